@@ -1,0 +1,1 @@
+int losshost_csample_placeholder;

@@ -1,0 +1,16 @@
+import LossKit
+
+/// The standard losses of LOSSES.md as one plugin table, `std`.
+public enum StandardPlugin {
+    /// The id the standard losses are registered under.
+    public static let id = "std"
+
+    /// Every standard loss, in the order `list` shows them.
+    public static let losses: [LossExport] = [
+        .elementwise(MSE.self),
+    ]
+
+    /// The C table; the host loads it through the same path as any plugin.
+    public static let table = PluginTable(
+        id: id, version: "1.0.0", summary: "the standard losses (LOSSES.md)", losses: losses)
+}

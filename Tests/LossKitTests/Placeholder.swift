@@ -1,0 +1,2 @@
+import XCTest
+final class LossKitTestsPlaceholder: XCTestCase { func testNothing() {} }

@@ -22,8 +22,11 @@ let package = Package(
         .target(name: "LossKit", dependencies: ["CLossHost"]),
         .target(name: "StandardLosses", dependencies: ["LossKit"]),
         .target(name: "StandardLossesPlugin", dependencies: ["CLossHost", "StandardLosses"]),
+        // libffi, for plain C functions whose signature is known only at run time.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
+                       providers: [.apt(["libffi-dev"])]),
         // Loader, registry, evaluation engine, input and output.
-        .target(name: "LossHostCore", dependencies: ["CLossHost", "LossKit", "StandardLosses"]),
+        .target(name: "LossHostCore", dependencies: ["CLossHost", "CFFI", "LossKit", "StandardLosses"]),
         .executableTarget(
             name: "losshost",
             dependencies: [

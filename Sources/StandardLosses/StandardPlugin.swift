@@ -8,6 +8,23 @@ public enum StandardPlugin {
     /// Every standard loss, in the order `list` shows them.
     public static let losses: [LossExport] = [
         .elementwise(MSE.self),
+        .elementwise(MAE.self),
+        .elementwise(Huber.self),
+        .elementwise(SmoothL1.self),
+        .elementwise(LogCosh.self),
+        .elementwise(Quantile.self),
+        .elementwise(PoissonNLL.self),
+        .elementwise(Tweedie.self),
+        .rowwise(GaussianNLL.self),
+        .elementwise(BCE.self),
+        .elementwise(BCEWithLogits.self),
+        .elementwise(Focal.self),
+        .elementwise(Hinge.self),
+        .elementwise(SquaredHinge.self),
+        .elementwise(SoftMargin.self),
+        .rowwise(CrossEntropy.self),
+        .rowwise(MultiMargin.self),
+        .rowwise(KLDiv.self),
     ]
 
     /// The C table; the host loads it through the same path as any plugin.

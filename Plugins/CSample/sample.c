@@ -1,1 +1,0 @@
-int losshost_csample_placeholder;

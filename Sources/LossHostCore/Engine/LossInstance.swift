@@ -1,0 +1,165 @@
+import CLossHost
+import LossKit
+
+/// A loss with its parameters bound: wraps the plugin's `create`, `evaluate`
+/// and `destroy`. This file and the loader are where the host touches C memory.
+public final class LossInstance: @unchecked Sendable {
+    public let loss: LoadedLoss
+    public let parameters: BoundParameters
+    private let handle: OpaquePointer?
+
+    /// Wraps `lh_loss.create`.
+    public init(_ loss: LoadedLoss, parameters: BoundParameters) throws(EvaluationError) {
+        self.loss = loss
+        self.parameters = parameters
+        var handle: OpaquePointer? = nil
+        let lists = parameters.values.map { value -> [Double] in
+            if case .list(let items) = value { return items }
+            return []
+        }
+        let failure = Self.withListPointers(lists) { listPointers in
+            var cValues = parameters.values.enumerated().map { i, value in
+                var v = lh_param_value()
+                v.struct_size = UInt32(MemoryLayout<lh_param_value>.size)
+                switch value {
+                case .scalar(let x): v.scalar = x
+                case .list(let items):
+                    v.list = listPointers[i]
+                    v.list_length = UInt64(items.count)
+                }
+                return v
+            }
+            return cValues.withUnsafeMutableBufferPointer { buffer in
+                ErrorRecord.call { record in
+                    loss.entry.create(loss.entry.table, buffer.baseAddress, UInt32(buffer.count), &handle, record)
+                }
+            }
+        }
+        if let failure { throw failure.asParameterError(loss.info) }
+        guard handle != nil else { throw EvaluationError("the plugin's create returned no instance") }
+        self.handle = handle
+    }
+
+    deinit {
+        loss.entry.destroy(handle)
+    }
+
+    /// Outputs of one `evaluate` call; nil pointers are not computed.
+    struct Outputs {
+        var values: UnsafeMutablePointer<Double>?
+        var gradient: UnsafeMutablePointer<Double>?
+        var hessian: UnsafeMutablePointer<Double>?
+    }
+
+    /// Wraps `lh_loss.evaluate` for rows `range` of the inputs; output pointers
+    /// point at the first row of the range. Returns the batch's sum and normalizer.
+    func evaluate(rows range: Range<Int>, predColumns: Int, targetColumns: Int,
+                  pred: UnsafePointer<Double>, target: UnsafePointer<Double>, weight: UnsafePointer<Double>?,
+                  outputs: Outputs) throws(EvaluationError) -> (sum: Double, normalizer: Double) {
+        var batch = lh_batch()
+        batch.struct_size = UInt32(MemoryLayout<lh_batch>.size)
+        batch.pred_columns = UInt32(predColumns)
+        batch.target_columns = UInt32(targetColumns)
+        batch.rows = UInt64(range.count)
+        batch.pred = pred + range.lowerBound * predColumns
+        batch.target = target + range.lowerBound * targetColumns
+        batch.weight = weight.map { $0 + range.lowerBound }
+        var sum = 0.0, normalizer = 0.0
+        let failure = withUnsafeMutablePointer(to: &sum) { sumPointer in
+            withUnsafeMutablePointer(to: &normalizer) { normalizerPointer in
+                var out = lh_outputs()
+                out.struct_size = UInt32(MemoryLayout<lh_outputs>.size)
+                out.values = outputs.values
+                out.gradient = outputs.gradient
+                out.hessian = outputs.hessian
+                out.sum = sumPointer
+                out.normalizer = normalizerPointer
+                return ErrorRecord.call { record in loss.entry.evaluate(handle, &batch, &out, record) }
+            }
+        }
+        if var failure {
+            if failure.row >= 0 { failure.row += Int64(range.lowerBound) }
+            throw failure.asEvaluationError()
+        }
+        return (sum, normalizer)
+    }
+
+    private static func withListPointers<R>(_ lists: [[Double]], _ body: ([UnsafePointer<Double>?]) -> R) -> R {
+        var pointers: [UnsafePointer<Double>?] = []
+        func recurse(_ i: Int) -> R {
+            if i == lists.count { return body(pointers) }
+            return lists[i].withUnsafeBufferPointer { buffer in
+                pointers.append(buffer.baseAddress)
+                return recurse(i + 1)
+            }
+        }
+        return recurse(0)
+    }
+}
+
+/// The host-owned `lh_error` record handed to every call.
+enum ErrorRecord {
+    struct Failure {
+        var status: lh_status
+        var message: String
+        var row: Int64
+        var column: Int32
+        var input: Int32
+
+        var text: String {
+            message.isEmpty ? "the plugin failed with status \(status) (\(statusName)) and no message" : message
+        }
+
+        var statusName: String {
+            switch status {
+            case lh_status(LH_ERR_INVALID_ARGUMENT): "invalid argument"
+            case lh_status(LH_ERR_SHAPE): "shape"
+            case lh_status(LH_ERR_DOMAIN): "domain"
+            case lh_status(LH_ERR_NO_MEMORY): "no memory"
+            case lh_status(LH_ERR_UNSUPPORTED): "unsupported"
+            case lh_status(LH_ERR_INTERNAL): "internal"
+            default: "unknown status"
+            }
+        }
+
+        func asEvaluationError() -> EvaluationError {
+            let which: EvaluationError.Input = switch input {
+            case LH_INPUT_PRED: .pred
+            case LH_INPUT_TARGET: .target
+            case LH_INPUT_WEIGHT: .weight
+            case LH_INPUT_PARAM: .parameter
+            default: .none
+            }
+            return EvaluationError(text, input: which, row: row >= 0 ? Int(row) : nil, column: column >= 0 ? Int(column) : nil)
+        }
+
+        func asParameterError(_ info: LossInfo) -> EvaluationError {
+            var error = asEvaluationError()
+            if input == LH_INPUT_PARAM, column >= 0, Int(column) < info.parameters.count, !message.contains(info.parameters[Int(column)].name) {
+                error.message = "param '\(info.parameters[Int(column)].name)': \(text)"
+            }
+            error.input = .parameter
+            return error
+        }
+    }
+
+    static let capacity = 1024
+
+    /// Calls `body` with a fresh record; nil on `LH_OK`, else what the plugin
+    /// wrote, read back as one line of valid UTF-8.
+    static func call(_ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+            buffer[0] = 0
+            var record = lh_error(struct_size: UInt32(MemoryLayout<lh_error>.size), capacity: UInt32(capacity),
+                                  message: buffer.baseAddress, row: -1, column: -1, input: Int32(LH_INPUT_NONE))
+            let status = body(&record)
+            if status == LH_OK { return nil }
+            buffer[capacity - 1] = 0
+            let length = buffer.firstIndex(of: 0) ?? 0
+            let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: length)
+            let message = String(decoding: bytes, as: UTF8.self)
+                .split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+            return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import CLossHost
+import LossKit
+
+/// The C functions and table of one loss, as read from a plugin.
+struct LossEntry: @unchecked Sendable {
+    let table: UnsafePointer<lh_loss>
+    let create: @convention(c) (UnsafePointer<lh_loss>?, UnsafePointer<lh_param_value>?, UInt32,
+                                UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutablePointer<lh_error>?) -> lh_status
+    let evaluate: @convention(c) (OpaquePointer?, UnsafePointer<lh_batch>?, UnsafePointer<lh_outputs>?,
+                                  UnsafeMutablePointer<lh_error>?) -> lh_status
+    let destroy: @convention(c) (OpaquePointer?) -> Void
+}
+
+/// A loss that passed validation, ready to be instantiated.
+public struct LoadedLoss: Sendable {
+    public let info: LossInfo
+    public let pluginID: String
+    let entry: LossEntry
+
+    /// `plugin/loss`.
+    public var qualifiedID: String { "\(pluginID)/\(info.id)" }
+}
+
+/// A plugin table that passed validation.
+public struct LoadedPlugin: Sendable {
+    public let id: String
+    public let version: String
+    public let summary: String
+    public let abiMajor: UInt32
+    public let abiMinor: UInt32
+    /// The file it came from; nil for the losses built into the host.
+    public let path: String?
+    public let losses: [LoadedLoss]
+}
+
+/// A plugin file that could not be used, and why.
+public struct PluginFailure: Sendable, Error {
+    public let path: String
+    public let reason: LoadFailure
+}

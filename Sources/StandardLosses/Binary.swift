@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LossKit
+
+/// Targets of the logit losses: hard labels or soft targets.
+@usableFromInline let softLabel = Domain(lower: 0, upper: 1, description: "a label or soft target in [0, 1]")
+
+/// The ±1 label of a binary target given as 0/1 or −1/+1.
+@inlinable @inline(__always)
+func signedLabel(_ t: Double) -> Double {
+    t == 0 ? -1 : t
+}
+
+/// Binary cross entropy of a probability, each log clamped to ≥ −100.
+public struct BCE: ElementwiseLoss {
+    public static let info = LossInfo(
+        id: "bce", summary: "binary cross entropy of a probability; punishes confident wrong probabilities (logs clamped at -100)",
+        kind: .binary, predDoc: "predicted probability in [0, 1], N x D",
+        targetDoc: "label 0 or 1 (or a soft target in [0, 1]), N x D")
+    public static var predDomain: Domain { .probability }
+    public static var targetDomain: Domain { .probability }
+    public init(_ parameters: ParameterValues) {}
+
+    @inlinable public func value(pred p: Double, target t: Double) -> Double {
+        -(t * max(log(p), -100) + (1 - t) * max(log1p(-p), -100))
+    }
+
+    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
+        let lp = log(p), lq = log1p(-p)  // log p, log(1 − p)
+        // Derivatives of max(log x, −100): 1/x where the log is not clamped, 0 where it is.
+        let gp = lp >= -100 ? 1 / p : 0
+        let gq = lq >= -100 ? 1 / (1 - p) : 0
+        return Derivatives(value: -(t * max(lp, -100) + (1 - t) * max(lq, -100)),
+                           gradient: (1 - t) * gq - t * gp,
+                           hessian: t * gp * gp + (1 - t) * gq * gq)
+    }
+}
+
+/// Binary cross entropy of a logit, with a weight on the positive term.
+public struct BCEWithLogits: ElementwiseLoss {
+    public static let info = LossInfo(
+        id: "bce_with_logits", summary: "binary cross entropy of a logit; punishes confident wrong logits, stable for any logit",
+        kind: .binary, predDoc: "logit (log-odds of the positive class), N x D",
+        targetDoc: "label 0 or 1, or a soft target in [0, 1], N x D",
+        parameters: [ParameterInfo("pos_weight", "weight of the positive term, >= 0", default: 1, min: 0, max: 1e6)])
+    public static var targetDomain: Domain { softLabel }
+
+    @usableFromInline let posWeight: Double
+    public init(_ parameters: ParameterValues) { posWeight = parameters["pos_weight"] }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let l = Logistic(x)
+        let pt = posWeight * t, nt = 1 - t
+        return Derivatives(value: pt * l.softplusNeg + nt * l.softplus,
+                           gradient: nt * l.sigmoid - pt * l.sigmoidNeg,
+                           hessian: (pt + nt) * l.curvature)
+    }
+}
+
+/// Sigmoid focal loss: the logit cross entropy scaled by (1 − p_t)^γ and α_t.
+public struct Focal: ElementwiseLoss {
+    public static let info = LossInfo(
+        id: "focal", summary: "sigmoid focal loss; punishes wrong logits like bce_with_logits but down-weights examples already classified well",
+        kind: .binary, predDoc: "logit (log-odds of the positive class), N x D",
+        targetDoc: "label 0 or 1, or a soft target in [0, 1], N x D",
+        parameters: [
+            ParameterInfo("alpha", "weight of the positive class in [0, 1]; < 0 disables the weighting",
+                          default: 0.25, min: -1, max: 1),
+            ParameterInfo("gamma", "focusing power on (1 - p_t), >= 0 (0: weighted cross entropy)",
+                          default: 2, min: 0, max: 100),
+        ])
+    public static var targetDomain: Domain { softLabel }
+
+    @usableFromInline let alpha: Double
+    @usableFromInline let weighted: Bool
+    @usableFromInline let gamma: Double
+    @usableFromInline let gammaIsTwo: Bool
+    public init(_ parameters: ParameterValues) {
+        alpha = parameters["alpha"]
+        weighted = alpha >= 0
+        gamma = parameters["gamma"]
+        gammaIsTwo = gamma == 2
+    }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let l = Logistic(x)
+        let s = l.curvature                                    // σ(x)σ(−x)
+        let ce = t * l.softplusNeg + (1 - t) * l.softplus      // cross entropy
+        let dce = l.sigmoid - t                                // its derivative
+        let q = t * l.sigmoidNeg + (1 - t) * l.sigmoid         // 1 − p_t, never cancelled
+        // r = q′/q with q′ = (1 − 2t)σ(x)σ(−x); |r| ≤ 1. Where q underflows to 0
+        // (hard label, |x| > 745) its limit is 1 − 2t.
+        let r = (1 - 2 * t) * (q > 0 ? s / q : 1)
+        let qg = gammaIsTwo ? q * q : pow(q, gamma)             // (1 − p_t)^γ
+        let at = weighted ? alpha * t + (1 - alpha) * (1 - t) : 1
+        let k = at * qg
+        let hessian = s + 2 * gamma * dce * r + gamma * ce * r * ((gamma - 1) * r + l.sigmoidNeg - l.sigmoid)
+        return Derivatives(value: k * ce, gradient: k * (dce + gamma * ce * r), hessian: k * hessian)
+    }
+}
+
+/// Hinge loss max(0, margin − y·x), y = ±1.
+public struct Hinge: ElementwiseLoss {
+    public static let info = LossInfo(
+        id: "hinge", summary: "hinge loss max(0, margin - y*pred); punishes scores on the wrong side of the margin linearly",
+        kind: .binary, predDoc: "score (decision value), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D",
+        parameters: [ParameterInfo("margin", "the score margin to reach, >= 0", default: 1, min: 0, max: 1e6)])
+    public static var targetDomain: Domain { .binaryLabel }
+
+    @usableFromInline let margin: Double
+    public init(_ parameters: ParameterValues) { margin = parameters["margin"] }
+
+    @inlinable public func value(pred x: Double, target t: Double) -> Double {
+        max(0, margin - signedLabel(t) * x)
+    }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let y = signedLabel(t)
+        let m = margin - y * x
+        return m > 0 ? Derivatives(value: m, gradient: -y, hessian: 0) : Derivatives(value: 0, gradient: 0, hessian: 0)
+    }
+}
+
+/// Squared hinge loss max(0, margin − y·x)², y = ±1.
+public struct SquaredHinge: ElementwiseLoss {
+    public static let info = LossInfo(
+        id: "squared_hinge", summary: "squared hinge loss max(0, margin - y*pred)^2; punishes scores on the wrong side of the margin quadratically",
+        kind: .binary, predDoc: "score (decision value), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D",
+        parameters: [ParameterInfo("margin", "the score margin to reach, >= 0", default: 1, min: 0, max: 1e6)])
+    public static var targetDomain: Domain { .binaryLabel }
+
+    @usableFromInline let margin: Double
+    public init(_ parameters: ParameterValues) { margin = parameters["margin"] }
+
+    @inlinable public func value(pred x: Double, target t: Double) -> Double {
+        let m = max(0, margin - signedLabel(t) * x)
+        return m * m
+    }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let y = signedLabel(t)
+        let m = margin - y * x
+        return m > 0 ? Derivatives(value: m * m, gradient: -2 * y * m, hessian: 2) : Derivatives(value: 0, gradient: 0, hessian: 0)
+    }
+}
+
+/// Logistic loss log(1 + e^{−y·x}), y = ±1.
+public struct SoftMargin: ElementwiseLoss {
+    public static let info = LossInfo(
+        id: "soft_margin", summary: "logistic loss log(1 + exp(-y*pred)); punishes scores on the wrong side smoothly, stable for any score",
+        kind: .binary, predDoc: "score (logit), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D")
+    public static var targetDomain: Domain { .binaryLabel }
+    public init(_ parameters: ParameterValues) {}
+
+    @inlinable public func value(pred x: Double, target t: Double) -> Double {
+        softplus(-signedLabel(t) * x)
+    }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let y = signedLabel(t)
+        let l = Logistic(y * x)
+        return Derivatives(value: l.softplusNeg, gradient: -y * l.sigmoidNeg, hessian: l.curvature)
+    }
+}

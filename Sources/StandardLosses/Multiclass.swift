@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LossKit
+
+/// The class index held by a one-column target row, or a domain failure (the kit
+/// fills in the row).
+@inlinable @inline(__always)
+func classIndex(_ target: RowValues, classes: Int) throws(LossFailure) -> Int {
+    let y = target[0]
+    guard isClassIndex(y, count: classes) else {
+        throw LossFailure.domain(.target, row: 0, column: 0, value: y,
+                                 expected: "a whole-number class index in 0...\(classes - 1)")
+    }
+    return Int(y)
+}
+
+/// A target probability outside [0, 1] (the kit fills in the row).
+@usableFromInline
+func probabilityFailure(column: Int, value: Double) -> LossFailure {
+    .domain(.target, row: 0, column: column, value: value, expected: "a probability in [0, 1]")
+}
+
+/// Softmax cross entropy of logits against a class index or a probability row,
+/// with label smoothing and optional class weights.
+public struct CrossEntropy: RowLoss {
+    public static let info = LossInfo(
+        id: "cross_entropy", summary: "softmax cross entropy; punishes logits that give the true class (or target distribution) low probability",
+        kind: .multiclass, reduce: .rowwise, predDoc: "logits, N x C",
+        targetDoc: "class index 0..C-1 (N x 1), or class probabilities (N x C)",
+        targetLayout: .indexOrSameShape,
+        parameters: [
+            ParameterInfo("label_smoothing", "mixes the target with the uniform distribution: (1 - s) q + s / C",
+                          default: 0, min: 0, max: 1),
+            ParameterInfo("weight", "class weights, one per class (C values); mean divides by the weights of the index targets",
+                          type: .list, min: 0, max: 1e6),
+        ])
+
+    @usableFromInline let smoothing: Double
+    /// The class weights; empty when not given (every weight 1).
+    @usableFromInline let classWeights: [Double]
+    /// Σ_c w_c of the given class weights.
+    @usableFromInline let weightSum: Double
+
+    public init(_ parameters: ParameterValues) {
+        smoothing = parameters["label_smoothing"]
+        classWeights = parameters.list("weight")
+        weightSum = classWeights.reduce(0, +)
+    }
+
+    public func validate(predColumns: Int, targetColumns: Int) throws(LossFailure) {
+        guard targetColumns == 1 || targetColumns == predColumns else {
+            throw LossFailure(.shape, "cross_entropy needs target N x 1 (class indices) or N x \(predColumns) (probabilities), got \(targetColumns) columns")
+        }
+        guard classWeights.isEmpty || classWeights.count == predColumns else {
+            throw LossFailure(.shape, "cross_entropy: the weight list has \(classWeights.count) class weights for \(predColumns) classes",
+                              input: .parameter, column: 1)
+        }
+    }
+
+    @inlinable @inline(__always)
+    func classWeight(_ c: Int) -> Double {
+        classWeights.isEmpty ? 1 : classWeights[c]
+    }
+
+    @inlinable
+    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?) throws(LossFailure) -> Double {
+        let classes = x.count
+        let uniform = smoothing / Double(classes)
+        let keep = 1 - smoothing
+
+        // e^{x_c − m} go into the gradient row, to become softmax probabilities below.
+        let lse = LogSumExp(x, storingExpsIn: gradient)
+        let m = lse.max, logZ = lse.logShiftedSum
+
+        // q_c = (1 − s)·target_c + s/C; loss = Σ_c q_c w_c (log z + m − x_c); S = Σ_c q_c w_c.
+        var loss = 0.0
+        var s = 0.0
+        let index: Int
+        if target.count == 1 {
+            index = try classIndex(target, classes: classes)
+            let wy = classWeight(index)
+            let hot = keep * wy
+            loss = hot * (logZ + (m - x[index]))
+            s = hot
+            if smoothing > 0 {
+                var all = 0.0
+                for c in 0..<classes { all += classWeight(c) * (logZ + (m - x[c])) }
+                loss += uniform * all
+                s += uniform * (classWeights.isEmpty ? Double(classes) : weightSum)
+            }
+        } else {
+            index = -1
+            for c in 0..<classes {
+                let t = target[c]
+                if t < 0 || t > 1 { throw probabilityFailure(column: c, value: t) }
+                let qw = (keep * t + uniform) * classWeight(c)
+                loss += qw * (logZ + (m - x[c]))
+                s += qw
+            }
+        }
+
+        guard gradient != nil || hessian != nil else { return loss }
+        let invZ = 1 / (1 + lse.rest)
+        for c in 0..<classes {
+            let e = gradient?[c] ?? exp(x[c] - m)
+            let p = e * invZ
+            if let gradient {
+                let q = (c == index ? keep : (index < 0 ? keep * target[c] : 0)) + uniform
+                gradient[c] = s * p - q * classWeight(c)
+            }
+            // 1 − p_c: at the maximum rest / z, elsewhere 1 − p ≥ 1/2 without cancellation.
+            hessian?[c] = s * p * (c == lse.top ? lse.rest * invZ : 1 - p)
+        }
+        return loss
+    }
+
+    /// With class weights and an index target, `mean` divides by Σ w_{y_i};
+    /// otherwise each row counts 1.
+    @inlinable
+    public func normalizer(pred: RowValues, target: RowValues) -> Double {
+        guard !classWeights.isEmpty, target.count == 1, isClassIndex(target[0], count: pred.count) else { return 1 }
+        return classWeights[Int(target[0])]
+    }
+}
+
+/// Multiclass hinge loss Σ_{c≠y} max(0, margin − x_y + x_c)^p / C.
+public struct MultiMargin: RowLoss {
+    public static let info = LossInfo(
+        id: "multi_margin", summary: "multiclass hinge loss; punishes every class whose score comes within the margin of the true class's",
+        kind: .multiclass, reduce: .rowwise, predDoc: "class scores, N x C", targetDoc: "class index 0..C-1, N x 1",
+        targetLayout: .classIndex,
+        parameters: [
+            ParameterInfo("p", "power of each hinge term: 1 or 2", type: .integer, default: 1, min: 1, max: 2),
+            ParameterInfo("margin", "the score margin the true class must keep, >= 0", default: 1, min: 0, max: 1e6),
+        ])
+
+    @usableFromInline let squared: Bool
+    @usableFromInline let margin: Double
+    public init(_ parameters: ParameterValues) {
+        squared = parameters.integer("p") == 2
+        margin = parameters["margin"]
+    }
+
+    public func validate(predColumns: Int, targetColumns: Int) throws(LossFailure) {
+        guard targetColumns == 1 else {
+            throw LossFailure(.shape, "multi_margin needs target N x 1 (class indices), got \(targetColumns) columns")
+        }
+    }
+
+    @inlinable
+    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?) throws(LossFailure) -> Double {
+        let classes = x.count
+        let y = try classIndex(target, classes: classes)
+        let invC = 1 / Double(classes)
+        let shift = margin - x[y]
+        var loss = 0.0, gy = 0.0, hy = 0.0
+        for c in 0..<classes {
+            let m = shift + x[c]
+            let h = c != y && m > 0 ? m : 0  // the active hinge, 0 on the true class
+            let active: Double = h > 0 ? 1 : 0
+            let g: Double
+            if squared {
+                loss += h * h
+                g = 2 * h * invC
+                hessian?[c] = 2 * active * invC
+                hy += 2 * active * invC
+            } else {
+                loss += h
+                g = active * invC
+                hessian?[c] = 0
+            }
+            gradient?[c] = g
+            gy -= g
+        }
+        gradient?[y] = gy
+        hessian?[y] = hy
+        return loss * invC
+    }
+}
+
+/// Kullback–Leibler divergence Σ_c t_c (log t_c − pred_c) of a target distribution
+/// from predicted log-probabilities.
+public struct KLDiv: RowLoss {
+    public static let info = LossInfo(
+        id: "kl_div", summary: "KL divergence of the target distribution from the predicted one; punishes log-probabilities below the target's",
+        kind: .multiclass, reduce: .rowwise, predDoc: "log-probabilities, N x C",
+        targetDoc: "probabilities in [0, 1], N x C (0 terms contribute nothing)",
+        parameters: [])
+    public init(_ parameters: ParameterValues) {}
+
+    public func validate(predColumns: Int, targetColumns: Int) throws(LossFailure) {
+        guard targetColumns == predColumns else {
+            throw LossFailure(.shape, "kl_div needs target N x \(predColumns) (same shape as pred), got \(targetColumns) columns")
+        }
+    }
+
+    @inlinable
+    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?) throws(LossFailure) -> Double {
+        var loss = 0.0
+        for c in 0..<x.count {
+            let t = target[c]
+            if t < 0 || t > 1 { throw probabilityFailure(column: c, value: t) }
+            loss += t > 0 ? t * (log(t) - x[c]) : 0
+            gradient?[c] = -t
+            hessian?[c] = 0
+        }
+        return loss
+    }
+}

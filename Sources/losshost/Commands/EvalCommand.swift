@@ -1,0 +1,142 @@
+import ArgumentParser
+import LossHostCore
+import LossKit
+
+/// `losshost eval LOSS --pred FILE --target FILE`: the contract of LOSSES.md.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a loss on predictions and targets, with its gradient and Hessian.",
+        discussion: """
+            FILE is CSV or TSV of numbers (one row per sample, an optional header
+            row), a NumPy .npy file (float32/float64/int32/int64, 1-D or 2-D), or -
+            for CSV on standard input. The gradient and Hessian (diagonal) are those
+            of the reduced value; with --reduction none, those of the sum.
+
+            Examples:
+              losshost eval huber --pred p.csv --target y.csv --param delta=2 --grad
+              losshost eval cross_entropy --pred logits.npy --target labels.csv --format json
+            """
+    )
+
+    @Argument(help: "The loss: a bare id such as huber when it is unique, or plugin/loss.")
+    var loss: String
+
+    @Option(help: ArgumentHelp("Predictions: N rows of D numbers.", valueName: "file"))
+    var pred: String
+
+    @Option(help: ArgumentHelp("Targets: N rows, shaped as the loss says (see `losshost info LOSS`).", valueName: "file"))
+    var target: String
+
+    @Option(help: ArgumentHelp("Per-sample weights: N numbers >= 0.", valueName: "file"))
+    var weight: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("A loss parameter, NAME=VALUE (repeatable); a list is NAME=1,2,0.5.", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: ArgumentHelp("How values are reduced: mean, sum or none.", valueName: "mean|sum|none"))
+    var reduction: String = "mean"
+
+    @Flag(name: .customLong("grad"), help: "Also compute the gradient with respect to pred.")
+    var gradient = false
+
+    @Flag(help: "Also compute the Hessian diagonal with respect to pred.")
+    var hessian = false
+
+    @Flag(name: .customLong("allow-nonfinite"), help: "Accept NaN and infinite input values instead of refusing them.")
+    var allowNonFinite = false
+
+    @Option(help: "Worker threads for large inputs (default: every core).")
+    var threads: Int = 0
+
+    @Option(help: "Output format: text for people, json for scripts.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var plugins: PluginOptions
+
+    func run() throws {
+        guard let reduction = Reduction(rawValue: reduction) else {
+            throw CLIError("unknown reduction '\(reduction)' (expected mean, sum or none)")
+        }
+        guard threads >= 0 else { throw CLIError("--threads must be >= 0") }
+        let registry = plugins.registry()
+        let found = try registry.resolve(loss)
+        let parameters = try BoundParameters.bind(params, to: found.info)
+        let predMatrix = try MatrixReader.read(path: pred, allowNonFinite: allowNonFinite)
+        let targetMatrix = try MatrixReader.read(path: target, allowNonFinite: allowNonFinite)
+        let weights = try weight.map { path throws -> [Double] in
+            let m = try MatrixReader.read(path: path, allowNonFinite: allowNonFinite)
+            guard m.columns == 1 || m.rows == 1 else {
+                throw CLIError("\(path): weights must be one column (got \(m.rows) x \(m.columns))")
+            }
+            return m.values
+        }
+        let instance = try LossInstance(found, parameters: parameters)
+        let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads)
+        let result: Evaluation
+        do {
+            result = try Evaluator.evaluate(instance, pred: predMatrix, target: targetMatrix, weight: weights, options: options)
+        } catch {
+            throw CLIError(locate(error))
+        }
+        switch format {
+        case .json: Output.write(json(result, found, reduction).text + "\n")
+        case .text: Output.write(text(result, found, reduction))
+        }
+    }
+
+    /// Prefixes an engine error with the file, row and column it is about.
+    private func locate(_ error: EvaluationError) -> String {
+        let file: String? = switch error.input {
+        case .pred: pred
+        case .target: target
+        case .weight: weight
+        default: nil
+        }
+        guard let file else { return error.message }
+        guard let row = error.row else { return "\(file): \(error.message)" }
+        let column = error.column.map { ", column \($0 + 1)" } ?? ""
+        return "\(file): row \(row + 1)\(column): \(error.message)"
+    }
+
+    private func json(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("loss", .string(loss.info.id)), ("plugin", .string(loss.pluginID)),
+            ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
+            ("value", reduction == .none ? .numbers(r.values ?? []) : .number(r.value)),
+        ]
+        if let g = r.gradient { fields.append(("gradient", .numbers(g))) }
+        if let h = r.hessian { fields.append(("hessian", .numbers(h))) }
+        return .object(fields)
+    }
+
+    private func text(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction) -> String {
+        let shown = params.isEmpty ? "" : "  (\(params.joined(separator: ", ")))"
+        var out = "loss       \(loss.qualifiedID)\(shown)\n"
+        out += "shape      \(r.rows) x \(r.columns)\n"
+        out += "reduction  \(reduction.rawValue)\n"
+        out += "value      \(reduction == .none ? "\(r.values?.count ?? 0) values, sum \(r.sum)" : "\(r.value)")\n"
+        let perRowValues = loss.info.reduce == .rowwise
+        var header = ["ROW", "COL"]
+        if reduction == .none { header.append("VALUE") }
+        if r.gradient != nil { header.append("GRADIENT") }
+        if r.hessian != nil { header.append("HESSIAN") }
+        guard header.count > 2 else { return out }
+        var table = TextTable(header)
+        let limit = 20
+        let count = r.rows * r.columns
+        for i in 0..<min(count, limit) {
+            let row = i / max(r.columns, 1), col = i % max(r.columns, 1)
+            var cells = ["\(row + 1)", "\(col + 1)"]
+            if reduction == .none {
+                cells.append(perRowValues ? (col == 0 ? "\(r.values![row])" : "") : "\(r.values![i])")
+            }
+            if let g = r.gradient { cells.append("\(g[i])") }
+            if let h = r.hessian { cells.append("\(h[i])") }
+            table.add(cells)
+        }
+        out += "\n" + table.text
+        if count > limit { out += "… \(count - limit) more (use --format json for all)\n" }
+        return out
+    }
+}

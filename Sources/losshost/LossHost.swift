@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// The `losshost` command.
+@main
+struct LossHost: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "losshost",
+        abstract: "Load, evaluate and check loss functions from C-ABI plugins.",
+        discussion: """
+            A model learns what it optimizes: the loss decides how outliers, false
+            positives against false negatives and confident mistakes are punished.
+            losshost loads losses from shared libraries (built-in, bundled, or any
+            .so dropped into a plugin folder) and evaluates them with gradients and
+            Hessians.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            ListCommand.self, InfoCommand.self, EvalCommand.self, CheckCommand.self, CompareCommand.self,
+            PlotCommand.self, FitCommand.self, DemoCommand.self, BenchCommand.self,
+        ]
+    )
+
+    /// Parses and runs; every error is one line on standard error and a non-zero exit.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("losshost: error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}

@@ -4,9 +4,11 @@ import Foundation
 /// Loads plugin files: checks the file, `dlopen`s it by its canonical path,
 /// finds the entry symbol, negotiates the ABI version and validates the table.
 public enum PluginLoader {
-    /// Loads one `.so`. Never throws for a bad file; returns the reason instead.
+    /// Loads one plugin file: a `.so`, or a scalar-function manifest. Never
+    /// throws for a bad file; returns the reason instead.
     public static func load(path: String) -> Result<LoadedPlugin, PluginFailure> {
         let canonical = canonicalPath(path)
+        if canonical.hasSuffix(ScalarPlugins.manifestSuffix) { return ScalarPlugins.load(manifest: canonical) }
         do throws(LoadFailure) {
             try ELFCheck.check(canonical)
             let library = try DynamicLibrary.open(canonical)

@@ -50,7 +50,8 @@ public struct PluginSearchPath: Sendable {
     public static func pluginFiles(in folder: Folder) -> [String]? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
         return names.filter { name in
-            name.hasSuffix(".so") && (folder.namePrefix.map { name.hasPrefix($0) } ?? true)
+            (name.hasSuffix(".so") || name.hasSuffix(ScalarPlugins.manifestSuffix))
+                && (folder.namePrefix.map { name.hasPrefix($0) } ?? true)
         }.sorted().map { folder.path + "/" + $0 }
     }
 }

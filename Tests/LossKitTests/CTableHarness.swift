@@ -3,7 +3,7 @@ import LossKit
 import StandardLosses
 
 /// A parameter value for `CLoss.create`: a number or a list of numbers.
-enum ParamValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+enum ParamValue: Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
     case scalar(Double)
     case list([Double])
 

@@ -1,3 +1,4 @@
+import CLossHost
 import XCTest
 
 /// Derivatives and batch bookkeeping of every loss, through the C table, on the

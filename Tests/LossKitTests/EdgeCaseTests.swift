@@ -9,7 +9,7 @@ import Darwin
 
 /// Evaluates one loss on one-column data (or rows given as is) and returns the
 /// result, failing the test on an error.
-private func run(_ id: String, _ params: [String: ParamValue] = [:], pred: [[Double]], target: [[Double]],
+private func evalOK(_ id: String, _ params: [String: ParamValue] = [:], pred: [[Double]], target: [[Double]],
                  file: StaticString = #filePath, line: UInt = #line) -> CResult? {
     switch CLoss(id).evaluate(params: params, pred: pred, target: target) {
     case .success(let r): return r
@@ -57,38 +57,38 @@ final class EdgeCaseTests: XCTestCase {
         let logits: [[Double]] = [[-800], [800], [-800], [800], [-40], [40]]
         let labels: [[Double]] = [[0], [0], [1], [1], [1], [0]]
         for id in ["bce_with_logits", "focal", "soft_margin", "hinge", "squared_hinge"] {
-            if let r = run(id, pred: logits, target: labels) { assertFinite(r, id) }
+            if let r = evalOK(id, pred: logits, target: labels) { assertFinite(r, id) }
         }
         for params: [String: ParamValue] in [["gamma": 0.5], ["gamma": 0], ["alpha": -1, "gamma": 100]] {
-            if let r = run("focal", params, pred: logits, target: labels.map { [$0[0] * 0.999] }) {
+            if let r = evalOK("focal", params, pred: logits, target: labels.map { [$0[0] * 0.999] }) {
                 assertFinite(r, "focal \(params) soft")
             }
-            if let r = run("focal", params, pred: logits, target: labels) { assertFinite(r, "focal \(params)") }
+            if let r = evalOK("focal", params, pred: logits, target: labels) { assertFinite(r, "focal \(params)") }
         }
 
         // Confidently wrong: the value grows like |x|, the gradient is ±1, the curvature 0.
-        assertPoint(run("bce_with_logits", pred: [[800]], target: [[0]]), value: 800, gradient: 1, hessian: 0, "bce_with_logits +800/0")
-        assertPoint(run("bce_with_logits", pred: [[-800]], target: [[1]]), value: 800, gradient: -1, hessian: 0, "bce_with_logits -800/1")
-        assertPoint(run("bce_with_logits", pred: [[800]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "bce_with_logits +800/1")
-        assertPoint(run("soft_margin", pred: [[-800]], target: [[1]]), value: 800, gradient: -1, hessian: 0, "soft_margin -800/1")
-        assertPoint(run("soft_margin", pred: [[800]], target: [[-1]]), value: 800, gradient: 1, hessian: 0, "soft_margin +800/-1")
-        assertPoint(run("focal", pred: [[-800]], target: [[1]]), value: 0.25 * 800, gradient: -0.25, hessian: 0, "focal -800/1")
-        assertPoint(run("focal", pred: [[800]], target: [[0]]), value: 0.75 * 800, gradient: 0.75, hessian: 0, "focal +800/0")
-        assertPoint(run("focal", pred: [[800]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "focal +800/1")
+        assertPoint(evalOK("bce_with_logits", pred: [[800]], target: [[0]]), value: 800, gradient: 1, hessian: 0, "bce_with_logits +800/0")
+        assertPoint(evalOK("bce_with_logits", pred: [[-800]], target: [[1]]), value: 800, gradient: -1, hessian: 0, "bce_with_logits -800/1")
+        assertPoint(evalOK("bce_with_logits", pred: [[800]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "bce_with_logits +800/1")
+        assertPoint(evalOK("soft_margin", pred: [[-800]], target: [[1]]), value: 800, gradient: -1, hessian: 0, "soft_margin -800/1")
+        assertPoint(evalOK("soft_margin", pred: [[800]], target: [[-1]]), value: 800, gradient: 1, hessian: 0, "soft_margin +800/-1")
+        assertPoint(evalOK("focal", pred: [[-800]], target: [[1]]), value: 0.25 * 800, gradient: -0.25, hessian: 0, "focal -800/1")
+        assertPoint(evalOK("focal", pred: [[800]], target: [[0]]), value: 0.75 * 800, gradient: 0.75, hessian: 0, "focal +800/0")
+        assertPoint(evalOK("focal", pred: [[800]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "focal +800/1")
 
         // Well classified at |x| = 40: 1 − p_t = e^−40 does not cancel to 0, so the
         // focal value is α·ce·e^−80 with ce ≈ e^−40 (relative terms of e^−40 dropped).
         let e40 = exp(-40.0)
-        assertPoint(run("focal", pred: [[40]], target: [[1]]), value: 0.25 * e40 * e40 * e40,
+        assertPoint(evalOK("focal", pred: [[40]], target: [[1]]), value: 0.25 * e40 * e40 * e40,
                     gradient: 0.25 * -3 * e40 * e40 * e40, hessian: 0.25 * 9 * e40 * e40 * e40, rtol: 1e-12,
                     "focal +40/1")
-        assertPoint(run("soft_margin", pred: [[40]], target: [[1]]), value: e40, gradient: -e40, hessian: e40, "soft_margin +40/1")
+        assertPoint(evalOK("soft_margin", pred: [[40]], target: [[1]]), value: e40, gradient: -e40, hessian: e40, "soft_margin +40/1")
     }
 
     /// Probabilities at 1e-12 from 0 or 1, and at 0 and 1 themselves (the clamped logs).
     func testExtremeProbabilities() {
         let p = 1e-12, q = 1 - 1e-12
-        guard let r = run("bce", pred: [[p], [q], [p], [q], [0], [1], [0], [1]],
+        guard let r = evalOK("bce", pred: [[p], [q], [p], [q], [0], [1], [0], [1]],
                           target: [[1], [0], [0], [1], [1], [0], [0], [1]]) else { return }
         assertFinite(r, "bce")
         XCTAssertEqual(r.values[0], -log(p), accuracy: 1e-12 * 28)
@@ -106,7 +106,7 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(Array(r.gradient[6...7]), [1, -1])
 
         // kl_div with a target 0 against a log-probability of -800 contributes 0.
-        if let k = run("kl_div", pred: [[-800, 0]], target: [[0, 1]]) {
+        if let k = evalOK("kl_div", pred: [[-800, 0]], target: [[0, 1]]) {
             assertFinite(k, "kl_div")
             XCTAssertEqual(k.values, [0])
         }
@@ -115,7 +115,7 @@ final class EdgeCaseTests: XCTestCase {
     /// log_cosh far out (no overflow of cosh) and near 0 (no cancellation).
     func testLogCoshRange() {
         let residuals: [Double] = [1000, -1000, 1e6, -1e300, 1e-8, -3e-5, 0.4999, 0.5, 0.5001, 20]
-        guard let r = run("log_cosh", pred: residuals.map { [$0] }, target: residuals.map { _ in [0] }) else { return }
+        guard let r = evalOK("log_cosh", pred: residuals.map { [$0] }, target: residuals.map { _ in [0] }) else { return }
         assertFinite(r, "log_cosh")
         XCTAssertEqual(r.values[0], 1000 - log(2.0), accuracy: 1e-12 * 1000)
         XCTAssertEqual(r.values[3], 1e300, accuracy: 1e288)
@@ -135,8 +135,8 @@ final class EdgeCaseTests: XCTestCase {
     /// Softmax cross entropy at logits ±800, for index and probability targets.
     func testExtremeCrossEntropy() {
         let pred: [[Double]] = [[800, -800, 0], [800, -800, 0], [-800, 800, 799]]
-        guard let r = run("cross_entropy", ["label_smoothing": 0.1], pred: pred, target: [[1], [0], [2]]),
-              let s = run("cross_entropy", pred: pred, target: [[0, 1, 0], [1, 0, 0], [0, 0.5, 0.5]])
+        guard let r = evalOK("cross_entropy", ["label_smoothing": 0.1], pred: pred, target: [[1], [0], [2]]),
+              let s = evalOK("cross_entropy", pred: pred, target: [[0, 1, 0], [1, 0, 0], [0, 0.5, 0.5]])
         else { return }
         assertFinite(r, "cross_entropy index")
         assertFinite(s, "cross_entropy probabilities")
@@ -151,33 +151,33 @@ final class EdgeCaseTests: XCTestCase {
 
     /// Large scores and variances in the regression and probabilistic losses.
     func testExtremeRegression() {
-        if let r = run("tweedie", pred: [[-300], [300], [-300]], target: [[0], [0], [5]]) { assertFinite(r, "tweedie") }
-        if let r = run("tweedie", ["rho": 1], pred: [[-300], [300]], target: [[0], [1000]]) { assertFinite(r, "tweedie rho 1") }
-        if let r = run("poisson_nll", pred: [[-300], [300]], target: [[0], [1e6]]) { assertFinite(r, "poisson_nll") }
-        if let r = run("poisson_nll", ["log_input": 0], pred: [[0], [1e-300]], target: [[0], [3]]) {
+        if let r = evalOK("tweedie", pred: [[-300], [300], [-300]], target: [[0], [0], [5]]) { assertFinite(r, "tweedie") }
+        if let r = evalOK("tweedie", ["rho": 1], pred: [[-300], [300]], target: [[0], [1000]]) { assertFinite(r, "tweedie rho 1") }
+        if let r = evalOK("poisson_nll", pred: [[-300], [300]], target: [[0], [1e6]]) { assertFinite(r, "poisson_nll") }
+        if let r = evalOK("poisson_nll", ["log_input": 0], pred: [[0], [1e-300]], target: [[0], [3]]) {
             assertFinite(r, "poisson_nll rate 0")
         }
-        if let r = run("gaussian_nll", pred: [[1e8, 1e-300], [-1e8, 1e12], [0, 0]], target: [[0], [1e8], [1]]) {
+        if let r = evalOK("gaussian_nll", pred: [[1e8, 1e-300], [-1e8, 1e12], [0, 0]], target: [[0], [1e8], [1]]) {
             assertFinite(r, "gaussian_nll")
             XCTAssertEqual(r.gradient[1], 0, "no derivative in the variance below eps")
             XCTAssertEqual(r.hessian[5], 0)
         }
-        if let r = run("huber", pred: [[1e300], [-1e300]], target: [[0], [0]]) { assertFinite(r, "huber") }
+        if let r = evalOK("huber", pred: [[1e300], [-1e300]], target: [[0], [0]]) { assertFinite(r, "huber") }
     }
 
     // MARK: kinks
 
     /// At a kink each loss takes the branch its formula's inequality selects.
     func testKinks() {
-        assertPoint(run("mae", pred: [[2]], target: [[2]]), value: 0, gradient: 0, hessian: 0, "mae at r = 0")
-        assertPoint(run("huber", ["delta": 0.5], pred: [[1.5]], target: [[1]]), value: 0.125, gradient: 0.5, hessian: 1, "huber at r = delta")
-        assertPoint(run("smooth_l1", ["beta": 0.5], pred: [[1.5]], target: [[1]]), value: 0.25, gradient: 1, hessian: 0, "smooth_l1 at r = beta")
-        assertPoint(run("smooth_l1", ["beta": 0], pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "smooth_l1 beta 0 at r = 0")
-        assertPoint(run("quantile", ["tau": 0.3], pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "quantile at u = 0")
-        assertPoint(run("hinge", pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "hinge at the margin")
-        assertPoint(run("squared_hinge", pred: [[-1]], target: [[0]]), value: 0, gradient: 0, hessian: 0, "squared_hinge at the margin")
+        assertPoint(evalOK("mae", pred: [[2]], target: [[2]]), value: 0, gradient: 0, hessian: 0, "mae at r = 0")
+        assertPoint(evalOK("huber", ["delta": 0.5], pred: [[1.5]], target: [[1]]), value: 0.125, gradient: 0.5, hessian: 1, "huber at r = delta")
+        assertPoint(evalOK("smooth_l1", ["beta": 0.5], pred: [[1.5]], target: [[1]]), value: 0.25, gradient: 1, hessian: 0, "smooth_l1 at r = beta")
+        assertPoint(evalOK("smooth_l1", ["beta": 0], pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "smooth_l1 beta 0 at r = 0")
+        assertPoint(evalOK("quantile", ["tau": 0.3], pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "quantile at u = 0")
+        assertPoint(evalOK("hinge", pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "hinge at the margin")
+        assertPoint(evalOK("squared_hinge", pred: [[-1]], target: [[0]]), value: 0, gradient: 0, hessian: 0, "squared_hinge at the margin")
         // gaussian_nll at var = eps uses the formula's own derivatives.
-        if let r = run("gaussian_nll", ["eps": 0.5], pred: [[1, 0.5]], target: [[0]]) {
+        if let r = evalOK("gaussian_nll", ["eps": 0.5], pred: [[1, 0.5]], target: [[0]]) {
             XCTAssertEqual(r.gradient[1], 0.5 * (1 / 0.5 - 1 / 0.25))
         }
     }
@@ -238,16 +238,16 @@ final class EdgeCaseTests: XCTestCase {
         let index: [[Double]] = [[2], [0], [1]]
         let probabilities: [[Double]] = [[0, 0, 1], [0.7, 0.3, 0], [0.2, 0.2, 0.6]]
         for target in [index, probabilities] {
-            guard let plain = run("cross_entropy", ["label_smoothing": 0.1], pred: pred, target: target),
-                  let ones = run("cross_entropy", ["label_smoothing": 0.1, "weight": [1, 1, 1]], pred: pred, target: target)
+            guard let plain = evalOK("cross_entropy", ["label_smoothing": 0.1], pred: pred, target: target),
+                  let ones = evalOK("cross_entropy", ["label_smoothing": 0.1, "weight": [1, 1, 1]], pred: pred, target: target)
             else { continue }
             XCTAssertEqual(ones.values, plain.values)
             XCTAssertEqual(ones.gradient, plain.gradient)
             XCTAssertEqual(ones.hessian, plain.hessian)
             XCTAssertEqual(ones.normalizer, 3)
         }
-        XCTAssertEqual(run("cross_entropy", ["weight": [0.5, 2, 4]], pred: pred, target: index)?.normalizer, 4 + 0.5 + 2)
-        XCTAssertEqual(run("cross_entropy", ["weight": [0.5, 2, 4]], pred: pred, target: probabilities)?.normalizer, 3)
+        XCTAssertEqual(evalOK("cross_entropy", ["weight": [0.5, 2, 4]], pred: pred, target: index)?.normalizer, 4 + 0.5 + 2)
+        XCTAssertEqual(evalOK("cross_entropy", ["weight": [0.5, 2, 4]], pred: pred, target: probabilities)?.normalizer, 3)
     }
 
     // MARK: metadata

@@ -19,15 +19,15 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// A random batch for one loss with given parameters, drawn away from the loss's
 /// kinks (so finite differences are meaningful there).
-struct LossCase {
+struct LossCase: Sendable {
     var id: String
     var params: [String: ParamValue] = [:]
     var predColumns: Int
     var targetColumns: Int
     /// One random row of pred and target.
-    var row: (inout SeededGenerator) -> (pred: [Double], target: [Double])
+    var row: @Sendable (inout SeededGenerator) -> (pred: [Double], target: [Double])
     /// False for a row too close to a kink; such rows are drawn again.
-    var smooth: (_ pred: [Double], _ target: [Double]) -> Bool = { _, _ in true }
+    var smooth: @Sendable (_ pred: [Double], _ target: [Double]) -> Bool = { _, _ in true }
 
     var name: String { params.isEmpty ? id : "\(id) \(params.keys.sorted())" }
 
@@ -64,8 +64,8 @@ private func distribution(_ n: Int, zeros: Bool, _ rng: inout SeededGenerator) -
 
 /// Element-wise case: D columns, pred and target drawn per element.
 private func elementwise(_ id: String, _ params: [String: ParamValue] = [:], columns: Int = 3,
-                         pred: ClosedRange<Double>, target: @escaping (inout SeededGenerator) -> Double,
-                         smooth: @escaping (Double, Double) -> Bool = { _, _ in true }) -> LossCase {
+                         pred: ClosedRange<Double>, target: @escaping @Sendable (inout SeededGenerator) -> Double,
+                         smooth: @escaping @Sendable (Double, Double) -> Bool = { _, _ in true }) -> LossCase {
     LossCase(id: id, params: params, predColumns: columns, targetColumns: columns,
              row: { rng in
                  let p = uniforms(columns, pred, &rng)
@@ -81,9 +81,9 @@ private func regression(_ id: String, _ params: [String: ParamValue] = [:], kink
                 smooth: { p, t in kinks.allSatisfy { abs(abs(p - t) - $0) > 0.02 } })
 }
 
-private let binaryLabel: (inout SeededGenerator) -> Double = { [0.0, 1.0, -1.0].randomElement(using: &$0)! }
-private let hardLabel: (inout SeededGenerator) -> Double = { [0.0, 1.0].randomElement(using: &$0)! }
-private let softLabel: (inout SeededGenerator) -> Double = { rng in
+@Sendable private func binaryLabel(_ rng: inout SeededGenerator) -> Double { [0.0, 1.0, -1.0].randomElement(using: &rng)! }
+@Sendable private func hardLabel(_ rng: inout SeededGenerator) -> Double { [0.0, 1.0].randomElement(using: &rng)! }
+@Sendable private func softLabel(_ rng: inout SeededGenerator) -> Double {
     Bool.random(using: &rng) ? hardLabel(&rng) : uniform(0...1, &rng)
 }
 
@@ -95,7 +95,7 @@ private func hinge(_ id: String, margin: Double) -> LossCase {
 
 /// A multiclass case over `classes` logits with one class index per row.
 private func indexed(_ id: String, _ params: [String: ParamValue], classes: Int, spread: Double = 4,
-                     smooth: @escaping ([Double], Int) -> Bool = { _, _ in true }) -> LossCase {
+                     smooth: @escaping @Sendable ([Double], Int) -> Bool = { _, _ in true }) -> LossCase {
     LossCase(id: id, params: params, predColumns: classes, targetColumns: 1,
              row: { rng in (uniforms(classes, -spread...spread, &rng), [Double(Int.random(in: 0..<classes, using: &rng))]) },
              smooth: { p, t in smooth(p, Int(t[0])) })

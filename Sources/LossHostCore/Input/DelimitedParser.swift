@@ -188,7 +188,7 @@ private struct Scan {
     }
 
     /// Whether the line `from..<to` is a header: no cell is a number, and some cell is not empty.
-    func isHeader(from: Int, to: Int) -> Bool {
+    mutating func isHeader(from: Int, to: Int) -> Bool {
         var cellStart = from
         var someText = false
         while true {
@@ -199,7 +199,7 @@ private struct Scan {
             while b > a && isSpace(base[b - 1]) { b -= 1 }
             if a < b {
                 someText = true
-                if let number = scanNumber(from: a, to: b), number == b { return false }
+                if let number = number(from: a, to: b), number.end == b { return false }
             }
             if cellEnd == to { return someText }
             cellStart = cellEnd + 1
@@ -221,21 +221,20 @@ private struct Scan {
                 if column == 1 && at == end { throw InputError.file(name, "row \(row) is empty") }
                 throw InputError.cell(name, row: row, column: column, "empty cell")
             }
-            let numberEnd = scanNumber(from: at, to: end)
-            at = numberEnd ?? at
+            let parsed = number(from: at, to: end)
+            at = parsed?.end ?? at
             while at < end && isSpace(base[at]) { at += 1 }
-            guard let numberEnd, at == end || base[at] == delimiter else {
+            guard let parsed, at == end || base[at] == delimiter else {
                 var cellEnd = find(delimiter, from: at, to: end)
                 while cellEnd > cellStart && isSpace(base[cellEnd - 1]) { cellEnd -= 1 }
                 throw InputError.cell(name, row: row, column: column,
                                       "'\(text(from: cellStart, to: cellEnd))' is not a number")
             }
-            let value = convert(from: cellStart, to: numberEnd)
-            if !allowNonFinite && !value.isFinite {
+            if !allowNonFinite && !parsed.value.isFinite {
                 throw InputError.nonFinite(name, row: row, column: column,
-                                           text: text(from: cellStart, to: numberEnd))
+                                           text: text(from: cellStart, to: parsed.end))
             }
-            out[column - 1] = value
+            out[column - 1] = parsed.value
             if column < columns {
                 if at == end {
                     throw InputError.file(name, "row \(row) has \(plural(column, "column")), expected \(columns)")
@@ -250,32 +249,77 @@ private struct Scan {
 
     // MARK: Numbers
 
-    /// If a number (see `DelimitedParser`) starts at `from`, the index just after it; else nil.
-    /// Stops at the first byte that cannot continue the number (backing off a dangling `e`).
+    /// If a number (see `DelimitedParser`) starts at `from`, the index just after it and its
+    /// value; else nil. Stops at the first byte that cannot continue the number (backing off a
+    /// dangling `e`), so the caller checks what follows. One pass: validation and conversion.
     @inline(__always)
-    func scanNumber(from: Int, to end: Int) -> Int? {
+    mutating func number(from: Int, to end: Int) -> (end: Int, value: Double)? {
+        let zero = UInt8(ascii: "0")
         var at = from
-        if at < end && (base[at] == UInt8(ascii: "-") || base[at] == UInt8(ascii: "+")) { at += 1 }
-        let integerStart = at
-        while at < end && base[at] &- 0x30 < 10 { at += 1 }
-        var digits = at - integerStart
-        if at < end && base[at] == UInt8(ascii: ".") {
-            at += 1
-            let fractionStart = at
-            while at < end && base[at] &- 0x30 < 10 { at += 1 }
-            digits += at - fractionStart
+        var negative = false
+        if at < end {
+            if base[at] == UInt8(ascii: "-") { negative = true; at &+= 1 }
+            else if base[at] == UInt8(ascii: "+") { at &+= 1 }
         }
-        if digits == 0 { return scanWord(from: integerStart, to: end) }
+        let digitsStart = at
+        var mantissa: UInt64 = 0
+        var exponent = 0
+        // Integer part; leading zeros are not significant.
+        while at < end && base[at] == zero { at &+= 1 }
+        let significantStart = at
+        while at < end, case let digit = base[at] &- zero, digit < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            at &+= 1
+        }
+        var significant = at &- significantStart
+        var anyDigit = at != digitsStart
+        if at < end && base[at] == UInt8(ascii: ".") {
+            at &+= 1
+            let fractionStart = at
+            if significant == 0 {  // 0.000123: zeros before the first significant digit
+                while at < end && base[at] == zero { at &+= 1 }
+            }
+            let fractionSignificant = at
+            while at < end, case let digit = base[at] &- zero, digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                at &+= 1
+            }
+            significant &+= at &- fractionSignificant
+            exponent = fractionStart &- at
+            anyDigit = anyDigit || at != fractionStart
+        }
+        if !anyDigit {
+            guard let wordEnd = scanWord(from: digitsStart, to: end) else { return nil }
+            let value = base[digitsStart] | 0x20 == UInt8(ascii: "n") ? Double.nan : Double.infinity
+            return (wordEnd, negative ? -value : value)
+        }
         if at < end && base[at] | 0x20 == UInt8(ascii: "e") {
-            var exponentAt = at + 1
-            if exponentAt < end && (base[exponentAt] == UInt8(ascii: "-") || base[exponentAt] == UInt8(ascii: "+")) {
-                exponentAt += 1
+            var exponentAt = at &+ 1
+            var exponentNegative = false
+            if exponentAt < end {
+                if base[exponentAt] == UInt8(ascii: "-") { exponentNegative = true; exponentAt &+= 1 }
+                else if base[exponentAt] == UInt8(ascii: "+") { exponentAt &+= 1 }
             }
             let exponentStart = exponentAt
-            while exponentAt < end && base[exponentAt] &- 0x30 < 10 { exponentAt += 1 }
-            if exponentAt > exponentStart { at = exponentAt }
+            var written = 0
+            while exponentAt < end, case let digit = base[exponentAt] &- zero, digit < 10 {
+                if written < 100_000 { written = written &* 10 &+ Int(digit) }
+                exponentAt &+= 1
+            }
+            if exponentAt != exponentStart {  // else a dangling `e`: not part of the number
+                at = exponentAt
+                exponent &+= exponentNegative ? -written : written
+            }
         }
-        return at
+        if significant <= 19 {
+            if mantissa == 0 { return (at, negative ? -0.0 : 0.0) }
+            if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
+                var value = Double(mantissa)
+                if exponent >= 0 { value *= powers[exponent] } else { value /= powers[-exponent] }
+                return (at, negative ? -value : value)
+            }
+        }
+        return (at, slowConvert(from: from, to: at))
     }
 
     /// `nan`, `inf` or `infinity` (any case) at `from`: the index after it, else nil.
@@ -292,63 +336,6 @@ private struct Scan {
         let letters = word.utf8Start
         for index in 0..<length where base[at + index] | 0x20 != letters[index] { return false }
         return true
-    }
-
-    /// The value of the number `from..<to`, already validated by `scanNumber`.
-    @inline(__always)
-    mutating func convert(from: Int, to end: Int) -> Double {
-        var at = from
-        var negative = false
-        if base[at] == UInt8(ascii: "-") { negative = true; at += 1 }
-        else if base[at] == UInt8(ascii: "+") { at += 1 }
-        let first = base[at]
-        if first &- 0x30 >= 10 && first != UInt8(ascii: ".") {
-            // A word: nan, inf, infinity.
-            let value = first | 0x20 == UInt8(ascii: "n") ? Double.nan : Double.infinity
-            return negative ? -value : value
-        }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        while at < end, case let digit = base[at] &- 0x30, digit < 10 {
-            if mantissa != 0 || digit != 0 {
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                significant += 1
-            }
-            at += 1
-        }
-        if at < end && base[at] == UInt8(ascii: ".") {
-            at += 1
-            while at < end, case let digit = base[at] &- 0x30, digit < 10 {
-                if mantissa != 0 || digit != 0 {
-                    mantissa = mantissa &* 10 &+ UInt64(digit)
-                    significant += 1
-                }
-                exponent -= 1
-                at += 1
-            }
-        }
-        if at < end {  // e / E
-            at += 1
-            var exponentNegative = false
-            if base[at] == UInt8(ascii: "-") { exponentNegative = true; at += 1 }
-            else if base[at] == UInt8(ascii: "+") { at += 1 }
-            var written = 0
-            while at < end {
-                if written < 100_000 { written = written * 10 + Int(base[at] &- 0x30) }
-                at += 1
-            }
-            exponent += exponentNegative ? -written : written
-        }
-        if significant <= 19 {
-            if mantissa == 0 { return negative ? -0.0 : 0.0 }
-            if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
-                var value = Double(mantissa)
-                if exponent >= 0 { value *= powers[exponent] } else { value /= powers[-exponent] }
-                return negative ? -value : value
-            }
-        }
-        return slowConvert(from: from, to: end)
     }
 
     /// `strtod` on a NUL-terminated copy of `from..<to`.

@@ -35,8 +35,8 @@ let package = Package(
             ]
         ),
         .target(name: "CSamplePlugin", dependencies: ["CLossHost"], path: "Plugins/CSample",
-                publicHeadersPath: "."),
-        .target(name: "SwiftSamplePlugin", dependencies: ["LossKit"], path: "Plugins/SwiftSample"),
+                publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "SwiftSamplePlugin", dependencies: ["CLossHost", "LossKit"], path: "Plugins/SwiftSample"),
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore"]),

@@ -1,5 +1,9 @@
 /*
- * losshost.h — the losshost loss-plugin ABI, version 1.0.
+ * losshost.h — the losshost loss-plugin ABI, version 1.1.
+ *
+ * 1.1 (append-only over 1.0): float32 batches, lh_batch_f32 / lh_outputs_f32 and
+ * the optional lh_loss.evaluate_f32. A 1.0 plugin keeps loading and is served
+ * float64 (the host converts).
  *
  * A plugin is a shared library that exports ONE symbol, `losshost_plugin_entry`
  * (see the bottom of this file). It returns a table describing the losses the
@@ -28,7 +32,7 @@
  *    the host never calls dlclose().
  *
  * Build a C plugin with nothing but this header:
- *     cc -shared -fPIC -O2 -fvisibility=hidden -I include my_loss.c -o libmy_loss.so
+ *     cc -shared -fPIC -O2 -fvisibility=hidden -I include my_loss.c -o libmy_loss.so -lm
  */
 #ifndef LOSSHOST_H
 #define LOSSHOST_H
@@ -43,7 +47,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define LOSSHOST_ABI_MAJOR 1
-#define LOSSHOST_ABI_MINOR 0
+#define LOSSHOST_ABI_MINOR 1
 
 /* Marks the one symbol a plugin exports. Build with -fvisibility=hidden so that
  * nothing else leaks out of the library. */
@@ -124,7 +128,10 @@ typedef struct lh_param_info {
 /* The value of one parameter, as passed to create(). The host passes one value
  * per declared parameter, in declaration order, defaults filled in, already
  * checked against the declared type and range. For a list, `list` points at
- * `list_length` doubles (list_length 0: not given); for the others `scalar`. */
+ * `list_length` doubles (list_length 0: not given); for the others `scalar`.
+ * The array's stride is values[0].struct_size (sizeof(lh_param_value) as the
+ * host was compiled), so a plugin still finds element i after a later minor
+ * appends a field. */
 typedef struct lh_param_value {
     uint32_t      struct_size; /* sizeof(lh_param_value)                       */
     uint32_t      reserved;    /* 0                                            */
@@ -180,6 +187,32 @@ typedef struct lh_outputs {
     double  *gradient;
     double  *hessian;
 } lh_outputs;
+
+/* ABI 1.1: the same batch in float32. Identical contract to lh_batch, with
+ * pred, target and weight as row-major float. */
+typedef struct lh_batch_f32 {
+    uint32_t      struct_size;    /* sizeof(lh_batch_f32)                     */
+    uint32_t      pred_columns;
+    uint32_t      target_columns;
+    uint32_t      reserved;       /* 0                                        */
+    uint64_t      rows;
+    const float  *pred;
+    const float  *target;
+    const float  *weight;         /* NULL or N weights                        */
+} lh_batch_f32;
+
+/* ABI 1.1: outputs of a float32 evaluation. Identical contract to lh_outputs:
+ * per-element outputs (values, gradient, hessian) are float; sum and normalizer
+ * stay double, and a plugin accumulates them in double. */
+typedef struct lh_outputs_f32 {
+    uint32_t struct_size; /* sizeof(lh_outputs_f32)                            */
+    uint32_t reserved;    /* 0                                                 */
+    float   *values;
+    double  *sum;
+    double  *normalizer;
+    float   *gradient;
+    float   *hessian;
+} lh_outputs_f32;
 
 /* ------------------------------------------------------------------ losses */
 
@@ -255,6 +288,17 @@ typedef struct lh_loss {
     /* Frees an instance. Never fails; NULL is a no-op. Called once per
      * instance, after every evaluate() on it has returned. */
     void (*destroy)(lh_instance *instance);
+
+    /* ---- ABI 1.1. A host reads the fields below only when struct_size says
+     * they are there (struct_size >= offsetof(lh_loss, evaluate_f32) +
+     * sizeof(void *)); a 1.0 plugin's table simply ends above. */
+
+    /* Evaluates one float32 batch: the same contract as evaluate() (outputs,
+     * statuses, thread rule, composition), over float inputs and outputs, with
+     * sum and normalizer accumulated in double. NULL: the loss is float64 only,
+     * and the host converts float32 inputs to float64 and the outputs back. */
+    lh_status (*evaluate_f32)(lh_instance *instance, const lh_batch_f32 *batch,
+                              const lh_outputs_f32 *outputs, lh_error *error);
 } lh_loss;
 
 /* ----------------------------------------------------------------- plugins */

@@ -1,21 +1,15 @@
 /*
  * sample_losses.c: the `csample` losshost plugin, written against losshost.h
- * alone (plain C99, no other dependency than the C library and libm).
+ * alone (plain C99; needs only the C library and libm).
  *
- * A model learns what it optimizes. Each loss below states a trade-off:
- *
- *  cauchy                   Robust regression. The loss grows like log(r^2), so
- *                           the pull of a residual r peaks at |r| = c and then
- *                           FALLS: a few wild outliers cannot drag the fit the
- *                           way they do under squared error.
- *  linex                    Asymmetric regression. With a > 0, over-predicting
- *                           costs exponentially and under-predicting only
- *                           linearly (a < 0 reverses it): for forecasts where
- *                           one direction of error is far worse than the other.
- *  cost_sensitive_logistic  Binary classification where a missed positive (false
- *                           negative) costs fn_cost and a false alarm (false
- *                           positive) fp_cost. With the defaults 5 : 1 the model
- *                           leans towards flagging positives.
+ * A model learns what it optimizes; each loss here encodes a trade-off:
+ *  - cauchy: robust regression. The loss grows like log(r^2), so the pull of a
+ *    residual peaks at |r| = c and then fades: wild outliers cannot drag the fit.
+ *  - linex: asymmetric regression. With a > 0 over-prediction costs exponentially
+ *    and under-prediction linearly (a < 0 swaps them): one error is far worse.
+ *  - cost_sensitive_logistic: binary classification where a missed positive costs
+ *    fn_cost and a false alarm fp_cost; at the default 5 : 1 the best decision
+ *    flags a case as positive from p = 1/6 on instead of p = 1/2.
  *
  * Every loss is element-wise (target has pred's shape), thread-safe (an
  * instance is immutable after create) and deterministic (plain sequential

@@ -1,26 +1,44 @@
 import CLossHost
 
-/// A batch as the kit's loops see it: `lh_batch` and `lh_outputs` unpacked.
-/// Lives at the C boundary; loss authors never touch it.
-public struct Batch {
+/// A float type the kit's loops read and write: float64 or float32. Losses
+/// always compute in Double; a Float batch is widened on load and rounded on
+/// store, and sums are accumulated in Double.
+public protocol KernelScalar: BinaryFloatingPoint, Sendable {
+    var asDouble: Double { get }
+    init(fromDouble value: Double)
+}
+
+extension Double: KernelScalar {
+    @inlinable @inline(__always) public var asDouble: Double { self }
+    @inlinable @inline(__always) public init(fromDouble value: Double) { self = value }
+}
+
+extension Float: KernelScalar {
+    @inlinable @inline(__always) public var asDouble: Double { Double(self) }
+    @inlinable @inline(__always) public init(fromDouble value: Double) { self = Float(value) }
+}
+
+/// A batch as the kit's loops see it: `lh_batch` / `lh_batch_f32` and their
+/// outputs unpacked. Lives at the C boundary; loss authors never touch it.
+public struct KernelBatch<Scalar: KernelScalar> {
     public let rows: Int
     public let predColumns: Int
     public let targetColumns: Int
-    public let pred: UnsafePointer<Double>?
-    public let target: UnsafePointer<Double>?
-    public let weight: UnsafePointer<Double>?
+    public let pred: UnsafePointer<Scalar>?
+    public let target: UnsafePointer<Scalar>?
+    public let weight: UnsafePointer<Scalar>?
 
-    public let values: UnsafeMutablePointer<Double>?
-    public let gradient: UnsafeMutablePointer<Double>?
-    public let hessian: UnsafeMutablePointer<Double>?
+    public let values: UnsafeMutablePointer<Scalar>?
+    public let gradient: UnsafeMutablePointer<Scalar>?
+    public let hessian: UnsafeMutablePointer<Scalar>?
     /// Whether the caller wants the sum / normalizer.
     public let wantsSum: Bool
 
     @inlinable
     public init(rows: Int, predColumns: Int, targetColumns: Int,
-                pred: UnsafePointer<Double>?, target: UnsafePointer<Double>?, weight: UnsafePointer<Double>?,
-                values: UnsafeMutablePointer<Double>?, gradient: UnsafeMutablePointer<Double>?,
-                hessian: UnsafeMutablePointer<Double>?, wantsSum: Bool) {
+                pred: UnsafePointer<Scalar>?, target: UnsafePointer<Scalar>?, weight: UnsafePointer<Scalar>?,
+                values: UnsafeMutablePointer<Scalar>?, gradient: UnsafeMutablePointer<Scalar>?,
+                hessian: UnsafeMutablePointer<Scalar>?, wantsSum: Bool) {
         self.rows = rows
         self.predColumns = predColumns
         self.targetColumns = targetColumns
@@ -34,12 +52,20 @@ public struct Batch {
     }
 
     /// The weighted sum of the values and the `mean` denominator.
-    public struct Totals: Sendable {
-        public var sum: Double
-        public var normalizer: Double
-        @inlinable public init(sum: Double, normalizer: Double) {
-            self.sum = sum
-            self.normalizer = normalizer
-        }
+    public typealias Totals = BatchTotals
+}
+
+/// The float64 batch (`lh_batch` + `lh_outputs`).
+public typealias Batch = KernelBatch<Double>
+/// The float32 batch of ABI 1.1 (`lh_batch_f32` + `lh_outputs_f32`).
+public typealias BatchF32 = KernelBatch<Float>
+
+/// The weighted sum of the values and the `mean` denominator of one batch.
+public struct BatchTotals: Sendable {
+    public var sum: Double
+    public var normalizer: Double
+    @inlinable public init(sum: Double, normalizer: Double) {
+        self.sum = sum
+        self.normalizer = normalizer
     }
 }

@@ -1,78 +1,184 @@
 /// The batch loops behind `ElementwiseLoss` and `RowLoss`. Generic and
-/// `@inlinable`, so each loss gets its own specialised, inlined loop.
+/// `@inlinable`, so each loss gets its own specialised, inlined loop, for
+/// float64 and float32 batches alike (losses compute in Double; sums are
+/// accumulated in Double).
+///
+/// Element-wise losses run one fused pass: value, gradient and Hessian of each
+/// element together, with one loop per combination of wanted outputs (no
+/// per-element test of an optional output), four independent partial sums (so
+/// the loop can be vectorised; the order is fixed, so results do not depend on
+/// how the host splits or threads batches beyond its chunking).
 public enum Kernels {
+    /// Σ w over `count` weights, in the kit's fixed order (four lanes, then the
+    /// tail). The host uses the same function to know an element-wise loss's
+    /// normalizer before evaluating it.
+    @inlinable
+    public static func weightSum<S: KernelScalar>(_ w: UnsafePointer<S>, _ count: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i &+ 4 <= count {
+            s0 += w[i].asDouble
+            s1 += w[i &+ 1].asDouble
+            s2 += w[i &+ 2].asDouble
+            s3 += w[i &+ 3].asDouble
+            i &+= 4
+        }
+        var tail = 0.0
+        while i < count {
+            tail += w[i].asDouble
+            i &+= 1
+        }
+        return ((s0 + s1) + (s2 + s3)) + tail
+    }
+
+    /// The index of the first of `count` values outside `domain`, or nil. A
+    /// branch-free scan first; the slow search runs only when something is off.
+    @inlinable
+    static func firstOutside<S: KernelScalar>(_ x: UnsafePointer<S>, _ count: Int, _ domain: Domain) -> Int? {
+        let lo = domain.lower, hi = domain.upper
+        var bad: UInt8 = 0
+        // NaN passes (contains() admits it): every comparison below is false for NaN.
+        switch (domain.lowerInclusive, domain.upperInclusive) {
+        case (true, true): for i in 0..<count { let v = x[i].asDouble; bad |= (v < lo || v > hi) ? 1 : 0 }
+        case (true, false): for i in 0..<count { let v = x[i].asDouble; bad |= (v < lo || v >= hi) ? 1 : 0 }
+        case (false, true): for i in 0..<count { let v = x[i].asDouble; bad |= (v <= lo || v > hi) ? 1 : 0 }
+        case (false, false): for i in 0..<count { let v = x[i].asDouble; bad |= (v <= lo || v >= hi) ? 1 : 0 }
+        }
+        if bad == 0, let members = domain.members, !members.isEmpty, members.count <= 4 {
+            let m0 = members[0], m1 = members[min(1, members.count - 1)]
+            let m2 = members[min(2, members.count - 1)], m3 = members[min(3, members.count - 1)]
+            for i in 0..<count {
+                let v = x[i].asDouble
+                bad |= (v == m0 || v == m1 || v == m2 || v == m3 || v != v) ? 0 : 1
+            }
+        } else if bad == 0, domain.members != nil {
+            bad = 1  // an unusual member list: let the slow search decide
+        }
+        guard bad != 0 else { return nil }
+        for i in 0..<count where !domain.contains(x[i].asDouble) { return i }
+        return nil
+    }
+
     /// Checks every pred and target element against the loss's domains.
     @inlinable
-    static func checkDomains<L: ElementwiseLoss>(_: L.Type, _ b: Batch) throws(LossFailure) {
+    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_: L.Type, _ b: KernelBatch<S>) throws(LossFailure) {
         let count = b.rows * b.predColumns
         guard count > 0, let pred = b.pred, let target = b.target else { return }
         let pd = L.predDomain, td = L.targetDomain
-        if !pd.isUnbounded {
-            for i in 0..<count where !pd.contains(pred[i]) {
-                throw .domain(.pred, row: i / b.predColumns, column: i % b.predColumns, value: pred[i], expected: pd.description)
-            }
+        if !pd.isUnbounded, let i = firstOutside(pred, count, pd) {
+            throw .domain(.pred, row: i / b.predColumns, column: i % b.predColumns, value: pred[i].asDouble, expected: pd.description)
         }
-        if !td.isUnbounded {
-            for i in 0..<count where !td.contains(target[i]) {
-                throw .domain(.target, row: i / b.predColumns, column: i % b.predColumns, value: target[i], expected: td.description)
-            }
+        if !td.isUnbounded, let i = firstOutside(target, count, td) {
+            throw .domain(.target, row: i / b.predColumns, column: i % b.predColumns, value: target[i].asDouble, expected: td.description)
         }
     }
 
-    /// Evaluates an element-wise loss over a batch.
+    /// One element: its weighted value (returned) and the wanted outputs.
+    /// `wantV` / `wantG` / `wantH` / `perElement` are constants at every call
+    /// site, so each combination compiles to its own branch-free loop body.
+    @inlinable @inline(__always)
+    static func element<L: ElementwiseLoss, S: KernelScalar>(
+        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ i: Int, _ scale: Double, _ ew: UnsafePointer<S>,
+        _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
+        perElement: Bool, wantV: Bool, wantG: Bool, wantH: Bool
+    ) -> Double {
+        let w = perElement ? ew[i].asDouble : scale
+        if wantG || wantH {
+            let e = loss.derivatives(pred: p[i].asDouble, target: t[i].asDouble)
+            let value = w * e.value
+            if wantV { v[i] = S(fromDouble: value) }
+            if wantG { g[i] = S(fromDouble: w * e.gradient) }
+            if wantH { h[i] = S(fromDouble: w * e.hessian) }
+            return value
+        } else {
+            let value = w * loss.value(pred: p[i].asDouble, target: t[i].asDouble)
+            if wantV { v[i] = S(fromDouble: value) }
+            return value
+        }
+    }
+
+    /// Elements `start..<end`, four partial sums combined in a fixed order.
+    @inlinable @inline(__always)
+    static func span<L: ElementwiseLoss, S: KernelScalar>(
+        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
+        _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
+        perElement: Bool, wantV: Bool, wantG: Bool, wantH: Bool
+    ) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = start
+        while i &+ 4 <= end {
+            s0 += element(loss, p, t, i, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            s1 += element(loss, p, t, i &+ 1, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            s2 += element(loss, p, t, i &+ 2, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            s3 += element(loss, p, t, i &+ 3, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            i &+= 4
+        }
+        var tail = 0.0
+        while i < end {
+            tail += element(loss, p, t, i, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            i &+= 1
+        }
+        return ((s0 + s1) + (s2 + s3)) + tail
+    }
+
+    /// Picks the loop for the outputs `b` asks for. `elementWeight`: one weight
+    /// per element (one-column batches); otherwise every element is scaled by `scale`.
     @inlinable
-    public static func elementwise<L: ElementwiseLoss>(_ loss: L, _ b: Batch) throws(LossFailure) -> Batch.Totals {
+    static func fused<L: ElementwiseLoss, S: KernelScalar>(
+        _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?
+    ) -> Double {
+        let p = b.pred!, t = b.target!
+        let unused = UnsafeMutablePointer<S>(bitPattern: 64)!  // never read or written: its flag is off
+        let vp = b.values ?? unused, gp = b.gradient ?? unused, hp = b.hessian ?? unused
+        let ew = elementWeight ?? UnsafePointer(unused)
+        switch (b.values != nil, b.gradient != nil, b.hessian != nil, elementWeight != nil) {
+        case (false, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: false, wantH: false)
+        case (false, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: false, wantH: false)
+        case (false, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: false, wantH: true)
+        case (false, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: false, wantH: true)
+        case (false, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: true, wantH: false)
+        case (false, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: true, wantH: false)
+        case (false, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: true, wantH: true)
+        case (false, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: true, wantH: true)
+        case (true, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: false, wantH: false)
+        case (true, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: false, wantH: false)
+        case (true, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: false, wantH: true)
+        case (true, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: false, wantH: true)
+        case (true, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: true, wantH: false)
+        case (true, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: true, wantH: false)
+        case (true, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: true, wantH: true)
+        case (true, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: true, wantH: true)
+        }
+    }
+
+    /// Evaluates an element-wise loss over a batch (float64 or float32).
+    @inlinable
+    public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) -> BatchTotals {
         try checkDomains(L.self, b)
         let d = b.predColumns
         let count = b.rows * d
-        guard count > 0, let pred = b.pred, let target = b.target else {
+        guard count > 0, b.pred != nil, b.target != nil else {
             return .init(sum: 0, normalizer: 0)
         }
+        guard let weight = b.weight else {
+            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil)
+            return .init(sum: sum, normalizer: Double(d) * Double(b.rows))
+        }
+        let weights = weightSum(weight, b.rows)
         var sum = 0.0
-        var weightSum = Double(b.rows)
-        let values = b.values, gradient = b.gradient, hessian = b.hessian
-        if gradient == nil && hessian == nil {
-            if let weight = b.weight {
-                weightSum = 0
-                for r in 0..<b.rows {
-                    let w = weight[r]
-                    weightSum += w
-                    for i in r * d..<(r + 1) * d {
-                        let v = w * loss.value(pred: pred[i], target: target[i])
-                        values?[i] = v
-                        sum += v
-                    }
-                }
-            } else {
-                for i in 0..<count {
-                    let v = loss.value(pred: pred[i], target: target[i])
-                    values?[i] = v
-                    sum += v
-                }
-            }
+        if d == 1 {
+            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight)
         } else {
             for r in 0..<b.rows {
-                let w = b.weight?[r] ?? 1
-                for i in r * d..<(r + 1) * d {
-                    let e = loss.derivatives(pred: pred[i], target: target[i])
-                    let v = w * e.value
-                    values?[i] = v
-                    gradient?[i] = w * e.gradient
-                    hessian?[i] = w * e.hessian
-                    sum += v
-                }
-            }
-            if let weight = b.weight {
-                weightSum = 0
-                for r in 0..<b.rows { weightSum += weight[r] }
+                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil)
             }
         }
-        return .init(sum: sum, normalizer: Double(d) * weightSum)
+        return .init(sum: sum, normalizer: Double(d) * weights)
     }
 
-    /// Evaluates a row loss over a batch.
+    /// Evaluates a row loss over a float64 batch.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch) throws(LossFailure) -> Batch.Totals {
+    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch) throws(LossFailure) -> BatchTotals {
         try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
         guard b.rows > 0, let pred = b.pred, let target = b.target else {
             return .init(sum: 0, normalizer: 0)
@@ -102,6 +208,46 @@ public enum Kernels {
                 if let g { for j in 0..<d { g[j] *= w } }
                 if let h { for j in 0..<d { h[j] *= w } }
             }
+        }
+        return .init(sum: sum, normalizer: normalizer)
+    }
+
+    /// Evaluates a row loss over a float32 batch: each row is widened into a
+    /// Double scratch row, evaluated, and its outputs rounded back.
+    @inlinable
+    public static func rowwise<L: RowLoss>(_ loss: L, _ b: BatchF32) throws(LossFailure) -> BatchTotals {
+        try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
+        guard b.rows > 0, let pred = b.pred, let target = b.target else {
+            return .init(sum: 0, normalizer: 0)
+        }
+        let d = b.predColumns, t = b.targetColumns
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3 * d + t)
+        defer { scratch.deallocate() }
+        let px = scratch, gx = scratch + d, hx = scratch + 2 * d, tx = scratch + 3 * d
+        var sum = 0.0
+        var normalizer = 0.0
+        for r in 0..<b.rows {
+            for j in 0..<d { px[j] = Double(pred[r * d + j]) }
+            for j in 0..<t { tx[j] = Double(target[r * t + j]) }
+            let p = RowValues(UnsafePointer(px), d)
+            let y = RowValues(UnsafePointer(tx), t)
+            let g = b.gradient == nil ? nil : RowOutput(gx, d)
+            let h = b.hessian == nil ? nil : RowOutput(hx, d)
+            let raw: Double
+            do {
+                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h)
+            } catch {
+                var failure = error
+                failure.row = r
+                throw failure
+            }
+            let w = b.weight.map { Double($0[r]) } ?? 1
+            let v = w * raw
+            b.values?[r] = Float(v)
+            sum += v
+            normalizer += w * loss.normalizer(pred: p, target: y)
+            if let out = b.gradient { for j in 0..<d { out[r * d + j] = Float(w * gx[j]) } }
+            if let out = b.hessian { for j in 0..<d { out[r * d + j] = Float(w * hx[j]) } }
         }
         return .init(sum: sum, normalizer: normalizer)
     }

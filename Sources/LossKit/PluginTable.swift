@@ -49,9 +49,11 @@ enum CTable {
 
     final class InstanceBox {
         let evaluate: LossExport.Evaluator
+        let evaluateF32: LossExport.EvaluatorF32?
         let hessian: HessianSupport
-        init(_ evaluate: @escaping LossExport.Evaluator, hessian: HessianSupport) {
+        init(_ evaluate: @escaping LossExport.Evaluator, f32: LossExport.EvaluatorF32?, hessian: HessianSupport) {
             self.evaluate = evaluate
+            self.evaluateF32 = f32
             self.hessian = hessian
         }
     }
@@ -84,7 +86,8 @@ enum CTable {
             kind: info.kind.rawValue, reduce: info.reduce.rawValue, pred_columns: UInt32(info.predColumns),
             target_layout: info.targetLayout.rawValue, hessian: info.hessian.rawValue,
             param_count: UInt32(info.parameters.count), params: info.parameters.isEmpty ? nil : UnsafePointer(params),
-            create: create, evaluate: evaluate, destroy: destroy))
+            create: create, evaluate: evaluate, destroy: destroy,
+            evaluate_f32: export.supportsFloat32 ? evaluateF32 : nil))
         (raw + lossStride).storeBytes(of: Unmanaged.passRetained(ExportBox(export)).toOpaque(), as: UnsafeMutableRawPointer.self)
         return UnsafePointer(loss)
     }
@@ -128,7 +131,8 @@ enum CTable {
         var scalars: [String: Double] = [:]
         var lists: [String: [Double]] = [:]
         for (i, p) in declared.enumerated() {
-            let v = values![i]
+            let stride = max(Int(values!.pointee.struct_size), MemoryLayout<lh_param_value>.size)
+            let v = (UnsafeRawPointer(values!) + i * stride).assumingMemoryBound(to: lh_param_value.self).pointee
             if p.type == .list {
                 lists[p.name] = v.list_length == 0 || v.list == nil ? [] : Array(UnsafeBufferPointer(start: v.list, count: Int(v.list_length)))
             } else {
@@ -136,8 +140,14 @@ enum CTable {
             }
         }
         do throws(LossFailure) {
-            let evaluator = try export.make(ParameterValues(scalars: scalars, lists: lists))
-            let box = InstanceBox(evaluator, hessian: export.info.hessian)
+            let bound = ParameterValues(scalars: scalars, lists: lists)
+            let box: InstanceBox
+            if let makeEvaluators = export.makeEvaluators {
+                let evaluators = try makeEvaluators(bound)
+                box = InstanceBox(evaluators.f64, f32: evaluators.f32, hessian: export.info.hessian)
+            } else {
+                box = InstanceBox(try export.make(bound), f32: nil, hessian: export.info.hessian)
+            }
             out.pointee = OpaquePointer(Unmanaged.passRetained(box).toOpaque())
             return lh_status(LH_OK)
         } catch {
@@ -163,6 +173,35 @@ enum CTable {
             wantsSum: o.sum != nil || o.normalizer != nil)
         do throws(LossFailure) {
             let totals = try box.evaluate(view)
+            o.sum?.pointee = totals.sum
+            o.normalizer?.pointee = totals.normalizer
+            return lh_status(LH_OK)
+        } catch {
+            return report(error, record)
+        }
+    }
+
+    static let evaluateF32: @convention(c) (OpaquePointer?, UnsafePointer<lh_batch_f32>?, UnsafePointer<lh_outputs_f32>?,
+                                            UnsafeMutablePointer<lh_error>?) -> lh_status = {
+        instance, batch, outputs, record in
+        guard let instance, let batch, let outputs else {
+            return report(LossFailure(.invalidArgument, "evaluate_f32: NULL instance, batch or outputs"), record)
+        }
+        let box = Unmanaged<InstanceBox>.fromOpaque(UnsafeRawPointer(instance)).takeUnretainedValue()
+        let b = batch.pointee, o = outputs.pointee
+        if o.hessian != nil && box.hessian == .none {
+            return report(LossFailure(.unsupported, "this loss has no Hessian"), record)
+        }
+        guard let evaluate = box.evaluateF32 else {
+            return report(LossFailure(.unsupported, "this loss has no float32 evaluation"), record)
+        }
+        let view = BatchF32(
+            rows: Int(b.rows), predColumns: Int(b.pred_columns), targetColumns: Int(b.target_columns),
+            pred: b.pred, target: b.target, weight: b.weight,
+            values: o.values, gradient: o.gradient, hessian: o.hessian,
+            wantsSum: o.sum != nil || o.normalizer != nil)
+        do throws(LossFailure) {
+            let totals = try evaluate(view)
             o.sum?.pointee = totals.sum
             o.normalizer?.pointee = totals.normalizer
             return lh_status(LH_OK)

@@ -89,7 +89,7 @@ public struct Focal: ElementwiseLoss {
         let l = Logistic(x)
         let s = l.curvature                                    // σ(x)σ(−x)
         let ce = t * l.softplusNeg + (1 - t) * l.softplus      // cross entropy
-        let dce = l.sigmoid - t                                // its derivative
+        let dce = (1 - t) * l.sigmoid - t * l.sigmoidNeg       // its derivative σ(x) − t, not cancelled
         let q = t * l.sigmoidNeg + (1 - t) * l.sigmoid         // 1 − p_t, never cancelled
         // r = q′/q with q′ = (1 − 2t)σ(x)σ(−x); |r| ≤ 1. Where q underflows to 0
         // (hard label, |x| > 745) its limit is 1 − 2t.

@@ -108,7 +108,7 @@ public struct CrossEntropy: RowLoss {
             let e = gradient?[c] ?? exp(x[c] - m)
             let p = e * invZ
             if let gradient {
-                let q = (c == index ? keep : (index < 0 ? keep * target[c] : 0)) + uniform
+                let q = (index < 0 ? keep * target[c] : (c == index ? keep : 0)) + uniform
                 gradient[c] = s * p - q * classWeight(c)
             }
             // 1 − p_c: at the maximum rest / z, elsewhere 1 − p ≥ 1/2 without cancellation.

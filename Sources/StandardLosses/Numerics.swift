@@ -89,6 +89,3 @@ func signum(_ x: Double) -> Double {
 
 /// ½·log(2π), the constant of the Gaussian and Stirling terms.
 @inlinable var halfLogTwoPi: Double { 0.9189385332046727 }
-
-/// log 2.
-@inlinable var logTwo: Double { 0.6931471805599453 }

@@ -97,17 +97,17 @@ public struct LogCosh: ElementwiseLoss {
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D")
     public init(_ parameters: ParameterValues) {}
 
-    /// log cosh r from a = |r|, u = e^{−2a} and tanh a: −½·log(1 − tanh²) near 0 (no
-    /// cancellation), a + log(1 + u) − log 2 elsewhere (no overflow).
+    /// log cosh r from a = |r|, m = e^{−2a} − 1 and tanh a: −½·log(1 − tanh² a) near 0
+    /// (no cancellation), a + log((1 + e^{−2a}) / 2) = a + log1p(m/2) elsewhere (no overflow).
     @inlinable @inline(__always)
-    func logCosh(_ a: Double, u: Double, tanh t: Double) -> Double {
-        a < 0.5 ? -0.5 * log1p(-t * t) : a + log1p(u) - logTwo
+    func logCosh(_ a: Double, m: Double, tanh t: Double) -> Double {
+        a < 0.5 ? -0.5 * log1p(-t * t) : a + log1p(0.5 * m)
     }
 
     @inlinable public func value(pred: Double, target: Double) -> Double {
         let a = abs(pred - target)
-        let m = expm1(-2 * a)  // e^{−2a} − 1, in (−1, 0]
-        return logCosh(a, u: exp(-2 * a), tanh: -m / (2 + m))
+        let m = expm1(-2 * a)  // in (−1, 0]
+        return logCosh(a, m: m, tanh: -m / (2 + m))
     }
 
     @inlinable public func derivatives(pred: Double, target: Double) -> Derivatives {
@@ -115,7 +115,7 @@ public struct LogCosh: ElementwiseLoss {
         let m = expm1(-2 * a), u = exp(-2 * a)
         let t = -m / (2 + m)  // tanh a, accurate for small and large a
         let d = 1 + u
-        return Derivatives(value: logCosh(a, u: u, tanh: t), gradient: r < 0 ? -t : t,
+        return Derivatives(value: logCosh(a, m: m, tanh: t), gradient: r < 0 ? -t : t,
                            hessian: 4 * u / (d * d))  // sech² r, no 1 − tanh² cancellation
     }
 }

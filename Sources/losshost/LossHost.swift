@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LossHostCore
 
 /// The `losshost` command.
 @main
@@ -18,11 +19,15 @@ struct LossHost: ParsableCommand {
         subcommands: [
             ListCommand.self, InfoCommand.self, EvalCommand.self, CheckCommand.self, CompareCommand.self,
             PlotCommand.self, FitCommand.self, DemoCommand.self, BenchCommand.self,
+            WorkerCommand.self,
         ]
     )
 
     /// Parses and runs; every error is one line on standard error and a non-zero exit.
     static func main() {
+        // Plugin files are first loaded in a worker process (results cached), so
+        // a plugin that crashes while loading cannot take a command down.
+        PluginScanner.current = PluginScanner(worker: WorkerProcess(timeout: PluginScanner.scanTimeout), cache: ScanCache())
         do {
             var command = try parseAsRoot()
             try command.run()

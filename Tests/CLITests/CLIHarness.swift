@@ -90,7 +90,7 @@ enum CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-std=c99", "-shared", "-fPIC", "-O2", "-fvisibility=hidden",
-                             "-I", packageRoot.appendingPathComponent("include").path] + extraFlags + sources + ["-o", output]
+                             "-I", packageRoot.appendingPathComponent("include").path] + extraFlags + sources + ["-o", output, "-lm"]
         let err = Pipe()
         process.standardError = err
         try process.run()

@@ -10,20 +10,58 @@
 enum NpyReader {
     /// Whether `bytes` start with `\x93NUMPY`.
     static func hasMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93 N U M P Y
-        guard bytes.count >= magic.count else { return false }
-        for index in 0..<magic.count where bytes[index] != magic[index] { return false }
-        return true
+        guard bytes.count >= 6 else { return false }
+        return bytes[0] == 0x93 && bytes[1] == 0x4E && bytes[2] == 0x55 && bytes[3] == 0x4D
+            && bytes[4] == 0x50 && bytes[5] == 0x59  // \x93 N U M P Y
+    }
+
+    /// Where the data of a `.npy` file in `bytes` is, and what it holds.
+    struct Layout {
+        var header: NpyHeader
+        var rows: Int
+        var columns: Int
+        var count: Int
+        var dataStart: Int
+        var byteCount: Int
+    }
+
+    /// A float64 / float32 `.npy` in native byte order whose data is aligned in
+    /// the mapping, as an array that reads the mapping in place; nil when the file
+    /// needs converting (other dtypes, swapped bytes, misaligned data).
+    static func view(_ file: MappedFile, name: String) throws(InputError) -> NumericArray? {
+        let l = try layout(UnsafeRawBufferPointer(start: file.base, count: file.size), name: name)
+        guard !l.header.swapBytes, l.header.dtype == .float64 || l.header.dtype == .float32,
+              Int(bitPattern: file.base + l.dataStart) % l.header.itemSize == 0 else { return nil }
+        return NumericArray(rows: l.rows, columns: l.columns, dtype: l.header.dtype == .float64 ? .f64 : .f32,
+                            storage: .mapped(file, offset: l.dataStart))
     }
 
     /// Parses a whole `.npy` file held in `bytes`; errors start with `name`.
     static func parse(_ bytes: UnsafeRawBufferPointer, name: String, allowNonFinite: Bool)
         throws(InputError) -> Matrix
     {
-        guard bytes.count >= 6 else {
-            throw InputError.corruptNpy(name, bytes.isEmpty ? "empty file" : "only \(bytes.count) bytes")
+        let l = try layout(bytes, name: name)
+        let header = l.header, count = l.count, columns = l.columns, rows = l.rows
+        let data = UnsafeRawBufferPointer(rebasing: bytes[l.dataStart..<l.dataStart + l.byteCount])
+
+        let values = [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            convert(data, dtype: header.dtype, swap: header.swapBytes, count: count, into: out.baseAddress!)
+            initialized = count
         }
-        guard hasMagic(bytes) else {
+        if !allowNonFinite && (header.dtype == .float64 || header.dtype == .float32) {
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                throw InputError.nonFinite(name, row: index / columns + 1, column: index % columns + 1,
+                                           text: "\(values[index])")
+            }
+        }
+        return Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// Reads and checks the preamble and header of a `.npy` file in `bytes`.
+    static func layout(_ bytes: UnsafeRawBufferPointer, name: String) throws(InputError) -> Layout {
+        if bytes.isEmpty { throw InputError.corruptNpy(name, "empty file") }
+        let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+        for index in 0..<min(bytes.count, magic.count) where bytes[index] != magic[index] {
             throw InputError.corruptNpy(name, "bad magic: does not start with \\x93NUMPY")
         }
         guard bytes.count >= 10 else { throw InputError.corruptNpy(name, "header truncated") }
@@ -68,19 +106,7 @@ enum NpyReader {
         guard available >= byteCount else {
             throw InputError.corruptNpy(name, "data truncated: shape \(shapeText) needs \(byteCount) bytes, found \(available)")
         }
-        let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart..<dataStart + byteCount])
-
-        let values = [Double](unsafeUninitializedCapacity: count) { out, initialized in
-            convert(data, dtype: header.dtype, swap: header.swapBytes, count: count, into: out.baseAddress!)
-            initialized = count
-        }
-        if !allowNonFinite && (header.dtype == .float64 || header.dtype == .float32) {
-            if let index = values.firstIndex(where: { !$0.isFinite }) {
-                throw InputError.nonFinite(name, row: index / columns + 1, column: index % columns + 1,
-                                           text: "\(values[index])")
-            }
-        }
-        return Matrix(rows: rows, columns: columns, values: values)
+        return Layout(header: header, rows: rows, columns: columns, count: count, dataStart: dataStart, byteCount: byteCount)
     }
 
     /// Converts `count` items of `dtype` at `data` (any alignment) into `out`.

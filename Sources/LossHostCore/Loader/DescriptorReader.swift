@@ -9,6 +9,10 @@ enum DescriptorReader {
     static let maxParams = 256
     static let maxIDLength = 63
     static let maxTextLength = 4096
+    /// sizeof(lh_loss) in ABI 1.0: everything before `evaluate_f32`.
+    static let lossSizeV1_0 = MemoryLayout<lh_loss>.offset(of: \lh_loss.evaluate_f32)!
+    /// The size up to and including `evaluate_f32` (ABI 1.1).
+    static let lossSizeV1_1 = lossSizeV1_0 + MemoryLayout<UnsafeRawPointer>.size
 
     static func read(_ plugin: UnsafePointer<lh_plugin>, path: String?) throws(LoadFailure) -> LoadedPlugin {
         let p = plugin.pointee
@@ -38,9 +42,15 @@ enum DescriptorReader {
     }
 
     private static func readLoss(_ loss: UnsafePointer<lh_loss>, index: Int, pluginID: String) throws(LoadFailure) -> LoadedLoss {
-        let l = loss.pointee
-        guard l.struct_size >= UInt32(MemoryLayout<lh_loss>.size) else {
-            throw .invalidDescriptor("losses[\(index)].struct_size \(l.struct_size) is smaller than \(MemoryLayout<lh_loss>.size)")
+        // Copy only the bytes the plugin declares: a 1.0 table ends before the 1.1 fields,
+        // which then stay zero (NULL).
+        let declared = Int(UnsafeRawPointer(loss).load(as: UInt32.self))
+        guard declared >= lossSizeV1_0 else {
+            throw .invalidDescriptor("losses[\(index)].struct_size \(declared) is smaller than \(lossSizeV1_0)")
+        }
+        var l = lh_loss()
+        withUnsafeMutableBytes(of: &l) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: UnsafeRawPointer(loss), count: min(declared, target.count)))
         }
         let id = try identifier(l.id, "losses[\(index)].id")
         let at = "loss '\(id)'"
@@ -66,7 +76,8 @@ enum DescriptorReader {
             deterministic: l.flags & UInt32(LH_LOSS_DETERMINISTIC) != 0,
             parameters: try readParameters(l.params, count: l.param_count, at: at))
         return LoadedLoss(info: info, pluginID: pluginID,
-                          entry: LossEntry(table: loss, create: create, evaluate: evaluate, destroy: destroy))
+                          entry: LossEntry(table: loss, create: create, evaluate: evaluate, destroy: destroy,
+                                           evaluateF32: declared >= lossSizeV1_1 ? l.evaluate_f32 : nil))
     }
 
     private static func readParameters(_ params: UnsafePointer<lh_param_info>?, count: UInt32, at: String) throws(LoadFailure) -> [ParameterInfo] {

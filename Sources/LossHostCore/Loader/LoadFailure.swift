@@ -12,6 +12,8 @@ public enum LoadFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicatePlugin(id: String, other: String)
     case unsafeLocation(String)
     case crashed(String)
+    /// A scalar-plugin manifest error; the failure's path ends in `:line`.
+    case manifest(line: Int, message: String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum LoadFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicatePlugin(let id, let other): "plugin id '\(id)' is already provided by \(other)"
         case .unsafeLocation(let why): "refused: \(why)"
         case .crashed(let why): why
+        case .manifest(_, let message): message
         }
     }
 }

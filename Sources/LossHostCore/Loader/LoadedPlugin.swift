@@ -9,6 +9,9 @@ struct LossEntry: @unchecked Sendable {
     let evaluate: @convention(c) (OpaquePointer?, UnsafePointer<lh_batch>?, UnsafePointer<lh_outputs>?,
                                   UnsafeMutablePointer<lh_error>?) -> lh_status
     let destroy: @convention(c) (OpaquePointer?) -> Void
+    /// ABI 1.1: float32 evaluation; nil for 1.0 plugins and float64-only losses.
+    var evaluateF32: (@convention(c) (OpaquePointer?, UnsafePointer<lh_batch_f32>?, UnsafePointer<lh_outputs_f32>?,
+                                      UnsafeMutablePointer<lh_error>?) -> lh_status)? = nil
 }
 
 /// A loss that passed validation, ready to be instantiated.
@@ -16,6 +19,10 @@ public struct LoadedLoss: Sendable {
     public let info: LossInfo
     public let pluginID: String
     let entry: LossEntry
+    /// Set by the host for scalar (libffi) losses whose manifest names no
+    /// derivative symbol: derivatives computed by finite differences.
+    public internal(set) var numericGradient = false
+    public internal(set) var numericHessian = false
 
     /// `plugin/loss`.
     public var qualifiedID: String { "\(pluginID)/\(info.id)" }

@@ -103,9 +103,9 @@ extension LoadedLoss {
             ("reduce", .string(info.reduce == .elementwise ? "elementwise" : "row")),
             ("pred", .string(info.predDoc)), ("target", .string(info.targetDoc)),
             ("pred_columns", .int(info.predColumns)), ("target_layout", .string(info.targetLayout.description)),
-            ("hessian", .string(info.hessian.description)),
+            ("hessian", .string(hessianDescription)),
             ("thread_safe", .bool(info.threadSafe)), ("deterministic", .bool(info.deterministic)),
             ("params", .array(info.parameters.map(\.json))),
-        ])
+        ] + (numericGradient ? [("gradient", .string("numeric"))] : []))
     }
 }

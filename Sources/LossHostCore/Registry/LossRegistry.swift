@@ -21,8 +21,10 @@ public struct LossRegistry: Sendable {
             if files == nil && folder.origin == .option {
                 registry.failures.append(PluginFailure(path: folder.path, reason: .unreadable("no such folder")))
             }
-            for file in files ?? [] { registry.add(PluginLoader.load(path: file)) }
+            // Folder rules, a scan in a worker (cached), then dlopen here: see PluginScanner.
+            for file in files ?? [] { registry.add(PluginScanner.current.load(path: file)) }
         }
+        PluginScanner.current.cache?.save()
         return registry
     }
 

@@ -49,9 +49,9 @@ public struct PluginSearchPath: Sendable {
     /// The plugin files in one folder, sorted by name; nil when the folder does not exist.
     public static func pluginFiles(in folder: Folder) -> [String]? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
-        return names.filter { name in
+        return ScalarPlugins.droppingManifestLibraries(names.filter { name in
             (name.hasSuffix(".so") || name.hasSuffix(ScalarPlugins.manifestSuffix))
                 && (folder.namePrefix.map { name.hasPrefix($0) } ?? true)
-        }.sorted().map { folder.path + "/" + $0 }
+        }.sorted().map { folder.path + "/" + $0 })
     }
 }

@@ -1,10 +1,68 @@
+import LossKit
+
 /// Losses declared by a manifest over plain C functions, called through libffi.
+///
+/// A manifest's losses become ordinary LossKit `LossExport`s (their evaluator
+/// calls the C functions through a prepared `ffi_cif`), are packaged with
+/// `PluginTable` into a real `lh_plugin` table, and that table is validated by
+/// the same `DescriptorReader` as every native plugin. From there on `list`,
+/// `info`, `eval` and `check` cannot tell them apart, except for the
+/// `numericGradient` / `numericHessian` marks on `LoadedLoss`.
 public enum ScalarPlugins {
     /// File names that declare scalar plugins.
     public static let manifestSuffix = ".losshost.json"
 
-    /// Loads the losses a manifest declares.
+    /// Loads the losses a manifest declares. A bad manifest is a failure whose
+    /// path is `manifest:line` and whose reason is `.manifest(line:message:)`.
     public static func load(manifest path: String) -> Result<LoadedPlugin, PluginFailure> {
-        .failure(PluginFailure(path: path, reason: .invalidDescriptor("scalar manifests are not supported yet")))
+        let manifest: ScalarManifest
+        do throws(ManifestError) {
+            manifest = try ScalarManifest.read(path)
+        } catch {
+            return .failure(PluginFailure(path: "\(path):\(error.line)", reason: .manifest(line: error.line, message: error.message)))
+        }
+        let table = PluginTable(id: manifest.pluginID, version: manifest.version, summary: manifest.summary,
+                                losses: manifest.losses.map { $0.function.export($0.info) })
+        do throws(LoadFailure) {
+            let plugin = try DescriptorReader.read(table.pointer, path: path)
+            return .success(marked(plugin, manifest))
+        } catch {
+            return .failure(PluginFailure(path: path, reason: error))
+        }
+    }
+
+    /// The plugin with each loss's finite-difference marks set.
+    static func marked(_ plugin: LoadedPlugin, _ manifest: ScalarManifest) -> LoadedPlugin {
+        var losses = plugin.losses
+        for i in losses.indices {
+            guard let declared = manifest.losses.first(where: { $0.info.id == losses[i].info.id }) else { continue }
+            losses[i].numericGradient = declared.numericGradient
+            losses[i].numericHessian = declared.numericHessian
+        }
+        return LoadedPlugin(id: plugin.id, version: plugin.version, summary: plugin.summary, abiMajor: plugin.abiMajor,
+                            abiMinor: plugin.abiMinor, path: plugin.path, losses: losses)
+    }
+}
+
+extension LoadedLoss {
+    /// How the gradient is obtained: `numeric` (central finite differences by
+    /// the host) or `plugin` (computed by the plugin's own code).
+    public var gradientSource: String { numericGradient ? "numeric" : "plugin" }
+
+    /// The Hessian support as shown to people and scripts: `numeric` when the
+    /// host computes it by finite differences, else the declared support.
+    public var hessianDescription: String { numericHessian ? "numeric" : info.hessian.description }
+}
+
+extension ScalarPlugins {
+    /// `files` (absolute paths in one folder) without the shared libraries that a
+    /// manifest among them names as its `"library"`: such a `.so` is plain C, not
+    /// a plugin, and would otherwise be reported as missing the entry symbol.
+    public static func droppingManifestLibraries(_ files: [String]) -> [String] {
+        let manifests = files.filter { $0.hasSuffix(manifestSuffix) }
+        guard !manifests.isEmpty else { return files }
+        var claimed = Set<String>()
+        for manifest in manifests { claimed.formUnion(ScalarManifest.libraryPaths(manifest)) }
+        return files.filter { !$0.hasSuffix(".so") || !claimed.contains(PluginLoader.canonicalPath($0)) }
     }
 }

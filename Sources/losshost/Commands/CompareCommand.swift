@@ -1,10 +1,137 @@
 import ArgumentParser
+import Foundation
+import LossHostCore
+import LossKit
 
-/// `losshost compare` (being written; see its issue).
+/// `losshost compare LOSS... --pred FILE --target FILE`: which rows drive each loss.
 struct CompareCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compare", abstract: "(not yet available)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Evaluate the same predictions under several losses and show which rows drive each.",
+        discussion: """
+            For each loss: its value (the mean) and the rows that contribute most to
+            its total, with their share of it. "MSE is driven by two outliers, MAE is
+            not" shows up as two rows holding most of mse's total while mae's is
+            spread out.
+
+            A loss may carry parameters after a colon: huber:delta=2 or
+            csample/cost_sensitive_logistic:fn_cost=10,fp_cost=1. --param NAME=VALUE
+            applies to every loss that has that parameter.
+
+            Examples:
+              losshost compare mse mae huber --pred p.csv --target y.csv
+              losshost compare bce_with_logits focal:gamma=2 --pred logits.csv --target labels.csv --top 3 --format json
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Losses to compare: id or plugin/loss, optionally with :name=value,name=value.", valueName: "loss"))
+    var losses: [String]
+
+    @Option(help: ArgumentHelp("Predictions: N rows of D numbers.", valueName: "file"))
+    var pred: String
+
+    @Option(help: ArgumentHelp("Targets: N rows, shaped as the losses say.", valueName: "file"))
+    var target: String
+
+    @Option(help: ArgumentHelp("Per-sample weights: N numbers >= 0.", valueName: "file"))
+    var weight: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("NAME=VALUE for every loss that has parameter NAME (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: "How many top contributing rows to show per loss.")
+    var top: Int = 5
+
+    @Option(help: "Output format: text for people, json for scripts.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var plugins: PluginOptions
+
+    func validate() throws {
+        guard !losses.isEmpty else { throw ValidationError("name at least one loss") }
+        guard top >= 0 else { throw ValidationError("--top must be >= 0") }
+    }
 
     func run() throws {
-        throw CLIError("'compare' is not available yet")
+        let registry = plugins.registry()
+        let predMatrix = try MatrixReader.read(path: pred)
+        let targetMatrix = try MatrixReader.read(path: target)
+        let weights = try weight.map { path throws -> [Double] in
+            let m = try MatrixReader.read(path: path)
+            guard m.columns == 1 || m.rows == 1 else { throw CLIError("\(path): weights must be one column (got \(m.rows) x \(m.columns))") }
+            return m.values
+        }
+        var entries: [Comparison.Entry] = []
+        var ids: [String] = []
+        for spec in losses {
+            let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)
+            let instance = try LossInstance(found, parameters: try BoundParameters.bind(assignments, to: found.info))
+            do {
+                entries.append(try Comparison.analyse(instance, label: found.qualifiedID, parameters: assignments,
+                                                      pred: predMatrix, target: targetMatrix, weight: weights, top: top))
+            } catch {
+                throw CLIError("\(found.qualifiedID): \(error.message)")
+            }
+            ids.append(found.qualifiedID)
+        }
+        switch format {
+        case .json:
+            Output.write(JSON.array(entries.map(Self.json)).text + "\n")
+        case .text:
+            Output.write(Self.text(entries, pred: predMatrix, target: targetMatrix))
+        }
+    }
+
+    static func json(_ e: Comparison.Entry) -> JSON {
+        .object([
+            ("loss", .string(e.loss)), ("params", .array(e.parameters.map(JSON.string))),
+            ("value", .number(e.value)), ("sum", .number(e.sum)), ("top_share", .number(e.topShare)),
+            ("top", .array(e.top.map { c in
+                .object([("row", .int(c.row + 1)), ("contribution", .number(c.contribution)), ("share", .number(c.share))])
+            })),
+        ])
+    }
+
+    static func text(_ entries: [Comparison.Entry], pred: Matrix, target: Matrix) -> String {
+        var summary = TextTable(["LOSS", "VALUE (mean)", "TOP ROWS' SHARE"])
+        for e in entries {
+            let name = e.parameters.isEmpty ? e.loss : "\(e.loss) (\(e.parameters.joined(separator: ", ")))"
+            summary.add([name, String(format: "%.6g", e.value), e.top.isEmpty ? "" : "\(percent(e.topShare)) in \(e.top.count) rows"])
+        }
+        var out = summary.text
+        for e in entries where !e.top.isEmpty {
+            out += "\n\(e.loss): top \(e.top.count) rows of \(pred.rows)\n"
+            var table = TextTable(["  ROW", "PRED", "TARGET", "CONTRIBUTION", "SHARE"])
+            for c in e.top {
+                table.add(["  \(c.row + 1)", cell(pred, c.row), cell(target, c.row), String(format: "%.6g", c.contribution), percent(c.share)])
+            }
+            out += table.text
+        }
+        return out
+    }
+
+    static func percent(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", 100 * x) : "n/a" }
+
+    static func cell(_ m: Matrix, _ row: Int) -> String {
+        let values = (0..<min(m.columns, 3)).map { String(format: "%.4g", m.values[row * m.columns + $0]) }
+        return values.joined(separator: " ") + (m.columns > 3 ? " …" : "")
+    }
+}
+
+/// `id` or `id:name=value,name=value`, with shared `--param`s for the losses that have them.
+enum LossSpec {
+    static func resolve(_ spec: String, common: [String], in registry: LossRegistry) throws -> (LoadedLoss, [String]) {
+        var id = spec, own: [String] = []
+        if let colon = spec.firstIndex(of: ":") {
+            id = String(spec[..<colon])
+            own = spec[spec.index(after: colon)...].split(separator: ",").map(String.init)
+        }
+        let found = try registry.resolve(id)
+        let ownNames = Set(own.map { $0.split(separator: "=").first.map(String.init) ?? $0 })
+        let shared = common.filter { a in
+            let name = a.split(separator: "=").first.map(String.init) ?? a
+            return !ownNames.contains(name) && found.info.parameters.contains { $0.name == name }
+        }
+        return (found, own + shared)
     }
 }

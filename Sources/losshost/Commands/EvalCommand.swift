@@ -54,13 +54,29 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
+    @Flag(help: "Evaluate in a separate worker process: a plugin that crashes or hangs gives a one-line error instead of killing losshost. Automatic for plugins whose earlier run crashed.")
+    var isolate = false
+
+    @Flag(name: .customLong("allow-unsafe-plugins"),
+          help: "Load plugin files even from folders other users can write to, or that another user owns.")
+    var allowUnsafePlugins = false
+
+    /// Set by the worker that runs an isolated evaluation.
+    @Flag(name: .customLong("in-worker"), help: .hidden)
+    var inWorker = false
+
     func run() throws {
+        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         guard let reduction = Reduction(rawValue: reduction) else {
             throw CLIError("unknown reduction '\(reduction)' (expected mean, sum or none)")
         }
         guard threads >= 0 else { throw CLIError("--threads must be >= 0") }
         let registry = plugins.registry()
         let found = try registry.resolve(loss)
+        let pluginPath = registry.plugins.first { $0.id == found.pluginID }?.path
+        if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath) {
+            return try runIsolated(found, because: why, pluginPath: pluginPath)
+        }
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.read(path: pred, allowNonFinite: allowNonFinite)
         let targetMatrix = try MatrixReader.read(path: target, allowNonFinite: allowNonFinite)
@@ -71,6 +87,9 @@ struct EvalCommand: ParsableCommand {
             }
             return m.values
         }
+        // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
+        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
+        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
         let instance = try LossInstance(found, parameters: parameters)
         let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads)
         let result: Evaluation

@@ -36,10 +36,13 @@ struct InfoCommand: ParsableCommand {
             ["value", info.reduce == .elementwise ? "one per element of pred" : "one per row"],
             ["pred", "\(info.predDoc)\(info.predColumns > 0 ? " (\(info.predColumns) columns)" : "")"],
             ["target", "\(info.targetDoc) (\(info.targetLayout))"],
-            ["hessian", info.hessian.description],
+            ["hessian", found.numericHessian ? "numeric (central differences, computed by the host)" : info.hessian.description],
             ["threads", info.threadSafe ? "thread-safe" : "serial only"],
             ["deterministic", info.deterministic ? "yes" : "no"],
         ]
+        if found.numericGradient {
+            facts.rows.insert(["gradient", "numeric (central differences of the value, computed by the host)"], at: 5)
+        }
         text += facts.text.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         if info.parameters.isEmpty {
             text += "\nNo parameters.\n"

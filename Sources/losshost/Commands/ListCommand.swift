@@ -18,10 +18,15 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
+    @Flag(name: .customLong("allow-unsafe-plugins"),
+          help: "Load plugin files even from folders other users can write to, or that another user owns.")
+    var allowUnsafePlugins = false
+
     @Option(help: "Output format: text for people, json for scripts (a JSON list of losses; failures go to standard error).")
     var format: OutputFormat = .text
 
     func run() throws {
+        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         let registry = plugins.registry()
         switch format {
         case .json:
@@ -30,7 +35,7 @@ struct ListCommand: ParsableCommand {
         case .text:
             var table = TextTable(["LOSS", "KIND", "HESSIAN", "SUMMARY"])
             for loss in registry.losses {
-                table.add([loss.qualifiedID, loss.info.kind.description, loss.info.hessian.description, loss.info.summary])
+                table.add([loss.qualifiedID, loss.info.kind.description, loss.hessianDescription, loss.info.summary])
             }
             var text = table.text
             text += "\n\(registry.losses.count) losses from \(registry.plugins.count) plugins.\nSearched:\n"

@@ -1,10 +1,104 @@
 import ArgumentParser
+import Foundation
+import LossHostCore
+import LossKit
 
-/// `losshost plot` (being written; see its issue).
+/// `losshost plot LOSS... --out FILE.svg`: loss and gradient curves.
 struct PlotCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plot", abstract: "(not yet available)", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Plot losses and their gradients over the residual, margin or logit.",
+        discussion: """
+            Draws, on one figure, each loss (solid) and its gradient (dashed, same
+            colour): the gradient is the pull a training step puts on a prediction,
+            so a flat gradient means "this error no longer matters" and a growing one
+            means "this error dominates".
+
+            The x axis is the residual pred - target for regression losses (target
+            0 unless --target), the logit or score for binary losses (target 1
+            unless --target; losses that take a probability see sigmoid(x)), and the
+            true class's logit with the others at 0 for multiclass losses (3
+            classes, true class --target, default 0). Default range: -3:3 for
+            residuals, -5:5 for logits.
+
+            Examples:
+              losshost plot mse mae huber:delta=1 --out regression.svg
+              losshost plot bce_with_logits focal hinge --ascii
+              losshost plot csample/cauchy swiftsample/tukey mse --range -6:6 --out robust.svg
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Losses to plot: id or plugin/loss, optionally with :name=value,name=value.", valueName: "loss"))
+    var losses: [String]
+
+    @Option(help: ArgumentHelp("Write the figure as SVG to this file.", valueName: "file.svg"))
+    var out: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The x range, A:B (e.g. -4:4).", valueName: "a:b"))
+    var range: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The target value (regression), label (binary) or true class (multiclass).", valueName: "t"))
+    var target: Double?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("NAME=VALUE for every loss that has parameter NAME (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(help: "Points sampled per curve.")
+    var points: Int = 241
+
+    @Flag(help: "Draw the curves as text on standard output (the default when --out is not given).")
+    var ascii = false
+
+    @Option(help: "Output format: text, or json for the sampled numbers.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var plugins: PluginOptions
+
+    func validate() throws {
+        guard !losses.isEmpty else { throw ValidationError("name at least one loss") }
+        guard points >= 2 && points <= 100_000 else { throw ValidationError("--points must be in 2...100000") }
+    }
+
+    static func parseRange(_ text: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = Double(parts[0].trimmingCharacters(in: .whitespaces)),
+              let b = Double(parts[1].trimmingCharacters(in: .whitespaces)), a.isFinite, b.isFinite, a < b else {
+            throw CLIError("--range '\(text)' is not A:B with A < B (e.g. -4:4)")
+        }
+        return a...b
+    }
 
     func run() throws {
-        throw CLIError("'plot' is not available yet")
+        let registry = plugins.registry()
+        let xRange = try range.map(Self.parseRange)
+        var samples: [LossCurves.Sample] = []
+        for spec in losses {
+            let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)
+            let instance = try LossInstance(found, parameters: try BoundParameters.bind(assignments, to: found.info))
+            let label = assignments.isEmpty ? found.qualifiedID : "\(found.qualifiedID) (\(assignments.joined(separator: ", ")))"
+            do {
+                samples.append(try LossCurves.sample(instance, label: label, range: xRange, target: target, points: points))
+            } catch {
+                throw CLIError("\(found.qualifiedID): \(error.message)")
+            }
+        }
+        let figure = LossCurves.figure(samples, target: target)
+        if let out {
+            do {
+                try SVGWriter.svg(figure).write(toFile: out, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIError("\(out): cannot write (\(error.localizedDescription))")
+            }
+        }
+        switch format {
+        case .json:
+            Output.write(JSON.array(samples.map { s in
+                .object([("loss", .string(s.label)), ("axis", .string(s.axis.rawValue)), ("x", .numbers(s.x)),
+                         ("value", .numbers(s.value)), ("gradient", .numbers(s.gradient))])
+            }).text + "\n")
+        case .text:
+            if ascii || out == nil { Output.write(ASCIIChart.render(figure)) }
+            if let out { Output.write("wrote \(out): \(samples.count * 2) curves (\(samples.count) losses and their gradients)\n") }
+        }
     }
 }

@@ -1,0 +1,35 @@
+/* pinball.c — see pinball.h. Build:  cc -shared -fPIC -O2 pinball.c -o libpinball.so -lm */
+#include <math.h>
+#include "pinball.h"
+
+double pinball(double pred, double target, double tau) {
+    double r = target - pred;
+    return r >= 0 ? tau * r : (tau - 1.0) * r;
+}
+
+double pinball_grad(double pred, double target, double tau) {
+    double r = target - pred;
+    if (r > 0) return -tau;
+    if (r < 0) return 1.0 - tau;
+    return 0.5 - tau;
+}
+
+double pinball_hess(double pred, double target, double tau) {
+    (void)pred; (void)target; (void)tau;
+    return 0.0;
+}
+
+double logcosh_scaled(double p, double t, double s) {
+    double x = fabs(s * (p - t));
+    /* log(cosh(x)) = x + log1p(exp(-2x)) - log(2), stable for large x */
+    return (x + log1p(exp(-2.0 * x)) - log(2.0)) / s;
+}
+
+float scaled_square(float p, float t, int shift) {
+    float r = p - t;
+    return ldexpf(r * r, shift);
+}
+
+float scaled_square_grad(float p, float t, int shift) {
+    return ldexpf(2.0f * (p - t), shift);
+}

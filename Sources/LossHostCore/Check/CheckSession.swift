@@ -1,0 +1,96 @@
+import Foundation
+
+/// Runs `losshost check` in worker processes: the host re-executes itself,
+/// reads the worker's events, and when a worker crashes, exits or hangs,
+/// records a failed check naming the signal (or status, or timeout) and the
+/// stage that was running, then starts a new worker for the remaining checks.
+public struct CheckSession: Sendable {
+    public let options: CheckOptions
+
+    public init(_ options: CheckOptions) { self.options = options }
+
+    /// Why the session could not run at all (an unknown target).
+    public struct SessionError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Every check's result, in plan order.
+    public func runIsolated(executable: String? = nil) throws(SessionError) -> [CheckResult] {
+        let worker = WorkerProcess(timeout: options.timeout, executable: executable)
+        var results: [CheckResult] = []
+        var start = 0
+        var skip = Set<String>()
+        while true {
+            let run = worker.run(options.workerArguments(start: start, skipLosses: skip))
+            let events = run.lines.compactMap(WorkerEvent.parse)
+            var running: (index: Int, check: String, loss: String?)? = nil
+            var stage = ""
+            var finished = false
+            for event in events {
+                switch event.kind {
+                case "start":
+                    running = (Int(event.number("index") ?? 0), event.string("check") ?? "?", event.string("loss"))
+                    stage = ""
+                case "stage": stage = event.string("stage") ?? ""
+                case "result":
+                    results.append(CheckResult(check: event.string("check") ?? "?",
+                                               outcome: CheckResult.Outcome(rawValue: event.string("result") ?? "") ?? .fail,
+                                               detail: event.string("detail") ?? ""))
+                    running = nil
+                case "error": throw SessionError(description: event.string("message") ?? "the worker failed")
+                case "done": finished = true
+                default: break
+                }
+            }
+            if finished && run.outcome == .exited(0) { return results }
+            let how = run.outcome.description + (stage.isEmpty ? "" : " in \(stage)")
+            guard let crashed = running else {
+                // Died outside any check (e.g. while discovering plugins).
+                let why = run.stderr.split(separator: "\n").last.map { ": \($0)" } ?? ""
+                results.append(CheckResult(check: "plugin.load", outcome: .fail, detail: "the worker \(how) before any check ran\(why)"))
+                return results
+            }
+            results.append(CheckResult(check: crashed.check, outcome: .fail, detail: how))
+            guard let loss = crashed.loss else { return results }  // a plugin-level check: nothing else can run
+            skip.insert(loss)
+            start = crashed.index + 1
+        }
+    }
+
+    /// Runs every check in this process: a crashing plugin takes the host down.
+    public func runInProcess() throws(SessionError) -> [CheckResult] {
+        let collected = Collected()
+        CheckRunner.run(options) { event in
+            switch event {
+            case .result(_, let result): collected.add(result)
+            case .error(let message): collected.fail(message)
+            default: break
+            }
+        }
+        if let error = collected.error { throw SessionError(description: error) }
+        return collected.results
+    }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [CheckResult] = []
+    private(set) var error: String?
+    func add(_ r: CheckResult) { lock.lock(); results.append(r); lock.unlock() }
+    func fail(_ message: String) { lock.lock(); error = message; lock.unlock() }
+}
+
+extension CheckRunner.Event {
+    /// The event as one worker output line.
+    public func emit() {
+        switch self {
+        case .start(let index, let check, let loss):
+            WorkerEvent.emit("start", [("index", .int(index)), ("check", .string(check))] + (loss.map { [("loss", JSON.string($0))] } ?? []))
+        case .stage(let stage): WorkerEvent.emit("stage", [("stage", .string(stage))])
+        case .result(let index, let result):
+            WorkerEvent.emit("result", [("index", .int(index)), ("check", .string(result.check)),
+                                        ("result", .string(result.outcome.rawValue)), ("detail", .string(result.detail))])
+        case .error(let message): WorkerEvent.emit("error", [("message", .string(message))])
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// Central and one-sided differences of a function of one pred element, in
+/// float64, with a step scaled to |x|. Points within a few steps of a kink
+/// (where the one-sided slopes disagree) are reported as kinks and skipped.
+struct FiniteDifference {
+    /// The relative step: about the cube root of machine epsilon.
+    static let relativeStep = 6e-6
+
+    enum Estimate {
+        /// The central difference, and how much rounding in f alone can move it.
+        case slope(Double, noise: Double)
+        case kink(left: Double, right: Double)
+    }
+
+    static func step(at x: Double) -> Double { relativeStep * max(1, abs(x)) }
+
+    /// The slope of `f` at `x`, or `.kink` when the one-sided slopes at 4 steps disagree.
+    static func slope(at x: Double, _ f: (Double) throws(CheckFailure) -> Double) throws(CheckFailure) -> Estimate {
+        let h = step(at: x)
+        let f0 = try f(x)
+        let right = (try f(x + 4 * h) - f0) / (4 * h)
+        let left = (f0 - (try f(x - 4 * h))) / (4 * h)
+        if abs(right - left) > 1e-3 * max(1, abs(right), abs(left)) { return .kink(left: left, right: right) }
+        let up = try f(x + h), down = try f(x - h)
+        let noise = 64 * Double.ulpOfOne * max(abs(up), abs(down), abs(f0)) / h
+        return .slope((up - down) / (2 * h), noise: noise)
+    }
+
+    /// True when `got` matches `expected` to `tolerance`, relative to max(1, |expected|, |got|),
+    /// plus `noise` (the rounding error of the estimate).
+    static func agrees(_ got: Double, _ expected: Double, tolerance: Double, noise: Double = 0) -> Bool {
+        abs(got - expected) <= tolerance * max(1, abs(expected), abs(got)) + noise
+    }
+}

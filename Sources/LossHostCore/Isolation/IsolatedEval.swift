@@ -1,0 +1,41 @@
+import Foundation
+
+/// Runs an `eval` in a worker, so a plugin that crashes, exits or hangs while
+/// evaluating ends with a one-line error instead of taking the host down.
+public enum IsolatedEval {
+    /// How long an isolated evaluation may run without printing anything.
+    public static let timeout = 3600.0
+
+    public enum Outcome: Sendable {
+        /// The worker finished: pass its output and status on.
+        case finished(stdout: String, stderr: String, status: Int32)
+        /// It crashed, exited early or hung: one phrase, e.g. "crashed with SIGSEGV".
+        case failed(String)
+    }
+
+    /// Runs `losshost eval ARGUMENTS` in a worker.
+    public static func run(_ arguments: [String], timeout: Double = IsolatedEval.timeout) -> Outcome {
+        let run = WorkerProcess(timeout: timeout).run(["eval"] + arguments)
+        let stdout = run.lines.joined(separator: "\n") + (run.lines.isEmpty ? "" : "\n")
+        switch run.outcome {
+        case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):
+            return .finished(stdout: stdout, stderr: run.stderr, status: code)
+        default:
+            return .failed(run.outcome.description)
+        }
+    }
+
+    /// Why a plugin must be evaluated in a worker without being asked: its last
+    /// run crashed (or never finished). nil for built-in losses.
+    public static func automaticReason(for path: String?) -> String? {
+        guard let path else { return nil }
+        return PluginScanner.current.isolationReason(for: path)
+    }
+
+    /// Marks a run of the plugin at `path` as started (nil clears the mark when
+    /// it finished): if the host dies meanwhile, later runs are isolated.
+    public static func mark(_ path: String?, _ reason: String?) {
+        guard let path, let cache = PluginScanner.current.cache else { return }
+        cache.setRunMark(path, reason)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// How plugin files are loaded during discovery: the folder rules, then a scan
+/// in a worker process (cached), and only then `dlopen` in this process.
+/// A plugin whose constructor or entry point crashes or hangs kills only the worker.
+public struct PluginScanner: Sendable {
+    /// Runs scans; nil loads in this process directly (tests, and workers themselves).
+    public var worker: WorkerProcess?
+    /// Loads plugins from files and folders that break the folder rules.
+    public var allowUnsafeLocations: Bool
+    public var cache: ScanCache?
+
+    public init(worker: WorkerProcess?, allowUnsafeLocations: Bool = false, cache: ScanCache? = nil) {
+        self.worker = worker
+        self.allowUnsafeLocations = allowUnsafeLocations
+        self.cache = cache
+    }
+
+    /// Seconds a scan may take before its worker is killed.
+    public static let scanTimeout = 10.0
+
+    /// What every command uses; the `losshost` executable sets it at start-up.
+    nonisolated(unsafe) public static var current = PluginScanner(worker: nil)
+
+    /// Checks, scans and loads one plugin file.
+    public func load(path: String) -> Result<LoadedPlugin, PluginFailure> {
+        let canonical = PluginLoader.canonicalPath(path)
+        if !allowUnsafeLocations, let why = SafeLocation.problem(with: canonical) {
+            return .failure(PluginFailure(path: canonical, reason: .unsafeLocation(why)))
+        }
+        if let why = scan(canonical) { return .failure(PluginFailure(path: canonical, reason: .crashed(why))) }
+        return PluginLoader.load(path: canonical)
+    }
+
+    /// Loads the file in a worker first (or takes the cached result); nil when
+    /// it loaded there, else why not.
+    public func scan(_ path: String) -> String? {
+        guard let worker, !path.hasSuffix(ScalarPlugins.manifestSuffix) else { return nil }
+        do throws(LoadFailure) { try ELFCheck.check(path) } catch { return error.description }
+        let fingerprint = FileFingerprint.of(path)
+        if let fingerprint, let entry = cache?.entry(for: path, fingerprint: fingerprint) { return entry.failure }
+        let run = WorkerProcess(timeout: Self.scanTimeout, executable: worker.executable).run(["scan", path])
+        let events = run.lines.compactMap(WorkerEvent.parse)
+        let failure: String?
+        if let result = events.first(where: { $0.kind == "scan" }), events.contains(where: { $0.kind == "done" }) {
+            failure = result.string("failure")
+        } else {
+            failure = "\(run.outcome) while loading (in its constructor or entry point)"
+        }
+        if let fingerprint {
+            cache?.store(ScanCache.Entry(fingerprint: fingerprint, failure: failure, crashedInRun: nil), for: path)
+        }
+        return failure
+    }
+
+    /// Why the plugin at `path` should run only in a worker, from its cached history.
+    public func isolationReason(for path: String) -> String? {
+        guard let fingerprint = FileFingerprint.of(path) else { return nil }
+        return cache?.entry(for: path, fingerprint: fingerprint)?.crashedInRun
+    }
+}

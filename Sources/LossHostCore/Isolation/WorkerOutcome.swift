@@ -1,0 +1,23 @@
+/// How a worker process ended.
+public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
+    /// It exited normally with this status.
+    case exited(Int32)
+    /// A signal killed it (its name, e.g. "SIGSEGV").
+    case signaled(String)
+    /// It ran longer than the limit and was killed.
+    case timedOut(seconds: Double)
+
+    /// One phrase for people: "crashed with SIGSEGV", "exited with status 3", "timed out after 2 s".
+    public var description: String {
+        switch self {
+        case .exited(let code): "exited with status \(code)"
+        case .signaled(let name): "crashed with \(name)"
+        case .timedOut(let seconds): "timed out after \(formatSeconds(seconds)) s"
+        }
+    }
+}
+
+/// `2`, `0.5`: seconds without a trailing `.0`.
+func formatSeconds(_ s: Double) -> String {
+    s == s.rounded() ? String(Int(s)) : String(s)
+}

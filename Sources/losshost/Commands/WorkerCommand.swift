@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import LossHostCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `losshost __worker …`: the host re-executed as a worker, for code that may
+/// crash. Hidden; it speaks JSON lines on standard output (see WorkerEvent).
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: WorkerProcess.subcommand,
+        abstract: "Internal: run plugin code in a separate process for list, eval and check.",
+        shouldDisplay: false,
+        subcommands: [ScanWorker.self, CheckWorker.self, EvalWorker.self]
+    )
+
+    /// No core files: a crashing plugin is expected here, and reported by the parent.
+    static func prepare() {
+        var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+        setrlimit(Int32(RLIMIT_CORE.rawValue), &limit)
+    }
+}
+
+/// Loads one plugin file and reports whether it loaded.
+struct ScanWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "scan", abstract: "Load one plugin file.")
+
+    @Argument(help: "The plugin file, as an absolute canonical path.")
+    var path: String
+
+    func run() throws {
+        WorkerCommand.prepare()
+        switch PluginLoader.load(path: path) {
+        case .success(let plugin):
+            WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count))])
+        case .failure(let failure):
+            WorkerEvent.emit("scan", [("failure", .string(failure.reason.description))])
+        }
+        WorkerEvent.emit("done", [])
+    }
+}
+
+/// Runs check plan items from `--start` on and reports each as a JSON line.
+struct CheckWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Run the checks of a target.")
+
+    @Argument var target: String
+    @Option var seed: UInt64 = 0
+    @Option var start: Int = 0
+    @Option var only: String?
+    @Option(name: .customLong("plugin-dir")) var pluginDirs: [String] = []
+    @Option(name: .customLong("skip-loss")) var skipLosses: [String] = []
+    @Flag(name: .customLong("allow-unsafe-plugins")) var allowUnsafePlugins = false
+
+    func run() throws {
+        WorkerCommand.prepare()
+        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
+        let options = CheckOptions(target: target, seed: seed, only: only, timeout: 0, pluginDirs: pluginDirs,
+                                   allowUnsafePlugins: allowUnsafePlugins)
+        CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { $0.emit() }
+        WorkerEvent.emit("done", [])
+    }
+}
+
+/// Runs `eval` in this process, as the parent was asked to.
+struct EvalWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate in this process.")
+
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+
+    func run() throws {
+        WorkerCommand.prepare()
+        var command = try EvalCommand.parse(arguments + ["--in-worker"])
+        try command.run()
+    }
+}
+
+extension EvalCommand {
+    /// Re-runs this `eval` in a worker; a crash there becomes a one-line error
+    /// and is remembered, so the plugin's later runs are isolated too.
+    func runIsolated(_ found: LoadedLoss, because reason: String, pluginPath: String?) throws {
+        if reason != "--isolate" {
+            Output.warn("evaluating '\(found.qualifiedID)' in a separate process: \(reason)")
+        }
+        let all = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(all.drop { $0 != "eval" }.dropFirst()).filter { $0 != "--isolate" }
+        switch IsolatedEval.run(arguments) {
+        case .finished(let stdout, let stderr, let status):
+            if let pluginPath, status == 0 { PluginScanner.current.cache?.setRunMark(pluginPath, nil) }
+            Output.write(stdout)
+            FileHandle.standardError.write(Data(stderr.utf8))
+            if status != 0 { Foundation.exit(status) }
+        case .failed(let how):
+            if let pluginPath { PluginScanner.current.cache?.setRunMark(pluginPath, "its last run \(how)") }
+            throw CLIError("'\(found.qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+
+/// `losshost check` on the bundled plugins, and its options.
+final class CheckCommandTests: XCTestCase {
+    private func check(_ arguments: [String]) throws -> (object: [String: Any], run: CLI.Run) {
+        let run = try CLI.run(["check"] + arguments + ["--format", "json"], environment: Hostile.environment)
+        return (try XCTUnwrap(CLI.json(run.stdout) as? [String: Any], run.stdout + run.stderr), run)
+    }
+
+    private func failures(_ object: [String: Any]) -> [String] {
+        (object["checks"] as? [[String: Any]] ?? []).filter { $0["result"] as? String == "fail" }
+            .map { "\($0["check"]!): \($0["detail"]!)" }
+    }
+
+    func testStandardLossesPassEveryCheck() throws {
+        let (object, run) = try check(["std", "--seed", "1"])
+        XCTAssertEqual(failures(object), [])
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 18 * 9)
+    }
+
+    func testCSamplePassesEveryCheck() throws {
+        let (object, run) = try check(["csample", "--seed", "2"])
+        XCTAssertEqual(failures(object), [])
+        XCTAssertEqual(run.status, 0)
+    }
+
+    func testSwiftSamplePassesEveryCheck() throws {
+        let (object, run) = try check(["swiftsample", "--seed", "3"])
+        XCTAssertEqual(failures(object), [])
+        XCTAssertEqual(run.status, 0)
+    }
+
+    func testALossIdChecksThatLossOnly() throws {
+        let (object, run) = try check(["std/huber", "--seed", "4"])
+        XCTAssertEqual(run.status, 0, run.stdout)
+        let names = (object["checks"] as? [[String: Any]] ?? []).compactMap { $0["check"] as? String }
+        XCTAssertEqual(names, ["plugin.load", "plugin.metadata"] + ["lifecycle", "gradient", "hessian", "fused", "composition",
+                                                                    "determinism", "threads", "robustness", "memory"].map { "huber.\($0)" })
+        XCTAssertEqual(object["seed"] as? Int, 4)
+    }
+
+    func testTextTableAndSeedLine() throws {
+        let run = try CLI.run(["check", "std/mse", "--seed", "5", "--only", "mse.gradient"], environment: Hostile.environment)
+        XCTAssertEqual(run.status, 0, run.stdout)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].hasPrefix("CHECK"), run.stdout)
+        XCTAssertTrue(lines[0].contains("RESULT") && lines[0].contains("DETAIL"), run.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("mse.gradient") && $0.contains("PASS") }, run.stdout)
+        XCTAssertEqual(lines.last, "2 passed, 0 failed, 0 skipped (seed 5; repeat with --seed 5)")
+    }
+
+    func testSameSeedSameReport() throws {
+        let a = try CLI.run(["check", "csample", "--seed", "9", "--format", "json"], environment: Hostile.environment)
+        let b = try CLI.run(["check", "csample", "--seed", "9", "--format", "json"], environment: Hostile.environment)
+        XCTAssertEqual(a.stdout, b.stdout)
+    }
+
+    func testInProcessGivesTheSameResults() throws {
+        let isolated = try CLI.run(["check", "std/huber", "--seed", "6", "--format", "json"], environment: Hostile.environment)
+        let inProcess = try CLI.run(["check", "std/huber", "--seed", "6", "--format", "json", "--in-process"], environment: Hostile.environment)
+        XCTAssertEqual(isolated.stdout, inProcess.stdout)
+    }
+
+    func testUnknownTargetIsAOneLineError() throws {
+        let run = try CLI.run(["check", "no_such_loss"], environment: Hostile.environment)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.hasPrefix("losshost: error: unknown loss or plugin 'no_such_loss'"), run.stderr)
+        XCTAssertEqual(run.stderr.split(separator: "\n").count, 1)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import XCTest
+
+/// `losshost check` on each hostile plugin: the exact diagnosis, a failing
+/// exit status, and a host that survives (the report is complete JSON).
+final class HostileCheckTests: XCTestCase {
+    private func assertCheck(_ fixture: String, _ check: String, _ result: String, _ detail: String, prefix: Bool = false,
+                             extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        let (checks, run) = try Hostile.check(fixture, extra)
+        XCTAssertEqual(run.status, result == "fail" ? 1 : 0, run.stderr, file: file, line: line)
+        let found = try XCTUnwrap(checks[check], "no \(check) in \(checks.keys.sorted())", file: file, line: line)
+        XCTAssertEqual(found.result, result, found.detail, file: file, line: line)
+        if prefix {
+            XCTAssertTrue(found.detail.hasPrefix(detail), "'\(found.detail)' does not start with '\(detail)'", file: file, line: line)
+        } else {
+            XCTAssertEqual(found.detail, detail, file: file, line: line)
+        }
+    }
+
+    func testSegfaultInTheEntryPoint() throws {
+        try assertCheck("segv_entry", "plugin.load", "fail", "crashed with SIGSEGV in load")
+    }
+
+    func testConstructorThatCrashes() throws {
+        try assertCheck("constructor_crash", "plugin.load", "fail", "crashed with SIGSEGV in load")
+    }
+
+    func testSegfaultInCreateFailsTheRunningCheckAndSkipsTheRestOfThatLoss() throws {
+        try assertCheck("segv_create", "sq.lifecycle", "fail", "crashed with SIGSEGV in create")
+        try assertCheck("segv_create", "sq.gradient", "skip", "not run: an earlier check of 'sq' crashed")
+        try assertCheck("segv_create", "plugin.metadata", "pass", "plugin 'segv_create' 1.0.0: 1 losses, 0 params, ids unique, summaries and docs present, kinds and shapes consistent", prefix: true)
+    }
+
+    func testSegfaultInEvaluate() throws {
+        try assertCheck("segv_evaluate", "sq.lifecycle", "fail", "crashed with SIGSEGV in evaluate")
+    }
+
+    func testAbort() throws {
+        try assertCheck("abort", "sq.lifecycle", "fail", "crashed with SIGABRT in evaluate")
+    }
+
+    func testExit3() throws {
+        try assertCheck("exit3", "sq.lifecycle", "fail", "exited with status 3 in evaluate")
+    }
+
+    func testInfiniteLoopTimesOut() throws {
+        try assertCheck("infinite_loop", "sq.lifecycle", "fail", "timed out after 1 s in evaluate", extra: ["--timeout", "1"])
+    }
+
+    func testNaNOutputs() throws {
+        try assertCheck("nan_outputs", "sq.robustness", "fail", "normal inputs gave values[0] = nan with LH_OK, at pred [", prefix: true)
+    }
+
+    func testGradientOffByAFactorNamesTheInputWithExpectedAndGot() throws {
+        let (checks, run) = try Hostile.check("gradient_factor", ["--only", "*.gradient"])
+        XCTAssertEqual(run.status, 1)
+        let detail = try XCTUnwrap(checks["sq.gradient"]).detail
+        XCTAssertTrue(detail.hasPrefix("pred[0] at pred ["), detail)
+        let numbers = detail.components(separatedBy: "expected ")[1].components(separatedBy: " (central difference), got ")
+        let expected = try XCTUnwrap(Double(numbers[0])), got = try XCTUnwrap(Double(numbers[1].components(separatedBy: " ")[0]))
+        XCTAssertEqual(got / expected, 1.5, accuracy: 1e-6, detail)
+        XCTAssertEqual(checks.count, 2, "--only keeps plugin.load and the gradient check: \(checks.keys.sorted())")
+    }
+
+    func testWritesPastItsOutputBuffer() throws {
+        try assertCheck("write_past_output", "sq.memory", "fail",
+                        "wrote past the end of values: element [24] of a 24-element buffer = 42", prefix: true, extra: ["--only", "*.memory"])
+    }
+
+    func testWritesIntoItsInput() throws {
+        try assertCheck("write_input", "sq.memory", "fail", "wrote into its input: pred[0] changed from ", prefix: true,
+                        extra: ["--only", "*.memory"])
+    }
+
+    func testNewerMinorLoadsAndPasses() throws {
+        try assertCheck("newer_minor", "plugin.load", "pass", "'newer_minor' 1.0.0, ABI 1.99 (a newer minor; the host reads the fields it knows), from \(Hostile.path("newer_minor"))")
+    }
+
+    func testGoodFixturePassesEveryCheck() throws {
+        let (checks, run) = try Hostile.check("good")
+        XCTAssertEqual(run.status, 0, run.stdout)
+        XCTAssertEqual(checks.count, 11)
+        XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
+    }
+
+    func testFilesThatDoNotLoadFailTheLoadCheck() throws {
+        for (name, reason) in HostileListTests.expectedFailures where !reason.hasPrefix("crashed") {
+            let (checks, run) = try Hostile.check(name)
+            XCTAssertEqual(run.status, 1, name)
+            let load = try XCTUnwrap(checks["plugin.load"], name)
+            XCTAssertEqual(load.result, "fail", name)
+            XCTAssertTrue(load.detail.hasPrefix(reason), "\(name): '\(load.detail)' does not start with '\(reason)'")
+            XCTAssertEqual(checks.count, 1, name)
+        }
+    }
+}
+
+/// `eval` on plugins that crash: `--isolate` turns a crash into one line, and
+/// a plugin that crashed once is isolated automatically afterwards.
+final class HostileEvalTests: XCTestCase {
+    private func inputs(_ label: String) -> (String, String) {
+        (CLI.file("\(label)/p.csv", "1\n2\n"), CLI.file("\(label)/y.csv", "0\n0\n"))
+    }
+
+    func testIsolatedEvalTurnsASegfaultIntoOneLine() throws {
+        let dir = Hostile.folder(with: ["segv_evaluate", "good"], "hostile-eval")
+        let cache = CLI.folder("hostile-eval-cache").path
+        let (p, y) = inputs("hostile-eval")
+        let run = try CLI.run(["eval", "segv_evaluate/sq", "--pred", p, "--target", y, "--isolate", "--plugin-dir", dir.path],
+                              environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, "losshost: error: 'segv_evaluate/sq' crashed with SIGSEGV while evaluating (in a separate worker process; losshost is unharmed)\n")
+        let again = try CLI.run(["eval", "segv_evaluate/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
+                                environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(again.status, 1)
+        XCTAssertEqual(again.stderr, """
+            losshost: warning: evaluating 'segv_evaluate/sq' in a separate process: its last run crashed with SIGSEGV
+            losshost: error: 'segv_evaluate/sq' crashed with SIGSEGV while evaluating (in a separate worker process; losshost is unharmed)
+
+            """)
+        let good = try CLI.run(["eval", "good/sq", "--pred", p, "--target", y, "--reduction", "sum", "--format", "json",
+                                "--isolate", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertEqual((try CLI.json(good.stdout) as? [String: Any])?["value"] as? Double, 5)
+    }
+
+    func testAnInProcessCrashMakesTheNextRunIsolated() throws {
+        let dir = Hostile.folder(with: ["abort"], "hostile-eval-auto")
+        let cache = CLI.folder("hostile-eval-auto-cache").path
+        let (p, y) = inputs("hostile-eval-auto")
+        let first = try CLI.run(["eval", "aborts/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
+                                environment: ["XDG_CACHE_HOME": cache, "SWIFT_BACKTRACE": "enable=no"])
+        XCTAssertNotEqual(first.status, 0)
+        let second = try CLI.run(["eval", "aborts/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
+                                 environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertEqual(second.stderr, """
+            losshost: warning: evaluating 'aborts/sq' in a separate process: an earlier run did not finish
+            losshost: error: 'aborts/sq' crashed with SIGABRT while evaluating (in a separate worker process; losshost is unharmed)
+
+            """)
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import XCTest
+
+/// Scalar plugins: a plain C library that never includes losshost.h, plus a
+/// JSON manifest, used through libffi by list, info and eval.
+final class ScalarPluginTests: XCTestCase {
+    static let example = CLI.packageRoot.appendingPathComponent("Plugins/ScalarExample")
+
+    /// Builds the example library with plain `cc` (no -I include, default
+    /// visibility) into `folder`, and copies the manifest next to it.
+    static func installExample(in name: String) throws -> URL {
+        let dir = CLI.folder(name)
+        try plainCC([example.appendingPathComponent("pinball.c").path], to: dir.appendingPathComponent("libpinball.so").path)
+        try FileManager.default.copyItem(at: example.appendingPathComponent("pinball.losshost.json"),
+                                         to: dir.appendingPathComponent("pinball.losshost.json"))
+        return dir
+    }
+
+    static func plainCC(_ sources: [String], to output: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-shared", "-fPIC", "-O2"] + sources + ["-o", output, "-lm"]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let message = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "cc", code: Int(process.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: String(decoding: message, as: UTF8.self)])
+        }
+    }
+
+    func testExampleSourceKnowsNothingOfLosshost() throws {
+        for name in ["pinball.c", "pinball.h"] {
+            let text = try String(contentsOf: Self.example.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertFalse(text.contains("losshost.h"), name)
+            XCTAssertFalse(text.contains("lh_"), name)
+        }
+    }
+
+    func testExampleIsListedWithNumericDerivativesFlagged() throws {
+        let dir = try Self.installExample(in: "scalar-list")
+        let run = try CLI.run(["list", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        func row(_ id: String) -> [String] {
+            (lines.first { $0.hasPrefix(id + " ") } ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
+        XCTAssertEqual(Array(row("pinball/pinball").prefix(3)), ["pinball/pinball", "regression", "exact"], run.stdout)
+        XCTAssertEqual(Array(row("pinball/logcosh_scaled").prefix(3)), ["pinball/logcosh_scaled", "regression", "numeric"], run.stdout)
+        XCTAssertEqual(Array(row("pinball/scaled_square").prefix(3)), ["pinball/scaled_square", "regression", "numeric"], run.stdout)
+        XCTAssertTrue(run.stdout.contains("log(cosh(s*(pred - target)))/s [numeric gradient and hessian]"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("Squared error times 2^shift, in single precision [numeric hessian]"), run.stdout)
+        // The C library next to the manifest is not a plugin and is not reported as a broken one.
+        XCTAssertFalse(run.stdout.contains("Failed to load"), run.stdout)
+    }
+
+    func testListAndInfoJSONShowProvenance() throws {
+        let dir = try Self.installExample(in: "scalar-json")
+        let list = try CLI.run(["list", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        XCTAssertEqual(list.stderr, "")
+        let losses = try XCTUnwrap(CLI.json(list.stdout) as? [[String: Any]]).filter { $0["plugin"] as? String == "pinball" }
+        XCTAssertEqual(losses.map { $0["id"] as? String }, ["pinball", "logcosh_scaled", "scaled_square"])
+        XCTAssertEqual(losses.map { $0["hessian"] as? String }, ["exact", "numeric", "numeric"])
+        XCTAssertEqual(losses.map { $0["gradient"] as? String }, [nil, "numeric", nil])
+        let tau = try XCTUnwrap((losses[0]["params"] as? [[String: Any]])?.first)
+        XCTAssertEqual(tau["name"] as? String, "tau")
+        XCTAssertEqual(tau["default"] as? Double, 0.5)
+        XCTAssertEqual(tau["min_exclusive"] as? Bool, true)
+        let shift = try XCTUnwrap((losses[2]["params"] as? [[String: Any]])?.first)
+        XCTAssertEqual(shift["type"] as? String, "integer")
+
+        let info = try CLI.run(["info", "pinball/logcosh_scaled", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        let object = try XCTUnwrap(CLI.json(info.stdout) as? [String: Any])
+        XCTAssertEqual(object["gradient"] as? String, "numeric")
+        XCTAssertEqual(object["hessian"] as? String, "numeric")
+        XCTAssertEqual(object["file"] as? String, dir.appendingPathComponent("pinball.losshost.json").path)
+    }
+
+    func testInfoTextSaysNumeric() throws {
+        let dir = try Self.installExample(in: "scalar-info")
+        let numeric = try CLI.run(["info", "logcosh_scaled", "--plugin-dir", dir.path])
+        XCTAssertEqual(numeric.status, 0, numeric.stderr)
+        XCTAssertTrue(numeric.stdout.contains("gradient       numeric (central differences of the value, computed by the host)"), numeric.stdout)
+        XCTAssertTrue(numeric.stdout.contains("hessian        numeric (central differences, computed by the host)"), numeric.stdout)
+        XCTAssertTrue(numeric.stdout.contains("s      real  1        (0, 1000]  scale, > 0"), numeric.stdout)
+        let exact = try CLI.run(["info", "pinball/pinball", "--plugin-dir", dir.path])
+        XCTAssertEqual(exact.status, 0, exact.stderr)
+        XCTAssertFalse(exact.stdout.contains("numeric"), exact.stdout)
+        XCTAssertTrue(exact.stdout.contains("hessian        exact"), exact.stdout)
+    }
+
+    func testPinballValuesGradientAndHessianWithWeights() throws {
+        let dir = try Self.installExample(in: "scalar-eval")
+        let pred = CLI.file("scalar-eval/p.csv", "1\n2\n3\n0\n"), target = CLI.file("scalar-eval/y.csv", "1.5\n2\n2\n4\n")
+        let weight = CLI.file("scalar-eval/w.csv", "1\n2\n1\n0.5\n")
+        let run = try CLI.run(["eval", "pinball/pinball", "--pred", pred, "--target", target, "--weight", weight,
+                               "--param", "tau=0.3", "--reduction", "none", "--grad", "--hessian", "--format", "json",
+                               "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        // r = target - pred = 0.5, 0, -1, 4: tau r = 0.15; 0; (tau - 1) r = 0.7; 1.2 (times weights 1, 2, 1, 0.5).
+        let values = try XCTUnwrap(object["value"] as? [Double])
+        for (got, want) in zip(values, [0.15, 0.0, 0.7, 0.6]) { XCTAssertEqual(got, want, accuracy: 1e-15) }
+        let gradient = try XCTUnwrap(object["gradient"] as? [Double])
+        XCTAssertEqual(gradient.count, 4)
+        for (got, want) in zip(gradient, [-0.3, 2 * 0.2, 0.7, 0.5 * -0.3]) { XCTAssertEqual(got, want, accuracy: 1e-15) }
+        XCTAssertEqual(object["hessian"] as? [Double], [0, 0, 0, 0])
+
+        let mean = try CLI.run(["eval", "pinball", "--pred", pred, "--target", target, "--weight", weight, "--param", "tau=0.3",
+                                "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(mean.status, 0, mean.stderr)
+        let value = try XCTUnwrap((CLI.json(mean.stdout) as? [String: Any])?["value"] as? Double)
+        XCTAssertEqual(value, (0.15 + 0.7 + 0.6) / 4.5, accuracy: 1e-15)
+    }
+
+    func testNumericDerivativesAreAccurate() throws {
+        let dir = try Self.installExample(in: "scalar-numeric")
+        let preds = [-3.0, -0.7, 0, 0.25, 1, 2.5, 10]
+        let targets = [0.0, 0.2, 0, -1, 1, 0.5, 9]
+        let pred = CLI.file("scalar-numeric/p.csv", preds.map { "\($0)" }.joined(separator: "\n") + "\n")
+        let target = CLI.file("scalar-numeric/y.csv", targets.map { "\($0)" }.joined(separator: "\n") + "\n")
+        let s = 1.5
+        let run = try CLI.run(["eval", "pinball/logcosh_scaled", "--pred", pred, "--target", target, "--param", "s=1.5",
+                               "--reduction", "sum", "--grad", "--hessian", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        let gradient = try XCTUnwrap(object["gradient"] as? [Double])
+        let hessian = try XCTUnwrap(object["hessian"] as? [Double])
+        var sum = 0.0
+        for i in preds.indices {
+            let r = preds[i] - targets[i]
+            sum += log(cosh(s * r)) / s
+            // d/dp log(cosh(s r))/s = tanh(s r); d2/dp2 = s sech^2(s r).
+            XCTAssertEqual(gradient[i], tanh(s * r), accuracy: 1e-6, "gradient at \(i)")
+            XCTAssertEqual(hessian[i], s / (cosh(s * r) * cosh(s * r)), accuracy: 1e-6, "hessian at \(i)")
+        }
+        XCTAssertEqual(try XCTUnwrap(object["value"] as? Double), sum, accuracy: 1e-12)
+    }
+
+    func testFloatAndInt32Arguments() throws {
+        let dir = try Self.installExample(in: "scalar-float")
+        let pred = CLI.file("scalar-float/p.csv", "1.5\n-2\n"), target = CLI.file("scalar-float/y.csv", "0.5\n1\n")
+        let run = try CLI.run(["eval", "scaled_square", "--pred", pred, "--target", target, "--param", "shift=2",
+                               "--reduction", "none", "--grad", "--hessian", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        // 4 (p - t)^2: 4 and 36; gradient 8 (p - t): 8 and -24; hessian 8 (numeric, in float).
+        XCTAssertEqual(object["value"] as? [Double], [4, 36])
+        XCTAssertEqual(object["gradient"] as? [Double], [8, -24])
+        let hessian = try XCTUnwrap(object["hessian"] as? [Double])
+        for h in hessian { XCTAssertEqual(h, 8, accuracy: 1e-3) }
+        let fraction = try CLI.run(["eval", "scaled_square", "--pred", pred, "--target", target, "--param", "shift=0.5",
+                                    "--plugin-dir", dir.path])
+        XCTAssertEqual(fraction.status, 1)
+        XCTAssertTrue(fraction.stderr.contains("shift"), fraction.stderr)
+    }
+
+    /// A manifest beside the working example, and the exact error it must give.
+    struct BadCase {
+        let file: String
+        let text: String
+        let error: String
+    }
+
+    static let header = """
+        {
+          "manifest_version": 1,
+          "plugin": "%@",
+          "summary": "broken on purpose",
+          "library": "libpinball.so",
+          "losses": [
+
+        """
+
+    static func manifest(_ plugin: String, _ loss: String) -> String {
+        header.replacingOccurrences(of: "%@", with: plugin) + loss + "\n  ]\n}\n"
+    }
+
+    static let badCases: [BadCase] = [
+        BadCase(file: "pointer.losshost.json", text: manifest("pointer", """
+                {
+                  "id": "pointer",
+                  "summary": "takes a pointer",
+                  "args": ["double pred", "double target",
+                           "double* tau"],
+                  "value": "pinball",
+                  "params": {"tau": {"default": 0.5}}
+                }
+            """), error: "pointer.losshost.json:11: unknown C type 'double*' (use double, float, int32 or int64)"),
+        BadCase(file: "nosymbol.losshost.json", text: manifest("nosymbol", """
+                {
+                  "id": "nosymbol",
+                  "summary": "gradient symbol misspelt",
+                  "args": ["double pred", "double target", "double tau"],
+                  "value": "pinball",
+                  "gradient": "pinball_gradient",
+                  "params": {"tau": {"default": 0.5}}
+                }
+            """), error: "nosymbol.losshost.json:12: symbol 'pinball_gradient' (\"gradient\") is not in libpinball.so"),
+        BadCase(file: "count.losshost.json", text: manifest("count", """
+                {
+                  "id": "count",
+                  "summary": "tau missing from args",
+                  "args": ["double pred", "double target"],
+                  "value": "pinball",
+                  "params": {
+                    "tau": {"default": 0.5}
+                  }
+                }
+            """), error: "count.losshost.json:12: argument count mismatch: \"args\" has 2 arguments, so pred, target and 0 parameters, but \"params\" declares 1"),
+        BadCase(file: "nodefault.losshost.json", text: manifest("nodefault", """
+                {
+                  "id": "nodefault",
+                  "summary": "tau without a default",
+                  "args": ["double pred", "double target", "double tau"],
+                  "value": "pinball",
+                  "params": {
+                    "tau": {"min": 0, "max": 1}
+                  }
+                }
+            """), error: "nodefault.losshost.json:13: param 'tau' has no default"),
+        BadCase(file: "nolib.losshost.json", text: manifest("nolib", """
+                {
+                  "id": "nolib",
+                  "summary": "library not there",
+                  "library": "libmissing.so",
+                  "args": ["double pred", "double target"],
+                  "value": "pinball"
+                }
+            """), error: "nolib.losshost.json:10: library 'libmissing.so' does not load: cannot read the file:"),
+        BadCase(file: "syntax.losshost.json", text: "{\n  \"manifest_version\": 1,\n  \"plugin\": \"syntax\",\n  \"losses\": [,]\n}\n",
+                error: "syntax.losshost.json:4: invalid JSON: unexpected character ','"),
+        BadCase(file: "typo.losshost.json", text: manifest("typo", """
+                {
+                  "id": "typo",
+                  "summary": "misspelt key",
+                  "args": ["double pred", "double target"],
+                  "value": "pinball",
+                  "gradiant": "pinball_grad"
+                }
+            """), error: "typo.losshost.json:12: unknown key 'gradiant' in a loss"),
+    ]
+
+    func testEachBadManifestGivesItsErrorWithFileAndLineAndTheGoodPluginsStillLoad() throws {
+        let dir = try Self.installExample(in: "scalar-bad")
+        for bad in Self.badCases { try Data(bad.text.utf8).write(to: dir.appendingPathComponent(bad.file)) }
+        let run = try CLI.run(["list", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for bad in Self.badCases {
+            XCTAssertTrue(run.stdout.contains("  \(dir.path)/\(bad.error)"), "missing '\(bad.error)' in:\n\(run.stdout)")
+        }
+        XCTAssertTrue(run.stdout.contains("Failed to load (\(Self.badCases.count))"), run.stdout)
+        for id in ["pinball/pinball", "pinball/logcosh_scaled", "std/mse", "csample/cauchy"] {
+            XCTAssertTrue(run.stdout.contains(id), "\(id) missing:\n\(run.stdout)")
+        }
+        let pred = CLI.file("scalar-bad/p.csv", "1\n"), target = CLI.file("scalar-bad/y.csv", "3\n")
+        let eval = try CLI.run(["eval", "pinball/pinball", "--pred", pred, "--target", target, "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertEqual(try (CLI.json(eval.stdout) as? [String: Any])?["value"] as? Double, 1.0)
+    }
+
+    func testNonFiniteResultIsADomainErrorNamingTheCell() throws {
+        let dir = try Self.installExample(in: "scalar-domain")
+        // logcosh_scaled overflows to inf for a huge residual.
+        let pred = CLI.file("scalar-domain/p.csv", "0\n1e308\n"), target = CLI.file("scalar-domain/y.csv", "0\n-1e308\n")
+        let run = try CLI.run(["eval", "logcosh_scaled", "--pred", pred, "--target", target, "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("logcosh_scaled(pred 1e+308, target -1e+308) returned inf"), run.stderr)
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class LossHostCoreTestsPlaceholder: XCTestCase { func testNothing() {} }

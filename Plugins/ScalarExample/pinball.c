@@ -25,11 +25,11 @@ double logcosh_scaled(double p, double t, double s) {
     return (x + log1p(exp(-2.0 * x)) - log(2.0)) / s;
 }
 
-float scaled_square(float p, float t, int shift) {
-    float r = p - t;
-    return ldexpf(r * r, shift);
+double scaled_square(double p, double t, int shift) {
+    double r = p - t;
+    return ldexp(r * r, shift);
 }
 
-float scaled_square_grad(float p, float t, int shift) {
-    return ldexpf(2.0f * (p - t), shift);
+double scaled_square_grad(double p, double t, int shift) {
+    return ldexp(2.0 * (p - t), shift);
 }

@@ -21,9 +21,10 @@ double pinball_hess(double pred, double target, double tau);
  * losshost computes them by finite differences.                                */
 double logcosh_scaled(double p, double t, double s);
 
-/* Squared error in single precision with an integer power of two as weight:
- *   ldexp((p - t)^2, shift). Shows float and int32 arguments.                  */
-float scaled_square(float p, float t, int shift);
-float scaled_square_grad(float p, float t, int shift);
+/* Squared error scaled by an integer power of two: ldexp((p - t)^2, shift).
+ * Shows an int argument; no second derivative here (losshost differentiates
+ * the gradient numerically).                                                   */
+double scaled_square(double p, double t, int shift);
+double scaled_square_grad(double p, double t, int shift);
 
 #endif

@@ -56,10 +56,14 @@ public struct Huber: ElementwiseLoss {
     }
 
     @inlinable public func derivatives(pred: Double, target: Double) -> Derivatives {
+        // Both branches computed and selected: no data-dependent branch, so the
+        // kit's loop vectorises (same results as choosing first).
         let r = pred - target, a = abs(r)
-        return a <= delta
-            ? Derivatives(value: 0.5 * r * r, gradient: r, hessian: 1)
-            : Derivatives(value: delta * (a - 0.5 * delta), gradient: delta * signum(r), hessian: 0)
+        let inside = a <= delta
+        let sign: Double = r > 0 ? 1 : (r < 0 ? -1 : 0)
+        let quadratic = 0.5 * r * r, linear = delta * (a - 0.5 * delta)
+        return Derivatives(value: inside ? quadratic : linear, gradient: inside ? r : delta * sign,
+                           hessian: inside ? 1 : 0)
     }
 }
 

@@ -40,9 +40,9 @@ final class EvalContractTests: XCTestCase {
         for (got, want) in zip(values, [0.004419818918908731, 0.08576053179755361, 0.05343648324969491]) {
             XCTAssertEqual(got, want, accuracy: 1e-16)
         }
-        XCTAssertNil((CLI.json(none.stdout) as? [String: Any])?["gradient"], "gradient only when asked")
+        XCTAssertNil(try (CLI.json(none.stdout) as? [String: Any])?["gradient"], "gradient only when asked")
         let sum = try eval(["huber", "--pred", p, "--target", y, "--reduction", "sum", "--format", "json"])
-        XCTAssertEqual((CLI.json(sum.stdout) as? [String: Any])?["value"] as? Double ?? 0, 0.14361683396615726, accuracy: 1e-15)
+        XCTAssertEqual(try (CLI.json(sum.stdout) as? [String: Any])?["value"] as? Double ?? 0, 0.14361683396615726, accuracy: 1e-15)
     }
 
     func testParamsWeightsAndStandardInput() throws {
@@ -54,7 +54,7 @@ final class EvalContractTests: XCTestCase {
         // δ = 0.1: row 1 |r| = 0.094 is quadratic, row 3 |r| = 0.327 linear, row 2 has weight 0.
         let r1 = -0.3959679927131713 + 0.30194864450325515, r3 = 5.574521502599608 - 5.247607191962417
         let expected = 0.5 * r1 * r1 + 2 * 0.1 * (abs(r3) - 0.05)
-        XCTAssertEqual((CLI.json(run.stdout) as? [String: Any])?["value"] as? Double ?? 0, expected, accuracy: 1e-15)
+        XCTAssertEqual(try (CLI.json(run.stdout) as? [String: Any])?["value"] as? Double ?? 0, expected, accuracy: 1e-15)
         _ = p
     }
 
@@ -66,7 +66,7 @@ final class EvalContractTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         func nll(_ x: [Double], _ y: Int) -> Double { log(x.map { exp($0) }.reduce(0, +)) - x[y] }
         let expected = nll([2, 0, -1], 0) + 3 * nll([0.5, 0.5, 3], 2)
-        XCTAssertEqual((CLI.json(run.stdout) as? [String: Any])?["value"] as? Double ?? 0, expected, accuracy: 1e-12)
+        XCTAssertEqual(try (CLI.json(run.stdout) as? [String: Any])?["value"] as? Double ?? 0, expected, accuracy: 1e-12)
     }
 
     /// Each bad-input case of LOSSES.md: exit status 1 and exactly one line on standard error.

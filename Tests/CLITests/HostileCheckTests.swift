@@ -4,10 +4,12 @@ import XCTest
 /// `losshost check` on each hostile plugin: the exact diagnosis, a failing
 /// exit status, and a host that survives (the report is complete JSON).
 final class HostileCheckTests: XCTestCase {
+    /// Runs `check` on a fixture and asserts one check's result and detail; the
+    /// run must end with `status` (1 when any check fails), not a crash.
     private func assertCheck(_ fixture: String, _ check: String, _ result: String, _ detail: String, prefix: Bool = false,
-                             extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+                             extra: [String] = [], status: Int32 = 1, file: StaticString = #filePath, line: UInt = #line) throws {
         let (checks, run) = try Hostile.check(fixture, extra)
-        XCTAssertEqual(run.status, result == "fail" ? 1 : 0, run.stderr, file: file, line: line)
+        XCTAssertEqual(run.status, status, run.stderr, file: file, line: line)
         let found = try XCTUnwrap(checks[check], "no \(check) in \(checks.keys.sorted())", file: file, line: line)
         XCTAssertEqual(found.result, result, found.detail, file: file, line: line)
         if prefix {
@@ -73,13 +75,13 @@ final class HostileCheckTests: XCTestCase {
     }
 
     func testNewerMinorLoadsAndPasses() throws {
-        try assertCheck("newer_minor", "plugin.load", "pass", "'newer_minor' 1.0.0, ABI 1.99 (a newer minor; the host reads the fields it knows), from \(Hostile.path("newer_minor"))")
+        try assertCheck("newer_minor", "plugin.load", "pass", "'newer_minor' 1.0.0, ABI 1.99 (a newer minor; the host reads the fields it knows), from \(Hostile.path("newer_minor"))", status: 0)
     }
 
     func testGoodFixturePassesEveryCheck() throws {
         let (checks, run) = try Hostile.check("good")
         XCTAssertEqual(run.status, 0, run.stdout)
-        XCTAssertEqual(checks.count, 11)
+        XCTAssertEqual(checks.count, 12)
         XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
     }
 
@@ -122,6 +124,9 @@ final class HostileEvalTests: XCTestCase {
                                 "--isolate", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
         XCTAssertEqual(good.status, 0, good.stderr)
         XCTAssertEqual((try CLI.json(good.stdout) as? [String: Any])?["value"] as? Double, 5)
+        let list = try CLI.run(["list", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        for id in ["std/mse", "good/sq", "segv_evaluate/sq"] { XCTAssertTrue(list.stdout.contains(id), list.stdout) }
     }
 
     func testAnInProcessCrashMakesTheNextRunIsolated() throws {

@@ -51,7 +51,7 @@ final class ScalarPluginTests: XCTestCase {
         XCTAssertEqual(Array(row("pinball/logcosh_scaled").prefix(3)), ["pinball/logcosh_scaled", "regression", "numeric"], run.stdout)
         XCTAssertEqual(Array(row("pinball/scaled_square").prefix(3)), ["pinball/scaled_square", "regression", "numeric"], run.stdout)
         XCTAssertTrue(run.stdout.contains("log(cosh(s*(pred - target)))/s [numeric gradient and hessian]"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("Squared error times 2^shift, in single precision [numeric hessian]"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("Squared error times 2^shift [numeric hessian]"), run.stdout)
         // The C library next to the manifest is not a plugin and is not reported as a broken one.
         XCTAssertFalse(run.stdout.contains("Failed to load"), run.stdout)
     }
@@ -141,22 +141,54 @@ final class ScalarPluginTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(object["value"] as? Double), sum, accuracy: 1e-12)
     }
 
-    func testFloatAndInt32Arguments() throws {
-        let dir = try Self.installExample(in: "scalar-float")
-        let pred = CLI.file("scalar-float/p.csv", "1.5\n-2\n"), target = CLI.file("scalar-float/y.csv", "0.5\n1\n")
+    func testInt32Parameter() throws {
+        let dir = try Self.installExample(in: "scalar-int")
+        let pred = CLI.file("scalar-int/p.csv", "1.5\n-2\n"), target = CLI.file("scalar-int/y.csv", "0.5\n1\n")
         let run = try CLI.run(["eval", "scaled_square", "--pred", pred, "--target", target, "--param", "shift=2",
                                "--reduction", "none", "--grad", "--hessian", "--format", "json", "--plugin-dir", dir.path])
         XCTAssertEqual(run.status, 0, run.stderr)
         let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
-        // 4 (p - t)^2: 4 and 36; gradient 8 (p - t): 8 and -24; hessian 8 (numeric, in float).
+        // 4 (p - t)^2: 4 and 36; gradient 8 (p - t): 8 and -24; hessian 8 (differences of the gradient).
         XCTAssertEqual(object["value"] as? [Double], [4, 36])
         XCTAssertEqual(object["gradient"] as? [Double], [8, -24])
         let hessian = try XCTUnwrap(object["hessian"] as? [Double])
-        for h in hessian { XCTAssertEqual(h, 8, accuracy: 1e-3) }
+        XCTAssertEqual(hessian.count, 2)
+        for h in hessian { XCTAssertEqual(h, 8, accuracy: 1e-6) }
         let fraction = try CLI.run(["eval", "scaled_square", "--pred", pred, "--target", target, "--param", "shift=0.5",
                                     "--plugin-dir", dir.path])
         XCTAssertEqual(fraction.status, 1)
         XCTAssertTrue(fraction.stderr.contains("shift"), fraction.stderr)
+    }
+
+    func testFloatFunctionsThroughLibffi() throws {
+        let dir = CLI.folder("scalar-float")
+        let source = CLI.file("scalar-float-src/sq.c", """
+            float sq_f(float k, float t, float p) { return k * (p - t) * (p - t); }
+            """)
+        try Self.plainCC([source], to: dir.appendingPathComponent("libsq.so").path)
+        try Data("""
+            {"manifest_version": 1, "plugin": "sqf", "summary": "float", "library": "libsq.so",
+             "losses": [{"id": "sq", "summary": "k (p - t)^2 in float", "returns": "float",
+                         "args": ["float k", "float target", "float pred"], "value": "sq_f",
+                         "params": {"k": {"default": 1, "doc": "scale"}}}]}
+            """.utf8).write(to: dir.appendingPathComponent("sq.losshost.json"))
+        let pred = CLI.file("scalar-float/p.csv", "1.5\n"), target = CLI.file("scalar-float/y.csv", "0.5\n")
+        let run = try CLI.run(["eval", "sqf/sq", "--pred", pred, "--target", target, "--param", "k=2", "--reduction", "sum",
+                               "--grad", "--hessian", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        // Arguments in the library's own order (k, target, pred); f = 2, f' = 4, f'' = 4, differences in float.
+        XCTAssertEqual(object["value"] as? Double, 2)
+        XCTAssertEqual(try XCTUnwrap((object["gradient"] as? [Double])?.first), 4, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap((object["hessian"] as? [Double])?.first), 4, accuracy: 5e-2)
+    }
+
+    func testExamplePassesCheck() throws {
+        let dir = try Self.installExample(in: "scalar-check")
+        let run = try CLI.run(["check", "pinball", "--seed", "7", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains(" 0 failed"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("pinball.hessian"), run.stdout)
     }
 
     /// A manifest beside the working example, and the exact error it must give.

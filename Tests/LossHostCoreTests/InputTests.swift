@@ -276,7 +276,7 @@ final class InputTests: XCTestCase {
     // MARK: Robustness
 
     func testRandomBytesNeverCrash() {
-        var generator = SplitMix(seed: 42)
+        var generator = S.SplitMix(seed: 42)
         let alphabet = Array("0123456789.,\t\n\r -+eEnaif x".utf8)
         for round in 0..<3000 {
             let count = Int(generator.next() % 120)
@@ -299,7 +299,7 @@ final class InputTests: XCTestCase {
     }
 
     func testMutatedValidFilesNeverCrash() {
-        var generator = SplitMix(seed: 7)
+        var generator = S.SplitMix(seed: 7)
         let base = Array("a,b,c\n1.5,-2e3,7\n0.25,nan,1e400\n3,4,5\n".utf8)
         for _ in 0..<3000 {
             var bytes = base
@@ -320,7 +320,7 @@ final class InputTests: XCTestCase {
     func testParseSpeedReport() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["LOSSHOST_INPUT_BENCH"] == "1",
                           "set LOSSHOST_INPUT_BENCH=1 to measure CSV parsing speed")
-        var generator = SplitMix(seed: 1)
+        var generator = S.SplitMix(seed: 1)
         var text = "a,b,c,d\n"
         text.reserveCapacity(52_000_000)
         while text.utf8.count < 50_000_000 {
@@ -338,18 +338,5 @@ final class InputTests: XCTestCase {
             best = min(best, Date().timeIntervalSince(start))
         }
         print("InputTests: parsed \(text.utf8.count / 1_000_000) MB in \(best) s = \(Double(text.utf8.count) / 1e6 / best) MB/s")
-    }
-}
-
-/// A small deterministic generator for the fuzz tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -205,7 +205,7 @@ final class NpyTests: XCTestCase {
     }
 
     func testRandomAndMutatedBytesNeverCrash() {
-        var generator = SplitMix(seed: 3)
+        var generator = S.SplitMix(seed: 3)
         let valid = S.npy(S.dict("<f4", "(2, 2)"), payload: S.f4([1, 2, 3, 4]))
         for round in 0..<3000 {
             var bytes: [UInt8]
@@ -235,7 +235,7 @@ final class NpyTests: XCTestCase {
     // MARK: Writing
 
     func testWriterRoundTripIsBitExact() throws {
-        var generator = SplitMix(seed: 11)
+        var generator = S.SplitMix(seed: 11)
         var values = (0..<60).map { _ in Double(bitPattern: generator.next()) }
         values += [0, -0.0, .leastNonzeroMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, .nan,
                    Double(bitPattern: 0x7FF0_0000_0000_0001), 0.1, 1.0 / 3.0, .pi, -Double.leastNormalMagnitude / 3]

@@ -56,6 +56,9 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(ce.axis, .trueClassLogit)
         XCTAssertEqual(ce.value[0], log(3), accuracy: 1e-14)          // logits 0, 0, 0
         XCTAssertEqual(ce.gradient[0], 1.0 / 3 - 1, accuracy: 1e-14)
+        // A loss whose target is a distribution gets all the mass on the true class.
+        let kl = try LossCurves.sample(try instance("kl_div"), label: "kl", range: 0...1, target: nil, points: 2)
+        XCTAssertTrue(kl.value.allSatisfy(\.isFinite))
     }
 
     func testSVGParsesWithOnePathPerCurve() throws {

@@ -35,8 +35,8 @@ public struct Evaluation: Sendable {
     public var sum: Double
     public var normalizer: Double
     /// Per-element or per-row values (weighted), when asked or reduction is `none`.
-    /// For a float32 evaluation these hold the float32 results widened; the
-    /// float32 arrays themselves are in `valuesF32` etc.
+    /// For a float32 evaluation these are nil until `widenFloat32()`; the
+    /// float32 results are in `valuesF32` etc.
     public var values: [Double]?
     public var gradient: [Double]?
     public var hessian: [Double]?
@@ -45,6 +45,15 @@ public struct Evaluation: Sendable {
     public var valuesF32: [Float]? = nil
     public var gradientF32: [Float]? = nil
     public var hessianF32: [Float]? = nil
+
+    /// For a float32 evaluation: fills `values`, `gradient` and `hessian` with
+    /// the float32 results widened (exactly) to float64.
+    public mutating func widenFloat32() {
+        guard dtype == .f32 else { return }
+        values = valuesF32.map { a in a.map { Double($0) } }
+        gradient = gradientF32.map { a in a.map { Double($0) } }
+        hessian = hessianF32.map { a in a.map { Double($0) } }
+    }
 
     public init(rows: Int, columns: Int, value: Double, sum: Double, normalizer: Double,
                 values: [Double]?, gradient: [Double]?, hessian: [Double]?) {
@@ -123,9 +132,9 @@ public enum Evaluator {
                 }
             }
             let (sum, normalizer) = try totals.get()
+            // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
             result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
-                                values: values.map { a in a.map { Double($0) } }, gradient: gradient.map { a in a.map { Double($0) } },
-                                hessian: hessian.map { a in a.map { Double($0) } })
+                                values: nil, gradient: nil, hessian: nil)
             result.dtype = .f32
             result.valuesF32 = values
             result.gradientF32 = gradient

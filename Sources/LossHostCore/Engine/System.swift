@@ -3,7 +3,8 @@ import Foundation
 /// Facts about the machine the host runs on.
 public enum System {
     /// Cores available to this process.
-    public static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Read once: on Linux, Foundation reads cgroup files for it (tens of µs).
+    public static let coreCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
 /// A plain mutex.

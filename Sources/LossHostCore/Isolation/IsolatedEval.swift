@@ -16,7 +16,7 @@ public enum IsolatedEval {
     /// Runs `losshost eval ARGUMENTS` in a worker.
     public static func run(_ arguments: [String], timeout: Double = IsolatedEval.timeout) -> Outcome {
         let run = WorkerProcess(timeout: timeout).run(["eval"] + arguments)
-        let stdout = run.lines.joined(separator: "\n") + (run.lines.isEmpty ? "" : "\n")
+        let stdout = run.stdout
         switch run.outcome {
         case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):
             return .finished(stdout: stdout, stderr: run.stderr, status: code)

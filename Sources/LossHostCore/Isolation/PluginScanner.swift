@@ -32,6 +32,19 @@ public struct PluginScanner: Sendable {
         return PluginLoader.load(path: canonical)
     }
 
+    /// Scans the files the cache does not know yet, several workers at a time,
+    /// so a first `list` over a folder of many plugins stays quick.
+    public func prescan(_ paths: [String]) {
+        guard worker != nil, let cache else { return }
+        let todo = paths.map(PluginLoader.canonicalPath).filter { path in
+            guard !path.hasSuffix(ScalarPlugins.manifestSuffix), let fingerprint = FileFingerprint.of(path),
+                  cache.entry(for: path, fingerprint: fingerprint) == nil else { return false }
+            return allowUnsafeLocations || SafeLocation.problem(with: path) == nil
+        }
+        guard todo.count > 1 else { return }
+        DispatchQueue.concurrentPerform(iterations: todo.count) { i in _ = scan(todo[i]) }
+    }
+
     /// Loads the file in a worker first (or takes the cached result); nil when
     /// it loaded there, else why not.
     public func scan(_ path: String) -> String? {

@@ -65,7 +65,7 @@ public final class ScanCache: @unchecked Sendable {
         guard dirty else { return }
         let json = JSON.object([("version", .int(1)), ("entries", .object(entries.sorted { $0.key < $1.key }.map { path, e in
             (path, JSON.object([
-                ("size", .int(Int(e.fingerprint.size))), ("mtime", .number(e.fingerprint.mtime)),
+                ("size", .int(Int(e.fingerprint.size))), ("mtime", .string(String(e.fingerprint.mtime))),  // a string: exact round trip
                 ("hash", .string(e.fingerprint.hash)),
                 ("failure", e.failure.map(JSON.string) ?? .null),
                 ("crashed_in_run", e.crashedInRun.map(JSON.string) ?? .null),
@@ -84,7 +84,7 @@ public final class ScanCache: @unchecked Sendable {
               let all = root["entries"] as? [String: Any] else { return }
         for (path, value) in all {
             guard let e = value as? [String: Any], let size = (e["size"] as? NSNumber)?.uint64Value,
-                  let mtime = (e["mtime"] as? NSNumber)?.doubleValue, let hash = e["hash"] as? String else { continue }
+                  let mtime = (e["mtime"] as? String).flatMap(Double.init), let hash = e["hash"] as? String else { continue }
             entries[path] = Entry(fingerprint: FileFingerprint(size: size, mtime: mtime, hash: hash),
                                   failure: e["failure"] as? String, crashedInRun: e["crashed_in_run"] as? String)
         }

@@ -11,6 +11,8 @@ public struct WorkerProcess: Sendable {
     /// What the worker printed and how it ended.
     public struct Run: Sendable {
         public var lines: [String]
+        /// Standard output exactly as printed.
+        public var stdout: String
         public var stderr: String
         public var outcome: WorkerOutcome
     }
@@ -38,7 +40,7 @@ public struct WorkerProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         let collector = Collector()
         do { try process.run() } catch {
-            return Run(lines: [], stderr: "cannot start a worker: \(error)", outcome: .exited(127))
+            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(error)", outcome: .exited(127))
         }
         let readers = DispatchGroup()
         for (handle, isOut) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
@@ -72,8 +74,9 @@ public struct WorkerProcess: Sendable {
             outcome = .exited(process.terminationStatus)
         }
         let (stdout, stderr) = collector.contents
-        let lines = String(decoding: stdout, as: UTF8.self).split(separator: "\n").map(String.init)
-        return Run(lines: lines, stderr: String(decoding: stderr, as: UTF8.self), outcome: outcome)
+        let text = String(decoding: stdout, as: UTF8.self)
+        let lines = text.split(separator: "\n").map(String.init)
+        return Run(lines: lines, stdout: text, stderr: String(decoding: stderr, as: UTF8.self), outcome: outcome)
     }
 }
 

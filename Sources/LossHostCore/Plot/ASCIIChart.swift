@@ -21,8 +21,8 @@ public enum ASCIIChart {
                     let r = row(y), c = col(x)
                     if (0..<height).contains(r) && (0..<width).contains(c) { grid[r][c] = mark }
                 }
-                let key = "\(mark) \(s.name)"
-                if seen.insert(key).inserted { legend.append(key) }
+                // One legend entry per mark, named after its first series.
+                if seen.insert(String(mark)).inserted { legend.append("\(mark) \(s.name)") }
             }
             let top = Figure.label(yr.upperBound), bottom = Figure.label(yr.lowerBound)
             let margin = max(top.count, bottom.count, 1)

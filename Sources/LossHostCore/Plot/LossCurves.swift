@@ -66,8 +66,13 @@ public enum LossCurves {
             pred = []
             for x in xs { for c in 0..<columns { pred.append(c == t ? x : 0) } }
             targets = [Double](repeating: Double(t), count: n)
+            if info.targetLayout == .sameShape {
+                // A target distribution: all mass on the true class.
+                targets = (0..<n).flatMap { _ in (0..<columns).map { $0 == t ? 1.0 : 0.0 } }
+            }
         }
-        let targetMatrix = Matrix(rows: n, columns: 1, values: targets)
+        let targetColumns = targets.count / n
+        let targetMatrix = Matrix(rows: n, columns: targetColumns, values: targets)
         let options = EvaluationOptions(reduction: .none, gradient: true, threads: 1)
         var value = [Double](repeating: .nan, count: n), gradient = [Double](repeating: .nan, count: n)
         func take(_ e: Evaluation, row: Int, into i: Int) {
@@ -89,7 +94,9 @@ public enum LossCurves {
             for i in 0..<n {
                 let row = Array(pred[(i * columns)..<((i + 1) * columns)])
                 if let e = try? Evaluator.evaluate(instance, pred: Matrix(rows: 1, columns: columns, values: row),
-                                                   target: Matrix(rows: 1, columns: 1, values: [targets[i]]), options: options) {
+                                                   target: Matrix(rows: 1, columns: targetColumns,
+                                                                  values: Array(targets[(i * targetColumns)..<((i + 1) * targetColumns)])),
+                                                   options: options) {
                     take(e, row: 0, into: i)
                     any = true
                 }

@@ -8,7 +8,7 @@ public enum SVGWriter {
     public static func svg(_ figure: Figure, width: Int = 820, panelHeight: Int = 300) -> String {
         let names = legendEntries(figure)
         let W = Double(width)
-        let top = 48.0, gap = 64.0, left = 78.0, right = 24.0
+        let top = 62.0, gap = 64.0, left = 78.0, right = 24.0
         // As many legend columns as the longest name allows (about 7 px a character).
         let longest = Double(names.map(\.name.count).max() ?? 10)
         let columns = max(1, min(3, Int((W - left - right) / (longest * 7.2 + 48))))

@@ -22,6 +22,7 @@ public struct LossRegistry: Sendable {
                 registry.failures.append(PluginFailure(path: folder.path, reason: .unreadable("no such folder")))
             }
             // Folder rules, a scan in a worker (cached), then dlopen here: see PluginScanner.
+            PluginScanner.current.prescan(files ?? [])
             for file in files ?? [] { registry.add(PluginScanner.current.load(path: file)) }
         }
         PluginScanner.current.cache?.save()

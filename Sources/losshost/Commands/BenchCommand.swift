@@ -48,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Output format: text for people, json for scripts.")
     var format: OutputFormat = .text
 
+    @Flag(help: "Also time the scalar-plugin (libffi) path against the native ABI, ns per element.")
+    var ffi = false
+
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
@@ -65,10 +68,28 @@ struct BenchCommand: ParsableCommand {
         let options = Benchmark.Options(losses: losses, rows: rows, classes: classes, threads: threads, dtype: type,
                                         repeats: repeats)
         let report = try Benchmark.run(registry, options, progress: progress)
+        var scalar: ScalarBenchmarkResult? = nil
+        if ffi {
+            progress("scalar plugin (libffi) path")
+            scalar = try ScalarBenchmark.run(repeats: repeats)
+        }
         if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         switch format {
-        case .json: Output.write(json(report).text + "\n")
-        case .text: Output.write(text(report))
+        case .json:
+            var out = json(report)
+            if let scalar, case .object(var fields) = out {
+                fields.append(("ffi", .object([
+                    ("elements", .int(scalar.elements)), ("repeats", .int(scalar.repeats)),
+                    ("ffi_value_ns", .number(scalar.ffiValue)), ("ffi_value_gradient_ns", .number(scalar.ffiValueGradient)),
+                    ("native_value_ns", .number(scalar.nativeValue)),
+                    ("native_value_gradient_ns", .number(scalar.nativeValueGradient)),
+                ])))
+                out = .object(fields)
+            }
+            Output.write(out.text + "\n")
+        case .text:
+            Output.write(text(report))
+            if let scalar { Output.write("\n" + scalar.text) }
         }
     }
 

@@ -100,7 +100,8 @@ struct CompareCommand: ParsableCommand {
         }
         var out = summary.text
         for e in entries where !e.top.isEmpty {
-            out += "\n\(e.loss): top \(e.top.count) rows of \(pred.rows)\n"
+            let name = e.parameters.isEmpty ? e.loss : "\(e.loss) (\(e.parameters.joined(separator: ", ")))"
+            out += "\n\(name): top \(e.top.count) rows of \(pred.rows)\n"
             var table = TextTable(["  ROW", "PRED", "TARGET", "CONTRIBUTION", "SHARE"])
             for c in e.top {
                 table.add(["  \(c.row + 1)", cell(pred, c.row), cell(target, c.row), String(format: "%.6g", c.contribution), percent(c.share)])

@@ -49,6 +49,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads for large inputs (default: every core).")
     var threads: Int = 0
 
+    @Option(help: ArgumentHelp("Element type to evaluate in: f64, f32, or auto (f32 when pred is a float32 .npy, else f64). f32 uses the plugin's float32 evaluation (ABI 1.1), or the host converts for a float64-only plugin.", valueName: "auto|f64|f32"))
+    var dtype: String = "auto"
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Write per-element outputs as .npy instead of printing them: the values (--reduction none) to FILE.npy, the gradient to FILE-gradient.npy, the Hessian to FILE-hessian.npy, in the evaluation's dtype (one-column outputs are 1-D). The reduced value is still printed.", valueName: "FILE.npy"))
+    var out: String?
+
     @Option(help: "Output format: text for people, json for scripts.")
     var format: OutputFormat = .text
 
@@ -71,6 +77,9 @@ struct EvalCommand: ParsableCommand {
             throw CLIError("unknown reduction '\(reduction)' (expected mean, sum or none)")
         }
         guard threads >= 0 else { throw CLIError("--threads must be >= 0") }
+        guard dtype == "auto" || DType(rawValue: dtype) != nil else {
+            throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
+        }
         let registry = plugins.registry()
         let found = try registry.resolve(loss)
         let pluginPath = registry.plugins.first { $0.id == found.pluginID }?.path
@@ -78,8 +87,8 @@ struct EvalCommand: ParsableCommand {
             return try runIsolated(found, because: why, pluginPath: pluginPath)
         }
         let parameters = try BoundParameters.bind(params, to: found.info)
-        let predMatrix = try MatrixReader.read(path: pred, allowNonFinite: allowNonFinite)
-        let targetMatrix = try MatrixReader.read(path: target, allowNonFinite: allowNonFinite)
+        let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
+        let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
         let weights = try weight.map { path throws -> [Double] in
             let m = try MatrixReader.read(path: path, allowNonFinite: allowNonFinite)
             guard m.columns == 1 || m.rows == 1 else {
@@ -91,16 +100,44 @@ struct EvalCommand: ParsableCommand {
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
         let instance = try LossInstance(found, parameters: parameters)
-        let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads)
-        let result: Evaluation
+        let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
+                                        dtype: DType(rawValue: dtype))
+        var result: Evaluation
         do {
             result = try Evaluator.evaluate(instance, pred: predMatrix, target: targetMatrix, weight: weights, options: options)
         } catch {
             throw CLIError(locate(error))
         }
+        if let out {
+            let files = try NpyWriter.writeOutputs(result, perRowValues: found.info.reduce == .rowwise, to: out)
+            return writeSummary(result, found, reduction, files: files)
+        }
+        result.widenFloat32()
         switch format {
         case .json: Output.write(json(result, found, reduction).text + "\n")
         case .text: Output.write(text(result, found, reduction))
+        }
+    }
+
+    /// The reduced value and the files `--out` wrote, instead of the arrays.
+    private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction, files: [(String, String)]) {
+        switch format {
+        case .json:
+            let fields: [(String, JSON)] = [
+                ("loss", .string(loss.info.id)), ("plugin", .string(loss.pluginID)),
+                ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
+                ("dtype", .string(r.dtype.rawValue)), (reduction == .none ? "sum" : "value", .number(r.value)),
+                ("files", .object(files.map { ($0.0, .string($0.1)) })),
+            ]
+            Output.write(JSON.object(fields).text + "\n")
+        case .text:
+            var text = "loss       \(loss.qualifiedID)\n"
+            text += "shape      \(r.rows) x \(r.columns)\n"
+            text += "reduction  \(reduction.rawValue)\n"
+            text += "dtype      \(r.dtype.rawValue)\n"
+            text += reduction == .none ? "sum        \(r.value)\n" : "value      \(r.value)\n"
+            for (what, file) in files { text += "wrote      \(file) (\(what))\n" }
+            Output.write(text)
         }
     }
 

@@ -103,9 +103,17 @@ struct FitCommand: ParsableCommand {
         let bar = ProgressBar(enabled: format == .text && isatty(2) != 0)
         let configuration = Trainer.Configuration(model: kind, newton: newton,
                                                   settings: .init(maxIterations: maxIterations), seed: seed, l2: l2)
-        let result = try Trainer.train(instance, data: train, configuration: configuration, classes: classes,
+        let result: Trainer.Result
+        do {
+            result = try Trainer.train(instance, data: train, configuration: configuration, classes: classes,
                                        progress: bar.enabled ? { bar.update($0, of: $1, loss: $2) } : nil)
-        bar.finish()
+            bar.finish()
+        } catch let error as EvaluationError {
+            bar.finish()
+            // Point at the data row (1-based, not counting a header) the loss refused.
+            let row = error.row.map { "data row \($0 + 1): " } ?? ""
+            throw CLIError("\(data): \(row)\(found.qualifiedID): \(error.message)")
+        }
         let trainMetrics = Trainer.metrics(result.model, on: train, classes: result.classes)
         let testMetrics = testSet.map { Trainer.metrics(result.model, on: $0, classes: result.classes) }
         if let plot {
@@ -180,7 +188,9 @@ struct FitReport {
         var out = "model    \(model.kind.rawValue)\(model.link == .sigmoid ? " (sigmoid output)" : "") fitted by \(trace.method.rawValue)\n"
         out += "loss     \(loss.qualifiedID)\(shown)\n"
         out += "data     \(data): \(train.rows) rows, features \(train.featureNames.joined(separator: ", ")), target \(train.targetName)\n"
-        out += "stopped  after \(trace.iterations) iterations: \(trace.reason)\(trace.converged ? "" : " (not converged)")\n"
+        let steps = trace.iterations == 1 ? "1 iteration" : "\(trace.iterations) iterations"
+        let limit = trace.reason.hasPrefix("reached the iteration limit") ? " (not converged: raise --max-iter)" : ""
+        out += "stopped  after \(steps): \(trace.reason)\(limit)\n"
         out += "loss curve (training loss by iteration):\n"
         out += "  " + Self.curveSamples(trace.values).map { "\($0.0): \(String(format: "%.6g", $0.1))" }.joined(separator: "  ") + "\n"
         out += "\ncoefficients (original feature scale)\n"

@@ -45,13 +45,14 @@ struct ScanWorker: ParsableCommand {
 struct CheckWorker: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Run the checks of a target.")
 
-    @Argument var target: String
-    @Option var seed: UInt64 = 0
-    @Option var start: Int = 0
-    @Option var only: String?
-    @Option(name: .customLong("plugin-dir")) var pluginDirs: [String] = []
-    @Option(name: .customLong("skip-loss")) var skipLosses: [String] = []
-    @Flag(name: .customLong("allow-unsafe-plugins")) var allowUnsafePlugins = false
+    @Argument(help: "A loss id, a plugin id, or the path of a plugin file.") var target: String
+    @Option(help: "Seed for the random inputs.") var seed: UInt64 = 0
+    @Option(help: "Index in the check plan of the first check to run (after a crashed worker).") var start: Int = 0
+    @Option(help: "Run only the checks whose name matches.") var only: String?
+    @Option(name: .customLong("plugin-dir"), help: "Also load every plugin in this folder.") var pluginDirs: [String] = []
+    @Option(name: .customLong("skip-loss"), help: "Report this loss's checks as skipped (an earlier one crashed).")
+    var skipLosses: [String] = []
+    @Flag(name: .customLong("allow-unsafe-plugins"), help: "Ignore the folder rules.") var allowUnsafePlugins = false
 
     func run() throws {
         WorkerCommand.prepare()
@@ -67,7 +68,7 @@ struct CheckWorker: ParsableCommand {
 struct EvalWorker: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate in this process.")
 
-    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+    @Argument(parsing: .captureForPassthrough, help: "The arguments given to `losshost eval`.") var arguments: [String] = []
 
     func run() throws {
         WorkerCommand.prepare()

@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+@testable import LossHostCore
+
+/// The checker's pieces that need no plugin: plans, random numbers, finite
+/// differences, guard bands, the folder rules and the scan cache.
+final class CheckUnitTests: XCTestCase {
+    func testPlanOrderAndFilter() {
+        let all = CheckPlan(losses: ["a"], only: nil).items.map(\.name)
+        XCTAssertEqual(all, ["plugin.load", "plugin.metadata", "a.lifecycle", "a.gradient", "a.hessian", "a.fused",
+                             "a.composition", "a.determinism", "a.threads", "a.robustness", "a.memory", "a.params"])
+        XCTAssertEqual(CheckPlan(losses: ["a", "b"], only: "*.gradient").items.map(\.name), ["plugin.load", "a.gradient", "b.gradient"])
+        XCTAssertEqual(CheckPlan(losses: ["a", "b"], only: "b.mem").items.map(\.name), ["plugin.load", "b.memory"])
+    }
+
+    func testSeededRandomRepeatsPerLabel() {
+        var a = SeededRandom(seed: 5, label: "x"), b = SeededRandom(seed: 5, label: "x"), c = SeededRandom(seed: 5, label: "y")
+        let first = a.next()
+        XCTAssertEqual(first, b.next())
+        XCTAssertNotEqual(first, c.next())
+        for _ in 0..<100 {
+            let u = a.uniform(-3, 3)
+            XCTAssertTrue(u >= -3 && u < 3)
+        }
+    }
+
+    func testFiniteDifferenceFindsSlopesAndKinks() throws {
+        guard case .slope(let s, _) = try FiniteDifference.slope(at: 1.5, { (x: Double) throws(CheckFailure) in x * x * x }) else {
+            return XCTFail("a smooth function has a slope")
+        }
+        XCTAssertEqual(s, 3 * 1.5 * 1.5, accuracy: 1e-7)
+        guard case .kink = try FiniteDifference.slope(at: 1e-7, { (x: Double) throws(CheckFailure) in abs(x) }) else {
+            return XCTFail("|x| next to 0 is a kink")
+        }
+    }
+
+    func testGuardBandsCatchWritesOutsideAndUnwrittenElements() {
+        let out = GuardedBuffer(output: 3)
+        out.pointer[0] = 1
+        out.pointer[1] = 2
+        XCTAssertEqual(out.firstUnwritten(), 2)
+        out.pointer[2] = 3
+        XCTAssertNil(out.firstUnwritten())
+        XCTAssertNil(out.guardViolation("values"))
+        out.pointer[3] = 42
+        XCTAssertEqual(out.guardViolation("values"), "wrote past the end of values: element [3] of a 3-element buffer = 42")
+        let before = GuardedBuffer(output: 2)
+        (before.pointer - 1).pointee = 7
+        XCTAssertEqual(before.guardViolation("gradient"), "wrote 1 element(s) before the start of gradient (value 7)")
+        let input = GuardedBuffer(input: [1, 2])
+        XCTAssertNil(input.firstChange(from: [1, 2]))
+        input.pointer[1] = 5
+        XCTAssertEqual(input.firstChange(from: [1, 2]), 1)
+    }
+
+    func testFolderRules() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("check-safe-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        chmod(dir.path, 0o755)
+        let file = dir.appendingPathComponent("libx.so").path
+        FileManager.default.createFile(atPath: file, contents: Data([1]))
+        chmod(file, 0o644)
+        XCTAssertNil(SafeLocation.problem(with: file))
+        chmod(file, 0o646)
+        XCTAssertEqual(SafeLocation.problem(with: file),
+                       "the file \(file) is writable by every user (mode 646); run chmod o-w on it, or pass --allow-unsafe-plugins")
+        chmod(file, 0o644)
+        chmod(dir.path, 0o777)
+        XCTAssertEqual(SafeLocation.problem(with: file),
+                       "the folder \(dir.path) is writable by every user (mode 777); run chmod o-w on it, or pass --allow-unsafe-plugins")
+    }
+
+    func testScanCacheRoundTripsAndNoticesChanges() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("check-cache-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let plugin = home.appendingPathComponent("libp.so").path
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: plugin, contents: Data("one".utf8))
+        let fingerprint = try XCTUnwrap(FileFingerprint.of(plugin))
+        let cache = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        cache.store(ScanCache.Entry(fingerprint: fingerprint, failure: "boom", crashedInRun: nil), for: plugin)
+        cache.save()
+        let reread = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        XCTAssertEqual(reread.entry(for: plugin, fingerprint: fingerprint)?.failure, "boom")
+        FileManager.default.createFile(atPath: plugin, contents: Data("two".utf8))
+        let changed = try XCTUnwrap(FileFingerprint.of(plugin))
+        XCTAssertNotEqual(changed.hash, fingerprint.hash)
+        XCTAssertNil(reread.entry(for: plugin, fingerprint: changed))
+    }
+
+    func testSignalNames() {
+        XCTAssertEqual(SignalName.of(SIGSEGV), "SIGSEGV")
+        XCTAssertEqual(SignalName.of(SIGABRT), "SIGABRT")
+        XCTAssertEqual(WorkerOutcome.timedOut(seconds: 1).description, "timed out after 1 s")
+        XCTAssertEqual(WorkerOutcome.exited(3).description, "exited with status 3")
+    }
+}

@@ -134,8 +134,20 @@ enum CTable {
             let stride = max(Int(values!.pointee.struct_size), MemoryLayout<lh_param_value>.size)
             let v = (UnsafeRawPointer(values!) + i * stride).assumingMemoryBound(to: lh_param_value.self).pointee
             if p.type == .list {
-                lists[p.name] = v.list_length == 0 || v.list == nil ? [] : Array(UnsafeBufferPointer(start: v.list, count: Int(v.list_length)))
+                let items = v.list_length == 0 || v.list == nil ? [] : Array(UnsafeBufferPointer(start: v.list, count: Int(v.list_length)))
+                var itemRule = p
+                itemRule.type = .real
+                if let bad = items.first(where: { !itemRule.admits($0) }) {
+                    return report(LossFailure(.invalidArgument, "param '\(p.name)': item \(formatNumber(bad)) is outside \(p.rangeDescription)",
+                                              input: .parameter, column: i), record)
+                }
+                lists[p.name] = items
             } else {
+                // The host checks ranges first, but a plugin answers a bad value with a status, never a trap.
+                guard p.admits(v.scalar) else {
+                    return report(LossFailure(.invalidArgument, "param '\(p.name)' = \(formatNumber(v.scalar)) is outside \(p.rangeDescription)",
+                                              input: .parameter, column: i), record)
+                }
                 scalars[p.name] = v.scalar
             }
         }

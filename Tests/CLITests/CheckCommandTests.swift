@@ -13,14 +13,12 @@ final class CheckCommandTests: XCTestCase {
             .map { "\($0["check"]!): \($0["detail"]!)" }
     }
 
-    /// Every standard loss passes, but one real bug: LossKit's create does not
-    /// check parameter ranges and `ParameterValues.integer` traps on NaN, so
-    /// multi_margin (integer param p) crashes on p = NaN instead of returning
-    /// LH_ERR_INVALID_ARGUMENT. Update this list when LossKit is fixed.
+    /// Every standard loss passes, including out-of-range and NaN params
+    /// (LossKit's create answers them with LH_ERR_INVALID_ARGUMENT).
     func testStandardLossesPassEveryCheck() throws {
         let (object, run) = try check(["std", "--seed", "1"])
-        XCTAssertEqual(failures(object), ["multi_margin.params: crashed with SIGILL in create"])
-        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(failures(object), [])
+        XCTAssertEqual(run.status, 0)
         XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 18 * 10)
     }
 

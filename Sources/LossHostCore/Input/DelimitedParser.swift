@@ -201,7 +201,9 @@ private struct Scan {
             initialized = rows * columns
         }
         if let failure { throw failure }
-        return Matrix(rows: rows, columns: columns, values: values)
+        var matrix = Matrix(rows: rows, columns: columns, values: values)
+        matrix.firstLine = row
+        return matrix
     }
 
     /// Whether the line `from..<to` is a header: no cell is a number, and some cell is not empty.

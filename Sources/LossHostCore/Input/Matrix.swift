@@ -9,6 +9,9 @@ public struct Matrix: Sendable, Equatable {
     public var columns: Int
     /// `rows * columns` values, row-major.
     public var values: [Double]
+    /// The 1-based line of the source file that holds row 0 (2 after a header
+    /// row), so errors about a cell can name the line a person sees.
+    public var firstLine: Int = 1
 
     /// Makes a matrix; `values.count` must equal `rows * columns` (a programming error otherwise).
     public init(rows: Int, columns: Int, values: [Double]) {

@@ -77,11 +77,12 @@ public enum Kernels {
     /// `wantV` / `wantG` / `wantH` / `perElement` are constants at every call
     /// site, so each combination compiles to its own branch-free loop body.
     @inlinable @inline(__always)
-    static func element<L: ElementwiseLoss, S: KernelScalar>(
+    static func element<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
         _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ i: Int, _ scale: Double, _ ew: UnsafePointer<S>,
         _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
-        perElement: Bool, wantV: Bool, wantG: Bool, wantH: Bool
+        _: V.Type, _: G.Type, _: H.Type, _: E.Type
     ) -> Double {
+        let perElement = E.on, wantV = V.on, wantG = G.on, wantH = H.on
         let w = perElement ? ew[i].asDouble : scale
         if wantG || wantH {
             let e = loss.derivatives(pred: p[i].asDouble, target: t[i].asDouble)
@@ -97,25 +98,27 @@ public enum Kernels {
         }
     }
 
-    /// Elements `start..<end`, four partial sums combined in a fixed order.
-    @inlinable @inline(__always)
-    static func span<L: ElementwiseLoss, S: KernelScalar>(
+    /// Elements `start..<end`, four partial sums combined in a fixed order. The
+    /// wanted outputs are types (`KernelFlag`), so every specialisation has
+    /// them as constants: no per-element test, whether or not this is inlined.
+    @inlinable
+    static func span<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
         _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
         _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
-        perElement: Bool, wantV: Bool, wantG: Bool, wantH: Bool
+        _ fv: V.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type
     ) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var i = start
         while i &+ 4 <= end {
-            s0 += element(loss, p, t, i, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
-            s1 += element(loss, p, t, i &+ 1, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
-            s2 += element(loss, p, t, i &+ 2, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
-            s3 += element(loss, p, t, i &+ 3, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            s0 += element(loss, p, t, i, scale, ew, v, g, h, fv, fg, fh, fe)
+            s1 += element(loss, p, t, i &+ 1, scale, ew, v, g, h, fv, fg, fh, fe)
+            s2 += element(loss, p, t, i &+ 2, scale, ew, v, g, h, fv, fg, fh, fe)
+            s3 += element(loss, p, t, i &+ 3, scale, ew, v, g, h, fv, fg, fh, fe)
             i &+= 4
         }
         var tail = 0.0
         while i < end {
-            tail += element(loss, p, t, i, scale, ew, v, g, h, perElement: perElement, wantV: wantV, wantG: wantG, wantH: wantH)
+            tail += element(loss, p, t, i, scale, ew, v, g, h, fv, fg, fh, fe)
             i &+= 1
         }
         return ((s0 + s1) + (s2 + s3)) + tail
@@ -132,22 +135,22 @@ public enum Kernels {
         let vp = b.values ?? unused, gp = b.gradient ?? unused, hp = b.hessian ?? unused
         let ew = elementWeight ?? UnsafePointer(unused)
         switch (b.values != nil, b.gradient != nil, b.hessian != nil, elementWeight != nil) {
-        case (false, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: false, wantH: false)
-        case (false, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: false, wantH: false)
-        case (false, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: false, wantH: true)
-        case (false, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: false, wantH: true)
-        case (false, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: true, wantH: false)
-        case (false, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: true, wantH: false)
-        case (false, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: false, wantG: true, wantH: true)
-        case (false, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: false, wantG: true, wantH: true)
-        case (true, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: false, wantH: false)
-        case (true, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: false, wantH: false)
-        case (true, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: false, wantH: true)
-        case (true, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: false, wantH: true)
-        case (true, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: true, wantH: false)
-        case (true, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: true, wantH: false)
-        case (true, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: false, wantV: true, wantG: true, wantH: true)
-        case (true, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, perElement: true, wantV: true, wantG: true, wantH: true)
+        case (false, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, Off.self)
+        case (false, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, On.self)
+        case (false, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, Off.self)
+        case (false, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, On.self)
+        case (false, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, Off.self)
+        case (false, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, On.self)
+        case (false, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, Off.self)
+        case (false, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, On.self)
+        case (true, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, Off.self)
+        case (true, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, On.self)
+        case (true, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, Off.self)
+        case (true, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, On.self)
+        case (true, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, Off.self)
+        case (true, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, On.self)
+        case (true, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, Off.self)
+        case (true, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, On.self)
         }
     }
 
@@ -252,3 +255,8 @@ public enum Kernels {
         return .init(sum: sum, normalizer: normalizer)
     }
 }
+
+/// A compile-time yes / no for the kit's loops (see `Kernels.span`).
+@usableFromInline protocol KernelFlag { static var on: Bool { get } }
+@usableFromInline enum On: KernelFlag { @inlinable static var on: Bool { true } }
+@usableFromInline enum Off: KernelFlag { @inlinable static var on: Bool { false } }

@@ -56,14 +56,14 @@ public struct Huber: ElementwiseLoss {
     }
 
     @inlinable public func derivatives(pred: Double, target: Double) -> Derivatives {
-        // Both branches computed and selected: no data-dependent branch, so the
-        // kit's loop vectorises (same results as choosing first).
-        let r = pred - target, a = abs(r)
-        let inside = a <= delta
-        let sign: Double = r > 0 ? 1 : (r < 0 ? -1 : 0)
-        let quadratic = 0.5 * r * r, linear = delta * (a - 0.5 * delta)
-        return Derivatives(value: inside ? quadratic : linear, gradient: inside ? r : delta * sign,
-                           hessian: inside ? 1 : 0)
+        // Branch-free (min / max instead of a data-dependent branch that random
+        // data mispredicts), bitwise equal to the two-branch form: with c = r
+        // clamped to [−δ, δ], c·(r − c/2) is ½r² inside (r − r/2 is exact) and
+        // δ(|r| − δ/2) outside; the gradient is c (0 for NaN, as signum gives).
+        let r = pred - target
+        let c = min(max(r, -delta), delta)
+        return Derivatives(value: c * (r - 0.5 * c), gradient: r.isNaN ? 0 : c,
+                           hessian: abs(r) <= delta ? 1 : 0)
     }
 }
 

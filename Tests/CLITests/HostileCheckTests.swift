@@ -85,6 +85,111 @@ final class HostileCheckTests: XCTestCase {
         XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
     }
 
+    func testManifestWhoseLibraryCrashesInItsConstructor() throws {
+        let (checks, run) = try Hostile.check("scalar_ctor_crash", file: Hostile.manifest("scalar_ctor_crash"))
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(checks.count, 1, "\(checks)")
+        XCTAssertEqual(checks["plugin.load"]?.result, "fail")
+        XCTAssertEqual(checks["plugin.load"]?.detail, "crashed with SIGSEGV in load")
+    }
+
+    /// The plugin prints forged reports (and a start with index 1e300, which
+    /// once could trap the host) to stdout: none of it is read as a report.
+    func testPrintingToStdoutCannotForgeOrCorruptTheReports() throws {
+        let (checks, run) = try Hostile.check("stdout_noise")
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertFalse(run.stdout.contains("forged"), run.stdout)
+        XCTAssertEqual(checks.count, 12, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
+        XCTAssertEqual(checks["sq.determinism"]?.detail, "5 runs on 2 instances are bitwise equal")
+        XCTAssertEqual(checks["plugin.load"]?.detail, "'stdout_noise' 1.0.0, ABI 1.1, from \(Hostile.path("stdout_noise"))")
+    }
+
+    /// Closing descriptor 1 in create fails each check that creates an
+    /// instance, by name, and the worker survives to report every check.
+    func testClosingStdoutFailsTheChecksThatDoIt() throws {
+        let (checks, run) = try Hostile.check("close_stdout")
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(checks.count, 12, "\(checks.keys.sorted())")
+        for name in ["lifecycle", "gradient", "threads", "memory"] {
+            XCTAssertEqual(checks["sq.\(name)"]?.result, "fail", name)
+            XCTAssertEqual(checks["sq.\(name)"]?.detail, "closed or replaced standard output (descriptor 1) in create", name)
+        }
+        XCTAssertEqual(checks["plugin.metadata"]?.result, "pass")
+        XCTAssertEqual(checks.values.filter { $0.detail.contains("crashed") || $0.detail.contains("not run") }.count, 0, "\(checks)")
+    }
+
+    func testClosingStdoutWhileLoadingFailsTheLoadCheck() throws {
+        try assertCheck("close_stdout_on_load", "plugin.load", "fail",
+                        "closed or replaced standard output (descriptor 1) while loading (in its constructor or entry point)")
+    }
+
+    /// 32 MiB to stdout and 32 MiB to stderr in one evaluate: the report is whole and every check passes.
+    func testMegabytesOfOutputNeitherCorruptTheReportNorFillTheHost() throws {
+        let (checks, run) = try Hostile.check("flood_output")
+        XCTAssertEqual(run.status, 0, String(run.stdout.prefix(2000)))
+        XCTAssertEqual(checks.count, 12, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
+        XCTAssertEqual(checks["sq.memory"]?.detail, "50 calls: guard bands intact, every output written, inputs unchanged")
+    }
+
+    /// Printing forever is not progress: the worker times out instead of hanging the host.
+    func testPrintingForeverTimesOut() throws {
+        try assertCheck("flood_forever", "sq.lifecycle", "fail", "timed out after 1 s in evaluate", extra: ["--timeout", "1"])
+        try assertCheck("flood_forever", "sq.gradient", "skip", "not run: an earlier check of 'sq' crashed", extra: ["--timeout", "1"])
+    }
+
+    /// kill(0, SIGKILL) reaches only the worker's own process group.
+    func testKillingItsProcessGroupKillsOnlyTheWorker() throws {
+        try assertCheck("kill_group", "sq.lifecycle", "fail", "crashed with SIGKILL in evaluate")
+        try assertCheck("kill_group", "plugin.metadata", "pass", "plugin 'kill_group' 1.0.0: 1 losses", prefix: true)
+    }
+
+    /// A worker whose host is killed ends too, instead of spinning on as an orphan.
+    func testAWorkerEndsWhenItsHostIsKilled() throws {
+        let host = Process()
+        host.executableURL = URL(fileURLWithPath: CLI.executable)
+        host.arguments = ["check", Hostile.path("infinite_loop"), "--timeout", "600", "--only", "*.lifecycle"]
+        host.environment = ProcessInfo.processInfo.environment.merging(Hostile.environment) { $1 }
+        host.standardOutput = FileHandle.nullDevice
+        host.standardError = FileHandle.nullDevice
+        try host.run()
+        defer { if host.isRunning { kill(host.processIdentifier, SIGKILL) } }
+        var worker: Int32? = nil
+        for _ in 0..<100 where worker == nil {
+            usleep(100_000)
+            worker = Self.children(of: host.processIdentifier).first
+        }
+        let pid = try XCTUnwrap(worker, "no worker started")
+        kill(host.processIdentifier, SIGKILL)
+        host.waitUntilExit()
+        var gone = false
+        for _ in 0..<50 where !gone {
+            usleep(100_000)
+            gone = kill(pid, 0) != 0
+        }
+        if !gone { kill(pid, SIGKILL) }
+        XCTAssertTrue(gone, "worker \(pid) outlived its host")
+    }
+
+    /// The child processes of `pid`, from /proc.
+    static func children(of pid: Int32) -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task -> [Int32] in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? ""
+            return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+
+    func testADestructorThatCrashesAtExitFailsPluginExit() throws {
+        let (checks, run) = try Hostile.check("destructor_crash")
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(checks["plugin.exit"]?.result, "fail")
+        XCTAssertEqual(checks["plugin.exit"]?.detail, "the worker crashed with SIGSEGV after the checks finished (in a destructor, at exit)")
+        XCTAssertEqual(checks["sq.gradient"]?.result, "pass")
+        XCTAssertEqual(checks.count, 13, "\(checks.keys.sorted())")
+    }
+
     func testFilesThatDoNotLoadFailTheLoadCheck() throws {
         for (name, reason) in HostileListTests.expectedFailures where !reason.hasPrefix("crashed") {
             let (checks, run) = try Hostile.check(name)

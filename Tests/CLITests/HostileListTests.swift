@@ -17,11 +17,19 @@ final class HostileListTests: XCTestCase {
         "missing_entry": "missing entry symbol 'losshost_plugin_entry'",
         "not_elf": "not a shared object (no ELF header)",
         "aarch64": "a shared object for another architecture (aarch64)",
+        "close_stdout_on_load": "closed or replaced standard output (descriptor 1) while loading (in its constructor or entry point)",
+        "destructor_crash": "crashed with SIGSEGV after loading (in a destructor, at exit)",
+    ]
+
+    /// Scalar manifests that fail, by manifest name.
+    static let expectedManifestFailures: [String: String] = [
+        "scalar_ctor_crash": "crashed with SIGSEGV while loading the libraries it names (in a constructor)",
     ]
 
     /// Plugins that load: their trouble starts only when they run.
     static let loading = ["good", "newer_minor", "segv_create", "segv_evaluate", "abort", "exit3", "infinite_loop",
-                          "nan_outputs", "gradient_factor", "write_past_output", "write_input"]
+                          "nan_outputs", "gradient_factor", "write_past_output", "write_input",
+                          "stdout_noise", "close_stdout", "flood_output", "flood_forever", "kill_group"]
 
     func testListSurvivesEveryHostilePluginAndNamesEachReason() throws {
         let run = try CLI.run(["list", "--plugin-dir", Hostile.folder.path], environment: Hostile.environment)
@@ -29,8 +37,12 @@ final class HostileListTests: XCTestCase {
         for (name, reason) in Self.expectedFailures {
             XCTAssertTrue(run.stdout.contains("\(Hostile.path(name)): \(reason)"), "no '\(name): \(reason)' in:\n\(run.stdout)")
         }
-        XCTAssertTrue(run.stdout.contains("Failed to load (\(Self.expectedFailures.count))"), run.stdout)
-        for id in ["std/mse", "csample/cauchy", "swiftsample/tukey", "good/sq", "newer_minor/sq", "segv_evaluate/sq", "hangs/sq"] {
+        for (name, reason) in Self.expectedManifestFailures {
+            XCTAssertTrue(run.stdout.contains("\(Hostile.manifest(name)): \(reason)"), "no '\(name): \(reason)' in:\n\(run.stdout)")
+        }
+        XCTAssertTrue(run.stdout.contains("Failed to load (\(Self.expectedFailures.count + Self.expectedManifestFailures.count))"), run.stdout)
+        for id in ["std/mse", "csample/cauchy", "swiftsample/tukey", "good/sq", "newer_minor/sq", "segv_evaluate/sq", "hangs/sq",
+                   "stdout_noise/sq", "close_stdout/sq", "flood_output/sq", "flood_forever/sq"] {
             XCTAssertTrue(run.stdout.contains(id), "\(id) missing:\n\(run.stdout)")
         }
     }
@@ -67,5 +79,100 @@ final class HostileListTests: XCTestCase {
         chown(file, 65534, 65534)
         let run = try CLI.run(["list", "--plugin-dir", dir.path], environment: Hostile.environment)
         XCTAssertTrue(run.stdout.contains("libgood.so: refused: the file \(file) is owned by user 65534, not by you or root; pass --allow-unsafe-plugins to load it anyway"), run.stdout)
+    }
+
+    /// A folder with the manifest fixture, its library and the good plugin.
+    private func manifestFolder(_ label: String) throws -> URL {
+        let dir = Hostile.folder(with: ["good", "scalar_ctor_crash"], label)
+        try FileManager.default.copyItem(atPath: Hostile.manifest("scalar_ctor_crash"),
+                                         toPath: dir.appendingPathComponent("scalar_ctor_crash.losshost.json").path)
+        return dir
+    }
+
+    func testManifestWhoseLibraryCrashesInItsConstructorIsListedAsFailedAndCachedOnItsLibrary() throws {
+        let dir = try manifestFolder("hostile-manifest-ctor")
+        let manifest = dir.appendingPathComponent("scalar_ctor_crash.losshost.json").path
+        let library = dir.appendingPathComponent("libscalar_ctor_crash.so").path
+        let cache = CLI.folder("hostile-manifest-ctor-cache").path
+        let first = try CLI.run(["list", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("Failed to load (1):\n  \(manifest): crashed with SIGSEGV while loading the libraries it names (in a constructor)\n"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("good/sq"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("std/mse"), first.stdout)
+
+        // The cache entry is keyed on the manifest and on the library it names.
+        let cacheFile = cache + "/losshost/scan-cache.json"
+        let object = try XCTUnwrap(CLI.json(try String(contentsOfFile: cacheFile, encoding: .utf8)) as? [String: Any])
+        let entry = try XCTUnwrap((object["entries"] as? [String: Any])?[manifest] as? [String: Any], "\(object)")
+        XCTAssertEqual(entry["failure"] as? String, "crashed with SIGSEGV while loading the libraries it names (in a constructor)")
+        let libraries = try XCTUnwrap(entry["libraries"] as? [String: Any])
+        XCTAssertEqual(Array(libraries.keys), [library])
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: library)[.size] as? NSNumber)
+        XCTAssertEqual((libraries[library] as? [String: Any])?["size"] as? Int, size.intValue)
+
+        let second = try CLI.run(["list", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(first.stdout, second.stdout)
+
+        // Rebuilding only the library (the manifest unchanged) invalidates the entry: it is scanned again, and loads.
+        let fixed = CLI.file("hostile-manifest-ctor-src/fixed.c", "double sq_value(double p, double t) { return (p - t) * (p - t); }\n")
+        try ScalarPluginTests.plainCC([fixed], to: library)
+        let third = try CLI.run(["list", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(third.stdout.contains("scalar_ctor_crash/sq"), third.stdout)
+        XCTAssertFalse(third.stdout.contains("Failed to load"), third.stdout)
+        let reread = try XCTUnwrap(CLI.json(try String(contentsOfFile: cacheFile, encoding: .utf8)) as? [String: Any])
+        let updated = try XCTUnwrap((reread["entries"] as? [String: Any])?[manifest] as? [String: Any])
+        XCTAssertTrue(updated["failure"] is NSNull, "\(updated)")
+    }
+
+    func testTheFolderRulesApplyToTheLibraryAManifestNames() throws {
+        // The manifest sits in a safe folder; the library it names, by absolute path, does not.
+        let dir = CLI.folder("hostile-manifest-unsafe")
+        let libraries = CLI.folder("hostile-manifest-unsafe-libs")
+        let library = libraries.appendingPathComponent("libsq.so").path
+        let source = CLI.file("hostile-manifest-unsafe-src/sq.c", "double sq_value(double p, double t) { return (p - t) * (p - t); }\n")
+        try ScalarPluginTests.plainCC([source], to: library)
+        let manifest = dir.appendingPathComponent("far.losshost.json").path
+        try Data("""
+            {"manifest_version": 1, "plugin": "far", "summary": "a library elsewhere", "library": "\(library)",
+             "losses": [{"id": "sq", "summary": "squared error", "args": ["double pred", "double target"], "value": "sq_value"}]}
+            """.utf8).write(to: URL(fileURLWithPath: manifest))
+        chmod(dir.path, 0o755)
+        chmod(libraries.path, 0o777)
+        chmod(library, 0o755)
+        let refused = try CLI.run(["list", "--plugin-dir", dir.path], environment: Hostile.environment)
+        XCTAssertEqual(refused.status, 0, refused.stderr)
+        XCTAssertTrue(refused.stdout.contains("\(manifest): refused: the folder \(libraries.path) of the library \(library) (named by the manifest) is writable by every user (mode 777); run chmod o-w on it, or pass --allow-unsafe-plugins"), refused.stdout)
+        XCTAssertFalse(refused.stdout.contains("far/sq"), refused.stdout)
+
+        chmod(libraries.path, 0o755)
+        chmod(library, 0o666)
+        let file = try CLI.run(["list", "--plugin-dir", dir.path], environment: Hostile.environment)
+        XCTAssertTrue(file.stdout.contains("\(manifest): refused: the library \(library) (named by the manifest) is writable by every user (mode 666); run chmod o-w on it, or pass --allow-unsafe-plugins"), file.stdout)
+
+        let allowed = try CLI.run(["list", "--plugin-dir", dir.path, "--allow-unsafe-plugins"], environment: Hostile.environment)
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertTrue(allowed.stdout.contains("far/sq"), allowed.stdout)
+        XCTAssertFalse(allowed.stdout.contains("Failed to load"), allowed.stdout)
+
+        chmod(library, 0o755)
+        let safe = try CLI.run(["list", "--plugin-dir", dir.path], environment: Hostile.environment)
+        XCTAssertTrue(safe.stdout.contains("far/sq"), safe.stdout)
+    }
+
+    func testAPluginThatClosesStdoutWhileLoadingIsRefusedSoListStillPrints() throws {
+        let dir = Hostile.folder(with: ["close_stdout_on_load", "good"], "hostile-close-on-load")
+        let run = try CLI.run(["list", "--plugin-dir", dir.path], environment: Hostile.environment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("libclose_stdout_on_load.so: closed or replaced standard output (descriptor 1) while loading (in its constructor or entry point)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("good/sq"), run.stdout)
+    }
+
+    func testAPluginWhoseDestructorCrashesIsRefusedSoListExitsCleanly() throws {
+        let dir = Hostile.folder(with: ["destructor_crash", "good"], "hostile-destructor")
+        let run = try CLI.run(["list", "--plugin-dir", dir.path], environment: Hostile.environment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("libdestructor_crash.so: crashed with SIGSEGV after loading (in a destructor, at exit)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("good/sq"), run.stdout)
     }
 }

@@ -21,12 +21,18 @@ enum Hostile {
             try? CLI.compile([sources.appendingPathComponent(name).path], to: dir.appendingPathComponent("lib\(base).so").path,
                              extraFlags: ["-I", sources.path])
         }
+        for name in names where name.hasSuffix(".losshost.json") {
+            try? FileManager.default.copyItem(at: sources.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
         try? Data("this is not a shared object\n".utf8).write(to: dir.appendingPathComponent("libnot_elf.so"))
         try? aarch64Header().write(to: dir.appendingPathComponent("libaarch64.so"))
         return dir
     }()
 
     static func path(_ name: String) -> String { folder.appendingPathComponent("lib\(name).so").path }
+
+    /// The scalar manifest fixture `NAME.losshost.json`, next to the libraries.
+    static func manifest(_ name: String) -> String { folder.appendingPathComponent("\(name).losshost.json").path }
 
     /// A folder holding only the fixtures named (copied), for tests that list one at a time.
     static func folder(with names: [String], _ label: String) -> URL {
@@ -52,8 +58,8 @@ enum Hostile {
     }
 
     /// `losshost check PATH --format json`: the checks by name, and the run.
-    static func check(_ name: String, _ extra: [String] = []) throws -> (checks: [String: (result: String, detail: String)], run: CLI.Run) {
-        let run = try CLI.run(["check", path(name), "--format", "json", "--seed", "7"] + extra, environment: environment)
+    static func check(_ name: String, _ extra: [String] = [], file: String? = nil) throws -> (checks: [String: (result: String, detail: String)], run: CLI.Run) {
+        let run = try CLI.run(["check", file ?? path(name), "--format", "json", "--seed", "7"] + extra, environment: environment)
         let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any], "stdout: \(run.stdout)\nstderr: \(run.stderr)")
         var checks: [String: (String, String)] = [:]
         for item in object["checks"] as? [[String: Any]] ?? [] {

@@ -187,8 +187,32 @@ final class ScalarPluginTests: XCTestCase {
         let dir = try Self.installExample(in: "scalar-check")
         let run = try CLI.run(["check", "pinball", "--seed", "7", "--plugin-dir", dir.path])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        XCTAssertTrue(run.stdout.contains(" 0 failed"), run.stdout)
+        XCTAssertTrue(run.stdout.hasSuffix("32 passed, 0 failed, 0 skipped (seed 7; repeat with --seed 7)\n"), run.stdout)
         XCTAssertTrue(run.stdout.contains("pinball.hessian"), run.stdout)
+    }
+
+    /// Numeric derivatives are compared, not skipped, and the details say they are numeric.
+    func testCheckComparesNumericDerivativesAndSaysSo() throws {
+        let dir = try Self.installExample(in: "scalar-check-numeric")
+        let run = try CLI.run(["check", "pinball", "--seed", "11", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        var details: [String: (String, String)] = [:]
+        for item in object["checks"] as? [[String: Any]] ?? [] {
+            details[item["check"] as? String ?? ""] = (item["result"] as? String ?? "", item["detail"] as? String ?? "")
+        }
+        XCTAssertEqual(details.count, 2 + 3 * 10)
+        XCTAssertEqual(details.values.filter { $0.0 != "pass" }.map(\.1), [])
+        // logcosh_scaled: no derivative symbols; scaled_square: a gradient symbol, no Hessian; pinball: all three.
+        XCTAssertEqual(details["logcosh_scaled.hessian"]?.1,
+                       "numeric (host finite differences): 48 elements agree with differences of the gradient to 0.001")
+        XCTAssertEqual(details["scaled_square.hessian"]?.1,
+                       "numeric (host finite differences): 48 elements agree with differences of the gradient to 0.001")
+        XCTAssertEqual(details["logcosh_scaled.gradient"]?.1,
+                       "numeric gradient (host finite differences): 72 elements agree with central differences to 1e-05")
+        XCTAssertEqual(details["scaled_square.gradient"]?.1, "72 elements agree with central differences to 1e-05")
+        XCTAssertFalse(details["pinball.hessian"]?.1.contains("numeric") ?? true)
+        XCTAssertFalse(details["pinball.gradient"]?.1.contains("numeric") ?? true)
     }
 
     /// A manifest beside the working example, and the exact error it must give.

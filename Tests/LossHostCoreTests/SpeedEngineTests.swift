@@ -76,12 +76,14 @@ final class SpeedEngineTests: XCTestCase {
     func testFloat32AgreesWithFloat64() throws {
         for (id, labels) in [("mse", false), ("huber", false), ("bce_with_logits", true), ("soft_margin", true)] {
             let loss = try instance(id)
-            let (pred, target, weight) = data(rows: 70_000, columns: 1, labels: labels)
+            let (pred, target, weight64) = data(rows: 70_000, columns: 1, labels: labels)
+            let weight = weight64.map { Double(Float($0)) }  // float32 evaluation rounds the weights to float32
             let p32 = NumericArray(rows: pred.rows, columns: 1, floats: pred.values.map { Float($0) })
             let t32 = NumericArray(rows: target.rows, columns: 1, floats: target.values.map { Float($0) })
             let p64 = NumericArray(rows: pred.rows, columns: 1, doubles: p32.doubles)
             let t64 = NumericArray(rows: target.rows, columns: 1, doubles: t32.doubles)
-            let options = EvaluationOptions(reduction: .mean, gradient: true, hessian: true, values: true)
+            // sum: the kit computes in float64 and rounds once, so float32 results are the float64 ones rounded.
+            let options = EvaluationOptions(reduction: .sum, gradient: true, hessian: true, values: true)
             let e32 = try Evaluator.evaluate(loss, pred: p32, target: t32, weight: weight, options: options)
             let e64 = try Evaluator.evaluate(loss, pred: p64, target: t64, weight: weight, options: options)
             XCTAssertEqual(e32.dtype, .f32)
@@ -89,6 +91,12 @@ final class SpeedEngineTests: XCTestCase {
             XCTAssertEqual(e32.value, e64.value, accuracy: 1e-6 * abs(e64.value), id)
             for (a, b) in zip(e32.gradientF32!, e64.gradient!) { XCTAssertEqual(a, Float(b), "\(id): float32 gradient is the float64 one rounded") }
             for (a, b) in zip(e32.valuesF32!, e64.values!) { XCTAssertEqual(a, Float(b), "\(id) values") }
+            // mean: scaled after rounding, within float32 precision.
+            let mean = EvaluationOptions(reduction: .mean, gradient: true)
+            let m32 = try Evaluator.evaluate(loss, pred: p32, target: t32, weight: weight, options: mean)
+            let m64 = try Evaluator.evaluate(loss, pred: p64, target: t64, weight: weight, options: mean)
+            XCTAssertEqual(m32.value, m64.value, accuracy: 1e-6 * abs(m64.value), id)
+            for (a, b) in zip(m32.gradientF32!, m64.gradient!) { XCTAssertEqual(Double(a), b, accuracy: 2e-7 * abs(b), "\(id) mean gradient") }
         }
     }
 

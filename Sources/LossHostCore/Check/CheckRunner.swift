@@ -16,6 +16,7 @@ public enum CheckRunner {
     public static func run(_ options: CheckOptions, start: Int = 0, skipLosses: Set<String> = [],
                            emit: @escaping @Sendable (Event) -> Void) {
         let stage = StageReporter(emit)
+        _ = StreamGuard.shared.take()  // takes its copies of 0, 1 and 2 now, before any plugin code runs
         let loaded: Result<(LoadedPlugin, [LoadedLoss]), PluginFailure>
         let isPath = options.target.hasSuffix(".so")
             || (options.target.contains("/") && FileManager.default.fileExists(atPath: options.target))
@@ -24,7 +25,14 @@ public enum CheckRunner {
             if start == 0 { emit(.start(index: 0, check: "plugin.load", loss: nil)) }
             stage.set("load")
             let scanner = PluginScanner(worker: nil, allowUnsafeLocations: options.allowUnsafePlugins)
-            loaded = scanner.load(path: options.target).map { ($0, $0.losses) }
+            let streams = StandardStreams.snapshot()
+            let result = scanner.load(path: options.target)
+            if let changed = StandardStreams.snapshot().change(since: streams) {
+                // What `list` refuses it for (see ScanWorker).
+                loaded = .failure(PluginFailure(path: PluginLoader.canonicalPath(options.target), reason: .crashed(changed)))
+            } else {
+                loaded = result.map { ($0, $0.losses) }
+            }
         } else {
             let registry = LossRegistry.discover(.standard(optionFolders: options.pluginDirs))
             if let plugin = registry.plugins.first(where: { $0.id == options.target }) {
@@ -66,6 +74,14 @@ public enum CheckRunner {
 
     private static func runOne(_ item: CheckPlan.Item, plugin: LoadedPlugin, losses: [LoadedLoss], options: CheckOptions,
                                contexts: inout [String: LossCheckContext], stage: StageReporter) -> CheckResult {
+        let result = runChecked(item, plugin: plugin, losses: losses, options: options, contexts: &contexts, stage: stage)
+        // A plugin that closed or replaced stdin, stdout or stderr fails the check it did it in.
+        if let why = StreamGuard.shared.take() { return CheckResult(check: item.name, outcome: .fail, detail: why) }
+        return result
+    }
+
+    private static func runChecked(_ item: CheckPlan.Item, plugin: LoadedPlugin, losses: [LoadedLoss], options: CheckOptions,
+                                   contexts: inout [String: LossCheckContext], stage: StageReporter) -> CheckResult {
         let detail: String
         do {
             switch item.kind {

@@ -26,28 +26,50 @@ public struct CheckSession: Sendable {
             var running: (index: Int, check: String, loss: String?)? = nil
             var stage = ""
             var finished = false
+            var reported: Int? = nil
+            let before = results.count
+            var lastIndex = start - 1
             for event in events {
                 switch event.kind {
                 case "start":
-                    running = (Int(event.number("index") ?? 0), event.string("check") ?? "?", event.string("loss"))
+                    // Indices only move forward from `start`: anything else is not a report of this run.
+                    guard let index = event.integer("index"), index > lastIndex else { continue }
+                    running = (index, event.string("check") ?? "?", event.string("loss"))
+                    lastIndex = index
                     stage = ""
                 case "stage": stage = event.string("stage") ?? ""
                 case "result":
+                    // Every result follows the start of its own check.
+                    guard let index = event.integer("index"), index == running?.index else { continue }
                     results.append(CheckResult(check: event.string("check") ?? "?",
                                                outcome: CheckResult.Outcome(rawValue: event.string("result") ?? "") ?? .fail,
                                                detail: event.string("detail") ?? ""))
                     running = nil
                 case "error": throw SessionError(description: event.string("message") ?? "the worker failed")
-                case "done": finished = true
+                case "done":
+                    finished = true
+                    reported = event.integer("results")
                 default: break
                 }
             }
-            if finished && run.outcome == .exited(0) { return results }
-            let how = run.outcome.description + (stage.isEmpty ? "" : " in \(stage)")
+            let how = Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
+            if finished {
+                if let reported, reported != results.count - before {
+                    results.append(CheckResult(check: "plugin.report", outcome: .fail,
+                                               detail: "the worker reported \(reported) results but \(results.count - before) arrived whole; its output was garbled"))
+                }
+                if run.outcome != .exited(0) {
+                    results.append(CheckResult(check: "plugin.exit", outcome: .fail,
+                                               detail: "the worker \(Self.describe(run.outcome)) after the checks finished (in a destructor, at exit)"))
+                }
+                return results
+            }
             guard let crashed = running else {
-                // Died outside any check (e.g. while discovering plugins).
+                // Died outside any check (e.g. while discovering plugins, or between two checks).
                 let why = run.stderr.split(separator: "\n").last.map { ": \($0)" } ?? ""
-                results.append(CheckResult(check: "plugin.load", outcome: .fail, detail: "the worker \(how) before any check ran\(why)"))
+                let when = results.count > before ? "between two checks" : "before any check ran"
+                results.append(CheckResult(check: results.isEmpty ? "plugin.load" : "plugin.worker", outcome: .fail,
+                                           detail: "the worker \(how) \(when)\(why)"))
                 return results
             }
             results.append(CheckResult(check: crashed.check, outcome: .fail, detail: how))
@@ -55,6 +77,14 @@ public struct CheckSession: Sendable {
             skip.insert(loss)
             start = crashed.index + 1
         }
+    }
+
+    /// How a worker ended, in words; a closed report channel is named as such.
+    static func describe(_ outcome: WorkerOutcome) -> String {
+        if outcome == .exited(WorkerEvent.channelLostStatus) {
+            return "lost its report channel (the plugin closed the worker's output)"
+        }
+        return outcome.description
     }
 
     /// Runs every check in this process: a crashing plugin takes the host down.

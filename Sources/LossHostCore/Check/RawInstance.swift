@@ -36,6 +36,7 @@ final class RawInstance {
                 loss.entry.create(loss.entry.table, buffer.baseAddress, UInt32(buffer.count), &handle, record)
             }
         }
+        StreamGuard.shared.verify(after: "create")
         if let failure { throw PluginStatus(status: failure.status, message: failure.text, statusName: failure.statusName) }
         guard handle != nil else {
             throw PluginStatus(status: -1, message: "create returned LH_OK but no instance", statusName: "no instance")
@@ -46,6 +47,7 @@ final class RawInstance {
     deinit {
         stage("destroy")
         loss.entry.destroy(handle)
+        StreamGuard.shared.verify(after: "destroy")
     }
 
     /// Wraps `evaluate` with guarded buffers. Throws `CheckFailure` for a memory
@@ -77,6 +79,7 @@ final class RawInstance {
         out.gradient = gradient?.pointer
         out.hessian = hessian?.pointer
         let failure = ErrorRecord.call { record in loss.entry.evaluate(handle, &cBatch, &out, record) }
+        StreamGuard.shared.verify(after: "evaluate")
 
         let named: [(String, GuardedBuffer?)] = [("values", values), ("sum", sum), ("normalizer", normalizer),
                                                  ("gradient", gradient), ("hessian", hessian),

@@ -7,6 +7,10 @@ public struct FileFingerprint: Sendable, Equatable {
     public var mtime: Double
     public var hash: String
 
+    /// Stands for a file that does not exist (a library a manifest names but
+    /// that is not there yet): creating it changes the fingerprint.
+    public static let absent = FileFingerprint(size: 0, mtime: 0, hash: "absent")
+
     /// The fingerprint of the file at `path`, or nil when it cannot be read.
     public static func of(_ path: String) -> FileFingerprint? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
@@ -20,5 +24,28 @@ public struct FileFingerprint: Sendable, Equatable {
         }
         let hex = String(h, radix: 16)
         return FileFingerprint(size: size, mtime: mtime, hash: String(repeating: "0", count: 16 - hex.count) + hex)
+    }
+}
+
+/// What a scan result depends on: the plugin file and, for a scalar manifest,
+/// every library the manifest names (loading the manifest `dlopen`s them, so a
+/// rebuilt library must be scanned again even when the manifest is unchanged).
+public struct PluginFingerprint: Sendable, Equatable {
+    public var file: FileFingerprint
+    /// Canonical library path → its fingerprint (`FileFingerprint.absent` when missing); empty for `.so` plugins.
+    public var libraries: [String: FileFingerprint]
+
+    public init(file: FileFingerprint, libraries: [String: FileFingerprint] = [:]) {
+        self.file = file
+        self.libraries = libraries
+    }
+
+    /// The fingerprint of the plugin file at `path` (and of its libraries), or nil when it cannot be read.
+    public static func of(_ path: String) -> PluginFingerprint? {
+        guard let file = FileFingerprint.of(path) else { return nil }
+        guard path.hasSuffix(ScalarPlugins.manifestSuffix) else { return PluginFingerprint(file: file) }
+        var libraries: [String: FileFingerprint] = [:]
+        for library in ScalarManifest.libraryPaths(path) { libraries[library] = FileFingerprint.of(library) ?? .absent }
+        return PluginFingerprint(file: file, libraries: libraries)
     }
 }

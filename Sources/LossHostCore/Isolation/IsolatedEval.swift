@@ -5,6 +5,8 @@ import Foundation
 public enum IsolatedEval {
     /// How long an isolated evaluation may run without printing anything.
     public static let timeout = 3600.0
+    /// Bytes of output an isolated evaluation may print (its whole result).
+    public static let outputLimit = 1 << 30
 
     public enum Outcome: Sendable {
         /// The worker finished: pass its output and status on.
@@ -15,7 +17,7 @@ public enum IsolatedEval {
 
     /// Runs `losshost eval ARGUMENTS` in a worker.
     public static func run(_ arguments: [String], timeout: Double = IsolatedEval.timeout) -> Outcome {
-        let run = WorkerProcess(timeout: timeout).run(["eval"] + arguments)
+        let run = WorkerProcess(timeout: timeout, outputLimit: outputLimit).run(["eval"] + arguments)
         let stdout = run.stdout
         switch run.outcome {
         case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):

@@ -3,6 +3,12 @@ import Foundation
 /// How plugin files are loaded during discovery: the folder rules, then a scan
 /// in a worker process (cached), and only then `dlopen` in this process.
 /// A plugin whose constructor or entry point crashes or hangs kills only the worker.
+///
+/// Scalar manifests get the same treatment: the rules apply to the manifest and
+/// to every library it names, the scan loads the manifest (and so `dlopen`s its
+/// libraries) in a worker, and the cached result is keyed on the manifest and
+/// its libraries. A manifest's own errors (with file and line) come from loading
+/// it here once its scan showed that loading it does not crash or hang.
 public struct PluginScanner: Sendable {
     /// Runs scans; nil loads in this process directly (tests, and workers themselves).
     public var worker: WorkerProcess?
@@ -22,10 +28,18 @@ public struct PluginScanner: Sendable {
     /// What every command uses; the `losshost` executable sets it at start-up.
     nonisolated(unsafe) public static var current = PluginScanner(worker: nil)
 
+    static func isManifest(_ path: String) -> Bool { path.hasSuffix(ScalarPlugins.manifestSuffix) }
+
+    /// Why the file at `path` (canonical) breaks the folder rules, or nil.
+    public func locationProblem(_ path: String) -> String? {
+        if allowUnsafeLocations { return nil }
+        return Self.isManifest(path) ? SafeLocation.problem(withManifest: path) : SafeLocation.problem(with: path)
+    }
+
     /// Checks, scans and loads one plugin file.
     public func load(path: String) -> Result<LoadedPlugin, PluginFailure> {
         let canonical = PluginLoader.canonicalPath(path)
-        if !allowUnsafeLocations, let why = SafeLocation.problem(with: canonical) {
+        if let why = locationProblem(canonical) {
             return .failure(PluginFailure(path: canonical, reason: .unsafeLocation(why)))
         }
         if let why = scan(canonical) { return .failure(PluginFailure(path: canonical, reason: .crashed(why))) }
@@ -37,26 +51,37 @@ public struct PluginScanner: Sendable {
     public func prescan(_ paths: [String]) {
         guard worker != nil, let cache else { return }
         let todo = paths.map(PluginLoader.canonicalPath).filter { path in
-            guard !path.hasSuffix(ScalarPlugins.manifestSuffix), let fingerprint = FileFingerprint.of(path),
-                  cache.entry(for: path, fingerprint: fingerprint) == nil else { return false }
-            return allowUnsafeLocations || SafeLocation.problem(with: path) == nil
+            guard let fingerprint = PluginFingerprint.of(path), cache.entry(for: path, fingerprint: fingerprint) == nil else { return false }
+            return locationProblem(path) == nil
         }
         guard todo.count > 1 else { return }
         DispatchQueue.concurrentPerform(iterations: todo.count) { i in _ = scan(todo[i]) }
     }
 
     /// Loads the file in a worker first (or takes the cached result); nil when
-    /// it loaded there, else why not.
+    /// it may be loaded here, else why not. For a manifest, nil also when it
+    /// failed cleanly in the worker: loading it here gives the error with its line.
     public func scan(_ path: String) -> String? {
-        guard let worker, !path.hasSuffix(ScalarPlugins.manifestSuffix) else { return nil }
-        do throws(LoadFailure) { try ELFCheck.check(path) } catch { return error.description }
-        let fingerprint = FileFingerprint.of(path)
+        guard let worker else { return nil }
+        let manifest = Self.isManifest(path)
+        if !manifest {
+            do throws(LoadFailure) { try ELFCheck.check(path) } catch { return error.description }
+        }
+        let fingerprint = PluginFingerprint.of(path)
         if let fingerprint, let entry = cache?.entry(for: path, fingerprint: fingerprint) { return entry.failure }
-        let run = WorkerProcess(timeout: Self.scanTimeout, executable: worker.executable).run(["scan", path])
+        let run = WorkerProcess(timeout: Self.scanTimeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
+            .run(["scan", path])
         let events = run.lines.compactMap(WorkerEvent.parse)
         let failure: String?
         if let result = events.first(where: { $0.kind == "scan" }), events.contains(where: { $0.kind == "done" }) {
-            failure = result.string("failure")
+            if run.outcome != .exited(0) {
+                // It loaded, then died on the way out: in a destructor of the plugin or a library.
+                failure = "\(run.outcome) after loading (in a destructor, at exit)"
+            } else {
+                failure = result.string("refuse") ?? (manifest ? nil : result.string("failure"))
+            }
+        } else if manifest {
+            failure = "\(run.outcome) while loading the libraries it names (in a constructor)"
         } else {
             failure = "\(run.outcome) while loading (in its constructor or entry point)"
         }
@@ -68,7 +93,7 @@ public struct PluginScanner: Sendable {
 
     /// Why the plugin at `path` should run only in a worker, from its cached history.
     public func isolationReason(for path: String) -> String? {
-        guard let fingerprint = FileFingerprint.of(path) else { return nil }
+        guard let fingerprint = PluginFingerprint.of(path) else { return nil }
         return cache?.entry(for: path, fingerprint: fingerprint)?.crashedInRun
     }
 }

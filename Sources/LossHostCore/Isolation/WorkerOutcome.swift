@@ -6,6 +6,8 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
     case signaled(String)
     /// It ran longer than the limit and was killed.
     case timedOut(seconds: Double)
+    /// It wrote more than this many bytes of reports and was killed.
+    case outputLimit(bytes: Int)
 
     /// One phrase for people: "crashed with SIGSEGV", "exited with status 3", "timed out after 2 s".
     public var description: String {
@@ -13,6 +15,7 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
         case .exited(let code): "exited with status \(code)"
         case .signaled(let name): "crashed with \(name)"
         case .timedOut(let seconds): "timed out after \(formatSeconds(seconds)) s"
+        case .outputLimit(let bytes): "was stopped after writing more than \(formatBytes(bytes)) of output"
         }
     }
 }
@@ -20,4 +23,11 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
 /// `2`, `0.5`: seconds without a trailing `.0`.
 func formatSeconds(_ s: Double) -> String {
     s == s.rounded() ? String(Int(s)) : String(s)
+}
+
+/// `16 MiB`, `256 KiB`, `100 bytes`.
+func formatBytes(_ n: Int) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
+    if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
+    return "\(n) bytes"
 }

@@ -15,10 +15,27 @@ struct WorkerCommand: ParsableCommand {
         subcommands: [ScanWorker.self, CheckWorker.self, EvalWorker.self]
     )
 
-    /// No core files: a crashing plugin is expected here, and reported by the parent.
-    static func prepare() {
+    /// No core files: a crashing plugin is expected here, and reported by the
+    /// parent. Workers that report (scan, check) move their reports off stdout
+    /// first, so nothing a plugin prints can corrupt them (see WorkerEvent).
+    static func prepare(reports: Bool = true) {
         var limit = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(Int32(RLIMIT_CORE.rawValue), &limit)
+        if reports { WorkerEvent.useDedicatedChannel() }
+        exitWithParent()
+    }
+
+    /// A worker runs in a process group of its own (a plugin's kill(0, …) stays
+    /// inside it), so Ctrl-C or a killed host does not reach it: it ends itself
+    /// as soon as its parent is gone, instead of spinning on as an orphan.
+    static func exitWithParent() {
+        let parent = getppid()
+        Thread.detachNewThread {
+            while true {
+                usleep(100_000)
+                if getppid() != parent { _exit(125) }
+            }
+        }
     }
 }
 
@@ -31,11 +48,18 @@ struct ScanWorker: ParsableCommand {
 
     func run() throws {
         WorkerCommand.prepare()
-        switch PluginLoader.load(path: path) {
-        case .success(let plugin):
-            WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count))])
-        case .failure(let failure):
-            WorkerEvent.emit("scan", [("failure", .string(failure.reason.description))])
+        let streams = StandardStreams.snapshot()
+        let result = PluginLoader.load(path: path)
+        if let changed = StandardStreams.snapshot().change(since: streams) {
+            // Loaded in the host, it would do the same to list's and eval's output: refuse it.
+            WorkerEvent.emit("scan", [("failure", .string(changed)), ("refuse", .string(changed))])
+        } else {
+            switch result {
+            case .success(let plugin):
+                WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count))])
+            case .failure(let failure):
+                WorkerEvent.emit("scan", [("failure", .string(failure.reason.description))])
+            }
         }
         WorkerEvent.emit("done", [])
     }
@@ -59,9 +83,22 @@ struct CheckWorker: ParsableCommand {
         if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         let options = CheckOptions(target: target, seed: seed, only: only, timeout: 0, pluginDirs: pluginDirs,
                                    allowUnsafePlugins: allowUnsafePlugins)
-        CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { $0.emit() }
-        WorkerEvent.emit("done", [])
+        let results = ResultCount()
+        CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { event in
+            if case .result = event { results.increment() }
+            event.emit()
+        }
+        // The count lets the parent notice a report that did not arrive whole.
+        WorkerEvent.emit("done", [("results", .int(results.value))])
     }
+}
+
+/// A counter the check worker's event handler updates.
+private final class ResultCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
 
 /// Runs `eval` in this process, as the parent was asked to.
@@ -71,7 +108,7 @@ struct EvalWorker: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The arguments given to `losshost eval`.") var arguments: [String] = []
 
     func run() throws {
-        WorkerCommand.prepare()
+        WorkerCommand.prepare(reports: false)  // its stdout is the evaluation's output
         var command = try EvalCommand.parse(arguments + ["--in-worker"])
         try command.run()
     }

@@ -1,9 +1,11 @@
 /// The gradient against central finite differences (of each element's value
 /// for element-wise losses, of the row's sum for row losses), at random
 /// points (weighted and not) and at inputs ten times larger; points next to a
-/// kink are skipped.
+/// kink are skipped. A numeric gradient (a scalar loss whose manifest names no
+/// gradient symbol) is compared the same way, and the detail says so.
 enum GradientCheck {
     static let tolerance = 1e-5
+    static let numericNote = "numeric gradient (host finite differences)"
 
     static func run(_ ctx: LossCheckContext) throws -> String {
         let domain = try ctx.domain()
@@ -11,6 +13,7 @@ enum GradientCheck {
         var rng = SeededRandom(seed: ctx.seed, label: "\(ctx.info.id).gradient")
         var compared = 0, kinks = 0
         let elementwise = ctx.info.reduce == .elementwise
+        let note = ctx.loss.numericGradient ? "\(Self.numericNote): " : ""
         for point in 0..<24 {
             var batch = domain.batch(rows: 1, weighted: point % 2 == 1, using: &rng)
             if point >= 16, domain.pred == .real { batch.pred = batch.pred.map { $0 * 10 } }
@@ -28,12 +31,12 @@ enum GradientCheck {
                 case .slope(let expected, let noise):
                     compared += 1
                     if !FiniteDifference.agrees(gradient[j], expected, tolerance: tolerance, noise: noise) {
-                        throw CheckFailure("pred[\(j)] at \(batch.describeRow(0)): expected \(formatCheckNumber(expected)) (central difference), got \(formatCheckNumber(gradient[j])) (tolerance \(tolerance) relative)")
+                        throw CheckFailure("\(note)pred[\(j)] at \(batch.describeRow(0)): expected \(formatCheckNumber(expected)) (central difference), got \(formatCheckNumber(gradient[j])) (tolerance \(tolerance) relative)")
                     }
                 }
             }
         }
-        guard compared > 0 else { throw CheckFailure("every point tried was next to a kink (\(kinks))") }
-        return "\(compared) elements agree with central differences to \(tolerance)" + (kinks > 0 ? "; \(kinks) next to a kink skipped" : "")
+        guard compared > 0 else { throw CheckFailure("\(note)every point tried was next to a kink (\(kinks))") }
+        return "\(note)\(compared) elements agree with central differences to \(tolerance)" + (kinks > 0 ? "; \(kinks) next to a kink skipped" : "")
     }
 }

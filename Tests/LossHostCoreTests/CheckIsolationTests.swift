@@ -1,0 +1,167 @@
+import Foundation
+import XCTest
+@testable import LossHostCore
+
+/// The isolation machinery against misbehaving workers, without a plugin:
+/// fake worker executables (shell scripts) that write too much, garble their
+/// reports or die at exit, and the cache and folder rules of scalar manifests.
+final class CheckIsolationTests: XCTestCase {
+    private static let scratch: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("check-isolation-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        chmod(url.path, 0o755)
+        return url
+    }()
+
+    /// An executable shell script that stands in for `losshost __worker …`.
+    private func fakeWorker(_ name: String, _ body: String) throws -> String {
+        let path = Self.scratch.appendingPathComponent(name).path
+        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o755)
+        return path
+    }
+
+    private func session(_ executable: String) throws -> [CheckResult] {
+        let options = CheckOptions(target: "x", seed: 1, only: nil, timeout: 5, pluginDirs: [], allowUnsafePlugins: false)
+        return try CheckSession(options).runIsolated(executable: executable)
+    }
+
+    func testReportsThatCannotTrapTheHost() {
+        let event = WorkerEvent.parse(#"{"event":"start","index":1e300,"nan":"x","ok":3}"#)
+        XCTAssertEqual(event?.kind, "start")
+        XCTAssertNil(event?.integer("index"))
+        XCTAssertEqual(event?.integer("ok"), 3)
+        XCTAssertNil(WorkerEvent.parse(#"{"event":"start","index":-2.5}"#)?.integer("index"))
+        XCTAssertNil(WorkerEvent.parse("noise{\"event\":\"done\"}"))
+        XCTAssertNil(WorkerEvent.parse("[1, 2]"))
+        XCTAssertNil(WorkerEvent.parse("{" + String(repeating: " ", count: WorkerEvent.maxLineBytes) + "}"))
+    }
+
+    func testAWorkerThatWritesTooMuchIsStoppedAndItsStandardErrorIsBounded() throws {
+        let loud = try fakeWorker("loud.sh", "head -c 3000000 /dev/zero")
+        let stopped = WorkerProcess(timeout: 5, executable: loud, outputLimit: 1 << 20).run([])
+        XCTAssertEqual(stopped.outcome, .outputLimit(bytes: 1 << 20))
+        XCTAssertEqual(stopped.outcome.description, "was stopped after writing more than 1 MiB of output")
+        XCTAssertLessThanOrEqual(stopped.stdout.utf8.count, 1 << 20)
+
+        let noisy = try fakeWorker("noisy.sh", "yes e | head -c 1000000 >&2; echo '{\"event\":\"done\"}'")
+        let run = WorkerProcess(timeout: 5, executable: noisy, errorLimit: 1000).run([])
+        XCTAssertEqual(run.outcome, .exited(0))
+        XCTAssertEqual(run.lines, [#"{"event":"done"}"#])
+        XCTAssertEqual(run.stderr, String(repeating: "e\n", count: 500) + "\n[losshost: 999000 more bytes of standard error dropped]\n")
+    }
+
+    func testPrintingToStandardErrorIsNotProgress() throws {
+        let chatty = try fakeWorker("chatty.sh", "while true; do echo chat >&2; done")
+        let run = WorkerProcess(timeout: 0.5, executable: chatty).run([])
+        XCTAssertEqual(run.outcome, .timedOut(seconds: 0.5))
+    }
+
+    func testAGarbledReportIsAFailureNotASilentGap() throws {
+        let worker = try fakeWorker("garbled.sh", """
+            echo '{"event":"start","index":0,"check":"plugin.load"}'
+            echo '{"event":"result","index":0,"check":"plugin.load","result":"pass","detail":"ok"}'
+            echo 'noise{"event":"result","index":1,"check":"plugin.metadata","result":"pass","detail":"lost"}'
+            echo '{"event":"done","results":2}'
+            """)
+        XCTAssertEqual(try session(worker), [
+            CheckResult(check: "plugin.load", outcome: .pass, detail: "ok"),
+            CheckResult(check: "plugin.report", outcome: .fail, detail: "the worker reported 2 results but 1 arrived whole; its output was garbled"),
+        ])
+    }
+
+    func testAStartIndexThatGoesBackwardsCannotLoopTheSession() throws {
+        // Crashes "in" index 0 over and over while claiming earlier indices: the session must end.
+        let worker = try fakeWorker("backwards.sh", """
+            echo '{"event":"start","index":0,"check":"plugin.load"}'
+            echo '{"event":"result","index":0,"check":"plugin.load","result":"pass","detail":"ok"}'
+            echo '{"event":"start","index":2,"check":"a.lifecycle","loss":"a"}'
+            echo '{"event":"start","index":1,"check":"forged","loss":"b"}'
+            echo '{"event":"start","index":1e300,"check":"forged","loss":"b"}'
+            kill -SEGV $$
+            """)
+        let results = try session(worker)
+        XCTAssertEqual(results.first, CheckResult(check: "plugin.load", outcome: .pass, detail: "ok"))
+        XCTAssertEqual(results[1], CheckResult(check: "a.lifecycle", outcome: .fail, detail: "crashed with SIGSEGV"))
+        XCTAssertFalse(results.contains { $0.check == "forged" }, "\(results)")
+        // The rerun from index 3 repeats the script: its stale "plugin.load" result (index 0) is not taken again.
+        XCTAssertEqual(results.count, 3, "\(results)")
+        XCTAssertEqual(results[2].check, "plugin.worker")
+        XCTAssertEqual(results[2].outcome, .fail)
+    }
+
+    func testAWorkerThatDiesAfterItsReportFailsPluginExit() throws {
+        let worker = try fakeWorker("exit.sh", """
+            echo '{"event":"start","index":0,"check":"plugin.load"}'
+            echo '{"event":"result","index":0,"check":"plugin.load","result":"pass","detail":"ok"}'
+            echo '{"event":"done","results":1}'
+            kill -SEGV $$
+            """)
+        XCTAssertEqual(try session(worker), [
+            CheckResult(check: "plugin.load", outcome: .pass, detail: "ok"),
+            CheckResult(check: "plugin.exit", outcome: .fail, detail: "the worker crashed with SIGSEGV after the checks finished (in a destructor, at exit)"),
+        ])
+    }
+
+    func testALostReportChannelIsNamed() throws {
+        let worker = try fakeWorker("lost.sh", """
+            echo '{"event":"start","index":0,"check":"plugin.load"}'
+            exit \(WorkerEvent.channelLostStatus)
+            """)
+        XCTAssertEqual(try session(worker), [
+            CheckResult(check: "plugin.load", outcome: .fail, detail: "lost its report channel (the plugin closed the worker's output)"),
+        ])
+    }
+
+    func testManifestFingerprintCoversItsLibraries() throws {
+        let dir = Self.scratch.appendingPathComponent("fingerprint")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let manifest = dir.appendingPathComponent("m.losshost.json").path
+        let library = dir.appendingPathComponent("libm1.so").path
+        try Data(#"{"manifest_version": 1, "plugin": "m", "summary": "s", "library": "libm1.so", "losses": []}"#.utf8)
+            .write(to: URL(fileURLWithPath: manifest))
+        let missing = try XCTUnwrap(PluginFingerprint.of(manifest))
+        XCTAssertEqual(missing.libraries, [library: .absent])
+        try Data("one".utf8).write(to: URL(fileURLWithPath: library))
+        let present = try XCTUnwrap(PluginFingerprint.of(manifest))
+        XCTAssertEqual(present.libraries[library]?.size, 3)
+        XCTAssertEqual(present.file, missing.file)
+
+        let home = Self.scratch.appendingPathComponent("fingerprint-cache")
+        let cache = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        cache.store(ScanCache.Entry(fingerprint: present, failure: "crashed", crashedInRun: nil), for: manifest)
+        cache.save()
+        let reread = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        XCTAssertEqual(reread.entry(for: manifest, fingerprint: present)?.failure, "crashed")
+        XCTAssertNil(reread.entry(for: manifest, fingerprint: missing))
+        try Data("two!".utf8).write(to: URL(fileURLWithPath: library))
+        XCTAssertNil(reread.entry(for: manifest, fingerprint: try XCTUnwrap(PluginFingerprint.of(manifest))))
+    }
+
+    func testFolderRulesForTheLibraryAManifestNames() throws {
+        let dir = Self.scratch.appendingPathComponent("rules")
+        let libs = Self.scratch.appendingPathComponent("rules-libs")
+        for d in [dir, libs] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        chmod(dir.path, 0o755)
+        chmod(libs.path, 0o755)
+        let library = libs.appendingPathComponent("libx.so").path
+        FileManager.default.createFile(atPath: library, contents: Data([1]))
+        chmod(library, 0o644)
+        let manifest = dir.appendingPathComponent("x.losshost.json").path
+        FileManager.default.createFile(atPath: manifest, contents: Data(#"{"library": "\#(library)"}"#.utf8))
+        chmod(manifest, 0o644)
+        XCTAssertNil(SafeLocation.problem(withManifest: manifest))
+        chmod(library, 0o646)
+        XCTAssertEqual(SafeLocation.problem(withManifest: manifest),
+                       "the library \(library) (named by the manifest) is writable by every user (mode 646); run chmod o-w on it, or pass --allow-unsafe-plugins")
+        chmod(library, 0o644)
+        chmod(libs.path, 0o777)
+        XCTAssertEqual(SafeLocation.problem(withManifest: manifest),
+                       "the folder \(libs.path) of the library \(library) (named by the manifest) is writable by every user (mode 777); run chmod o-w on it, or pass --allow-unsafe-plugins")
+        chmod(libs.path, 0o755)
+        XCTAssertEqual(PluginScanner(worker: nil).locationProblem(manifest), nil)
+        chmod(libs.path, 0o777)
+        XCTAssertNotNil(PluginScanner(worker: nil).locationProblem(manifest))
+        XCTAssertNil(PluginScanner(worker: nil, allowUnsafeLocations: true).locationProblem(manifest))
+    }
+}

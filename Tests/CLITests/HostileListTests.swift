@@ -19,6 +19,7 @@ final class HostileListTests: XCTestCase {
         "aarch64": "a shared object for another architecture (aarch64)",
         "close_stdout_on_load": "closed or replaced standard output (descriptor 1) while loading (in its constructor or entry point)",
         "destructor_crash": "crashed with SIGSEGV after loading (in a destructor, at exit)",
+        "constructor_hang": "timed out after 10 s while loading (in its constructor or entry point)",
     ]
 
     /// Scalar manifests that fail, by manifest name.
@@ -29,7 +30,7 @@ final class HostileListTests: XCTestCase {
     /// Plugins that load: their trouble starts only when they run.
     static let loading = ["good", "newer_minor", "segv_create", "segv_evaluate", "abort", "exit3", "infinite_loop",
                           "nan_outputs", "gradient_factor", "write_past_output", "write_input",
-                          "stdout_noise", "close_stdout", "flood_output", "flood_forever", "kill_group"]
+                          "stdout_noise", "close_stdout", "flood_output", "flood_forever", "kill_group", "slow_evaluate"]
 
     func testListSurvivesEveryHostilePluginAndNamesEachReason() throws {
         let run = try CLI.run(["list", "--plugin-dir", Hostile.folder.path], environment: Hostile.environment)

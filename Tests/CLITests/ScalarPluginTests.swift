@@ -215,6 +215,46 @@ final class ScalarPluginTests: XCTestCase {
         XCTAssertFalse(details["pinball.gradient"]?.1.contains("numeric") ?? true)
     }
 
+    /// float32 losses are differentiated with float-sized steps and
+    /// tolerances: a right one passes, a gradient off by 1.5 still fails.
+    func testFloatLossesAreCheckedWithFloatTolerances() throws {
+        let dir = CLI.folder("scalar-check-float")
+        let source = CLI.file("scalar-check-float-src/f.c", """
+            #include <math.h>
+            float lc_f(float p, float t) { return logf(coshf(p - t)); }
+            float sq_f(float p, float t) { return (p - t) * (p - t); }
+            float sq_bad_grad(float p, float t) { return 3 * (p - t); }
+            """)
+        try Self.plainCC([source], to: dir.appendingPathComponent("libf.so").path)
+        try Data("""
+            {"manifest_version": 1, "plugin": "flt", "summary": "float32 losses", "library": "libf.so", "losses": [
+              {"id": "lc", "summary": "log cosh in float", "returns": "float", "args": ["float pred", "float target"], "value": "lc_f"},
+              {"id": "bad", "summary": "a wrong gradient", "returns": "float", "args": ["float pred", "float target"],
+               "value": "sq_f", "gradient": "sq_bad_grad"}]}
+            """.utf8).write(to: dir.appendingPathComponent("f.losshost.json"))
+        let run = try CLI.run(["check", "flt", "--seed", "5", "--only", "*.gradient", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        var details: [String: (String, String)] = [:]
+        for item in object["checks"] as? [[String: Any]] ?? [] {
+            details[item["check"] as? String ?? ""] = (item["result"] as? String ?? "", item["detail"] as? String ?? "")
+        }
+        XCTAssertEqual(details["lc.gradient"]?.0, "pass")
+        XCTAssertEqual(details["lc.gradient"]?.1,
+                       "numeric gradient (host finite differences): float32: 72 elements agree with central differences to 0.001")
+        XCTAssertEqual(details["bad.gradient"]?.0, "fail")
+        let detail = try XCTUnwrap(details["bad.gradient"]?.1)
+        XCTAssertTrue(detail.hasPrefix("float32: pred[0] at pred ["), detail)
+        let numbers = detail.components(separatedBy: "expected ")[1].components(separatedBy: " (central difference), got ")
+        let expected = try XCTUnwrap(Double(numbers[0])), got = try XCTUnwrap(Double(numbers[1].components(separatedBy: " ")[0]))
+        XCTAssertEqual(got / expected, 1.5, accuracy: 1e-2, detail)
+        XCTAssertTrue(detail.hasSuffix("(tolerance 0.001 relative)"), detail)
+
+        let hessian = try CLI.run(["check", "flt/lc", "--seed", "5", "--only", "*.hessian", "--plugin-dir", dir.path])
+        XCTAssertEqual(hessian.status, 0, hessian.stdout + hessian.stderr)
+        XCTAssertTrue(hessian.stdout.contains("numeric (host finite differences): float32: 48 elements agree with differences of the gradient to 0.02"), hessian.stdout)
+    }
+
     /// A manifest beside the working example, and the exact error it must give.
     struct BadCase {
         let file: String

@@ -34,6 +34,18 @@ final class CheckUnitTests: XCTestCase {
         }
     }
 
+    func testFiniteDifferencesInFloat32() throws {
+        // x^3 computed in float: double-sized steps drown in rounding, float-sized ones do not.
+        let f = { (x: Double) throws(CheckFailure) -> Double in let y = Float(x); return Double(y * y * y) }
+        guard case .slope(let s, _) = try FiniteDifference.slope(at: 1.5, precision: .single, f) else {
+            return XCTFail("a smooth function has a slope")
+        }
+        XCTAssertEqual(s, 6.75, accuracy: 1e-3 * 6.75)
+        guard case .kink = try FiniteDifference.slope(at: 1e-3, precision: .single, { (x: Double) throws(CheckFailure) in abs(x) }) else {
+            return XCTFail("|x| next to 0 is a kink in float too")
+        }
+    }
+
     func testGuardBandsCatchWritesOutsideAndUnwrittenElements() {
         let out = GuardedBuffer(output: 3)
         out.pointer[0] = 1

@@ -17,10 +17,11 @@ public enum CheckRunner {
                            emit: @escaping @Sendable (Event) -> Void) {
         let stage = StageReporter(emit)
         _ = StreamGuard.shared.take()  // takes its copies of 0, 1 and 2 now, before any plugin code runs
+        // libdispatch opens its descriptors on first use: let it, before plugin code can close
+        // descriptor 1 and so hand that number to dispatch (the thread check runs on dispatch).
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in usleep(1_000) }
         let loaded: Result<(LoadedPlugin, [LoadedLoss]), PluginFailure>
-        let isPath = options.target.hasSuffix(".so")
-            || (options.target.contains("/") && FileManager.default.fileExists(atPath: options.target))
-        if isPath {
+        if isPathTarget(options.target) {
             guard FileManager.default.fileExists(atPath: options.target) else { return emit(.error("no such file: \(options.target)")) }
             if start == 0 { emit(.start(index: 0, check: "plugin.load", loss: nil)) }
             stage.set("load")
@@ -70,6 +71,11 @@ public enum CheckRunner {
             }
             emit(.result(index: index, result))
         }
+    }
+
+    /// True when `target` names a plugin file rather than a loss or plugin id.
+    static func isPathTarget(_ target: String) -> Bool {
+        target.hasSuffix(".so") || (target.contains("/") && FileManager.default.fileExists(atPath: target))
     }
 
     private static func runOne(_ item: CheckPlan.Item, plugin: LoadedPlugin, losses: [LoadedLoss], options: CheckOptions,
@@ -126,9 +132,12 @@ public enum CheckRunner {
 }
 
 /// Reports a stage only when it changes; called from several threads.
+/// Also repeats an unchanged stage (at most ten times a second): each call into the plugin is
+/// progress, so `--timeout` limits one call (a hang), not a slow plugin's whole check.
 final class StageReporter: @unchecked Sendable {
     private let lock = NSLock()
     private var current = ""
+    private var lastEmit = Date.distantPast
     private let emit: @Sendable (CheckRunner.Event) -> Void
 
     init(_ emit: @escaping @Sendable (CheckRunner.Event) -> Void) { self.emit = emit }
@@ -136,8 +145,10 @@ final class StageReporter: @unchecked Sendable {
     func set(_ stage: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard stage != current else { return }
+        let now = Date()
+        guard stage != current || now.timeIntervalSince(lastEmit) >= 0.1 else { return }
         current = stage
+        lastEmit = now
         emit(.stage(stage))
     }
 }

@@ -17,6 +17,11 @@ public struct CheckSession: Sendable {
     /// Every check's result, in plan order.
     public func runIsolated(executable: String? = nil) throws(SessionError) -> [CheckResult] {
         let worker = WorkerProcess(timeout: options.timeout, executable: executable)
+        if !CheckRunner.isPathTarget(options.target) {
+            // The worker finds the target among every plugin on the search path: scan them
+            // here first (cached), so it does not spend its timeout on other plugins' scans.
+            PluginScanner.current.warm(.standard(optionFolders: options.pluginDirs))
+        }
         var results: [CheckResult] = []
         var start = 0
         var skip = Set<String>()

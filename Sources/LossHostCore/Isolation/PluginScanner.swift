@@ -58,6 +58,18 @@ public struct PluginScanner: Sendable {
         DispatchQueue.concurrentPerform(iterations: todo.count) { i in _ = scan(todo[i]) }
     }
 
+    /// Scans every plugin file on `path` that the cache does not know yet,
+    /// without loading any here, and saves the cache (for workers to read).
+    public func warm(_ path: PluginSearchPath) {
+        guard worker != nil, let cache else { return }
+        for folder in path.folders {
+            let files = (PluginSearchPath.pluginFiles(in: folder) ?? []).map(PluginLoader.canonicalPath)
+            prescan(files)
+            for file in files where locationProblem(file) == nil { _ = scan(file) }
+        }
+        cache.save()
+    }
+
     /// Loads the file in a worker first (or takes the cached result); nil when
     /// it may be loaded here, else why not. For a manifest, nil also when it
     /// failed cleanly in the worker: loading it here gives the error with its line.

@@ -124,8 +124,11 @@ final class ScalarFunction: @unchecked Sendable {
 
     /// Relative finite-difference steps: for differences of the value (first and
     /// second derivative from the same three calls) and of the gradient.
-    private var valueStep: Double { predType == .float || returns == .float ? 1e-2 : 1e-4 }
-    private var gradientStep: Double { predType == .float || returns == .float ? 3e-3 : 1e-5 }
+    private var valueStep: Double { singlePrecision ? 1e-2 : 1e-4 }
+    private var gradientStep: Double { singlePrecision ? 3e-3 : 1e-5 }
+
+    /// Computed in float32: a `float` pred or return type.
+    var singlePrecision: Bool { predType == .float || returns == .float }
 
     /// Evaluates one batch element by element.
     func evaluate(_ b: Batch, parameters: [UInt64]) throws(LossFailure) -> Batch.Totals {

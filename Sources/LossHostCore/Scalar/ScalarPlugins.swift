@@ -1,3 +1,4 @@
+import Foundation
 import LossKit
 
 /// Losses declared by a manifest over plain C functions, called through libffi.
@@ -38,6 +39,7 @@ public enum ScalarPlugins {
             guard let declared = manifest.losses.first(where: { $0.info.id == losses[i].info.id }) else { continue }
             losses[i].numericGradient = declared.numericGradient
             losses[i].numericHessian = declared.numericHessian
+            if declared.function.singlePrecision { SinglePrecisionLosses.shared.insert(losses[i].entry.table) }
         }
         return LoadedPlugin(id: plugin.id, version: plugin.version, summary: plugin.summary, abiMajor: plugin.abiMajor,
                             abiMinor: plugin.abiMinor, path: plugin.path, losses: losses)
@@ -52,6 +54,30 @@ extension LoadedLoss {
     /// The Hessian support as shown to people and scripts: `numeric` when the
     /// host computes it by finite differences, else the declared support.
     public var hessianDescription: String { numericHessian ? "numeric" : info.hessian.description }
+
+    /// True for a scalar loss computed in float32 (a `float` pred or return
+    /// type): `check` differentiates it with float-sized steps and tolerances.
+    public var singlePrecision: Bool { SinglePrecisionLosses.shared.contains(entry.table) }
+}
+
+/// The tables of scalar losses computed in float32 (LoadedLoss has no field for
+/// it, and the ABI none either), by address: tables are never freed.
+final class SinglePrecisionLosses: @unchecked Sendable {
+    static let shared = SinglePrecisionLosses()
+    private let lock = NSLock()
+    private var tables = Set<UInt>()
+
+    func insert(_ table: UnsafeRawPointer) {
+        lock.lock()
+        tables.insert(UInt(bitPattern: table))
+        lock.unlock()
+    }
+
+    func contains(_ table: UnsafeRawPointer) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return tables.contains(UInt(bitPattern: table))
+    }
 }
 
 extension ScalarPlugins {

@@ -2,8 +2,23 @@
 /// float64, with a step scaled to |x|. Points within a few steps of a kink
 /// (where the one-sided slopes disagree) are reported as kinks and skipped.
 struct FiniteDifference {
-    /// The relative step: about the cube root of machine epsilon.
-    static let relativeStep = 6e-6
+    /// The arithmetic the differentiated function works in, which sets the step
+    /// (about the cube root of its epsilon), what counts as a kink, and the
+    /// rounding noise allowed.
+    struct Precision: Sendable, Equatable {
+        var relativeStep: Double
+        /// One-sided slopes 4 steps apart that differ by more than this
+        /// (relative to max(1, |slope|)) are a kink.
+        var kinkTolerance: Double
+        var epsilon: Double
+
+        static let double = Precision(relativeStep: 6e-6, kinkTolerance: 1e-3, epsilon: Double.ulpOfOne)
+        /// For scalar losses computed in float32 (a float pred or return type).
+        static let single = Precision(relativeStep: 4e-3, kinkTolerance: 5e-2, epsilon: Double(Float.ulpOfOne))
+    }
+
+    /// The relative step in float64: about the cube root of machine epsilon.
+    static let relativeStep = Precision.double.relativeStep
 
     enum Estimate {
         /// The central difference, and how much rounding in f alone can move it.
@@ -11,17 +26,18 @@ struct FiniteDifference {
         case kink(left: Double, right: Double)
     }
 
-    static func step(at x: Double) -> Double { relativeStep * max(1, abs(x)) }
+    static func step(at x: Double, _ precision: Precision = .double) -> Double { precision.relativeStep * max(1, abs(x)) }
 
     /// The slope of `f` at `x`, or `.kink` when the one-sided slopes at 4 steps disagree.
-    static func slope(at x: Double, _ f: (Double) throws(CheckFailure) -> Double) throws(CheckFailure) -> Estimate {
-        let h = step(at: x)
+    static func slope(at x: Double, precision: Precision = .double,
+                      _ f: (Double) throws(CheckFailure) -> Double) throws(CheckFailure) -> Estimate {
+        let h = step(at: x, precision)
         let f0 = try f(x)
         let right = (try f(x + 4 * h) - f0) / (4 * h)
         let left = (f0 - (try f(x - 4 * h))) / (4 * h)
-        if abs(right - left) > 1e-3 * max(1, abs(right), abs(left)) { return .kink(left: left, right: right) }
+        if abs(right - left) > precision.kinkTolerance * max(1, abs(right), abs(left)) { return .kink(left: left, right: right) }
         let up = try f(x + h), down = try f(x - h)
-        let noise = 64 * Double.ulpOfOne * max(abs(up), abs(down), abs(f0)) / h
+        let noise = 64 * precision.epsilon * max(abs(up), abs(down), abs(f0)) / h
         return .slope((up - down) / (2 * h), noise: noise)
     }
 

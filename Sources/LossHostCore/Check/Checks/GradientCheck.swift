@@ -5,6 +5,8 @@
 /// gradient symbol) is compared the same way, and the detail says so.
 enum GradientCheck {
     static let tolerance = 1e-5
+    /// For scalar losses computed in float32.
+    static let singleTolerance = 1e-3
     static let numericNote = "numeric gradient (host finite differences)"
 
     static func run(_ ctx: LossCheckContext) throws -> String {
@@ -13,14 +15,17 @@ enum GradientCheck {
         var rng = SeededRandom(seed: ctx.seed, label: "\(ctx.info.id).gradient")
         var compared = 0, kinks = 0
         let elementwise = ctx.info.reduce == .elementwise
-        let note = ctx.loss.numericGradient ? "\(Self.numericNote): " : ""
+        let single = ctx.loss.singlePrecision
+        let precision: FiniteDifference.Precision = single ? .single : .double
+        let tolerance = single ? Self.singleTolerance : Self.tolerance
+        let note = (ctx.loss.numericGradient ? "\(Self.numericNote): " : "") + (single ? "float32: " : "")
         for point in 0..<24 {
             var batch = domain.batch(rows: 1, weighted: point % 2 == 1, using: &rng)
             if point >= 16, domain.pred == .real { batch.pred = batch.pred.map { $0 * 10 } }
             let base = try ctx.evaluate(instance, batch, Wanted(values: false, sum: true, gradient: true))
             guard let gradient = base.gradient else { continue }
             for j in 0..<batch.predColumns {
-                let estimate = try FiniteDifference.slope(at: batch.pred[j]) { (x: Double) throws(CheckFailure) -> Double in
+                let estimate = try FiniteDifference.slope(at: batch.pred[j], precision: precision) { (x: Double) throws(CheckFailure) -> Double in
                     var moved = batch
                     moved.pred[j] = x
                     if elementwise { return try ctx.evaluate(instance, moved, Wanted(values: true, sum: false)).values?[j] ?? .nan }

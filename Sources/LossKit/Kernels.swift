@@ -107,21 +107,35 @@ public enum Kernels {
         _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
         _ fv: V.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type
     ) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var i = start
-        while i &+ 4 <= end {
-            s0 += element(loss, p, t, i, scale, ew, v, g, h, fv, fg, fh, fe)
-            s1 += element(loss, p, t, i &+ 1, scale, ew, v, g, h, fv, fg, fh, fe)
-            s2 += element(loss, p, t, i &+ 2, scale, ew, v, g, h, fv, fg, fh, fe)
-            s3 += element(loss, p, t, i &+ 3, scale, ew, v, g, h, fv, fg, fh, fe)
-            i &+= 4
+        // Blocks of `block` elements: a loop with no reduction in it (so the
+        // compiler can vectorise it) writes the weighted values to a stack
+        // buffer, then four partial sums add the buffer up in a fixed order.
+        let block = 256
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: block) { buffer -> Double in
+            let tmp = buffer.baseAddress!
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var i = start
+            while i < end {
+                let n = min(block, end &- i)
+                for k in 0..<n {
+                    tmp[k] = element(loss, p, t, i &+ k, scale, ew, v, g, h, fv, fg, fh, fe)
+                }
+                var k = 0
+                while k &+ 4 <= n {
+                    s0 += tmp[k]
+                    s1 += tmp[k &+ 1]
+                    s2 += tmp[k &+ 2]
+                    s3 += tmp[k &+ 3]
+                    k &+= 4
+                }
+                while k < n {
+                    s0 += tmp[k]
+                    k &+= 1
+                }
+                i &+= n
+            }
+            return (s0 + s1) + (s2 + s3)
         }
-        var tail = 0.0
-        while i < end {
-            tail += element(loss, p, t, i, scale, ew, v, g, h, fv, fg, fh, fe)
-            i &+= 1
-        }
-        return ((s0 + s1) + (s2 + s3)) + tail
     }
 
     /// Picks the loop for the outputs `b` asks for. `elementWeight`: one weight

@@ -105,7 +105,7 @@ public struct CrossEntropy: RowLoss {
         guard gradient != nil || hessian != nil else { return loss }
         let invZ = 1 / (1 + lse.rest)
         for c in 0..<classes {
-            let e = gradient?[c] ?? expNonPositive(x[c] - m)
+            let e = gradient?[c] ?? exp(x[c] - m)
             let p = e * invZ
             if let gradient {
                 let q = (index < 0 ? keep * target[c] : (c == index ? keep : 0)) + uniform

@@ -53,14 +53,23 @@ final class ScalarManifestTests: XCTestCase {
         // pinball through a prepared ffi_cif, with and without the gradient symbol.
         let value = unsafeBitCast(ScalarBenchmark.pinball, to: UnsafeRawPointer.self)
         let gradient = unsafeBitCast(ScalarBenchmark.pinballGradient, to: UnsafeRawPointer.self)
-        let exact = try ScalarFunction(name: "pinball", returns: .double, argTypes: [.double, .double, .double],
-                                       roles: [.pred, .target, .parameter(0)], value: value, gradient: gradient, hessian: nil)
-        // The same function with no gradient symbol: central differences.
-        let numeric = try ScalarFunction(name: "pinball", returns: .double, argTypes: [.double, .double, .double],
-                                         roles: [.pred, .target, .parameter(0)], value: value, gradient: nil, hessian: nil)
+        // Each on both call paths: libffi (forced) and direct (chosen for three doubles).
+        var functions: [(ScalarFunction, Double)] = []
+        for allowDirect in [false, true] {
+            let exact = try ScalarFunction(name: "pinball", returns: .double, argTypes: [.double, .double, .double],
+                                           roles: [.pred, .target, .parameter(0)], value: value, gradient: gradient, hessian: nil,
+                                           allowDirect: allowDirect)
+            // The same function with no gradient symbol: central differences.
+            let numeric = try ScalarFunction(name: "pinball", returns: .double, argTypes: [.double, .double, .double],
+                                             roles: [.pred, .target, .parameter(0)], value: value, gradient: nil, hessian: nil,
+                                             allowDirect: allowDirect)
+            XCTAssertEqual(exact.callPath, allowDirect ? .direct : .libffi)
+            XCTAssertEqual(numeric.callPath, allowDirect ? .direct : .libffi)
+            functions += [(exact, 0.0), (numeric, 1e-9)]
+        }
         let pred: [Double] = [1, 2, 3, -4], target: [Double] = [1.5, 2.5, 2, 0]
         let tau = 0.25
-        for (function, tolerance) in [(exact, 0.0), (numeric, 1e-9)] {
+        for (function, tolerance) in functions {
             var values = [Double](repeating: 0, count: 4), grads = values
             let totals = try pred.withUnsafeBufferPointer { p in
                 try target.withUnsafeBufferPointer { t in
@@ -84,9 +93,10 @@ final class ScalarManifestTests: XCTestCase {
 
     func testBenchmarkReturnsFiguresForBothPaths() throws {
         let result = try ScalarBenchmark.run(elements: 1 << 12, repeats: 2)
-        for x in [result.ffiValue, result.ffiValueGradient, result.nativeValue, result.nativeValueGradient] {
+        for x in [result.ffiValue, result.ffiValueGradient, result.directValue, result.directValueGradient,
+                  result.nativeValue, result.nativeValueGradient] {
             XCTAssertTrue(x > 0 && x.isFinite, "\(result)")
         }
-        XCTAssertTrue(result.text.contains("libffi"), result.text)
+        for path in ["libffi", "direct", "native"] { XCTAssertTrue(result.text.contains("\n  \(path) "), result.text) }
     }
 }

@@ -21,4 +21,9 @@ public struct Matrix: Sendable, Equatable {
         self.columns = columns
         self.values = values
     }
+
+    /// Equal shapes and values; where the rows came from does not matter.
+    public static func == (a: Matrix, b: Matrix) -> Bool {
+        a.rows == b.rows && a.columns == b.columns && a.values == b.values
+    }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 
 /// The element type of an input or evaluation: float64 or float32.
 public enum DType: String, Sendable, CaseIterable {
@@ -110,27 +111,55 @@ public final class NumericArray: @unchecked Sendable {
     /// As a float64 `Matrix` (a copy unless already float64 in memory).
     public var matrix: Matrix { Matrix(rows: rows, columns: columns, values: doubles) }
 
-    /// The index of the first NaN or infinity, or nil. Branch-free over the
-    /// exponent bits, so it runs at memory speed.
+    /// The index of the first NaN or infinity, or nil. A branch-free test of the
+    /// exponent bits, chunk by chunk over every core (it runs at memory speed);
+    /// only a chunk that has one is searched element by element.
     func firstNonFinite() -> Int? {
         let n = count
         return withRawPointer { raw -> Int? in
-            var bad: UInt64 = 0
-            if dtype == .f64 {
-                let bits = raw.assumingMemoryBound(to: UInt64.self)
-                let mask: UInt64 = 0x7FF0_0000_0000_0000
-                for i in 0..<n { bad |= (bits[i] & mask) == mask ? 1 : 0 }
-                guard bad != 0 else { return nil }
-                let d = raw.assumingMemoryBound(to: Double.self)
-                return (0..<n).first { !d[$0].isFinite }
-            } else {
-                let bits = raw.assumingMemoryBound(to: UInt32.self)
-                let mask: UInt32 = 0x7F80_0000
-                for i in 0..<n { bad |= (bits[i] & mask) == mask ? 1 : 0 }
-                guard bad != 0 else { return nil }
-                let f = raw.assumingMemoryBound(to: Float.self)
-                return (0..<n).first { !f[$0].isFinite }
+            let chunk = 1 << 16
+            let chunks = (n + chunk - 1) / chunk
+            guard chunks > 0 else { return nil }
+            let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: chunks)
+            defer { flags.deallocate() }
+            let f64 = dtype == .f64
+            let scan = { (c: Int) in
+                let start = c * chunk, end = min(n, start + chunk)
+                if f64 {
+                    let bits = raw.assumingMemoryBound(to: UInt64.self)
+                    let mask: UInt64 = 0x7FF0_0000_0000_0000
+                    var bad: UInt64 = 0
+                    for i in start..<end { bad |= (bits[i] & mask) == mask ? 1 : 0 }
+                    flags[c] = bad != 0 ? 1 : 0
+                } else {
+                    let bits = raw.assumingMemoryBound(to: UInt32.self)
+                    let mask: UInt32 = 0x7F80_0000
+                    var bad: UInt32 = 0
+                    for i in start..<end { bad |= (bits[i] & mask) == mask ? 1 : 0 }
+                    flags[c] = bad != 0 ? 1 : 0
+                }
             }
+            let workers = min(chunks, System.coreCount)
+            if workers <= 1 {
+                for c in 0..<chunks { scan(c) }
+            } else {
+                let job = UncheckedSendable(scan)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var c = w
+                    while c < chunks {
+                        job.value(c)
+                        c += workers
+                    }
+                }
+            }
+            guard let c = (0..<chunks).first(where: { flags[$0] != 0 }) else { return nil }
+            let start = c * chunk, end = min(n, start + chunk)
+            if f64 {
+                let d = raw.assumingMemoryBound(to: Double.self)
+                return (start..<end).first { !d[$0].isFinite }
+            }
+            let f = raw.assumingMemoryBound(to: Float.self)
+            return (start..<end).first { !f[$0].isFinite }
         }
     }
 

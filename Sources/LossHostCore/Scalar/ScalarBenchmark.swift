@@ -3,7 +3,7 @@ import Glibc
 #endif
 import LossKit
 
-/// What the libffi path costs per element, measured in one run against the
+/// What the scalar paths cost per element, measured in one run against the
 /// same C function called directly by a native-ABI loss.
 public struct ScalarBenchmarkResult: Sendable {
     /// Elements per evaluation.
@@ -11,15 +11,22 @@ public struct ScalarBenchmarkResult: Sendable {
     /// Evaluations timed per figure (the fastest counts).
     public var repeats: Int
     /// CPU nanoseconds per element through the whole host path (instance,
-    /// chunks, `lh_loss.evaluate`), value only and value + gradient.
+    /// chunks, `lh_loss.evaluate`), value only and value + gradient: the
+    /// libffi path (`ffi_call`, every signature), the direct path (typed calls,
+    /// all-`double` signatures of 2…6 arguments) and a native-ABI loss.
     public var ffiValue: Double
     public var ffiValueGradient: Double
+    public var directValue: Double
+    public var directValueGradient: Double
     public var nativeValue: Double
     public var nativeValueGradient: Double
 
-    /// What libffi adds per element: the difference of the two paths.
+    /// What libffi adds per element: the difference to the native path.
     public var ffiOverheadValue: Double { ffiValue - nativeValue }
     public var ffiOverheadValueGradient: Double { ffiValueGradient - nativeValueGradient }
+    /// What the direct path adds per element.
+    public var directOverheadValue: Double { directValue - nativeValue }
+    public var directOverheadValueGradient: Double { directValueGradient - nativeValueGradient }
 
     /// A small table for `bench`.
     public var text: String {
@@ -27,23 +34,30 @@ public struct ScalarBenchmarkResult: Sendable {
             let r = (x * 10).rounded() / 10
             return r == r.rounded() ? "\(Int(r)).0" : "\(r)"
         }
+        func row(_ name: String, _ a: Double, _ b: Double) -> String {
+            name.padding(toLength: 20, withPad: " ", startingAt: 0) + f(a).padding(toLength: 16, withPad: " ", startingAt: 0) + f(b)
+        }
         return """
-            scalar plugin (libffi) vs native ABI, pinball(pred, target, tau), \(elements) elements, best of \(repeats):
-              path        value ns/elem   value+gradient ns/elem   (CPU time)
-              libffi      \(f(ffiValue))\(String(repeating: " ", count: max(1, 16 - f(ffiValue).count)))\(f(ffiValueGradient))
-              native      \(f(nativeValue))\(String(repeating: " ", count: max(1, 16 - f(nativeValue).count)))\(f(nativeValueGradient))
-              overhead    \(f(ffiOverheadValue))\(String(repeating: " ", count: max(1, 16 - f(ffiOverheadValue).count)))\(f(ffiOverheadValueGradient))
+            scalar plugin paths vs native ABI, pinball(pred, target, tau), \(elements) elements, best of \(repeats):
+              path                value ns/elem   value+gradient ns/elem   (CPU time)
+              \(row("libffi", ffiValue, ffiValueGradient))
+              \(row("direct", directValue, directValueGradient))
+              \(row("native", nativeValue, nativeValueGradient))
+              \(row("libffi overhead", ffiOverheadValue, ffiOverheadValueGradient))
+              \(row("direct overhead", directOverheadValue, directOverheadValueGradient))
 
             """
     }
 }
 
 /// The scalar-plugin benchmark: one C function (pinball loss and its
-/// gradient, as `@convention(c)` functions in this file) exported twice in one
-/// plugin table: once through a prepared `ffi_cif` exactly as a manifest loss
-/// is, once as a native loss that calls the same function pointers directly.
-/// Both go through `DescriptorReader`, `LossInstance` and `Evaluator`, single
-/// threaded, in the same run.
+/// gradient, as `@convention(c)` functions in this file) exported three times
+/// in one plugin table: through a prepared `ffi_cif` (libffi path, as every
+/// non-all-double manifest loss is called), through the direct path (typed
+/// calls, as an all-double manifest loss is called), and as a native loss that
+/// calls the same function pointers directly. All go through
+/// `DescriptorReader`, `LossInstance` and `Evaluator`, single threaded, in the
+/// same run, interleaved.
 public enum ScalarBenchmark {
     typealias Scalar3 = @convention(c) (Double, Double, Double) -> Double
 
@@ -65,15 +79,25 @@ public enum ScalarBenchmark {
         nativeInfo.id = "pinball_native"
         nativeInfo.summary = "pinball called directly"
 
+        var directInfo = ffiInfo
+        directInfo.id = "pinball_direct"
+        directInfo.summary = "pinball through typed direct calls"
+
         let valueAddress = unsafeBitCast(pinball, to: UnsafeRawPointer.self)
         let gradientAddress = unsafeBitCast(pinballGradient, to: UnsafeRawPointer.self)
-        let function: ScalarFunction
+        let function: ScalarFunction, direct: ScalarFunction
         do throws(ScalarFunction.PrepareError) {
             function = try ScalarFunction(name: "pinball", returns: .double, argTypes: [.double, .double, .double],
                                           roles: [.pred, .target, .parameter(0)], value: valueAddress,
-                                          gradient: gradientAddress, hessian: nil)
+                                          gradient: gradientAddress, hessian: nil, allowDirect: false)
+            direct = try ScalarFunction(name: "pinball", returns: .double, argTypes: [.double, .double, .double],
+                                        roles: [.pred, .target, .parameter(0)], value: valueAddress,
+                                        gradient: gradientAddress, hessian: nil)
         } catch {
             throw EvaluationError("ffi_prep_cif failed with status \(error.status)")
+        }
+        guard function.callPath == .libffi, direct.callPath == .direct else {
+            throw EvaluationError("benchmark: call paths \(function.callPath), \(direct.callPath)")
         }
         let native = LossExport(info: nativeInfo) { (values: ParameterValues) throws(LossFailure) -> LossExport.Evaluator in
             let tau = values["tau"]
@@ -85,7 +109,7 @@ public enum ScalarBenchmark {
             }
         }
         let table = PluginTable(id: "scalar_bench", version: "1", summary: "scalar-plugin benchmark",
-                                losses: [function.export(ffiInfo), native])
+                                losses: [function.export(ffiInfo), direct.export(directInfo), native])
         let plugin: LoadedPlugin
         do throws(LoadFailure) {
             plugin = try DescriptorReader.read(table.pointer, path: nil)
@@ -106,23 +130,31 @@ public enum ScalarBenchmark {
         func nsPerElement(_ loss: LoadedLoss, gradient: Bool) throws(EvaluationError) -> (Double, Double) {
             let instance = try LossInstance(loss, parameters: .defaults(for: loss.info))
             let options = EvaluationOptions(reduction: .sum, gradient: gradient, threads: 1)
-            var best = Double.infinity, value = 0.0
-            for _ in 0..<max(1, repeats) {
-                let start = cpuNanoseconds()
-                value = try Evaluator.evaluate(instance, pred: p, target: t, options: options).value
-                let elapsed = cpuNanoseconds() - start
-                best = min(best, elapsed / Double(max(elements, 1)))
-            }
-            return (best, value)
+            let start = cpuNanoseconds()
+            let value = try Evaluator.evaluate(instance, pred: p, target: t, options: options).value
+            let elapsed = cpuNanoseconds() - start
+            return (elapsed / Double(max(elements, 1)), value)
         }
-        let ffiLoss = plugin.losses[0], nativeLoss = plugin.losses[1]
-        let (ffiValue, a) = try nsPerElement(ffiLoss, gradient: false)
-        let (nativeValue, b) = try nsPerElement(nativeLoss, gradient: false)
-        let (ffiGradient, _) = try nsPerElement(ffiLoss, gradient: true)
-        let (nativeGradient, _) = try nsPerElement(nativeLoss, gradient: true)
-        guard a == b else { throw EvaluationError("benchmark: the two paths disagree (\(a) vs \(b))") }
-        return ScalarBenchmarkResult(elements: elements, repeats: repeats, ffiValue: ffiValue, ffiValueGradient: ffiGradient,
-                                     nativeValue: nativeValue, nativeValueGradient: nativeGradient)
+        let losses = Array(plugin.losses.prefix(3))  // libffi, direct, native
+        // Interleaved: each round times every path once, so a burst of load
+        // from other processes hits all of them alike; the best round counts.
+        var best = [[Double]](repeating: [.infinity, .infinity], count: 3)
+        var values = [Double](repeating: 0, count: 3)
+        for _ in 0..<max(1, repeats) {
+            for gradient in [false, true] {
+                for (k, loss) in losses.enumerated() {
+                    let (ns, value) = try nsPerElement(loss, gradient: gradient)
+                    best[k][gradient ? 1 : 0] = min(best[k][gradient ? 1 : 0], ns)
+                    values[k] = value
+                }
+            }
+        }
+        guard values[0] == values[2], values[1] == values[2] else {
+            throw EvaluationError("benchmark: the paths disagree (libffi \(values[0]), direct \(values[1]), native \(values[2]))")
+        }
+        return ScalarBenchmarkResult(elements: elements, repeats: repeats, ffiValue: best[0][0], ffiValueGradient: best[0][1],
+                                     directValue: best[1][0], directValueGradient: best[1][1],
+                                     nativeValue: best[2][0], nativeValueGradient: best[2][1])
     }
 
     /// CPU time of the process (all threads), in nanoseconds: on a shared

@@ -53,11 +53,26 @@ enum ScalarArgRole: Equatable, Sendable {
     case parameter(Int)
 }
 
+/// How a scalar loss's functions are called per element, chosen once at load.
+public enum ScalarCallPath: String, Sendable {
+    /// `ffi_call` on the prepared `ffi_cif`: every signature.
+    case libffi
+    /// A typed `@convention(c)` call: signatures of 2…6 `double` arguments
+    /// returning `double`, where the Swift type fixes the calling convention at
+    /// compile time. Same arguments, same function, bitwise the same results.
+    case direct
+}
+
 /// One C function signature shared by a loss's value, gradient and Hessian
 /// functions, its prepared `ffi_cif`, and the function addresses.
 ///
-/// The `ffi_cif` is prepared once, here; evaluation only calls `ffi_call` with
-/// argument slots allocated once per batch, never per element.
+/// The `ffi_cif` is prepared once, here, and the call path (`libffi`, or
+/// `direct` for an all-`double` signature of 2…6 arguments) is chosen here
+/// too. Evaluation writes the parameters into fixed argument slots once per
+/// batch (on the stack), then per element calls with pred and target (libffi:
+/// stored into their slots, the pointer array fixed per batch; direct: passed
+/// as arguments) in a loop specialized per call path: no allocation, closure
+/// or existential per element.
 final class ScalarFunction: @unchecked Sendable {
     typealias CFunction = @convention(c) () -> Void
 
@@ -70,6 +85,9 @@ final class ScalarFunction: @unchecked Sendable {
     let hessian: CFunction?
     /// Never freed: instances may outlive any owner.
     let cif: UnsafeMutablePointer<ffi_cif>
+    /// How elements are evaluated; `direct` only for an all-`double`
+    /// signature of 2…6 arguments (and when the caller allows it).
+    let callPath: ScalarCallPath
 
     let predSlot: Int
     let targetSlot: Int
@@ -80,10 +98,16 @@ final class ScalarFunction: @unchecked Sendable {
 
     struct PrepareError: Error { let status: UInt32 }
 
+    /// The arities the direct path has a typed call for.
+    static let directArities = 2...6
+
     /// Prepares the call interface. `roles` must hold exactly one `.pred` (a
     /// floating-point type), one `.target`, and parameters `0..<k` once each.
+    /// `allowDirect: false` keeps every signature on libffi (for the benchmark
+    /// and the tests that compare the two paths).
     init(name: String, returns: ScalarCType, argTypes: [ScalarCType], roles: [ScalarArgRole],
-         value: UnsafeRawPointer, gradient: UnsafeRawPointer?, hessian: UnsafeRawPointer?) throws(PrepareError) {
+         value: UnsafeRawPointer, gradient: UnsafeRawPointer?, hessian: UnsafeRawPointer?,
+         allowDirect: Bool = true) throws(PrepareError) {
         precondition(argTypes.count == roles.count && returns.isFloatingPoint)
         self.name = name
         self.returns = returns
@@ -99,7 +123,11 @@ final class ScalarFunction: @unchecked Sendable {
         var slots: [(Int, Int)] = []
         for (slot, role) in roles.enumerated() { if case .parameter(let k) = role { slots.append((k, slot)) } }
         parameterSlots = slots.sorted { $0.0 < $1.0 }.map(\.1)
+        callPath = allowDirect && returns == .double && Self.directArities.contains(argTypes.count)
+            && argTypes.allSatisfy({ $0 == .double }) ? .direct : .libffi
 
+        // The cif is prepared for every signature, direct or not: the manifest
+        // is validated the same way whichever path the calls take.
         let types = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: max(argTypes.count, 1))
         for (i, t) in argTypes.enumerated() { types[i] = t.ffiType }
         cif = UnsafeMutablePointer<ffi_cif>.allocate(capacity: 1)
@@ -132,48 +160,69 @@ final class ScalarFunction: @unchecked Sendable {
 
     /// Evaluates one batch element by element.
     func evaluate(_ b: Batch, parameters: [UInt64]) throws(LossFailure) -> Batch.Totals {
-        let d = b.predColumns
-        let count = b.rows * d
-        guard count > 0, let pred = b.pred, let target = b.target else { return .init(sum: 0, normalizer: 0) }
-
-        // Argument slots and the pointer array ffi_call reads: once per batch.
+        let count = b.rows * b.predColumns
+        guard count > 0, b.pred != nil, b.target != nil else { return .init(sum: 0, normalizer: 0) }
         let n = argTypes.count
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: 8 * (n + 2), alignment: 16)
-        let args = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(n, 1))
-        defer {
-            storage.deallocate()
-            args.deallocate()
-        }
-        for k in 0..<n { args[k] = storage + 8 * k }
-        for (k, slot) in parameterSlots.enumerated() { (storage + 8 * slot).storeBytes(of: parameters[k], as: UInt64.self) }
-        let predPointer = storage + 8 * predSlot
-        let targetPointer = storage + 8 * targetSlot
-        let result = storage + 8 * n
-        let cif = self.cif, predType = self.predType, targetType = self.targetType, returnsDouble = returns == .double
-
-        @inline(__always) func call(_ f: CFunction, _ p: Double) -> Double {
-            switch predType {
-            case .float: predPointer.storeBytes(of: Float(p), as: Float.self)
-            default: predPointer.storeBytes(of: p, as: Double.self)
+        // Argument slots (8 bytes each) and the result, on the stack: once per batch.
+        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: n + 1) { (buffer) throws(LossFailure) -> Batch.Totals in
+            let d = buffer.baseAddress!
+            d.initialize(repeating: 0, count: n + 1)
+            let slots = UnsafeMutableRawPointer(d)
+            // A parameter's slot pattern: a double as it is, a float or an integer in the low bytes.
+            for (k, slot) in parameterSlots.enumerated() { (slots + 8 * slot).storeBytes(of: parameters[k], as: UInt64.self) }
+            if callPath == .direct {
+                let p = predSlot, t = targetSlot
+                if p == 0 && t == 1 {
+                    switch n {
+                    case 2: return try run(Direct2(d), b, slots)
+                    case 3: return try run(Direct3(d), b, slots)
+                    case 4: return try run(Direct4(d), b, slots)
+                    case 5: return try run(Direct5(d), b, slots)
+                    default: return try run(Direct6(d), b, slots)
+                    }
+                }
+                switch n {
+                case 2: return try run(Direct2Slots(slots: d, pred: p, target: t), b, slots)
+                case 3: return try run(Direct3Slots(slots: d, pred: p, target: t), b, slots)
+                case 4: return try run(Direct4Slots(slots: d, pred: p, target: t), b, slots)
+                case 5: return try run(Direct5Slots(slots: d, pred: p, target: t), b, slots)
+                default: return try run(Direct6Slots(slots: d, pred: p, target: t), b, slots)
+                }
             }
-            ffi_call(cif, f, result, args)
-            return returnsDouble ? result.load(as: Double.self) : Double(result.load(as: Float.self))
+            // The pointer array ffi_call reads: fixed for the whole batch.
+            return try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(n, 1)) {
+                (args) throws(LossFailure) -> Batch.Totals in
+                for k in 0..<n { args[k] = slots + 8 * k }
+                let caller = FFICaller(cif: cif, args: args.baseAddress!, pred: slots + 8 * predSlot, result: slots + 8 * n,
+                                       predFloat: predType == .float, returnsDouble: returns == .double)
+                return try run(caller, b, slots)
+            }
         }
+    }
 
-        let valueFunction = value, gradientFunction = gradient, hessianFunction = hessian
+    /// The element loop, specialized for each caller. `slots` holds the
+    /// parameters already; the caller passes pred and target per element
+    /// (libffi: from their slots, stored here and in `call`).
+    @inline(__always)
+    private func run<C: ScalarCaller>(_ caller: C, _ b: Batch, _ slots: UnsafeMutableRawPointer) throws(LossFailure) -> Batch.Totals {
+        let value = C.function(self.value), gradient = self.gradient.map(C.function), hessian = self.hessian.map(C.function)
+        let d = b.predColumns
+        let pred = b.pred!, target = b.target!, weight = b.weight
+        let targetPointer = slots + 8 * targetSlot
+        let targetDouble = targetType == .double
         let values = b.values, gradientOut = b.gradient, hessianOut = b.hessian
         let wantDerivatives = gradientOut != nil || hessianOut != nil
         let wantHessian = hessianOut != nil
-        let valueStep = self.valueStep, gradientStep = self.gradientStep
+        let valueStep = self.valueStep, gradientStep = self.gradientStep, predType = self.predType
         var sum = 0.0
         var weightSum = 0.0
         for r in 0..<b.rows {
-            let w = b.weight?[r] ?? 1
+            let w = weight?[r] ?? 1
             weightSum += w
             for i in r * d..<(r + 1) * d {
                 let y = target[i]
-                if targetType == .double {
-                    targetPointer.storeBytes(of: y, as: Double.self)
+                if targetDouble {
+                    if C.usesTargetSlot { targetPointer.storeBytes(of: y, as: Double.self) }
                 } else {
                     guard let bits = targetType.bits(y) else {
                         throw LossFailure(.domain, "target value \(formatNumber(y)) does not fit C type \(targetType.rawValue) of \(name)",
@@ -182,7 +231,7 @@ final class ScalarFunction: @unchecked Sendable {
                     targetPointer.storeBytes(of: bits, as: UInt64.self)
                 }
                 let p = pred[i]
-                let f0 = call(valueFunction, p)
+                let f0 = caller.call(value, p, y)
                 guard f0.isFinite else {
                     throw LossFailure(.domain, "\(name)(pred \(formatNumber(p)), target \(formatNumber(y))) returned \(formatNumber(f0))",
                                       input: .pred, row: i / d, column: i % d)
@@ -192,27 +241,27 @@ final class ScalarFunction: @unchecked Sendable {
                 sum += v
                 guard wantDerivatives else { continue }
                 var g: Double, h = 0.0
-                if let gradientFunction {
-                    g = call(gradientFunction, p)
+                if let gradient {
+                    g = caller.call(gradient, p, y)
                     if wantHessian {
-                        if let hessianFunction {
-                            h = call(hessianFunction, p)
+                        if let hessian {
+                            h = caller.call(hessian, p, y)
                         } else {
                             // Central difference of the gradient.
                             let step = gradientStep * max(1, abs(p))
                             let up = predType.round(p + step), down = predType.round(p - step)
-                            h = (call(gradientFunction, up) - call(gradientFunction, down)) / (up - down)
+                            h = (caller.call(gradient, up, y) - caller.call(gradient, down, y)) / (up - down)
                         }
                     }
                 } else {
                     // Central differences of the value: f(p+s), f(p), f(p-s).
                     let step = valueStep * max(1, abs(p))
                     let up = predType.round(p + step), down = predType.round(p - step)
-                    let fUp = call(valueFunction, up), fDown = call(valueFunction, down)
+                    let fUp = caller.call(value, up, y), fDown = caller.call(value, down, y)
                     g = (fUp - fDown) / (up - down)
                     if wantHessian {
-                        if let hessianFunction {
-                            h = call(hessianFunction, p)
+                        if let hessian {
+                            h = caller.call(hessian, p, y)
                         } else {
                             let half = (up - down) / 2
                             h = (fUp - 2 * f0 + fDown) / (half * half)
@@ -233,5 +282,179 @@ final class ScalarFunction: @unchecked Sendable {
             let bits = try parameterBits(values, info.parameters)
             return { [self] (batch: Batch) throws(LossFailure) -> Batch.Totals in try evaluate(batch, parameters: bits) }
         }
+    }
+}
+
+/// One way of calling a loss's C function with pred `p`, target `y` and the
+/// parameters as stored in the batch's slots. The element loop is generic over
+/// it, so each caller gets its own specialized loop with no dynamic dispatch.
+protocol ScalarCaller {
+    associatedtype Function
+    /// The typed form of a resolved symbol.
+    static func function(_ f: ScalarFunction.CFunction) -> Function
+    /// Whether `call` reads the target from its slot (else from `y`).
+    static var usesTargetSlot: Bool { get }
+    /// Calls `f` with pred `p` and target `y` (for the libffi path the loop
+    /// has stored the target's slot pattern already, whatever its type).
+    func call(_ f: Function, _ p: Double, _ y: Double) -> Double
+}
+
+/// `ffi_call` on the prepared cif, with the argument pointers fixed per batch.
+struct FFICaller: ScalarCaller {
+    let cif: UnsafeMutablePointer<ffi_cif>
+    let args: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let pred: UnsafeMutableRawPointer
+    let result: UnsafeMutableRawPointer
+    let predFloat: Bool
+    let returnsDouble: Bool
+
+    static var usesTargetSlot: Bool { true }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> ScalarFunction.CFunction { f }
+
+    @inline(__always) func call(_ f: ScalarFunction.CFunction, _ p: Double, _ y: Double) -> Double {
+        if predFloat { pred.storeBytes(of: Float(p), as: Float.self) } else { pred.storeBytes(of: p, as: Double.self) }
+        ffi_call(cif, f, result, args)
+        return returnsDouble ? result.load(as: Double.self) : Double(result.load(as: Float.self))
+    }
+}
+
+// Typed calls for all-double signatures: the same arguments libffi would
+// pass, in declaration order. The usual order (pred, target, parameters…)
+// passes pred and target straight in registers; any other order goes through
+// the slots.
+
+/// 2 doubles, pred first and target second: the parameters are read once.
+struct Direct2: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double) -> Double
+    init(_ slots: UnsafeMutablePointer<Double>) {
+        _ = slots
+    }
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double { f(p, y) }
+}
+
+/// 2 doubles, pred and target anywhere: through the slots.
+struct Direct2Slots: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double) -> Double
+    let slots: UnsafeMutablePointer<Double>, pred: Int, target: Int
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double {
+        slots[pred] = p
+        slots[target] = y
+        return f(slots[0], slots[1])
+    }
+}
+
+/// 3 doubles, pred first and target second: the parameters are read once.
+struct Direct3: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double) -> Double
+    let a2: Double
+    init(_ slots: UnsafeMutablePointer<Double>) {
+        a2 = slots[2]
+    }
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double { f(p, y, a2) }
+}
+
+/// 3 doubles, pred and target anywhere: through the slots.
+struct Direct3Slots: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double) -> Double
+    let slots: UnsafeMutablePointer<Double>, pred: Int, target: Int
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double {
+        slots[pred] = p
+        slots[target] = y
+        return f(slots[0], slots[1], slots[2])
+    }
+}
+
+/// 4 doubles, pred first and target second: the parameters are read once.
+struct Direct4: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double, Double) -> Double
+    let a2: Double
+    let a3: Double
+    init(_ slots: UnsafeMutablePointer<Double>) {
+        a2 = slots[2]
+        a3 = slots[3]
+    }
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double { f(p, y, a2, a3) }
+}
+
+/// 4 doubles, pred and target anywhere: through the slots.
+struct Direct4Slots: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double, Double) -> Double
+    let slots: UnsafeMutablePointer<Double>, pred: Int, target: Int
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double {
+        slots[pred] = p
+        slots[target] = y
+        return f(slots[0], slots[1], slots[2], slots[3])
+    }
+}
+
+/// 5 doubles, pred first and target second: the parameters are read once.
+struct Direct5: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double, Double, Double) -> Double
+    let a2: Double
+    let a3: Double
+    let a4: Double
+    init(_ slots: UnsafeMutablePointer<Double>) {
+        a2 = slots[2]
+        a3 = slots[3]
+        a4 = slots[4]
+    }
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double { f(p, y, a2, a3, a4) }
+}
+
+/// 5 doubles, pred and target anywhere: through the slots.
+struct Direct5Slots: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double, Double, Double) -> Double
+    let slots: UnsafeMutablePointer<Double>, pred: Int, target: Int
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double {
+        slots[pred] = p
+        slots[target] = y
+        return f(slots[0], slots[1], slots[2], slots[3], slots[4])
+    }
+}
+
+/// 6 doubles, pred first and target second: the parameters are read once.
+struct Direct6: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double, Double, Double, Double) -> Double
+    let a2: Double
+    let a3: Double
+    let a4: Double
+    let a5: Double
+    init(_ slots: UnsafeMutablePointer<Double>) {
+        a2 = slots[2]
+        a3 = slots[3]
+        a4 = slots[4]
+        a5 = slots[5]
+    }
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double { f(p, y, a2, a3, a4, a5) }
+}
+
+/// 6 doubles, pred and target anywhere: through the slots.
+struct Direct6Slots: ScalarCaller {
+    typealias Function = @convention(c) (Double, Double, Double, Double, Double, Double) -> Double
+    let slots: UnsafeMutablePointer<Double>, pred: Int, target: Int
+    static var usesTargetSlot: Bool { false }
+    @inline(__always) static func function(_ f: ScalarFunction.CFunction) -> Function { unsafeBitCast(f, to: Function.self) }
+    @inline(__always) func call(_ f: Function, _ p: Double, _ y: Double) -> Double {
+        slots[pred] = p
+        slots[target] = y
+        return f(slots[0], slots[1], slots[2], slots[3], slots[4], slots[5])
     }
 }

@@ -39,7 +39,8 @@ public enum ScalarPlugins {
             guard let declared = manifest.losses.first(where: { $0.info.id == losses[i].info.id }) else { continue }
             losses[i].numericGradient = declared.numericGradient
             losses[i].numericHessian = declared.numericHessian
-            if declared.function.singlePrecision { SinglePrecisionLosses.shared.insert(losses[i].entry.table) }
+            ScalarLossFacts.shared.insert(losses[i].entry.table, singlePrecision: declared.function.singlePrecision,
+                                          callPath: declared.function.callPath)
         }
         return LoadedPlugin(id: plugin.id, version: plugin.version, summary: plugin.summary, abiMajor: plugin.abiMajor,
                             abiMinor: plugin.abiMinor, path: plugin.path, losses: losses)
@@ -57,26 +58,33 @@ extension LoadedLoss {
 
     /// True for a scalar loss computed in float32 (a `float` pred or return
     /// type): `check` differentiates it with float-sized steps and tolerances.
-    public var singlePrecision: Bool { SinglePrecisionLosses.shared.contains(entry.table) }
+    public var singlePrecision: Bool { ScalarLossFacts.shared.facts(entry.table)?.singlePrecision ?? false }
+
+    /// For a scalar (manifest) loss, how its C functions are called per
+    /// element: `.libffi`, or `.direct` for an all-`double` signature of 2…6
+    /// arguments (chosen once at load; the results are the same). Nil for
+    /// native losses. `info` may show it as "libffi" or "direct".
+    public var scalarCallPath: ScalarCallPath? { ScalarLossFacts.shared.facts(entry.table)?.callPath }
 }
 
-/// The tables of scalar losses computed in float32 (LoadedLoss has no field for
-/// it, and the ABI none either), by address: tables are never freed.
-final class SinglePrecisionLosses: @unchecked Sendable {
-    static let shared = SinglePrecisionLosses()
+/// Host-side facts about scalar losses that LoadedLoss has no field for (and
+/// the ABI none either), by table address: tables are never freed.
+final class ScalarLossFacts: @unchecked Sendable {
+    struct Facts { var singlePrecision: Bool, callPath: ScalarCallPath }
+    static let shared = ScalarLossFacts()
     private let lock = NSLock()
-    private var tables = Set<UInt>()
+    private var tables: [UInt: Facts] = [:]
 
-    func insert(_ table: UnsafeRawPointer) {
+    func insert(_ table: UnsafeRawPointer, singlePrecision: Bool, callPath: ScalarCallPath) {
         lock.lock()
-        tables.insert(UInt(bitPattern: table))
+        tables[UInt(bitPattern: table)] = Facts(singlePrecision: singlePrecision, callPath: callPath)
         lock.unlock()
     }
 
-    func contains(_ table: UnsafeRawPointer) -> Bool {
+    func facts(_ table: UnsafeRawPointer) -> Facts? {
         lock.lock()
         defer { lock.unlock() }
-        return tables.contains(UInt(bitPattern: table))
+        return tables[UInt(bitPattern: table)]
     }
 }
 

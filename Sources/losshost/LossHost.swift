@@ -30,7 +30,7 @@ struct LossHost: ParsableCommand {
         PluginScanner.current = PluginScanner(worker: WorkerProcess(timeout: PluginScanner.scanTimeout), cache: ScanCache())
         do {
             var command = try parseAsRoot()
-            if CommandLine.arguments.dropFirst().first != WorkerProcess.subcommand { Output.protect() }
+            if command is any PluginRunningCommand { Output.protect() }
             try command.run()
         } catch {
             let code = exitCode(for: error)

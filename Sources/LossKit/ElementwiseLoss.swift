@@ -32,6 +32,8 @@ public protocol ElementwiseLoss: Sendable {
     static var predDomain: Domain { get }
     /// The values target may take.
     static var targetDomain: Domain { get }
+    /// The values pred may take with this instance's parameters (default: `predDomain`).
+    var boundPredDomain: Domain { get }
 
     /// Binds the parameters; throw `LossFailure(.invalidArgument, …)` to refuse them.
     init(_ parameters: ParameterValues) throws(LossFailure)
@@ -45,6 +47,7 @@ public protocol ElementwiseLoss: Sendable {
 extension ElementwiseLoss {
     public static var predDomain: Domain { .real }
     public static var targetDomain: Domain { .real }
+    @inlinable public var boundPredDomain: Domain { Self.predDomain }
 
     @inlinable
     public func value(pred: Double, target: Double) -> Double {

@@ -61,10 +61,10 @@ public enum Kernels {
 
     /// Checks every pred and target element against the loss's domains.
     @inlinable
-    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_: L.Type, _ b: KernelBatch<S>) throws(LossFailure) {
+    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) {
         let count = b.rows * b.predColumns
         guard count > 0, let pred = b.pred, let target = b.target else { return }
-        let pd = L.predDomain, td = L.targetDomain
+        let pd = loss.boundPredDomain, td = L.targetDomain
         if !pd.isUnbounded, let i = firstOutside(pred, count, pd) {
             throw .domain(.pred, row: i / b.predColumns, column: i % b.predColumns, value: pred[i].asDouble, expected: pd.description)
         }
@@ -171,7 +171,7 @@ public enum Kernels {
     /// Evaluates an element-wise loss over a batch (float64 or float32).
     @inlinable
     public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) -> BatchTotals {
-        try checkDomains(L.self, b)
+        try checkDomains(loss, b)
         let d = b.predColumns
         let count = b.rows * d
         guard count > 0, b.pred != nil, b.target != nil else {

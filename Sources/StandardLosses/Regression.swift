@@ -160,6 +160,8 @@ public struct PoissonNLL: ElementwiseLoss {
                           min: 1e-12, max: 1),
         ])
     public static var targetDomain: Domain { .nonNegative }
+    /// A rate must be >= 0 when pred is not its log.
+    public var boundPredDomain: Domain { logInput ? .real : .nonNegative }
 
     @usableFromInline let logInput: Bool
     @usableFromInline let full: Bool

@@ -76,6 +76,7 @@ final class EvalContractTests: XCTestCase {
         let ragged = CLI.file("bad/ragged.csv", "1,2\n3\n")
         let empty = CLI.file("bad/empty.csv", "")
         let word = CLI.file("bad/word.csv", "1\n2\nabc\n")
+        let rate = CLI.file("bad/rate.csv", "1\n-2\n3\n")
         let nan = CLI.file("bad/nan.csv", "1\nnan\n3\n")
         let corrupt = CLI.file("bad/corrupt.npy", "\u{93}NUMPY garbage")
         let prob = CLI.file("bad/prob.csv", "0.5\n1.5\n0.2\n")
@@ -102,6 +103,8 @@ final class EvalContractTests: XCTestCase {
             ("class index not whole", ["cross_entropy", "--pred", logits, "--target", halfIndex], "half.csv: row 2"),
             ("negative weight", ["mse", "--pred", p, "--target", y, "--weight", negative], "negw.csv: row 2, column 1: weight -1 must be a finite number >= 0"),
             ("shape", ["gaussian_nll", "--pred", p, "--target", y], "needs pred with 2 columns"),
+            ("negative Poisson rate", ["poisson_nll", "--pred", rate, "--target", labels,
+                                       "--param", "log_input=0"], "rate.csv: row 2, column 1: pred value -2 is outside the loss's domain (a number >= 0)"),
             ("negative thread count", ["mse", "--pred", p, "--target", y, "--threads=-1"], "--threads must be >= 0"),
         ]
         for (name, arguments, expected) in cases {
@@ -129,5 +132,13 @@ final class EvalContractTests: XCTestCase {
             XCTAssertEqual(run.status, 0)
             XCTAssertTrue(run.stdout.contains("USAGE: losshost \(command)"), run.stdout)
         }
+    }
+
+    func testErrorsNameTheLineAPersonSeesWhenTheFileHasAHeader() throws {
+        let pred = CLI.file("header/p.csv", "prob\n0.5\n1.5\n")
+        let target = CLI.file("header/y.csv", "label\n0\n1\n")
+        let run = try eval(["bce", "--pred", pred, "--target", target])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("p.csv: row 3, column 1: pred value 1.5 is outside"), run.stderr)
     }
 }

@@ -19,7 +19,7 @@ final class FitTests: XCTestCase {
 
     /// A deterministic design: n rows of p features on different scales, with an offset.
     static func design(n: Int, p: Int, seed: UInt64) -> [[Double]] {
-        var g = SeededGenerator(seed: seed)
+        var g = SeededRandom(seed: seed)
         return (0..<n).map { _ in (0..<p).map { j in Double(j + 1) * g.normal() + Double(j) } }
     }
 
@@ -47,7 +47,7 @@ final class FitTests: XCTestCase {
 
     func leastSquaresProblem() -> (Dataset, [Double]) {
         let x = Self.design(n: 60, p: 3, seed: 7)
-        var g = SeededGenerator(seed: 99)
+        var g = SeededRandom(seed: 99)
         let y = x.map { 1.5 - 2 * $0[0] + 0.25 * $0[1] + 3 * $0[2] + g.normal() }
         // Normal equations on [x, 1]: (ZᵀZ) β = Zᵀy.
         let z = x.map { $0 + [1] }
@@ -100,7 +100,7 @@ final class FitTests: XCTestCase {
 
     func logisticProblem() -> (Dataset, [Double]) {
         let x = Self.design(n: 300, p: 2, seed: 3)
-        var g = SeededGenerator(seed: 5)
+        var g = SeededRandom(seed: 5)
         let y: [Double] = x.map { r in
             let s = -0.5 + 1.2 * r[0] - 0.7 * r[1]
             return Double.random(in: 0..<1, using: &g) < 1 / (1 + exp(-s)) ? 1 : 0

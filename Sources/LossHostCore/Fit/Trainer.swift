@@ -72,7 +72,7 @@ public enum Trainer {
         let link = Link.for(info, model: model)
         let objective = Objective(instance: instance, link: link, design: design, rows: n, width: width,
                                   outputs: outputs, target: target, weight: weight, l2: configuration.l2)
-        var generator = SeededGenerator(seed: configuration.seed)
+        var generator = SeededRandom(seed: configuration.seed)
         let start = (0..<objective.parameterCount).map { _ in 0.01 * generator.normal() }
 
         let (theta, trace): ([Double], OptimizationTrace)

@@ -25,6 +25,8 @@ public final class NumericArray: @unchecked Sendable {
     public let columns: Int
     public let dtype: DType
     let storage: Storage
+    /// The 1-based line of a text source that holds row 0 (see `Matrix.firstLine`).
+    public private(set) var firstLine = 1
 
     init(rows: Int, columns: Int, dtype: DType, storage: Storage) {
         self.rows = rows
@@ -35,6 +37,7 @@ public final class NumericArray: @unchecked Sendable {
 
     public convenience init(_ m: Matrix) {
         self.init(rows: m.rows, columns: m.columns, dtype: .f64, storage: .doubles(m.values))
+        firstLine = m.firstLine
     }
 
     public convenience init(rows: Int, columns: Int, doubles: [Double]) {

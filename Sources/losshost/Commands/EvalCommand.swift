@@ -89,13 +89,18 @@ struct EvalCommand: ParsableCommand {
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
         let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
+        var weightFirstLine = 1
         let weights = try weight.map { path throws -> [Double] in
             let m = try MatrixReader.read(path: path, allowNonFinite: allowNonFinite)
             guard m.columns == 1 || m.rows == 1 else {
                 throw CLIError("\(path): weights must be one column (got \(m.rows) x \(m.columns))")
             }
+            weightFirstLine = m.firstLine
             return m.values
         }
+        let firstLines: [EvaluationError.Input: Int] = [
+            .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightFirstLine,
+        ]
         // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
@@ -106,7 +111,7 @@ struct EvalCommand: ParsableCommand {
         do {
             result = try Evaluator.evaluate(instance, pred: predMatrix, target: targetMatrix, weight: weights, options: options)
         } catch {
-            throw CLIError(locate(error))
+            throw CLIError(locate(error, firstLines: firstLines))
         }
         if let out {
             let files = try NpyWriter.writeOutputs(result, perRowValues: found.info.reduce == .rowwise, to: out)
@@ -141,8 +146,9 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    /// Prefixes an engine error with the file, row and column it is about.
-    private func locate(_ error: EvaluationError) -> String {
+    /// Prefixes an engine error with the file and the row and column a person
+    /// sees in it (a header row counts as a line).
+    private func locate(_ error: EvaluationError, firstLines: [EvaluationError.Input: Int]) -> String {
         let file: String? = switch error.input {
         case .pred: pred
         case .target: target
@@ -152,7 +158,7 @@ struct EvalCommand: ParsableCommand {
         guard let file else { return error.message }
         guard let row = error.row else { return "\(file): \(error.message)" }
         let column = error.column.map { ", column \($0 + 1)" } ?? ""
-        return "\(file): row \(row + 1)\(column): \(error.message)"
+        return "\(file): row \(row + (firstLines[error.input] ?? 1))\(column): \(error.message)"
     }
 
     private func json(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction) -> JSON {

@@ -1,4 +1,7 @@
-/// SplitMix64: a small reproducible generator, so `--seed N` repeats a run.
+import Foundation
+
+/// SplitMix64: a small reproducible generator, so `--seed N` repeats a run
+/// (`check`, `fit`, `bench`).
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -22,5 +25,12 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// Uniform in [lo, hi).
     public mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
         lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53)
+    }
+
+    /// A standard normal number (Box–Muller).
+    public mutating func normal() -> Double {
+        let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
+        let v = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import LossKit
+import StandardLosses
 
 /// What to compute.
 public struct EvaluationOptions: Sendable {
@@ -104,12 +105,13 @@ public enum Evaluator {
         let valueCount = info.reduce == .elementwise ? rows * d : rows
         let wantValues = options.values || options.reduction == .none
         let p = pred.converted(to: dtype), t = target.converted(to: dtype)
+        let trusted = instance.loss.pluginID == StandardPlugin.id
         var result: Evaluation
         switch dtype {
         case .f64:
-            var values: [Double]? = wantValues ? uninitialized(valueCount) : nil
-            var gradient: [Double]? = options.gradient ? uninitialized(rows * d) : nil
-            var hessian: [Double]? = options.hessian ? uninitialized(rows * d) : nil
+            var values: [Double]? = wantValues ? outputArray(valueCount, trusted: trusted) : nil
+            var gradient: [Double]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
+            var hessian: [Double]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
             let totals = withInputs(p, t, weight, Double.self) { pp, tp, wp in
                 withOutputs(&values, &gradient, &hessian) { v, g, h in
                     run(instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
@@ -122,9 +124,9 @@ public enum Evaluator {
         case .f32:
             let weights32: [Float]? = weight.map { w in w.map { Float($0) } }
             if let weights32 { try checkWeights(weights32.map { Double($0) }) }
-            var values: [Float]? = wantValues ? uninitialized(valueCount) : nil
-            var gradient: [Float]? = options.gradient ? uninitialized(rows * d) : nil
-            var hessian: [Float]? = options.hessian ? uninitialized(rows * d) : nil
+            var values: [Float]? = wantValues ? outputArray(valueCount, trusted: trusted) : nil
+            var gradient: [Float]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
+            var hessian: [Float]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
             let totals = withInputs(p, t, weights32, Float.self) { pp, tp, wp in
                 withOutputs(&values, &gradient, &hessian) { v, g, h in
                     run(instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
@@ -304,8 +306,12 @@ public enum Evaluator {
     }
 
     /// An array of `count` elements whose contents the caller overwrites (no zero-fill).
-    static func uninitialized<S: KernelScalar>(_ count: Int) -> [S] {
-        [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    /// An output array. The built-in losses write every element, so theirs are
+    /// left uninitialised (no extra memory pass); any other plugin's start as NaN,
+    /// so an element it fails to write shows as NaN instead of stale memory.
+    static func outputArray<S: KernelScalar>(_ count: Int, trusted: Bool) -> [S] {
+        guard trusted else { return [S](repeating: S.nan, count: count) }
+        return [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     private static func withInputs<S: KernelScalar, R>(

@@ -17,37 +17,13 @@ public enum NpyWriter {
         guard m.rows >= 0, m.columns >= 0, m.values.count == m.rows * m.columns else {
             throw InputError.file(path, "cannot write (matrix has \(m.values.count) values, not \(m.rows)×\(m.columns))")
         }
-        let bytes = encode(m, asVector: asVector)
-
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let file = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        if file.isEmpty { throw InputError.file(path, "cannot write (not a file name)") }
-        let temporary = "\(folder).\(file).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-
-        var fd: Int32
-        repeat { fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) } while fd < 0 && errno == EINTR
-        if fd < 0 { throw failure(path, errno) }
-        var written = 0
-        var problem: Int32 = 0
-        bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let done = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
-                if done < 0 {
-                    if errno == EINTR { continue }
-                    problem = errno
-                    return
-                }
-                written += done
+        let shape = m.columns == 1 && asVector ? [m.rows] : [m.rows, m.columns]
+        let result = m.values.withUnsafeBytes { buffer in
+            Result { () throws(InputError) in
+                try write(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!, dtype: .f64, shape: shape, to: path)
             }
         }
-        if problem == 0 && fsync(fd) != 0 { problem = errno }
-        if close(fd) != 0 && problem == 0 { problem = errno }
-        if problem == 0 && rename(temporary, path) != 0 { problem = errno }
-        if problem != 0 {
-            unlink(temporary)
-            throw failure(path, problem)
-        }
+        try result.get()
     }
 
     /// Writes `count` elements of `dtype` at `data` as a `.npy` of `shape` (1 or 2
@@ -140,31 +116,6 @@ public enum NpyWriter {
             written += done
         }
         return 0
-    }
-
-    /// The complete file: magic, version, header length, header, data.
-    static func encode(_ m: Matrix, asVector: Bool) -> [UInt8] {
-        let shape = m.columns == 1 && asVector ? "(\(m.rows),)" : "(\(m.rows), \(m.columns))"
-        var header = Array("{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }".utf8)
-        // Version 1.0 has a 2-byte header length and a 10-byte preamble; 2.0 a 4-byte one.
-        let version1 = header.count + 1 + 10 + 63 <= 0xFFFF
-        let preamble = version1 ? 10 : 12
-        let padded = (preamble + header.count + 1 + 63) / 64 * 64 - preamble
-        header += repeatElement(UInt8(ascii: " "), count: padded - header.count - 1)
-        header.append(UInt8(ascii: "\n"))
-
-        var bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, version1 ? 1 : 2, 0]
-        bytes.reserveCapacity(preamble + header.count + m.values.count * 8)
-        let length = UInt32(header.count)
-        bytes += [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8)]
-        if !version1 { bytes += [UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)] }
-        bytes += header
-        #if _endian(little)
-        m.values.withUnsafeBytes { bytes += $0 }
-        #else
-        for value in m.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-        #endif
-        return bytes
     }
 
     private static func failure(_ path: String, _ code: Int32) -> InputError {

@@ -127,7 +127,7 @@ final class EvalContractTests: XCTestCase {
     }
 
     func testHelpExistsForEveryCommand() throws {
-        for command in ["list", "info", "eval"] {
+        for command in ["list", "info", "eval", "check", "compare", "plot", "fit", "demo", "bench"] {
             let run = try CLI.run([command, "--help"])
             XCTAssertEqual(run.status, 0)
             XCTAssertTrue(run.stdout.contains("USAGE: losshost \(command)"), run.stdout)

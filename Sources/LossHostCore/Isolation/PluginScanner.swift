@@ -51,7 +51,7 @@ public struct PluginScanner: Sendable {
     public func prescan(_ paths: [String]) {
         guard worker != nil, let cache else { return }
         let todo = paths.map(PluginLoader.canonicalPath).filter { path in
-            guard let fingerprint = PluginFingerprint.of(path), cache.entry(for: path, fingerprint: fingerprint) == nil else { return false }
+            guard let fingerprint = PluginFingerprint.of(path), usableEntry(path, fingerprint, in: cache) == nil else { return false }
             return locationProblem(path) == nil
         }
         guard todo.count > 1 else { return }
@@ -80,27 +80,67 @@ public struct PluginScanner: Sendable {
             do throws(LoadFailure) { try ELFCheck.check(path) } catch { return error.description }
         }
         let fingerprint = PluginFingerprint.of(path)
-        if let fingerprint, let entry = cache?.entry(for: path, fingerprint: fingerprint) { return entry.failure }
+        if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
         let run = WorkerProcess(timeout: Self.scanTimeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
             .run(["scan", path])
         let events = run.lines.compactMap(WorkerEvent.parse)
         let failure: String?
+        var metadata: (plugin: String, lossIDs: [String])?
         if let result = events.first(where: { $0.kind == "scan" }), events.contains(where: { $0.kind == "done" }) {
             if run.outcome != .exited(0) {
                 // It loaded, then died on the way out: in a destructor of the plugin or a library.
                 failure = "\(run.outcome) after loading (in a destructor, at exit)"
             } else {
                 failure = result.string("refuse") ?? (manifest ? nil : result.string("failure"))
+                if result.string("refuse") == nil, result.string("failure") == nil, let plugin = result.string("plugin") {
+                    metadata = Self.lossIDs(result.string("loss_ids")).map { (plugin, $0) }
+                }
             }
         } else if manifest {
             failure = "\(run.outcome) while loading the libraries it names (in a constructor)"
         } else {
             failure = "\(run.outcome) while loading (in its constructor or entry point)"
         }
-        if let fingerprint {
-            cache?.store(ScanCache.Entry(fingerprint: fingerprint, failure: failure, crashedInRun: nil), for: path)
+        if let fingerprint, let cache {
+            // A run mark recorded for this very file (before its metadata was cached) is kept.
+            let previous = cache.entry(for: path, fingerprint: fingerprint)
+            var entry = ScanCache.Entry(fingerprint: fingerprint, failure: failure, crashedInRun: previous?.crashedInRun)
+            entry.plugin = metadata?.plugin
+            entry.lossIDs = metadata?.lossIDs
+            cache.store(entry, for: path)
         }
         return failure
+    }
+
+    /// The cached entry for `path` if it can stand for a scan: it matches the
+    /// file now, and for a plugin that loaded it holds the plugin's ids (an
+    /// entry written before they were cached, or by `setRunMark`, is scanned again).
+    /// A manifest that failed cleanly has no ids: it is loaded here for its error.
+    private func usableEntry(_ path: String, _ fingerprint: PluginFingerprint, in cache: ScanCache) -> ScanCache.Entry? {
+        guard let entry = cache.entry(for: path, fingerprint: fingerprint) else { return nil }
+        if entry.failure == nil && entry.plugin == nil && !Self.isManifest(path) { return nil }
+        return entry
+    }
+
+    /// The loss ids a scan worker reported (a JSON array of strings).
+    static func lossIDs(_ text: String?) -> [String]? {
+        guard let text, let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] else { return nil }
+        let ids = array.compactMap { $0 as? String }
+        return ids.count == array.count ? ids : nil
+    }
+
+    /// The plugin id and loss ids of a plugin file whose scan passed, from the
+    /// cache (scanning it first if needed), so it need not be loaded here to be
+    /// listed in a registry; nil when it must be loaded here as before (no worker,
+    /// no cache, a failure, or a manifest that failed cleanly).
+    public func metadata(_ path: String) -> (plugin: String, lossIDs: [String])? {
+        guard worker != nil, let cache else { return nil }
+        let canonical = PluginLoader.canonicalPath(path)
+        guard locationProblem(canonical) == nil, scan(canonical) == nil,
+              let fingerprint = PluginFingerprint.of(canonical),
+              let entry = cache.entry(for: canonical, fingerprint: fingerprint), entry.failure == nil,
+              let plugin = entry.plugin, let ids = entry.lossIDs else { return nil }
+        return (plugin, ids)
     }
 
     /// Why the plugin at `path` should run only in a worker, from its cached history.

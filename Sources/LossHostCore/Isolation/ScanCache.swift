@@ -16,6 +16,11 @@ public final class ScanCache: @unchecked Sendable {
         public var crashedInRun: String?
         /// For a scalar manifest: the libraries it names, as they were when scanned.
         public var libraries: [String: FileFingerprint] = [:]
+        /// The plugin id and its loss ids (in table order), as the scan found
+        /// them; nil for a file that failed, or a scan older than this field.
+        /// A registry is built from these without loading the file here.
+        public var plugin: String?
+        public var lossIDs: [String]?
 
         /// The plugin file and its libraries, as this entry describes them.
         public var pluginFingerprint: PluginFingerprint { PluginFingerprint(file: fingerprint, libraries: libraries) }
@@ -90,7 +95,9 @@ public final class ScanCache: @unchecked Sendable {
             (path, JSON.object(ScanCache.fields(e.fingerprint) + [
                 ("failure", e.failure.map(JSON.string) ?? .null),
                 ("crashed_in_run", e.crashedInRun.map(JSON.string) ?? .null),
-            ] + (e.libraries.isEmpty ? [] : [("libraries", JSON.object(e.libraries.sorted { $0.key < $1.key }.map { path, f in
+            ] + (e.plugin.map { [("plugin", JSON.string($0))] } ?? [])
+              + (e.lossIDs.map { [("loss_ids", JSON.array($0.map(JSON.string)))] } ?? [])
+              + (e.libraries.isEmpty ? [] : [("libraries", JSON.object(e.libraries.sorted { $0.key < $1.key }.map { path, f in
                 (path, ScanCache.json(f))
             }))])))
         }))])
@@ -125,8 +132,13 @@ public final class ScanCache: @unchecked Sendable {
                 guard let l = l as? [String: Any], let f = Self.fingerprint(l) else { continue }
                 libraries[library] = f
             }
-            entries[path] = Entry(fingerprint: PluginFingerprint(file: file, libraries: libraries),
-                                  failure: e["failure"] as? String, crashedInRun: e["crashed_in_run"] as? String)
+            var entry = Entry(fingerprint: PluginFingerprint(file: file, libraries: libraries),
+                              failure: e["failure"] as? String, crashedInRun: e["crashed_in_run"] as? String)
+            if let plugin = e["plugin"] as? String, let ids = e["loss_ids"] as? [Any] {
+                let strings = ids.compactMap { $0 as? String }
+                if strings.count == ids.count { entry.plugin = plugin; entry.lossIDs = strings }
+            }
+            entries[path] = entry
         }
     }
 }

@@ -80,9 +80,9 @@ struct EvalCommand: ParsableCommand {
         guard dtype == "auto" || DType(rawValue: dtype) != nil else {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
-        let registry = plugins.registry()
+        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
-        let pluginPath = registry.plugins.first { $0.id == found.pluginID }?.path
+        let pluginPath = registry.pluginPath(found.pluginID)
         if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath) {
             return try runIsolated(found, because: why, pluginPath: pluginPath)
         }

@@ -18,9 +18,9 @@ struct InfoCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let registry = plugins.registry()
+        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
-        let plugin = registry.plugins.first { $0.id == found.pluginID }
+        let plugin = registry.plugin(found.pluginID)
         if format == .json {
             guard case .object(var fields) = found.json else { return }
             fields.append(("file", plugin?.path.map(JSON.string) ?? .string("(built-in)")))

@@ -56,7 +56,9 @@ struct ScanWorker: ParsableCommand {
         } else {
             switch result {
             case .success(let plugin):
-                WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count))])
+                // The loss ids let a command build its registry without loading this file (see LossRegistry).
+                WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count)),
+                                          ("loss_ids", .string(JSON.array(plugin.losses.map { .string($0.info.id) }).text))])
             case .failure(let failure):
                 WorkerEvent.emit("scan", [("failure", .string(failure.reason.description))])
             }

@@ -19,7 +19,7 @@ final class CheckCommandTests: XCTestCase {
         let (object, run) = try check(["std", "--seed", "1"])
         XCTAssertEqual(failures(object), [])
         XCTAssertEqual(run.status, 0)
-        XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 18 * 10)
+        XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 18 * 11)
     }
 
     func testCSamplePassesEveryCheck() throws {
@@ -34,12 +34,28 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0)
     }
 
+    /// csample's losses are float64 only; swiftsample's (LossKit) have evaluate_f32 and pass.
+    func testFloat32SkipsWithoutTheEntryPointAndPassesWithIt() throws {
+        let (c, _) = try check(["csample", "--seed", "2", "--only", "*.float32"])
+        let cResults = (c["checks"] as? [[String: Any]] ?? []).filter { ($0["check"] as? String)?.hasSuffix(".float32") == true }
+        XCTAssertEqual(cResults.count, 3)
+        for item in cResults {
+            XCTAssertEqual(item["result"] as? String, "skip")
+            XCTAssertEqual(item["detail"] as? String, "no float32 entry point (float64 only; the host converts)")
+        }
+        let (s, run) = try check(["swiftsample", "--seed", "3", "--only", "*.float32"])
+        XCTAssertEqual(run.status, 0, run.stdout)
+        let sResults = (s["checks"] as? [[String: Any]] ?? []).filter { ($0["check"] as? String)?.hasSuffix(".float32") == true }
+        XCTAssertEqual(sResults.count, 3)
+        XCTAssertEqual(sResults.filter { $0["result"] as? String != "pass" }.count, 0, "\(sResults)")
+    }
+
     func testALossIdChecksThatLossOnly() throws {
         let (object, run) = try check(["std/huber", "--seed", "4"])
         XCTAssertEqual(run.status, 0, run.stdout)
         let names = (object["checks"] as? [[String: Any]] ?? []).compactMap { $0["check"] as? String }
         XCTAssertEqual(names, ["plugin.load", "plugin.metadata"] + ["lifecycle", "gradient", "hessian", "fused", "composition",
-                                                                    "determinism", "threads", "robustness", "memory", "params"].map { "huber.\($0)" })
+                                                                    "determinism", "threads", "robustness", "memory", "params", "float32"].map { "huber.\($0)" })
         XCTAssertEqual(object["seed"] as? Int, 4)
     }
 

@@ -30,7 +30,8 @@ final class HostileListTests: XCTestCase {
     /// Plugins that load: their trouble starts only when they run.
     static let loading = ["good", "newer_minor", "segv_create", "segv_evaluate", "abort", "exit3", "infinite_loop",
                           "nan_outputs", "gradient_factor", "write_past_output", "write_input",
-                          "stdout_noise", "close_stdout", "flood_output", "flood_forever", "kill_group", "slow_evaluate"]
+                          "stdout_noise", "close_stdout", "flood_output", "flood_forever", "kill_group", "slow_evaluate",
+                          "float32_gradient_factor"]
 
     func testListSurvivesEveryHostilePluginAndNamesEachReason() throws {
         let run = try CLI.run(["list", "--plugin-dir", Hostile.folder.path], environment: Hostile.environment)

@@ -118,6 +118,7 @@ public enum CheckRunner {
                 case .robustness: detail = try RobustnessCheck.run(context)
                 case .memory: detail = try MemoryCheck.run(context)
                 case .params: detail = try ParamRangeCheck.run(context)
+                case .float32: detail = try Float32Check.run(context)
                 }
             }
         } catch let failure as CheckFailure {

@@ -6,7 +6,7 @@ import LossKit
 /// its stage first ("create", "evaluate", "destroy"), so a crash can be named.
 final class RawInstance {
     let loss: LoadedLoss
-    private let handle: OpaquePointer?
+    let handle: OpaquePointer?
     private let stage: (String) -> Void
 
     /// Wraps `create`; a non-OK status is a `PluginStatus`.

@@ -16,7 +16,8 @@ struct CheckCommand: ParsableCommand {
 
             Checks, for the plugin:  load, metadata
             and for every loss:      lifecycle, gradient, hessian, fused, composition,
-                                     determinism, threads, robustness, memory, params
+                                     determinism, threads, robustness, memory, params,
+                                     float32
             (see the README, "Checking a plugin", for what each one does).
             A failing check names the first offending input, with expected vs got.
             The exit status is 1 when any check fails.

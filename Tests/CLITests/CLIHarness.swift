@@ -86,12 +86,17 @@ enum CLI {
         return url
     }
 
-    /// Compiles C sources into a shared object with the system compiler, against `include/`.
-    static func compile(_ sources: [String], to output: String, extraFlags: [String] = []) throws {
+    /// Compiles C sources into a shared object with the system compiler: against
+    /// `include/` with hidden visibility, or (`againstHeader: false`) as a plain
+    /// library that knows nothing of losshost.
+    static func compile(_ sources: [String], to output: String, extraFlags: [String] = [],
+                        againstHeader: Bool = true) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-std=c99", "-shared", "-fPIC", "-O2", "-fvisibility=hidden",
-                             "-I", packageRoot.appendingPathComponent("include").path] + extraFlags + sources + ["-o", output, "-lm"]
+        let flags = againstHeader
+            ? ["-std=c99", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-I", packageRoot.appendingPathComponent("include").path]
+            : ["-shared", "-fPIC", "-O2"]
+        process.arguments = ["cc"] + flags + extraFlags + sources + ["-o", output, "-lm"]
         let err = Pipe()
         process.standardError = err
         try process.run()

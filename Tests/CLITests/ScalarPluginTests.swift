@@ -17,18 +17,7 @@ final class ScalarPluginTests: XCTestCase {
     }
 
     static func plainCC(_ sources: [String], to output: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-shared", "-fPIC", "-O2"] + sources + ["-o", output, "-lm"]
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "cc", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: message, as: UTF8.self)])
-        }
+        try CLI.compile(sources, to: output, againstHeader: false)
     }
 
     func testExampleSourceKnowsNothingOfLosshost() throws {

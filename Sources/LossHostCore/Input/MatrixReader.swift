@@ -43,4 +43,17 @@ public enum MatrixReader {
         }
         return try DelimitedParser.parse(bytes, name: name, allowNonFinite: allowNonFinite)
     }
+
+    /// Reads per-sample weights: one column (or one row) of N numbers, returned
+    /// as an N×1 matrix that keeps `firstLine`.
+    public static func readWeights(path: String, allowNonFinite: Bool = false) throws(InputError) -> Matrix {
+        var m = try read(path: path, allowNonFinite: allowNonFinite)
+        guard m.columns == 1 || m.rows == 1 else {
+            throw InputError.file(path, "weights must be one column (got \(m.rows) x \(m.columns))")
+        }
+        let firstLine = m.firstLine
+        m = Matrix(rows: m.values.count, columns: 1, values: m.values)
+        m.firstLine = firstLine
+        return m
+    }
 }

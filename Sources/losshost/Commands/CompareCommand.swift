@@ -56,11 +56,7 @@ struct CompareCommand: ParsableCommand {
         let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
         let predMatrix = try MatrixReader.read(path: pred)
         let targetMatrix = try MatrixReader.read(path: target)
-        let weights = try weight.map { path throws -> [Double] in
-            let m = try MatrixReader.read(path: path)
-            guard m.columns == 1 || m.rows == 1 else { throw CLIError("\(path): weights must be one column (got \(m.rows) x \(m.columns))") }
-            return m.values
-        }
+        let weights = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path).values }
         var entries: [Comparison.Entry] = []
         var ids: [String] = []
         for spec in losses {

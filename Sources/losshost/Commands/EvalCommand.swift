@@ -89,17 +89,10 @@ struct EvalCommand: ParsableCommand {
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
         let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
-        var weightFirstLine = 1
-        let weights = try weight.map { path throws -> [Double] in
-            let m = try MatrixReader.read(path: path, allowNonFinite: allowNonFinite)
-            guard m.columns == 1 || m.rows == 1 else {
-                throw CLIError("\(path): weights must be one column (got \(m.rows) x \(m.columns))")
-            }
-            weightFirstLine = m.firstLine
-            return m.values
-        }
+        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
+        let weights = weightMatrix?.values
         let firstLines: [EvaluationError.Input: Int] = [
-            .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightFirstLine,
+            .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightMatrix?.firstLine ?? 1,
         ]
         // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }

@@ -105,7 +105,7 @@ public enum Benchmark {
             var note: String? = nil
             switch plugin {
             case .success(let p):
-                if loss.pluginID == "std", let l = p.losses.first(where: { $0.info.id == loss.info.id }) {
+                if loss.origin == .builtIn, let l = p.losses.first(where: { $0.info.id == loss.info.id }) {
                     pluginInstance = try LossInstance(l, parameters: .defaults(for: l.info))
                 } else {
                     note = "not a standard loss"
@@ -291,50 +291,46 @@ struct DataSet {
         }
     }
 
+    /// Inputs drawn from the loss's declared domains (values in (0, 1) for a loss
+    /// that declares none: they fit most domains).
     static func make(_ info: LossInfo, rows: Int, classes: Int) -> DataSet {
         var rng = Random()
-        func fill(_ n: Int, _ f: (inout Random) -> Double) -> [Double] {
-            var a = [Double](repeating: 0, count: n)
-            for i in 0..<n { a[i] = f(&rng) }
-            return a
+        let c = info.predColumns > 0 ? info.predColumns : (info.reduce == .rowwise ? classes : 1)
+        let perRow = info.targetLayout == .sameShape
+            || (info.targetLayout == .indexOrSameShape && info.targetDomain != .classIndex)
+        let tc = perRow ? c : 1
+        var pred = [Double](repeating: 0, count: rows * c)
+        var target = [Double](repeating: 0, count: rows * tc)
+        let rest = info.predDomainRest ?? info.predDomain
+        for r in 0..<rows {
+            for j in 0..<c { pred[r * c + j] = draw(j == 0 ? info.predDomain : rest, classes: c, asTarget: false, &rng) }
+            for j in 0..<tc { target[r * tc + j] = draw(info.targetDomain, classes: c, asTarget: true, &rng) }
+            if info.targetDomain == .distribution { normalize(&target, r * tc, tc) }
         }
-        let label: (inout Random) -> Double = { $0.next() < 0.5 ? 0 : 1 }
-        switch (info.id, info.targetLayout) {
-        case (_, .classIndex), (_, .indexOrSameShape):
-            let c = info.predColumns > 0 ? info.predColumns : classes
-            return DataSet(rows: rows, columns: c, targetColumns: 1, pred: fill(rows * c) { $0.next() * 8 - 4 },
-                           target: fill(rows) { Double(Int($0.next() * Double(c))) })
-        case ("gaussian_nll", _):
-            var pred = [Double](repeating: 0, count: rows * 2)
-            for r in 0..<rows {
-                pred[2 * r] = rng.next() * 4 - 2
-                pred[2 * r + 1] = 0.1 + rng.next() * 2
-            }
-            return DataSet(rows: rows, columns: 2, targetColumns: 1, pred: pred, target: fill(rows) { $0.next() * 4 - 2 })
-        case ("kl_div", _):
-            let c = classes
-            return DataSet(rows: rows, columns: c, targetColumns: c, pred: fill(rows * c) { log(0.01 + $0.next()) },
-                           target: fill(rows * c) { $0.next() })
-        case ("bce", _):
-            return DataSet(rows: rows, columns: 1, targetColumns: 1, pred: fill(rows) { 0.01 + 0.98 * $0.next() },
-                           target: fill(rows, label))
-        case ("poisson_nll", _), ("tweedie", _):
-            return DataSet(rows: rows, columns: 1, targetColumns: 1, pred: fill(rows) { $0.next() * 4 - 2 },
-                           target: fill(rows) { Double(Int($0.next() * 5)) })
-        default:
-            if info.kind == .binary {
-                return DataSet(rows: rows, columns: 1, targetColumns: 1, pred: fill(rows) { $0.next() * 8 - 4 },
-                               target: fill(rows, label))
-            }
-            if info.kind == .regression {
-                return DataSet(rows: rows, columns: 1, targetColumns: 1, pred: fill(rows) { $0.next() * 4 - 2 },
-                               target: fill(rows) { $0.next() * 4 - 2 })
-            }
-            // Unknown loss: values in (0, 1) fit most domains.
-            let c = info.predColumns > 0 ? info.predColumns : 1
-            let tc = info.targetLayout == .sameShape ? c : 1
-            return DataSet(rows: rows, columns: c, targetColumns: tc, pred: fill(rows * c) { 0.05 + 0.9 * $0.next() },
-                           target: fill(rows * tc) { 0.05 + 0.9 * $0.next() })
+        return DataSet(rows: rows, columns: c, targetColumns: tc, pred: pred, target: target)
+    }
+
+    /// A pred probability stays inside (0, 1); a target one is a 0/1 label.
+    private static func draw(_ domain: DeclaredDomain, classes: Int, asTarget: Bool, _ rng: inout Random) -> Double {
+        let u = rng.next()
+        switch domain {
+        case .unspecified: return 0.05 + 0.9 * u
+        case .real, .logRate: return u * 4 - 2
+        case .logit: return u * 8 - 4
+        case .nonNegative: return Double(Int(u * 5))
+        case .positive: return 0.1 + u * 2
+        case .probability where !asTarget: return 0.01 + 0.98 * u
+        case .probability, .label01: return u < 0.5 ? 0 : 1
+        case .labelPlusMinus1: return u < 0.5 ? -1 : 1
+        case .classIndex: return Double(min(Int(u * Double(classes)), classes - 1))
+        case .distribution: return 0.01 + u
+        case .logProbability: return log(0.01 + u)
         }
+    }
+
+    private static func normalize(_ a: inout [Double], _ start: Int, _ count: Int) {
+        var total = 0.0
+        for i in start..<start + count { total += a[i] }
+        for i in start..<start + count { a[i] /= total }
     }
 }

@@ -13,6 +13,7 @@ struct InputDomain: Sendable {
         case positive      // (0.1, 3)
         case unit          // (0.02, 0.98)
         case label01       // 0 or 1
+        case labelPM1      // -1 or +1
         case classIndex    // 0..C-1
         case logProbability  // a log-softmax row
         case distribution  // a probability row
@@ -23,6 +24,7 @@ struct InputDomain: Sendable {
             case .positive: "positive"
             case .unit: "probability"
             case .label01: "0/1 label"
+            case .labelPM1: "-1/+1 label"
             case .classIndex: "class index"
             case .logProbability: "log-probability row"
             case .distribution: "probability row"
@@ -38,6 +40,18 @@ struct InputDomain: Sendable {
     var targetColumns: Int
 
     var name: String { "pred \(pred.name)\(predRest.map { "/\($0.name)" } ?? ""), target \(target.name)" }
+
+    /// The inputs a loss declares (ABI 1.2); nil when it declares none, and
+    /// its domain is found by probing `candidates`.
+    static func declared(by info: LossInfo) -> InputDomain? {
+        guard info.predDomain != .unspecified, info.targetDomain != .unspecified else { return nil }
+        let d = info.predColumns > 0 ? info.predColumns : (info.kind == .multiclass || info.reduce == .rowwise ? 4 : 3)
+        let target = Range(info.targetDomain)
+        let sameShape = info.targetLayout == .sameShape
+            || (info.targetLayout == .indexOrSameShape && target != .classIndex)
+        return InputDomain(pred: Range(info.predDomain), predRest: info.predDomainRest.map(Range.init),
+                           target: target, predColumns: d, targetColumns: sameShape ? d : 1)
+    }
 
     /// Candidates for a loss, most common first.
     static func candidates(for info: LossInfo) -> [InputDomain] {
@@ -90,6 +104,7 @@ struct InputDomain: Sendable {
         case .positive: rng.uniform(0.1, 3)
         case .unit: rng.uniform(0.02, 0.98)
         case .label01: Double(rng.next() % 2)
+        case .labelPM1: rng.next() % 2 == 0 ? -1 : 1
         case .classIndex: Double(rng.next() % UInt64(max(classes, 1)))
         case .logProbability, .distribution: rng.uniform(0.1, 0.9)
         }
@@ -116,12 +131,28 @@ struct InputDomain: Sendable {
         default: break
         }
         switch target {
-        case .label01: list.append(("target", 0.5))
+        case .label01, .labelPM1: list.append(("target", 0.5))
         case .classIndex: list += [("target", Double(predColumns)), ("target", 0.5), ("target", -1)]
         case .positive: list.append(("target", -1))
         case .unit, .distribution: list.append(("target", 1.5))
         default: break
         }
         return list
+    }
+}
+
+extension InputDomain.Range {
+    /// How a declared (ABI 1.2) domain is drawn.
+    init(_ declared: DeclaredDomain) {
+        switch declared {
+        case .unspecified, .real, .logit, .logRate: self = .real
+        case .nonNegative, .positive: self = .positive
+        case .probability: self = .unit
+        case .label01: self = .label01
+        case .labelPlusMinus1: self = .labelPM1
+        case .classIndex: self = .classIndex
+        case .distribution: self = .distribution
+        case .logProbability: self = .logProbability
+        }
     }
 }

@@ -60,10 +60,11 @@ final class LossCheckContext {
         }
     }
 
-    /// The input domain: the first candidate the loss accepts with finite outputs.
+    /// The input domain: the one the loss declares (ABI 1.2), else the first
+    /// candidate it accepts with finite outputs.
     func domain() throws(CheckFailure) -> InputDomain {
         if let probed { return try probed.get() }
-        let result = probe()
+        let result = InputDomain.declared(by: info).map { .success($0) } ?? probe()
         probed = result
         return try result.get()
     }

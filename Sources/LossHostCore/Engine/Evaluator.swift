@@ -105,7 +105,7 @@ public enum Evaluator {
         let valueCount = info.reduce == .elementwise ? rows * d : rows
         let wantValues = options.values || options.reduction == .none
         let p = pred.converted(to: dtype), t = target.converted(to: dtype)
-        let trusted = instance.loss.pluginID == StandardPlugin.id
+        let trusted = instance.loss.origin == .builtIn
         var result: Evaluation
         switch dtype {
         case .f64:

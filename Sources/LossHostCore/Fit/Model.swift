@@ -28,9 +28,9 @@ public enum Link: String, Sendable {
     /// The loss sees σ(score): for losses such as `bce` that take a probability.
     case sigmoid
 
-    /// `sigmoid` for a binary loss whose pred is a probability, else `identity`.
+    /// `sigmoid` for a logistic model and a loss whose declared pred is a probability, else `identity`.
     public static func `for`(_ info: LossInfo, model: ModelKind) -> Link {
-        model == .logistic && info.predDoc.lowercased().hasPrefix("predicted probability") ? .sigmoid : .identity
+        model == .logistic && info.predDomain == .probability ? .sigmoid : .identity
     }
 }
 

@@ -13,8 +13,10 @@ enum DescriptorReader {
     static let lossSizeV1_0 = MemoryLayout<lh_loss>.offset(of: \lh_loss.evaluate_f32)!
     /// The size up to and including `evaluate_f32` (ABI 1.1).
     static let lossSizeV1_1 = lossSizeV1_0 + MemoryLayout<UnsafeRawPointer>.size
+    /// The size up to and including `surrogate_hessian` (ABI 1.2).
+    static let lossSizeV1_2 = MemoryLayout<lh_loss>.offset(of: \lh_loss.surrogate_hessian)! + MemoryLayout<Double>.size
 
-    static func read(_ plugin: UnsafePointer<lh_plugin>, path: String?) throws(LoadFailure) -> LoadedPlugin {
+    static func read(_ plugin: UnsafePointer<lh_plugin>, path: String?, origin: LossOrigin) throws(LoadFailure) -> LoadedPlugin {
         let p = plugin.pointee
         if p.abi_major > HostABI.major { throw .abiTooNew(major: p.abi_major, minor: p.abi_minor) }
         if p.abi_major < HostABI.major { throw .abiTooOld(major: p.abi_major, minor: p.abi_minor) }
@@ -31,7 +33,7 @@ enum DescriptorReader {
         var seen = Set<String>()
         for i in 0..<Int(p.loss_count) {
             guard let loss = list[i] else { throw .invalidDescriptor("losses[\(i)] is NULL") }
-            let loaded = try readLoss(loss, index: i, pluginID: id)
+            let loaded = try readLoss(loss, index: i, pluginID: id, origin: origin)
             guard seen.insert(loaded.info.id).inserted else {
                 throw .invalidDescriptor("duplicate loss id '\(loaded.info.id)'")
             }
@@ -41,7 +43,8 @@ enum DescriptorReader {
                             abiMinor: p.abi_minor, path: path, losses: losses)
     }
 
-    private static func readLoss(_ loss: UnsafePointer<lh_loss>, index: Int, pluginID: String) throws(LoadFailure) -> LoadedLoss {
+    private static func readLoss(_ loss: UnsafePointer<lh_loss>, index: Int, pluginID: String,
+                                 origin: LossOrigin) throws(LoadFailure) -> LoadedLoss {
         // Copy only the bytes the plugin declares: a 1.0 table ends before the 1.1 fields,
         // which then stay zero (NULL).
         let declared = Int(UnsafeRawPointer(loss).load(as: UInt32.self))
@@ -54,28 +57,33 @@ enum DescriptorReader {
         }
         let id = try identifier(l.id, "losses[\(index)].id")
         let at = "loss '\(id)'"
-        guard let kind = LossKind(rawValue: l.kind) else { throw .invalidDescriptor("\(at): unknown kind \(l.kind)") }
+        let kind = LossKind(abiValue: l.kind)
         guard let reduce = Reduce(rawValue: l.reduce) else { throw .invalidDescriptor("\(at): unknown reduce \(l.reduce)") }
         guard let layout = TargetLayout(rawValue: l.target_layout) else {
             throw .invalidDescriptor("\(at): unknown target_layout \(l.target_layout)")
         }
-        guard let hessian = HessianSupport(rawValue: l.hessian) else {
-            throw .invalidDescriptor("\(at): unknown hessian support \(l.hessian)")
-        }
+        let hessian = HessianSupport(rawValue: l.hessian) ?? .none
         guard let create = l.create else { throw .invalidDescriptor("\(at): create is NULL") }
         guard let evaluate = l.evaluate else { throw .invalidDescriptor("\(at): evaluate is NULL") }
         guard let destroy = l.destroy else { throw .invalidDescriptor("\(at): destroy is NULL") }
         if (layout == .classIndex || layout == .indexOrSameShape) && reduce != .rowwise {
             throw .invalidDescriptor("\(at): class-index targets need a row loss")
         }
-        let info = LossInfo(
+        var info = LossInfo(
             id: id, summary: try text(l.summary, "\(at) summary", required: true), kind: kind, reduce: reduce,
             predDoc: try text(l.pred_doc, "\(at) pred_doc"), targetDoc: try text(l.target_doc, "\(at) target_doc"),
             predColumns: Int(l.pred_columns), targetLayout: layout, hessian: hessian,
             threadSafe: l.flags & UInt32(LH_LOSS_THREAD_SAFE) != 0,
             deterministic: l.flags & UInt32(LH_LOSS_DETERMINISTIC) != 0,
             parameters: try readParameters(l.params, count: l.param_count, at: at))
-        return LoadedLoss(info: info, pluginID: pluginID,
+        if declared >= lossSizeV1_2 {
+            info.predDomain = DeclaredDomain(abiValue: l.pred_domain)
+            info.predDomainRest = l.pred_domain_rest == 0 ? nil : DeclaredDomain(abiValue: l.pred_domain_rest)
+            info.targetDomain = DeclaredDomain(abiValue: l.target_domain)
+            info.link = InverseLink(abiValue: l.link)
+            info.curvature = Curvature(flags: l.curvature, surrogate: l.surrogate_hessian)
+        }
+        return LoadedLoss(info: info, pluginID: pluginID, origin: origin,
                           entry: LossEntry(table: loss, create: create, evaluate: evaluate, destroy: destroy,
                                            evaluateF32: declared >= lossSizeV1_1 ? l.evaluate_f32 : nil))
     }

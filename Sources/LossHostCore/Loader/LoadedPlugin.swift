@@ -18,11 +18,21 @@ struct LossEntry: @unchecked Sendable {
 public struct LoadedLoss: Sendable {
     public let info: LossInfo
     public let pluginID: String
+    public internal(set) var origin: LossOrigin
     let entry: LossEntry
-    /// Set by the host for scalar (libffi) losses whose manifest names no
-    /// derivative symbol: derivatives computed by finite differences.
-    public internal(set) var numericGradient = false
-    public internal(set) var numericHessian = false
+
+    /// The host computes the gradient by finite differences (a scalar loss whose
+    /// manifest names no gradient symbol).
+    public var numericGradient: Bool {
+        if case .scalar(let facts) = origin { return facts.numericGradient }
+        return false
+    }
+
+    /// The host computes the Hessian by finite differences.
+    public var numericHessian: Bool {
+        if case .scalar(let facts) = origin { return facts.numericHessian }
+        return false
+    }
 
     /// `plugin/loss`.
     public var qualifiedID: String { "\(pluginID)/\(info.id)" }

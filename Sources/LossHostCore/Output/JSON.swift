@@ -106,6 +106,31 @@ extension LoadedLoss {
             ("hessian", .string(hessianDescription)),
             ("thread_safe", .bool(info.threadSafe)), ("deterministic", .bool(info.deterministic)),
             ("params", .array(info.parameters.map(\.json))),
+            ("pred_domain", .string(info.predDomain.description)),
+            ("pred_domain_rest", info.predDomainRest.map { .string($0.description) } ?? .null),
+            ("target_domain", .string(info.targetDomain.description)),
+            ("link", .string(info.link.description)),
+            ("curvature", info.curvature.json),
         ] + (numericGradient ? [("gradient", .string("numeric"))] : []))
+    }
+}
+
+extension Curvature {
+    /// The curvature facts as `info --format json` shows them.
+    public var json: JSON {
+        .object([
+            ("convex", .bool(convex)), ("constant", .bool(constant)),
+            ("piecewise_linear", .bool(piecewiseLinear)), ("surrogate", surrogate.map { .number($0) } ?? .null),
+        ])
+    }
+
+    /// One line for `info`, e.g. "convex, piecewise linear (surrogate 1)"; "not declared" for none.
+    public var summary: String {
+        var facts: [String] = []
+        if convex { facts.append("convex") }
+        if constant { facts.append("constant Hessian") }
+        if piecewiseLinear { facts.append("piecewise linear, Hessian 0 almost everywhere") }
+        if let surrogate { facts.append("surrogate curvature \(formatNumber(surrogate))") }
+        return facts.isEmpty ? "not declared" : facts.joined(separator: ", ")
     }
 }

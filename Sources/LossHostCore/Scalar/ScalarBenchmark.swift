@@ -112,7 +112,7 @@ public enum ScalarBenchmark {
                                 losses: [function.export(ffiInfo), direct.export(directInfo), native])
         let plugin: LoadedPlugin
         do throws(LoadFailure) {
-            plugin = try DescriptorReader.read(table.pointer, path: nil)
+            plugin = try DescriptorReader.read(table.pointer, path: nil, origin: .native)
         } catch {
             throw EvaluationError("benchmark table: \(error)")
         }

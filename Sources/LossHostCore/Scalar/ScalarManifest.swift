@@ -149,7 +149,9 @@ struct ScalarManifest {
         }
 
         static let lossKeys = ["id", "summary", "kind", "pred_doc", "target_doc", "library", "returns", "args",
-                               "value", "gradient", "hessian", "params", "thread_safe", "deterministic"]
+                               "value", "gradient", "hessian", "params", "thread_safe", "deterministic",
+                               "pred_domain", "target_domain", "link", "curvature"]
+        static let curvatureKeys = ["convex", "constant", "piecewise_linear", "surrogate"]
         static let paramKeys = ["default", "min", "max", "min_exclusive", "max_exclusive", "doc"]
 
         mutating func loss(_ node: Node, defaultLibrary: ManifestJSON.Member?) throws(ManifestError) -> Loss {
@@ -166,6 +168,17 @@ struct ScalarManifest {
             let targetDoc = try m["target_doc"].map { k throws(ManifestError) in try string(k) } ?? "target"
             let threadSafe = try m["thread_safe"].map { k throws(ManifestError) in try bool(k) } ?? true
             let deterministic = try m["deterministic"].map { k throws(ManifestError) in try bool(k) } ?? true
+            let predDomain = try domain(m["pred_domain"])
+            let targetDomain = try domain(m["target_domain"])
+            var link = InverseLink.identity
+            if let l = m["link"] {
+                let name = try string(l)
+                guard let known = InverseLink(name: name) else {
+                    throw ManifestError(line: l.value.line, message: "unknown link '\(name)' (one of \(InverseLink.allCases.map(\.description).joined(separator: ", ")))")
+                }
+                link = known
+            }
+            let curvature = try m["curvature"].map { c throws(ManifestError) in try self.curvature(c) } ?? .unknown
 
             var returns = ScalarCType.double
             if let r = m["returns"] {
@@ -260,7 +273,8 @@ struct ScalarManifest {
             }
             let info = LossInfo(id: id, summary: summary, kind: kind, reduce: .elementwise, predDoc: predDoc, targetDoc: targetDoc,
                                 predColumns: 0, targetLayout: .sameShape, hessian: numericHessian ? .approximate : .exact,
-                                threadSafe: threadSafe, deterministic: deterministic, parameters: parameters)
+                                threadSafe: threadSafe, deterministic: deterministic, parameters: parameters,
+                                predDomain: predDomain, targetDomain: targetDomain, link: link, curvature: curvature)
             let function: ScalarFunction
             let valueName = try string(valueMember)
             do throws(ScalarFunction.PrepareError) {
@@ -270,6 +284,34 @@ struct ScalarManifest {
                 throw ManifestError(line: argsMember.keyLine, message: "libffi cannot prepare this signature (ffi_prep_cif status \(error.status))")
             }
             return Loss(info: info, function: function, numericGradient: numericGradient, numericHessian: numericHessian)
+        }
+
+        /// A `"pred_domain"` / `"target_domain"` name; absent: unspecified.
+        func domain(_ member: ManifestJSON.Member?) throws(ManifestError) -> DeclaredDomain {
+            guard let member else { return .unspecified }
+            let name = try string(member)
+            guard let known = DeclaredDomain(name: name), known != .unspecified else {
+                let names = DeclaredDomain.allCases.dropFirst().map(\.description).joined(separator: ", ")
+                throw ManifestError(line: member.value.line, message: "unknown domain '\(name)' (one of \(names))")
+            }
+            return known
+        }
+
+        /// The `"curvature"` object: {"convex": true, "piecewise_linear": true, "surrogate": 1}.
+        func curvature(_ member: ManifestJSON.Member) throws(ManifestError) -> Curvature {
+            let c = try object(member.value, "\"curvature\"", allowed: Self.curvatureKeys)
+            var result = Curvature(
+                convex: try c["convex"].map { k throws(ManifestError) in try bool(k) } ?? false,
+                constant: try c["constant"].map { k throws(ManifestError) in try bool(k) } ?? false,
+                piecewiseLinear: try c["piecewise_linear"].map { k throws(ManifestError) in try bool(k) } ?? false)
+            if let s = c["surrogate"] {
+                let value = try number(s)
+                guard value.isFinite, value > 0 else {
+                    throw ManifestError(line: s.value.line, message: "\"surrogate\" must be a finite number > 0")
+                }
+                result.surrogate = value
+            }
+            return result
         }
 
         /// One `"params"` entry.

@@ -8,7 +8,7 @@ import LossKit
 /// `PluginTable` into a real `lh_plugin` table, and that table is validated by
 /// the same `DescriptorReader` as every native plugin. From there on `list`,
 /// `info`, `eval` and `check` cannot tell them apart, except for the
-/// `numericGradient` / `numericHessian` marks on `LoadedLoss`.
+/// loss's `origin`, which carries its `ScalarLossFacts`.
 public enum ScalarPlugins {
     /// File names that declare scalar plugins.
     public static let manifestSuffix = ".losshost.json"
@@ -25,7 +25,7 @@ public enum ScalarPlugins {
         let table = PluginTable(id: manifest.pluginID, version: manifest.version, summary: manifest.summary,
                                 losses: manifest.losses.map { $0.function.export($0.info) })
         do throws(LoadFailure) {
-            let plugin = try DescriptorReader.read(table.pointer, path: path)
+            let plugin = try DescriptorReader.read(table.pointer, path: path, origin: .native)
             return .success(marked(plugin, manifest))
         } catch {
             return .failure(PluginFailure(path: path, reason: error))
@@ -37,10 +37,9 @@ public enum ScalarPlugins {
         var losses = plugin.losses
         for i in losses.indices {
             guard let declared = manifest.losses.first(where: { $0.info.id == losses[i].info.id }) else { continue }
-            losses[i].numericGradient = declared.numericGradient
-            losses[i].numericHessian = declared.numericHessian
-            ScalarLossFacts.shared.insert(losses[i].entry.table, singlePrecision: declared.function.singlePrecision,
-                                          callPath: declared.function.callPath)
+            losses[i].origin = .scalar(ScalarLossFacts(
+                numericGradient: declared.numericGradient, numericHessian: declared.numericHessian,
+                singlePrecision: declared.function.singlePrecision, callPath: declared.function.callPath))
         }
         return LoadedPlugin(id: plugin.id, version: plugin.version, summary: plugin.summary, abiMajor: plugin.abiMajor,
                             abiMinor: plugin.abiMinor, path: plugin.path, losses: losses)
@@ -58,33 +57,18 @@ extension LoadedLoss {
 
     /// True for a scalar loss computed in float32 (a `float` pred or return
     /// type): `check` differentiates it with float-sized steps and tolerances.
-    public var singlePrecision: Bool { ScalarLossFacts.shared.facts(entry.table)?.singlePrecision ?? false }
+    public var singlePrecision: Bool {
+        if case .scalar(let facts) = origin { return facts.singlePrecision }
+        return false
+    }
 
     /// For a scalar (manifest) loss, how its C functions are called per
     /// element: `.libffi`, or `.direct` for an all-`double` signature of 2…6
     /// arguments (chosen once at load; the results are the same). Nil for
     /// native losses. `info` may show it as "libffi" or "direct".
-    public var scalarCallPath: ScalarCallPath? { ScalarLossFacts.shared.facts(entry.table)?.callPath }
-}
-
-/// Host-side facts about scalar losses that LoadedLoss has no field for (and
-/// the ABI none either), by table address: tables are never freed.
-final class ScalarLossFacts: @unchecked Sendable {
-    struct Facts { var singlePrecision: Bool, callPath: ScalarCallPath }
-    static let shared = ScalarLossFacts()
-    private let lock = NSLock()
-    private var tables: [UInt: Facts] = [:]
-
-    func insert(_ table: UnsafeRawPointer, singlePrecision: Bool, callPath: ScalarCallPath) {
-        lock.lock()
-        tables[UInt(bitPattern: table)] = Facts(singlePrecision: singlePrecision, callPath: callPath)
-        lock.unlock()
-    }
-
-    func facts(_ table: UnsafeRawPointer) -> Facts? {
-        lock.lock()
-        defer { lock.unlock() }
-        return tables[UInt(bitPattern: table)]
+    public var scalarCallPath: ScalarCallPath? {
+        if case .scalar(let facts) = origin { return facts.callPath }
+        return nil
     }
 }
 

@@ -18,7 +18,7 @@ struct InfoCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
         let plugin = registry.plugin(found.pluginID)
         if format == .json {

@@ -25,12 +25,17 @@ struct LossHost: ParsableCommand {
 
     /// Parses and runs; every error is one line on standard error and a non-zero exit.
     static func main() {
+        // A reader that goes away (`| head`) is an EPIPE for Output.write, not a signal.
+        signal(SIGPIPE, SIG_IGN)
         // Plugin files are first loaded in a worker process (results cached), so
         // a plugin that crashes while loading cannot take a command down.
         PluginScanner.current = PluginScanner(worker: WorkerProcess(timeout: PluginScanner.scanTimeout), cache: ScanCache())
         do {
             var command = try parseAsRoot()
-            if command is any PluginRunningCommand { Output.protect() }
+            if let running = command as? any PluginRunningCommand {
+                Output.protect()
+                PluginScanner.current.worker = WorkerProcess(timeout: PluginScanner.scanTimeout, memoryMiB: running.plugins.memoryLimit)
+            }
             try command.run()
         } catch {
             let code = exitCode(for: error)
@@ -39,7 +44,7 @@ struct LossHost: ParsableCommand {
                 Foundation.exit(0)
             }
             let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("losshost: error: \(message)\n".utf8))
+            Output.error("losshost: error: \(message)\n")
             Foundation.exit(code.rawValue)
         }
     }

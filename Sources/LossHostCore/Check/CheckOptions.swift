@@ -8,6 +8,8 @@ public struct CheckOptions: Sendable {
     public var timeout: Double
     public var pluginDirs: [String]
     public var allowUnsafePlugins: Bool
+    /// The address-space limit of each check worker, in MiB (0: none).
+    public var memoryMiB: Int = WorkerLimits.defaultMemoryMiB
 
     public init(target: String, seed: UInt64, only: String?, timeout: Double, pluginDirs: [String], allowUnsafePlugins: Bool) {
         self.target = target

@@ -16,7 +16,7 @@ public struct CheckSession: Sendable {
 
     /// Every check's result, in plan order.
     public func runIsolated(executable: String? = nil) throws(SessionError) -> [CheckResult] {
-        let worker = WorkerProcess(timeout: options.timeout, executable: executable)
+        let worker = WorkerProcess(timeout: options.timeout, executable: executable, memoryMiB: options.memoryMiB)
         if !CheckRunner.isPathTarget(options.target) {
             // The worker finds the target among every plugin on the search path: scan them
             // here first (cached), so it does not spend its timeout on other plugins' scans.
@@ -58,6 +58,10 @@ public struct CheckSession: Sendable {
                 }
             }
             let how = Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
+            if let leftover = run.leftover {
+                results.append(CheckResult(check: "plugin.leftover", outcome: .fail,
+                                           detail: "the worker \(leftover); plugin code must not leave processes behind"))
+            }
             if finished {
                 if let reported, reported != results.count - before {
                     results.append(CheckResult(check: "plugin.report", outcome: .fail,

@@ -3,25 +3,24 @@ import Foundation
 /// Runs an `eval` in a worker, so a plugin that crashes, exits or hangs while
 /// evaluating ends with a one-line error instead of taking the host down.
 public enum IsolatedEval {
-    /// How long an isolated evaluation may run without printing anything.
-    public static let timeout = 3600.0
     /// Bytes of output an isolated evaluation may print (its whole result).
     public static let outputLimit = 1 << 30
 
     public enum Outcome: Sendable {
         /// The worker finished: pass its output and status on.
-        case finished(stdout: String, stderr: String, status: Int32)
+        case finished(stdout: String, stderr: String, status: Int32, leftover: String?)
         /// It crashed, exited early or hung: one phrase, e.g. "crashed with SIGSEGV".
         case failed(String)
     }
 
     /// Runs `losshost eval ARGUMENTS` in a worker.
-    public static func run(_ arguments: [String], timeout: Double = IsolatedEval.timeout) -> Outcome {
-        let run = WorkerProcess(timeout: timeout, outputLimit: outputLimit).run(["eval"] + arguments)
+    public static func run(_ arguments: [String], limits: WorkerLimits) -> Outcome {
+        let run = WorkerProcess(timeout: limits.evalTimeout, outputLimit: outputLimit, memoryMiB: limits.memoryMiB)
+            .run(["eval"] + arguments)
         let stdout = run.stdout
         switch run.outcome {
         case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):
-            return .finished(stdout: stdout, stderr: run.stderr, status: code)
+            return .finished(stdout: stdout, stderr: run.stderr, status: code, leftover: run.leftover)
         default:
             return .failed(run.outcome.description)
         }

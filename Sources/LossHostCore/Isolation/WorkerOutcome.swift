@@ -8,6 +8,8 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
     case timedOut(seconds: Double)
     /// It wrote more than this many bytes of reports and was killed.
     case outputLimit(bytes: Int)
+    /// It crashed after growing close to its memory limit (MiB).
+    case memoryLimit(mib: Int)
 
     /// One phrase for people: "crashed with SIGSEGV", "exited with status 3", "timed out after 2 s".
     public var description: String {
@@ -16,6 +18,7 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
         case .signaled(let name): "crashed with \(name)"
         case .timedOut(let seconds): "timed out after \(formatSeconds(seconds)) s"
         case .outputLimit(let bytes): "was stopped after writing more than \(formatBytes(bytes)) of output"
+        case .memoryLimit(let mib): "exceeded the memory limit of \(mib) MiB"
         }
     }
 }

@@ -131,6 +131,13 @@ enum DescriptorReader {
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw .invalidDescriptor("\(what) is not valid UTF-8")
         }
+        // Shown by list and info: no control character may reach a terminal or forge a line.
+        if let bad = string.unicodeScalars.firstIndex(where: Printable.isControl) {
+            let scalar = string.unicodeScalars[bad]
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            let offset = string.utf8.distance(from: string.utf8.startIndex, to: bad.samePosition(in: string.utf8) ?? string.utf8.startIndex)
+            throw .invalidDescriptor("\(what) contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex) at byte \(offset)")
+        }
         if required && string.isEmpty { throw .invalidDescriptor("\(what) is empty") }
         return string
     }

@@ -37,8 +37,7 @@ public struct LossRegistry: Sendable {
             scanner.prescan(files ?? [])
             for file in files ?? [] {
                 if lazily, let found = scanner.metadata(file) {
-                    registry.add(PluginSlot(id: found.plugin, path: PluginLoader.canonicalPath(file),
-                                            lossIDs: found.lossIDs, scanner: scanner))
+                    registry.add(PluginSlot(metadata: found, scanner: scanner))
                 } else {
                     registry.add(scanner.load(path: file))
                 }
@@ -79,6 +78,26 @@ public struct LossRegistry: Sendable {
     /// Every loss, in plugin order. On a lazy registry this loads every plugin.
     public var losses: [LoadedLoss] { plugins.flatMap(\.losses) }
 
+    /// What every plugin declares, in search order, without loading any (a
+    /// lazy registry has it from the scans): what `list` shows.
+    public var pluginMetadata: [PluginMetadata] { slots.map(\.metadata) }
+
+    /// What the loss `resolve` would find declares, without loading its plugin: what `info` shows.
+    public func resolveMetadata(_ id: String) throws(RegistryError) -> (loss: LossMetadata, plugin: PluginMetadata) {
+        let (slot, loss) = try find(id)
+        guard let found = slot.metadata.losses.first(where: { $0.info.id == loss }) else {
+            throw .unavailable(slot.id, reason: "it no longer has a loss '\(loss)'")
+        }
+        return (found, slot.metadata)
+    }
+
+    /// The `plugin/loss` id `resolve` would find, and the file of its plugin
+    /// (nil for a built-in), without loading it.
+    public func locate(_ id: String) throws(RegistryError) -> (qualifiedID: String, path: String?) {
+        let (slot, loss) = try find(id)
+        return ("\(slot.id)/\(loss)", slot.path)
+    }
+
     /// The plugin with this id (loaded here if it was not yet).
     public func plugin(_ id: String) -> LoadedPlugin? {
         try? slots.first { $0.id == id }?.plugin()
@@ -97,15 +116,21 @@ public struct LossRegistry: Sendable {
     /// Finds a loss by `plugin/loss`, or by a bare id when only one plugin has it.
     /// Only the plugin that serves it is loaded.
     public func resolve(_ id: String) throws(RegistryError) -> LoadedLoss {
+        let (slot, loss) = try find(id)
+        return try slot.loss(loss)
+    }
+
+    /// The slot and the loss id in it that `id` names, without loading anything.
+    private func find(_ id: String) throws(RegistryError) -> (PluginSlot, String) {
         let all = lossIDs
         if let slash = id.firstIndex(of: "/") {
             let plugin = String(id[..<slash]), loss = String(id[id.index(after: slash)...])
-            if let found = all.first(where: { $0.slot.id == plugin && $0.loss == loss }) { return try found.slot.loss(loss) }
+            if let found = all.first(where: { $0.slot.id == plugin && $0.loss == loss }) { return (found.slot, loss) }
             throw .unknown(id, suggestions: suggestions(for: loss, in: all))
         }
         let matches = all.filter { $0.loss == id }
         switch matches.count {
-        case 1: return try matches[0].slot.loss(id)
+        case 1: return (matches[0].slot, id)
         case 0: throw .unknown(id, suggestions: suggestions(for: id, in: all))
         default: throw .ambiguous(id, candidates: matches.map { "\($0.slot.id)/\($0.loss)" })
         }
@@ -119,25 +144,24 @@ public struct LossRegistry: Sendable {
 /// One plugin of a registry: loaded, or known by the ids its scan cached and
 /// loaded (through its scanner: folder rules, cached scan, then `dlopen`) on first use.
 final class PluginSlot: @unchecked Sendable {
-    let id: String
-    let path: String?
-    let lossIDs: [String]
+    /// What the plugin declares: from its table once loaded, else from its scan.
+    let metadata: PluginMetadata
     private let scanner: PluginScanner?
     private let lock = NSLock()
     private var state: Result<LoadedPlugin, RegistryError>?
 
+    var id: String { metadata.id }
+    var path: String? { metadata.path }
+    var lossIDs: [String] { metadata.losses.map(\.info.id) }
+
     init(_ plugin: LoadedPlugin) {
-        id = plugin.id
-        path = plugin.path
-        lossIDs = plugin.losses.map(\.info.id)
+        metadata = plugin.metadata
         scanner = nil
         state = .success(plugin)
     }
 
-    init(id: String, path: String, lossIDs: [String], scanner: PluginScanner) {
-        self.id = id
-        self.path = path
-        self.lossIDs = lossIDs
+    init(metadata: PluginMetadata, scanner: PluginScanner) {
+        self.metadata = metadata
         self.scanner = scanner
     }
 
@@ -149,13 +173,26 @@ final class PluginSlot: @unchecked Sendable {
             switch scanner.load(path: path) {
             case .success(let plugin) where plugin.id == id && plugin.losses.map(\.info.id) == lossIDs:
                 state = .success(plugin)
-            case .success:
-                state = .failure(.unavailable(id, reason: "\(path) changed since it was scanned; run the command again"))
+            case .success(let plugin):
+                state = .failure(.unavailable(id, reason: Self.mismatch(plugin, scanned: metadata, rescanned: scanner.metadata(path))))
             case .failure(let failure):
                 state = .failure(.unavailable(id, reason: "\(failure.path): \(failure.reason)"))
             }
         }
         return try state!.get()
+    }
+
+    /// Why a plugin loaded here is not the one its scan described: the file
+    /// changed meanwhile (a new scan agrees with the load), or the plugin
+    /// describes itself one way in a scan worker and another way here.
+    static func mismatch(_ loaded: LoadedPlugin, scanned: PluginMetadata, rescanned: PluginMetadata?) -> String {
+        let here = "'\(loaded.id)' with losses \(loaded.losses.map(\.info.id).joined(separator: ", "))"
+        if let rescanned, rescanned.id == loaded.id, rescanned.losses.map(\.info.id) == loaded.losses.map(\.info.id),
+           rescanned.id != scanned.id || rescanned.losses.map(\.info.id) != scanned.losses.map(\.info.id) {
+            return "\(loaded.path ?? "") changed while losshost was running; run the command again"
+        }
+        let there = "'\(scanned.id)' with losses \(scanned.losses.map(\.info.id).joined(separator: ", "))"
+        return "\(loaded.path ?? "") declares \(there) when scanned in a worker but \(here) when loaded in losshost; a plugin must describe itself the same way in every process"
     }
 
     /// One of its losses, by its id in the plugin.

@@ -59,8 +59,9 @@ struct CheckCommand: ParsableCommand {
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
         if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         let seed = self.seed ?? UInt64.random(in: 1...999_999)
-        let options = CheckOptions(target: target, seed: seed, only: only, timeout: timeout,
+        var options = CheckOptions(target: target, seed: seed, only: only, timeout: timeout,
                                    pluginDirs: plugins.pluginDirs, allowUnsafePlugins: allowUnsafePlugins)
+        options.memoryMiB = plugins.memoryLimit
         let session = CheckSession(options)
         let results: [CheckResult]
         do {

@@ -63,6 +63,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate in a separate worker process: a plugin that crashes or hangs gives a one-line error instead of killing losshost. Automatic for plugins whose earlier run crashed.")
     var isolate = false
 
+    @Option(help: ArgumentHelp("Seconds an isolated evaluation may take before its worker is killed (SIGKILL).", valueName: "seconds"))
+    var timeout: Double = WorkerLimits.defaultEvalTimeout
+
     @Flag(name: .customLong("allow-unsafe-plugins"),
           help: "Load plugin files even from folders other users can write to, or that another user owns.")
     var allowUnsafePlugins = false
@@ -80,12 +83,20 @@ struct EvalCommand: ParsableCommand {
         guard dtype == "auto" || DType(rawValue: dtype) != nil else {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
+        guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
+        // Where --out writes is fixed now, before plugin code can change the directory or umask.
+        let output = try out.map { path throws(InputError) in try OutputFiles(path, wanted: wantedOutputs(reduction)) }
         let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
-        let found = try registry.resolve(loss)
-        let pluginPath = registry.pluginPath(found.pluginID)
+        let located = try registry.locate(loss)
+        let pluginPath = located.path
         if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath) {
-            return try runIsolated(found, because: why, pluginPath: pluginPath)
+            return try runIsolated(located.qualifiedID, because: why, pluginPath: pluginPath)
         }
+        // Until this run finishes, the plugin counts as crashed: if it kills the host (even
+        // while loading here), the next run is isolated.
+        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
+        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
+        let found = try registry.resolve(loss)
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
         let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
@@ -94,9 +105,6 @@ struct EvalCommand: ParsableCommand {
         let firstLines: [EvaluationError.Input: Int] = [
             .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightMatrix?.firstLine ?? 1,
         ]
-        // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
-        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
-        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
         let instance = try LossInstance(found, parameters: parameters)
         let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
                                         dtype: DType(rawValue: dtype))
@@ -106,8 +114,10 @@ struct EvalCommand: ParsableCommand {
         } catch {
             throw CLIError(locate(error, firstLines: firstLines))
         }
-        if let out {
-            let files = try NpyWriter.writeOutputs(result, perRowValues: found.info.reduce == .rowwise, to: out)
+        // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
+        if !inWorker { IsolatedEval.mark(pluginPath, nil) }
+        if let output {
+            let files = try output.write(result, perRowValues: found.info.reduce == .rowwise)
             return writeSummary(result, found, reduction, files: files)
         }
         result.widenFloat32()
@@ -115,6 +125,11 @@ struct EvalCommand: ParsableCommand {
         case .json: Output.write(json(result, found, reduction).text + "\n")
         case .text: Output.write(text(result, found, reduction))
         }
+    }
+
+    /// What --out would write: the values (--reduction none), the gradient, the Hessian.
+    private func wantedOutputs(_ reduction: Reduction) -> [String] {
+        (reduction == .none ? ["values"] : []) + (gradient ? ["gradient"] : []) + (hessian ? ["hessian"] : [])
     }
 
     /// The reduced value and the files `--out` wrote, instead of the arrays.

@@ -151,13 +151,13 @@ final class ProgressBar {
         let filled = total > 0 ? min(width, iteration * width / total) : width
         let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             + "] iteration \(iteration)  loss \(String(format: "%.6g", loss))   "
-        FileHandle.standardError.write(Data(line.utf8))
+        Output.error(line)
         drawn = true
     }
 
     func finish() {
         guard enabled, drawn else { return }
-        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 72) + "\r").utf8))
+        Output.error("\r" + String(repeating: " ", count: 72) + "\r")
     }
 }
 

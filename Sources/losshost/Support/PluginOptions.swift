@@ -8,6 +8,15 @@ struct PluginOptions: ParsableArguments {
                                valueName: "dir"))
     var pluginDirs: [String] = []
 
+    @Option(name: .customLong("memory-limit"),
+            help: ArgumentHelp("Address space each worker process (plugin scans, check, eval --isolate) may use, in MiB; 0 for no limit.",
+                               valueName: "MiB"))
+    var memoryLimit: Int = WorkerLimits.defaultMemoryMiB
+
+    func validate() throws {
+        guard memoryLimit >= 0 else { throw ValidationError("--memory-limit must be >= 0 (MiB; 0 for no limit)") }
+    }
+
     var searchPath: PluginSearchPath { .standard(optionFolders: pluginDirs) }
 
     /// Discovers every plugin on the search path.

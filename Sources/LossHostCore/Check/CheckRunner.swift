@@ -83,6 +83,10 @@ public enum CheckRunner {
         let result = runChecked(item, plugin: plugin, losses: losses, options: options, contexts: &contexts, stage: stage)
         // A plugin that closed or replaced stdin, stdout or stderr fails the check it did it in.
         if let why = StreamGuard.shared.take() { return CheckResult(check: item.name, outcome: .fail, detail: why) }
+        // One that left the floating-point environment changed (the host put it back) fails it too.
+        if let lossID = item.loss, let why = contexts[lossID]?.stateLog.take() {
+            return CheckResult(check: item.name, outcome: .fail, detail: "\(why) (losshost restored it; a plugin must leave the floating-point environment as it found it)")
+        }
         return result
     }
 

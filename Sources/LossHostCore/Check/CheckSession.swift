@@ -57,11 +57,13 @@ public struct CheckSession: Sendable {
                 default: break
                 }
             }
-            let how = Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
-            if let leftover = run.leftover {
-                results.append(CheckResult(check: "plugin.leftover", outcome: .fail,
-                                           detail: "the worker \(leftover); plugin code must not leave processes behind"))
-            }
+            let outside = events.contains { $0.kind == "fault" }
+            let how = outside
+                ? "\(Self.describe(run.outcome)) outside any plugin call (in a thread the plugin started; the host was \(stage.isEmpty ? "between calls" : "in \(stage)"))"
+                : Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
+            let leftover = run.leftover.map {
+                [CheckResult(check: "plugin.leftover", outcome: .fail, detail: "the worker \($0); plugin code must not leave processes behind")]
+            } ?? []
             if finished {
                 if let reported, reported != results.count - before {
                     results.append(CheckResult(check: "plugin.report", outcome: .fail,
@@ -71,7 +73,7 @@ public struct CheckSession: Sendable {
                     results.append(CheckResult(check: "plugin.exit", outcome: .fail,
                                                detail: "the worker \(Self.describe(run.outcome)) after the checks finished (in a destructor, at exit)"))
                 }
-                return results
+                return results + leftover
             }
             guard let crashed = running else {
                 // Died outside any check (e.g. while discovering plugins, or between two checks).
@@ -79,9 +81,10 @@ public struct CheckSession: Sendable {
                 let when = results.count > before ? "between two checks" : "before any check ran"
                 results.append(CheckResult(check: results.isEmpty ? "plugin.load" : "plugin.worker", outcome: .fail,
                                            detail: "the worker \(how) \(when)\(why)"))
-                return results
+                return results + leftover
             }
             results.append(CheckResult(check: crashed.check, outcome: .fail, detail: how))
+            results += leftover
             guard let loss = crashed.loss else { return results }  // a plugin-level check: nothing else can run
             skip.insert(loss)
             start = crashed.index + 1

@@ -8,11 +8,14 @@ final class RawInstance {
     let loss: LoadedLoss
     let handle: OpaquePointer?
     private let stage: (String) -> Void
+    /// Where a change of the floating-point environment is recorded (the check fails on it).
+    let log: PluginStateLog
 
     /// Wraps `create`; a non-OK status is a `PluginStatus`.
-    init(_ loss: LoadedLoss, values: [BoundParameters.Value], stage: @escaping (String) -> Void) throws(PluginStatus) {
+    init(_ loss: LoadedLoss, values: [BoundParameters.Value], stage: @escaping (String) -> Void, log: PluginStateLog) throws(PluginStatus) {
         self.loss = loss
         self.stage = stage
+        self.log = log
         stage("create")
         var handle: OpaquePointer? = nil
         let lists = values.map { value -> [Double] in
@@ -32,7 +35,7 @@ final class RawInstance {
             return v
         }
         let failure = cValues.withUnsafeMutableBufferPointer { buffer in
-            ErrorRecord.call { record in
+            ErrorRecord.call("create", log: log) { record in
                 loss.entry.create(loss.entry.table, buffer.baseAddress, UInt32(buffer.count), &handle, record)
             }
         }
@@ -46,7 +49,7 @@ final class RawInstance {
 
     deinit {
         stage("destroy")
-        loss.entry.destroy(handle)
+        PluginCall.run("destroy", log: log) { loss.entry.destroy(handle) }
         StreamGuard.shared.verify(after: "destroy")
     }
 
@@ -78,7 +81,7 @@ final class RawInstance {
         out.normalizer = normalizer?.pointer
         out.gradient = gradient?.pointer
         out.hessian = hessian?.pointer
-        let failure = ErrorRecord.call { record in loss.entry.evaluate(handle, &cBatch, &out, record) }
+        let failure = ErrorRecord.call("evaluate", log: log) { record in loss.entry.evaluate(handle, &cBatch, &out, record) }
         StreamGuard.shared.verify(after: "evaluate")
 
         let named: [(String, GuardedBuffer?)] = [("values", values), ("sum", sum), ("normalizer", normalizer),

@@ -7,12 +7,16 @@ public final class LossInstance: @unchecked Sendable {
     public let loss: LoadedLoss
     public let parameters: BoundParameters
     private let handle: OpaquePointer?
+    /// What the plugin's calls left changed in the floating-point environment
+    /// (restored after each call): `eval` warns about it.
+    public let stateLog = PluginStateLog()
 
     /// Wraps `lh_loss.create`.
     public init(_ loss: LoadedLoss, parameters: BoundParameters) throws(EvaluationError) {
         self.loss = loss
         self.parameters = parameters
         var handle: OpaquePointer? = nil
+        let log = stateLog
         let lists = parameters.values.map { value -> [Double] in
             if case .list(let items) = value { return items }
             return []
@@ -30,7 +34,7 @@ public final class LossInstance: @unchecked Sendable {
                 return v
             }
             return cValues.withUnsafeMutableBufferPointer { buffer in
-                ErrorRecord.call { record in
+                ErrorRecord.call("create", log: log) { record in
                     loss.entry.create(loss.entry.table, buffer.baseAddress, UInt32(buffer.count), &handle, record)
                 }
             }
@@ -41,7 +45,7 @@ public final class LossInstance: @unchecked Sendable {
     }
 
     deinit {
-        loss.entry.destroy(handle)
+        PluginCall.run("destroy", log: stateLog) { loss.entry.destroy(handle) }
     }
 
     /// Outputs of one `evaluate` call; nil pointers are not computed.
@@ -64,7 +68,7 @@ public final class LossInstance: @unchecked Sendable {
         batch.pred = pred + range.lowerBound * predColumns
         batch.target = target + range.lowerBound * targetColumns
         batch.weight = weight.map { $0 + range.lowerBound }
-        var sum = 0.0, normalizer = 0.0
+        var sum: Double = UnwrittenOutput.marker(), normalizer: Double = UnwrittenOutput.marker()
         let failure = withUnsafeMutablePointer(to: &sum) { sumPointer in
             withUnsafeMutablePointer(to: &normalizer) { normalizerPointer in
                 var out = lh_outputs()
@@ -74,14 +78,21 @@ public final class LossInstance: @unchecked Sendable {
                 out.hessian = outputs.hessian
                 out.sum = sumPointer
                 out.normalizer = normalizerPointer
-                return ErrorRecord.call { record in loss.entry.evaluate(handle, &batch, &out, record) }
+                return ErrorRecord.call("evaluate", log: stateLog) { record in loss.entry.evaluate(handle, &batch, &out, record) }
             }
         }
         if var failure {
             if failure.row >= 0 { failure.row += Int64(range.lowerBound) }
             throw failure.asEvaluationError()
         }
+        try checkWritten(sum, normalizer)
         return (sum, normalizer)
+    }
+
+    /// Throws when the plugin returned `LH_OK` without writing the sum or the normalizer.
+    private func checkWritten(_ sum: Double, _ normalizer: Double) throws(EvaluationError) {
+        if UnwrittenOutput.isMarker(sum) { throw UnwrittenOutput.error(loss, "sum", index: nil, columns: 1) }
+        if UnwrittenOutput.isMarker(normalizer) { throw UnwrittenOutput.error(loss, "normalizer", index: nil, columns: 1) }
     }
 
     /// Whether the plugin evaluates float32 batches itself (ABI 1.1 `evaluate_f32`).
@@ -104,7 +115,7 @@ public final class LossInstance: @unchecked Sendable {
         batch.pred = pred + range.lowerBound * predColumns
         batch.target = target + range.lowerBound * targetColumns
         batch.weight = weight.map { $0 + range.lowerBound }
-        var sum = 0.0, normalizer = 0.0
+        var sum: Double = UnwrittenOutput.marker(), normalizer: Double = UnwrittenOutput.marker()
         let failure = withUnsafeMutablePointer(to: &sum) { sumPointer in
             withUnsafeMutablePointer(to: &normalizer) { normalizerPointer in
                 var out = lh_outputs_f32()
@@ -114,13 +125,14 @@ public final class LossInstance: @unchecked Sendable {
                 out.hessian = hessian
                 out.sum = sumPointer
                 out.normalizer = normalizerPointer
-                return ErrorRecord.call { record in function(handle, &batch, &out, record) }
+                return ErrorRecord.call("evaluate_f32", log: stateLog) { record in function(handle, &batch, &out, record) }
             }
         }
         if var failure {
             if failure.row >= 0 { failure.row += Int64(range.lowerBound) }
             throw failure.asEvaluationError()
         }
+        try checkWritten(sum, normalizer)
         return (sum, normalizer)
     }
 
@@ -170,9 +182,22 @@ enum ErrorRecord {
         var row: Int64
         var column: Int32
         var input: Int32
+        /// The call that failed: "create", "evaluate", …
+        var stage: String = "evaluate"
+        /// The plugin wrote past the end of the message buffer (the message is the host's).
+        var overflow = false
 
         var text: String {
-            message.isEmpty ? "the plugin failed with status \(status) (\(statusName)) and no message" : message
+            if overflow { return message }
+            if !Self.known(status) {
+                return "the plugin returned an unknown status \(status) from \(stage)" + (message.isEmpty ? " and no message" : ": \(message)")
+            }
+            return message.isEmpty ? "the plugin failed with status \(status) (\(statusName)) and no message" : message
+        }
+
+        static func known(_ status: lh_status) -> Bool {
+            [LH_ERR_INVALID_ARGUMENT, LH_ERR_SHAPE, LH_ERR_DOMAIN, LH_ERR_NO_MEMORY, LH_ERR_UNSUPPORTED, LH_ERR_INTERNAL]
+                .contains { lh_status($0) == status }
         }
 
         var statusName: String {
@@ -195,6 +220,7 @@ enum ErrorRecord {
             case LH_INPUT_PARAM: .parameter
             default: .none
             }
+            if overflow { return EvaluationError(text) }
             return EvaluationError(text, input: which, row: row >= 0 ? Int(row) : nil, column: column >= 0 ? Int(column) : nil)
         }
 
@@ -209,22 +235,38 @@ enum ErrorRecord {
     }
 
     static let capacity = 1024
+    /// Bytes past the message buffer that absorb an overrun; the first `canaryBytes` of them are checked.
+    static let slack = 16 << 10
+    static let canaryBytes = 256
+    static let canary: CChar = 0x5A
 
-    /// Calls `body` with a fresh record; nil on `LH_OK`, else what the plugin
-    /// wrote, read back as one line of valid UTF-8.
-    static func call(_ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+    /// Calls `body` (plugin code, in `stage`) through `PluginCall` with a fresh
+    /// record; nil on `LH_OK`, else what the plugin wrote, read back as one line
+    /// of valid UTF-8. A plugin that writes past the end of the message buffer
+    /// fails with a message that says so, whatever it returned.
+    static func call(_ stage: String, log: PluginStateLog?, _ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity + slack) { buffer -> Failure? in
             buffer[0] = 0
+            for i in capacity..<capacity + canaryBytes { buffer[i] = canary }
             var record = lh_error(struct_size: UInt32(MemoryLayout<lh_error>.size), capacity: UInt32(capacity),
                                   message: buffer.baseAddress, row: -1, column: -1, input: Int32(LH_INPUT_NONE))
-            let status = body(&record)
+            let status = PluginCall.run(stage, log: log) { body(&record) }
+            if (capacity..<capacity + canaryBytes).contains(where: { buffer[$0] != canary }) {
+                var end = capacity
+                while end < capacity + slack && buffer[end] != 0 { end += 1 }
+                let beyond = end < capacity + slack ? "\(end + 1 - capacity) bytes" : "more than \(slack) bytes"
+                return Failure(status: lh_status(LH_ERR_INTERNAL),
+                               message: "the plugin wrote past the end of the error message buffer in \(stage) (\(beyond) beyond its capacity of \(capacity))",
+                               row: -1, column: -1, input: Int32(LH_INPUT_NONE), stage: stage, overflow: true)
+            }
             if status == LH_OK { return nil }
             buffer[capacity - 1] = 0
-            let length = buffer.firstIndex(of: 0) ?? 0
+            var length = 0
+            while buffer[length] != 0 { length += 1 }
             let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: length)
             let message = String(decoding: bytes, as: UTF8.self)
                 .split(whereSeparator: { $0.isNewline }).joined(separator: " ")
-            return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input)
+            return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input, stage: stage)
         }
     }
 }

@@ -13,6 +13,7 @@ public struct FileFingerprint: Sendable, Equatable {
 
     /// The fingerprint of the file at `path`, or nil when it cannot be read.
     public static func of(_ path: String) -> FileFingerprint? {
+        guard FileKind.nonRegularKind(path) == nil else { return nil }  // reading a FIFO would block
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let data = FileManager.default.contents(atPath: path) else { return nil }
         let size = UInt64(data.count)

@@ -39,6 +39,9 @@ public struct PluginScanner: Sendable {
     /// Checks, scans and loads one plugin file.
     public func load(path: String) -> Result<LoadedPlugin, PluginFailure> {
         let canonical = PluginLoader.canonicalPath(path)
+        if let kind = FileKind.nonRegularKind(canonical) {
+            return .failure(PluginFailure(path: canonical, reason: .unreadable("not a regular file (\(kind))")))
+        }
         if let why = locationProblem(canonical) {
             return .failure(PluginFailure(path: canonical, reason: .unsafeLocation(why)))
         }

@@ -107,7 +107,7 @@ public struct WorkerProcess: Sendable {
                 break
             } else if Self.now() - endedAt! > Self.drainGrace {
                 // Someone outside its group still holds the pipes: stop reading, do not wait for EOF.
-                leftover = leftover ?? "a process it started still held its output after it exited (it left the worker's process group)"
+                leftover = leftover ?? "left a process holding its output after it exited (one that left the worker's process group)"
                 break
             }
         }

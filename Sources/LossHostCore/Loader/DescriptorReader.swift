@@ -16,6 +16,10 @@ enum DescriptorReader {
 
     static func read(_ plugin: UnsafePointer<lh_plugin>, path: String?) throws(LoadFailure) -> LoadedPlugin {
         let p = plugin.pointee
+        // A pointer to freed or stack memory reads as garbage: no real ABI is numbered like that.
+        if p.abi_major > HostABI.major + 100 || p.abi_minor > 10_000 {
+            throw .invalidDescriptor("the entry point returned an invalid table (ABI version \(p.abi_major).\(p.abi_minor) is implausible; a pointer to freed or stack memory?)")
+        }
         if p.abi_major > HostABI.major { throw .abiTooNew(major: p.abi_major, minor: p.abi_minor) }
         if p.abi_major < HostABI.major { throw .abiTooOld(major: p.abi_major, minor: p.abi_minor) }
         guard p.struct_size >= UInt32(MemoryLayout<lh_plugin>.size) else {

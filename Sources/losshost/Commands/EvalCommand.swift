@@ -116,6 +116,9 @@ struct EvalCommand: ParsableCommand {
         }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
         if !inWorker { IsolatedEval.mark(pluginPath, nil) }
+        if let changed = instance.stateLog.take() {
+            Output.warn("'\(found.qualifiedID)' \(changed); losshost restored it after every call")
+        }
         if let output {
             let files = try output.write(result, perRowValues: found.info.reduce == .rowwise)
             return writeSummary(result, found, reduction, files: files)

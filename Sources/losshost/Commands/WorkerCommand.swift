@@ -22,7 +22,10 @@ struct WorkerCommand: ParsableCommand {
         WorkerLimits.applyInWorker()
         var limit = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(Int32(RLIMIT_CORE.rawValue), &limit)
-        if reports { WorkerEvent.useDedicatedChannel() }
+        if reports {
+            WorkerEvent.useDedicatedChannel()
+            WorkerEvent.reportFaultsOutsideCalls()
+        }
         exitWithParent()
     }
 

@@ -168,7 +168,7 @@ extension RawInstance {
         out.normalizer = normalizer?.pointer
         out.gradient = gradient?.pointer
         out.hessian = hessian?.pointer
-        let failure = ErrorRecord.call { record in function(handle, &cBatch, &out, record) }
+        let failure = ErrorRecord.call("evaluate_f32", log: log) { record in function(handle, &cBatch, &out, record) }
         StreamGuard.shared.verify(after: "evaluate_f32")
 
         let floats: [(String, GuardedFloatBuffer?)] = [("values", values), ("gradient", gradient), ("hessian", hessian)]

@@ -1,0 +1,70 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every call into plugin code (entry point, create, evaluate, destroy) goes
+/// through `run`, which
+/// - saves the floating-point environment before the call and, when the
+///   plugin left its control state changed (rounding mode, MXCSR
+///   flush-to-zero, …), puts it back and records what it found in `log`;
+/// - marks the calling thread as being in a plugin call, so a worker that
+///   crashes can tell a crash in a call from one in a thread the plugin started.
+///
+/// It costs two `fegetenv` per call: calls are per chunk of 32 k elements.
+public enum PluginCall {
+    static func run<R>(_ stage: String, log: PluginStateLog?, _ body: () -> R) -> R {
+        var saved = fenv_t()
+        fegetenv(&saved)
+        let before = FloatingPointState(saved)
+        CallMarker.enter()
+        let result = body()
+        CallMarker.leave()
+        var now = fenv_t()
+        fegetenv(&now)
+        let after = FloatingPointState(now)
+        if after != before {
+            fesetenv(&saved)
+            log?.record("left \(after.changes(from: before).joined(separator: ", ")) in \(stage)")
+        }
+        return result
+    }
+
+    /// Whether the calling thread is inside `run` (safe to ask from a signal handler).
+    public static var inCall: Bool { CallMarker.isSet }
+}
+
+/// The first change of process state a plugin left behind (thread-safe).
+public final class PluginStateLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+
+    public init() {}
+
+    func record(_ what: String) {
+        lock.lock()
+        if first == nil { first = what }
+        lock.unlock()
+    }
+
+    /// The first change since the last `take`, and forgets it.
+    public func take() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let value = first
+        first = nil
+        return value
+    }
+}
+
+/// A thread-specific mark: set while the thread runs plugin code.
+enum CallMarker {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    static func enter() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
+    static func leave() { pthread_setspecific(key, nil) }
+    static var isSet: Bool { pthread_getspecific(key) != nil }
+}

@@ -148,7 +148,13 @@ public enum Evaluator {
             result.gradientF32 = gradient
             result.hessianF32 = hessian
         }
-        if options.reduction == .mean { result.value = result.sum / result.normalizer }
+        if options.reduction == .mean {
+            guard result.normalizer != 0 else {
+                if let weight, weight.allSatisfy({ $0 == 0 }) { throw EvaluationError("the weights sum to 0; mean is undefined (use --reduction sum)") }
+                throw EvaluationError("the normalizer is 0 (every row's weight, class weights included, is 0); mean is undefined (use --reduction sum)")
+            }
+            result.value = result.sum / result.normalizer
+        }
         return result
     }
 

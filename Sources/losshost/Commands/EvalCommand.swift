@@ -84,6 +84,10 @@ struct EvalCommand: ParsableCommand {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
+        let fromStdin = [("--pred", pred), ("--target", target), ("--weight", weight ?? "")].filter { $0.1 == "-" }.map(\.0)
+        if fromStdin.count > 1 {
+            throw CLIError("\(fromStdin.joined(separator: " and ")) are \(fromStdin.count == 2 ? "both" : "all") -: standard input can be read only once; save all but one to a file")
+        }
         // Where --out writes is fixed now, before plugin code can change the directory or umask.
         let output = try out.map { path throws(InputError) in try OutputFiles(path, wanted: wantedOutputs(reduction)) }
         let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves

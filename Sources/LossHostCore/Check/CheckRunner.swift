@@ -35,13 +35,14 @@ public enum CheckRunner {
                 loaded = result.map { ($0, $0.losses) }
             }
         } else {
-            let registry = LossRegistry.discover(.standard(optionFolders: options.pluginDirs))
-            if let plugin = registry.plugins.first(where: { $0.id == options.target }) {
+            // Only the plugin that serves the target is loaded here; the others are known from their scans.
+            let registry = LossRegistry.discover(.standard(optionFolders: options.pluginDirs), lazily: true)
+            if let plugin = registry.plugin(options.target) {
                 loaded = .success((plugin, plugin.losses))
             } else {
                 do {
                     let loss = try registry.resolve(options.target)
-                    guard let plugin = registry.plugins.first(where: { $0.id == loss.pluginID }) else { return }
+                    guard let plugin = registry.plugin(loss.pluginID) else { return }
                     loaded = .success((plugin, [loss]))
                 } catch {
                     if let failure = registry.failures.first(where: { $0.path.hasSuffix("/" + options.target) }) {

@@ -158,7 +158,7 @@ private struct Scan {
         }
         if last < start { throw InputError.file(name, "no data rows") }
         let end = find(UInt8(ascii: "\n"), from: last, to: count)
-        if end == count && find(UInt8(ascii: "\r"), from: start, to: last) < last {
+        if find(UInt8(ascii: "\n"), from: start, to: count) == count && find(UInt8(ascii: "\r"), from: start, to: last) < last {
             throw InputError.file(name, "its lines end in CR only (old Mac style); convert them to LF or CR LF")
         }
 

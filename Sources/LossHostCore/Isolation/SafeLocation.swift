@@ -29,7 +29,7 @@ public enum SafeLocation {
             var info = stat()
             guard stat(current, &info) == 0 else { continue }
             if info.st_mode & S_ISVTX != 0 && info.st_uid == 0 { continue }  // /tmp-like: others cannot replace our entry
-            if let why = problem(item: current, named: "the folder \(current) (above \(label.dropFirst(4)))") { return why }
+            if let why = problem(item: current, named: "the folder \(current), above \(label),") { return why }
         }
         return nil
     }

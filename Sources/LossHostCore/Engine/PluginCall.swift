@@ -11,9 +11,25 @@ import Glibc
 /// - marks the calling thread as being in a plugin call, so a worker that
 ///   crashes can tell a crash in a call from one in a thread the plugin started.
 ///
-/// It costs two `fegetenv` per call: calls are per chunk of 32 k elements.
+/// It costs two `fegetmode` per call (about 25 ns, measured; `fegetenv` would
+/// be 650 ns): calls are per chunk of 32 k elements.
 public enum PluginCall {
     static func run<R>(_ stage: String, log: PluginStateLog?, _ body: () -> R) -> R {
+        #if arch(x86_64)
+        if FloatingPointState.Mode.available {
+            let saved = FloatingPointState.Mode.current()
+            CallMarker.enter()
+            let result = body()
+            CallMarker.leave()
+            let now = FloatingPointState.Mode.current()
+            let before = FloatingPointState(saved), after = FloatingPointState(now)
+            if after != before {
+                saved.restore()
+                log?.record("left \(after.changes(from: before).joined(separator: ", ")) in \(stage)")
+            }
+            return result
+        }
+        #endif
         var saved = fenv_t()
         fegetenv(&saved)
         let before = FloatingPointState(saved)

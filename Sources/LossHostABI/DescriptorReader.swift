@@ -18,6 +18,10 @@ package enum DescriptorReader {
 
     package static func read(_ plugin: UnsafePointer<lh_plugin>, path: String?, origin: LossOrigin) throws(LoadFailure) -> LoadedPlugin {
         let p = plugin.pointee
+        // A pointer to freed or stack memory reads as garbage: no real ABI is numbered like that.
+        if p.abi_major > HostABI.major + 100 || p.abi_minor > 10_000 {
+            throw .invalidDescriptor("the entry point returned an invalid table (ABI version \(p.abi_major).\(p.abi_minor) is implausible; a pointer to freed or stack memory?)")
+        }
         if p.abi_major > HostABI.major { throw .abiTooNew(major: p.abi_major, minor: p.abi_minor) }
         if p.abi_major < HostABI.major { throw .abiTooOld(major: p.abi_major, minor: p.abi_minor) }
         guard p.struct_size >= UInt32(MemoryLayout<lh_plugin>.size) else {
@@ -138,6 +142,13 @@ package enum DescriptorReader {
         let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw .invalidDescriptor("\(what) is not valid UTF-8")
+        }
+        // Shown by list and info: no control character may reach a terminal or forge a line.
+        if let bad = string.unicodeScalars.firstIndex(where: Printable.isControl) {
+            let scalar = string.unicodeScalars[bad]
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            let offset = string.utf8.distance(from: string.utf8.startIndex, to: bad.samePosition(in: string.utf8) ?? string.utf8.startIndex)
+            throw .invalidDescriptor("\(what) contains the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex) at byte \(offset)")
         }
         if required && string.isEmpty { throw .invalidDescriptor("\(what) is empty") }
         return string

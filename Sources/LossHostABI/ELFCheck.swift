@@ -4,6 +4,7 @@ import Foundation
 /// is refused with a clear reason before `dlopen` sees it.
 package enum ELFCheck {
     package static func check(_ path: String) throws(LoadFailure) {
+        try FileKind.requireRegular(path)  // opening a FIFO would block
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable("cannot open \(path)") }
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 20)) ?? Data()

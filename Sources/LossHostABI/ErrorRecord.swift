@@ -9,17 +9,33 @@ package enum ErrorRecord {
         package var row: Int64
         package var column: Int32
         package var input: Int32
+        /// The call that failed: "create", "evaluate", …
+        package var stage: String = "evaluate"
+        /// The plugin wrote past the end of the message buffer (the message is the host's).
+        package var overflow = false
 
-        package init(status: lh_status, message: String, row: Int64, column: Int32, input: Int32) {
+        package init(status: lh_status, message: String, row: Int64, column: Int32, input: Int32,
+                     stage: String = "evaluate", overflow: Bool = false) {
             self.status = status
             self.message = message
             self.row = row
             self.column = column
             self.input = input
+            self.stage = stage
+            self.overflow = overflow
         }
 
         package var text: String {
-            message.isEmpty ? "the plugin failed with status \(status) (\(statusName)) and no message" : message
+            if overflow { return message }
+            if !Self.known(status) {
+                return "the plugin returned an unknown status \(status) from \(stage)" + (message.isEmpty ? " and no message" : ": \(message)")
+            }
+            return message.isEmpty ? "the plugin failed with status \(status) (\(statusName)) and no message" : message
+        }
+
+        package static func known(_ status: lh_status) -> Bool {
+            [LH_ERR_INVALID_ARGUMENT, LH_ERR_SHAPE, LH_ERR_DOMAIN, LH_ERR_NO_MEMORY, LH_ERR_UNSUPPORTED, LH_ERR_INTERNAL]
+                .contains { lh_status($0) == status }
         }
 
         package var statusName: String {
@@ -36,22 +52,38 @@ package enum ErrorRecord {
     }
 
     package static let capacity = 1024
+    /// Bytes past the message buffer that absorb an overrun; the first `canaryBytes` of them are checked.
+    package static let slack = 16 << 10
+    package static let canaryBytes = 256
+    package static let canary: CChar = 0x5A
 
-    /// Calls `body` with a fresh record; nil on `LH_OK`, else what the plugin
-    /// wrote, read back as one line of valid UTF-8.
-    package static func call(_ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+    /// Calls `body` (plugin code, in `stage`) through `PluginCall` with a fresh
+    /// record; nil on `LH_OK`, else what the plugin wrote, read back as one line
+    /// of valid UTF-8. A plugin that writes past the end of the message buffer
+    /// fails with a message that says so, whatever it returned.
+    package static func call(_ stage: String, log: PluginStateLog?, _ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity + slack) { buffer -> Failure? in
             buffer[0] = 0
+            for i in capacity..<capacity + canaryBytes { buffer[i] = canary }
             var record = lh_error(struct_size: UInt32(MemoryLayout<lh_error>.size), capacity: UInt32(capacity),
                                   message: buffer.baseAddress, row: -1, column: -1, input: Int32(LH_INPUT_NONE))
-            let status = body(&record)
+            let status = PluginCall.run(stage, log: log) { body(&record) }
+            if (capacity..<capacity + canaryBytes).contains(where: { buffer[$0] != canary }) {
+                var end = capacity
+                while end < capacity + slack && buffer[end] != 0 { end += 1 }
+                let beyond = end < capacity + slack ? "\(end + 1 - capacity) bytes" : "more than \(slack) bytes"
+                return Failure(status: lh_status(LH_ERR_INTERNAL),
+                               message: "the plugin wrote past the end of the error message buffer in \(stage) (\(beyond) beyond its capacity of \(capacity))",
+                               row: -1, column: -1, input: Int32(LH_INPUT_NONE), stage: stage, overflow: true)
+            }
             if status == LH_OK { return nil }
             buffer[capacity - 1] = 0
-            let length = buffer.firstIndex(of: 0) ?? 0
+            var length = 0
+            while buffer[length] != 0 { length += 1 }
             let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: length)
             let message = String(decoding: bytes, as: UTF8.self)
                 .split(whereSeparator: { $0.isNewline }).joined(separator: " ")
-            return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input)
+            return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input, stage: stage)
         }
     }
 }

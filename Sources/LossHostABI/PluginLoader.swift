@@ -8,13 +8,22 @@ public enum PluginLoader {
     /// throws for a bad file; returns the reason instead.
     public static func load(path: String, formats: PluginFormats) -> Result<LoadedPlugin, PluginFailure> {
         let canonical = canonicalPath(path)
+        if let kind = FileKind.nonRegularKind(canonical) {
+            return .failure(PluginFailure(path: canonical, reason: .unreadable("not a regular file (\(kind))")))
+        }
         if let format = formats.format(for: canonical) { return format.load(canonical) }
         do throws(LoadFailure) {
             try ELFCheck.check(canonical)
-            let library = try DynamicLibrary.open(canonical)
+            // Its constructors and entry point run here: the floating-point environment is put back after them.
+            let log = PluginStateLog()
+            let opened = PluginCall.run("its constructor", log: log) { Result { () throws(LoadFailure) in try DynamicLibrary.open(canonical) } }
+            let library = try opened.get()
             guard let symbol = library.symbol(HostABI.entrySymbol) else { throw .missingEntry }
             let entry = unsafeBitCast(symbol, to: lh_entry_fn.self)
-            return .success(try fromEntry(entry, path: canonical))
+            let table = PluginCall.run("its entry point", log: log) { entry(HostABI.major, HostABI.minor) }
+            if let changed = log.take() { throw .crashed("\(changed) (while loading)") }
+            guard let table else { throw .entryReturnedNull }
+            return .success(try DescriptorReader.read(table, path: canonical, origin: .native))
         } catch {
             return .failure(PluginFailure(path: canonical, reason: error))
         }

@@ -16,3 +16,10 @@ final class NSLockLike: @unchecked Sendable {
         return body()
     }
 }
+
+/// `16 MiB`, `256 KiB`, `100 bytes`.
+package func formatBytes(_ n: Int) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
+    if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
+    return "\(n) bytes"
+}

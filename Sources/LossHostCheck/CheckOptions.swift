@@ -6,8 +6,9 @@ public struct CheckOptions: Sendable {
     public var target: String
     public var seed: UInt64
     public var only: String?
-    /// The host the checks run in: plugin folders, folder rules, workers, and
-    /// `callTimeout`, the seconds a worker may go without reporting progress.
+    /// The host the checks run in: plugin folders, folder rules, workers (and
+    /// their memory limit), and `callTimeout`, the seconds a worker may go
+    /// without reporting progress.
     public var configuration: HostConfiguration
 
     public init(target: String, seed: UInt64, only: String?, configuration: HostConfiguration) {

@@ -39,13 +39,14 @@ public enum CheckRunner {
                 loaded = result.map { ($0, $0.losses) }
             }
         } else {
-            let registry = LossRegistry.discover(options.configuration)
-            if let plugin = registry.plugins.first(where: { $0.id == options.target }) {
+            // Only the plugin that serves the target is loaded here; the others are known from their scans.
+            let registry = LossRegistry.discover(options.configuration, lazily: true)
+            if let plugin = registry.plugin(options.target) {
                 loaded = .success((plugin, plugin.losses))
             } else {
                 do {
                     let loss = try registry.resolve(options.target)
-                    guard let plugin = registry.plugins.first(where: { $0.id == loss.pluginID }) else { return }
+                    guard let plugin = registry.plugin(loss.pluginID) else { return }
                     loaded = .success((plugin, [loss]))
                 } catch {
                     if let failure = registry.failures.first(where: { $0.path.hasSuffix("/" + options.target) }) {
@@ -87,6 +88,10 @@ public enum CheckRunner {
         let result = runChecked(item, plugin: plugin, losses: losses, options: options, contexts: &contexts, stage: stage)
         // A plugin that closed or replaced stdin, stdout or stderr fails the check it did it in.
         if let why = StreamGuard.shared.take() { return CheckResult(check: item.name, outcome: .fail, detail: why) }
+        // One that left the floating-point environment changed (the host put it back) fails it too.
+        if let lossID = item.loss, let why = contexts[lossID]?.stateLog.take() {
+            return CheckResult(check: item.name, outcome: .fail, detail: "\(why) (losshost restored it; a plugin must leave the floating-point environment as it found it)")
+        }
         return result
     }
 

@@ -18,7 +18,8 @@ public struct CheckSession: Sendable {
 
     /// Every check's result, in plan order.
     public func runIsolated(executable: String? = nil) throws(SessionError) -> [CheckResult] {
-        let worker = WorkerProcess(timeout: options.timeout, executable: executable ?? options.configuration.workerExecutable)
+        let worker = WorkerProcess(timeout: options.timeout, executable: executable ?? options.configuration.workerExecutable,
+                                   memoryMiB: options.configuration.workerMemoryMiB)
         if !CheckRunner.isPathTarget(options.target) {
             // The worker finds the target among every plugin on the search path: scan them
             // here first (cached), so it does not spend its timeout on other plugins' scans.
@@ -59,7 +60,13 @@ public struct CheckSession: Sendable {
                 default: break
                 }
             }
-            let how = Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
+            let outside = events.contains { $0.kind == "fault" }
+            let how = outside
+                ? "\(Self.describe(run.outcome)) outside any plugin call (in a thread the plugin started; the host was \(stage.isEmpty ? "between calls" : "in \(stage)"))"
+                : Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
+            let leftover = run.leftover.map {
+                [CheckResult(check: "plugin.leftover", outcome: .fail, detail: "the worker \($0); plugin code must not leave processes behind")]
+            } ?? []
             if finished {
                 if let reported, reported != results.count - before {
                     results.append(CheckResult(check: "plugin.report", outcome: .fail,
@@ -69,7 +76,7 @@ public struct CheckSession: Sendable {
                     results.append(CheckResult(check: "plugin.exit", outcome: .fail,
                                                detail: "the worker \(Self.describe(run.outcome)) after the checks finished (in a destructor, at exit)"))
                 }
-                return results
+                return results + leftover
             }
             guard let crashed = running else {
                 // Died outside any check (e.g. while discovering plugins, or between two checks).
@@ -77,9 +84,10 @@ public struct CheckSession: Sendable {
                 let when = results.count > before ? "between two checks" : "before any check ran"
                 results.append(CheckResult(check: results.isEmpty ? "plugin.load" : "plugin.worker", outcome: .fail,
                                            detail: "the worker \(how) \(when)\(why)"))
-                return results
+                return results + leftover
             }
             results.append(CheckResult(check: crashed.check, outcome: .fail, detail: how))
+            results += leftover
             guard let loss = crashed.loss else { return results }  // a plugin-level check: nothing else can run
             skip.insert(loss)
             start = crashed.index + 1

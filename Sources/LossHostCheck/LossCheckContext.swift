@@ -9,6 +9,8 @@ final class LossCheckContext {
     let seed: UInt64
     let stage: @Sendable (String) -> Void
     private var probed: Result<InputDomain, CheckFailure>?
+    /// What the loss's calls left changed in the floating-point environment: fails the running check.
+    let stateLog = PluginStateLog()
 
     init(loss: LoadedLoss, seed: UInt64, stage: @escaping @Sendable (String) -> Void) {
         self.loss = loss
@@ -27,7 +29,7 @@ final class LossCheckContext {
     /// A new instance with the default parameters (or `values`).
     func instance(_ values: [BoundParameters.Value]? = nil) throws(CheckFailure) -> RawInstance {
         do throws(PluginStatus) {
-            return try RawInstance(loss, values: values ?? defaults, stage: stage)
+            return try RawInstance(loss, values: values ?? defaults, stage: stage, log: stateLog)
         } catch {
             throw CheckFailure("create with the default parameters failed with status \(error.status) (\(error.statusName)): \(error.message)")
         }
@@ -40,7 +42,7 @@ final class LossCheckContext {
 
     /// A new instance bound to `values`, or the status create returned.
     func create(_ values: [BoundParameters.Value]) -> Result<RawInstance, PluginStatus> {
-        do throws(PluginStatus) { return .success(try RawInstance(loss, values: values, stage: stage)) } catch { return .failure(error) }
+        do throws(PluginStatus) { return .success(try RawInstance(loss, values: values, stage: stage, log: stateLog)) } catch { return .failure(error) }
     }
 
     /// Evaluates, turning an error status or a memory violation into a failure

@@ -11,11 +11,14 @@ final class RawInstance {
     let loss: LoadedLoss
     let handle: OpaquePointer?
     private let stage: (String) -> Void
+    /// Where a change of the floating-point environment is recorded (the check fails on it).
+    let log: PluginStateLog
 
     /// Wraps `create`; a non-OK status is a `PluginStatus`.
-    init(_ loss: LoadedLoss, values: [BoundParameters.Value], stage: @escaping (String) -> Void) throws(PluginStatus) {
+    init(_ loss: LoadedLoss, values: [BoundParameters.Value], stage: @escaping (String) -> Void, log: PluginStateLog) throws(PluginStatus) {
         self.loss = loss
         self.stage = stage
+        self.log = log
         stage("create")
         let storage = values.map { value -> GuardedBuffer in
             if case .list(let items) = value { return GuardedBuffer(input: items) }
@@ -26,7 +29,7 @@ final class RawInstance {
             case .scalar(let x): .scalar(x)
             case .list(let items): .list(UnsafePointer(storage[i].pointer), count: items.count)
             }
-        })
+        }, log: log)
         StreamGuard.shared.verify(after: "create")
         switch created {
         case .failure(let failure):
@@ -40,7 +43,7 @@ final class RawInstance {
 
     deinit {
         stage("destroy")
-        loss.entry.callDestroy(handle)
+        loss.entry.callDestroy(handle, log: log)
         StreamGuard.shared.verify(after: "destroy")
     }
 
@@ -65,7 +68,7 @@ final class RawInstance {
         buffers.normalizer = normalizer?.pointer
         buffers.gradient = gradient?.pointer
         buffers.hessian = hessian?.pointer
-        let failure = loss.entry.callEvaluate(handle, buffers)
+        let failure = loss.entry.callEvaluate(handle, buffers, log: log)
         StreamGuard.shared.verify(after: "evaluate")
 
         let named: [(String, GuardedBuffer?)] = [("values", values), ("sum", sum), ("normalizer", normalizer),

@@ -1,4 +1,5 @@
 import Foundation
+import LossHostABI
 
 /// What identifies one version of a plugin file: its size, modification time
 /// and a hash of its bytes (64-bit FNV-1a).
@@ -13,6 +14,7 @@ public struct FileFingerprint: Sendable, Equatable {
 
     /// The fingerprint of the file at `path`, or nil when it cannot be read.
     public static func of(_ path: String) -> FileFingerprint? {
+        guard FileKind.nonRegularKind(path) == nil else { return nil }  // reading a FIFO would block
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let data = FileManager.default.contents(atPath: path) else { return nil }
         let size = UInt64(data.count)

@@ -9,19 +9,20 @@ public enum IsolatedEval {
 
     public enum Outcome: Sendable {
         /// The worker finished: pass its output and status on.
-        case finished(stdout: String, stderr: String, status: Int32)
+        case finished(stdout: String, stderr: String, status: Int32, leftover: String?)
         /// It crashed, exited early or hung: one phrase, e.g. "crashed with SIGSEGV".
         case failed(String)
     }
 
-    /// Runs `losshost eval ARGUMENTS` in a worker, for at most the configuration's `evalTimeout`.
+    /// Runs `losshost eval ARGUMENTS` in a worker, for at most the configuration's
+    /// `evalTimeout`, under its memory limit.
     public static func run(_ arguments: [String], configuration: HostConfiguration) -> Outcome {
         let run = WorkerProcess(timeout: configuration.evalTimeout, executable: configuration.workerExecutable,
-                                outputLimit: outputLimit).run(["eval"] + arguments)
+                                outputLimit: outputLimit, memoryMiB: configuration.workerMemoryMiB).run(["eval"] + arguments)
         let stdout = run.stdout
         switch run.outcome {
         case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):
-            return .finished(stdout: stdout, stderr: run.stderr, status: code)
+            return .finished(stdout: stdout, stderr: run.stderr, status: code, leftover: run.leftover)
         default:
             return .failed(run.outcome.description)
         }

@@ -2,6 +2,8 @@ import LossHostABI
 import LossHostEngine
 import StandardLosses
 
+extension PluginScanner: PluginLoading {}
+
 extension LossRegistry {
     /// The built-in standard losses, then every plugin found on the
     /// configuration's search path, each through the folder rules and a scan in
@@ -25,8 +27,7 @@ extension LossRegistry {
             scanner.prescan(files ?? [])
             for file in files ?? [] {
                 if lazily, let found = scanner.metadata(file) {
-                    registry.addLazily(id: found.plugin, path: PluginLoader.canonicalPath(file), lossIDs: found.lossIDs,
-                                       load: { scanner.load(path: $0) })
+                    registry.addLazily(found, loader: scanner)
                 } else {
                     registry.add(scanner.load(path: file))
                 }

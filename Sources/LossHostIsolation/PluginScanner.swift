@@ -34,7 +34,9 @@ public struct PluginScanner: Sendable {
     /// The scanner a configuration describes: workers when it names the
     /// executable, the cache when it names the folder.
     public init(_ configuration: HostConfiguration) {
-        self.init(worker: configuration.workerExecutable.map { WorkerProcess(timeout: configuration.scanTimeout, executable: $0) },
+        self.init(worker: configuration.workerExecutable.map {
+                      WorkerProcess(timeout: configuration.scanTimeout, executable: $0, memoryMiB: configuration.workerMemoryMiB)
+                  },
                   allowUnsafeLocations: configuration.allowUnsafePlugins,
                   cache: configuration.cacheDirectory.map { ScanCache(directory: $0) },
                   formats: configuration.formats, scanTimeout: configuration.scanTimeout)
@@ -52,6 +54,9 @@ public struct PluginScanner: Sendable {
     /// Checks, scans and loads one plugin file.
     public func load(path: String) -> Result<LoadedPlugin, PluginFailure> {
         let canonical = PluginLoader.canonicalPath(path)
+        if let kind = FileKind.nonRegularKind(canonical) {
+            return .failure(PluginFailure(path: canonical, reason: .unreadable("not a regular file (\(kind))")))
+        }
         if let why = locationProblem(canonical) {
             return .failure(PluginFailure(path: canonical, reason: .unsafeLocation(why)))
         }
@@ -94,20 +99,24 @@ public struct PluginScanner: Sendable {
         }
         let fingerprint = fingerprint(path)
         if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
-        let run = WorkerProcess(timeout: scanTimeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
-            .run(["scan", path])
+        let run = worker.with(timeout: scanTimeout).run(["scan", path])
         let events = run.lines.compactMap(WorkerEvent.parse)
-        let failure: String?
-        var metadata: (plugin: String, lossIDs: [String])?
+        var failure: String?
+        var metadata: String?
         if let result = events.first(where: { $0.kind == "scan" }), events.contains(where: { $0.kind == "done" }) {
             if run.outcome != .exited(0) {
                 // It loaded, then died on the way out: in a destructor of the plugin or a library.
                 failure = "\(run.outcome) after loading (in a destructor, at exit)"
             } else {
                 failure = result.string("refuse") ?? (manifest ? nil : result.string("failure"))
-                if result.string("refuse") == nil, result.string("failure") == nil, let plugin = result.string("plugin") {
-                    metadata = Self.lossIDs(result.string("loss_ids")).map { (plugin, $0) }
+                if result.string("refuse") == nil, result.string("failure") == nil, let text = result.string("metadata"),
+                   PluginMetadata.decode(text, path: path) != nil {
+                    metadata = text
                 }
+            }
+            if failure == nil, let leftover = run.leftover {
+                failure = "\(leftover) after loading (in its constructor or entry point)"
+                metadata = nil
             }
         } else if manifest {
             failure = "\(run.outcome) while loading the libraries it names (in a constructor)"
@@ -118,8 +127,7 @@ public struct PluginScanner: Sendable {
             // A run mark recorded for this very file (before its metadata was cached) is kept.
             let previous = cache.entry(for: path, fingerprint: fingerprint)
             var entry = ScanCache.Entry(fingerprint: fingerprint, failure: failure, crashedInRun: previous?.crashedInRun)
-            entry.plugin = metadata?.plugin
-            entry.lossIDs = metadata?.lossIDs
+            entry.metadata = metadata
             cache.store(entry, for: path)
         }
         return failure
@@ -131,7 +139,7 @@ public struct PluginScanner: Sendable {
     /// A manifest that failed cleanly has no ids: it is loaded here for its error.
     private func usableEntry(_ path: String, _ fingerprint: PluginFingerprint, in cache: ScanCache) -> ScanCache.Entry? {
         guard let entry = cache.entry(for: path, fingerprint: fingerprint) else { return nil }
-        if entry.failure == nil && entry.plugin == nil && !isFormatFile(path) { return nil }
+        if entry.failure == nil && entry.metadata == nil && !isFormatFile(path) { return nil }
         return entry
     }
 
@@ -140,25 +148,18 @@ public struct PluginScanner: Sendable {
         PluginFingerprint.of(path, companions: formats.companionFiles(of: path))
     }
 
-    /// The loss ids a scan worker reported (a JSON array of strings).
-    static func lossIDs(_ text: String?) -> [String]? {
-        guard let text, let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] else { return nil }
-        let ids = array.compactMap { $0 as? String }
-        return ids.count == array.count ? ids : nil
-    }
-
-    /// The plugin id and loss ids of a plugin file whose scan passed, from the
-    /// cache (scanning it first if needed), so it need not be loaded here to be
-    /// listed in a registry; nil when it must be loaded here as before (no worker,
-    /// no cache, a failure, or a manifest that failed cleanly).
-    public func metadata(_ path: String) -> (plugin: String, lossIDs: [String])? {
+    /// What a plugin file whose scan passed declares, from the cache (scanning
+    /// it first if needed), so it need not be loaded here to be listed or shown;
+    /// nil when it must be loaded here as before (no worker, no cache, a
+    /// failure, or a manifest that failed cleanly).
+    public func metadata(_ path: String) -> PluginMetadata? {
         guard worker != nil, let cache else { return nil }
         let canonical = PluginLoader.canonicalPath(path)
         guard locationProblem(canonical) == nil, scan(canonical) == nil,
               let fingerprint = fingerprint(canonical),
               let entry = cache.entry(for: canonical, fingerprint: fingerprint), entry.failure == nil,
-              let plugin = entry.plugin, let ids = entry.lossIDs else { return nil }
-        return (plugin, ids)
+              let text = entry.metadata else { return nil }
+        return PluginMetadata.decode(text, path: canonical)
     }
 
     /// Why the plugin at `path` should run only in a worker, from its cached history.

@@ -7,6 +7,11 @@ import Glibc
 /// Anyone who can replace a plugin can run code as whoever loads it. The same
 /// rules hold for every library a scalar manifest names: loading the manifest
 /// runs that library's code.
+///
+/// As `ssh` does for its files, the rule goes up the path: every folder above
+/// the plugin's, up to `/`, must not be writable by other users either (who
+/// could rename the folder and put another in its place), unless it has the
+/// sticky bit (like `/tmp`: others cannot rename what they do not own).
 public enum SafeLocation {
     /// Why `path` (a canonical plugin path) may not be loaded, or nil when it
     /// may: the rules for the file and its folder, then for every companion file
@@ -15,10 +20,25 @@ public enum SafeLocation {
         if let why = problem(item: path, named: "the file \(path)") { return why }
         let own = folder(of: path)
         if let why = problem(item: own, named: "the folder \(own)") { return why }
+        if let why = ancestorProblem(above: own, of: "the folder \(own)") { return why }
         for library in companions {
             if let why = problem(item: library, named: "the library \(library) (named by the manifest)") { return why }
             let theirs = folder(of: library)
             if let why = problem(item: theirs, named: "the folder \(theirs) of the library \(library) (named by the manifest)") { return why }
+            if let why = ancestorProblem(above: theirs, of: "the folder \(theirs) of the library \(library)") { return why }
+        }
+        return nil
+    }
+
+    /// Why a folder above `folder` (up to `/`) breaks the rules, or nil.
+    static func ancestorProblem(above folder: String, of label: String) -> String? {
+        var current = folder
+        while current != "/" {
+            current = self.folder(of: current)
+            var info = stat()
+            guard stat(current, &info) == 0 else { continue }
+            if info.st_mode & S_ISVTX != 0 && info.st_uid == 0 { continue }  // /tmp-like: others cannot replace our entry
+            if let why = problem(item: current, named: "the folder \(current), above \(label),") { return why }
         }
         return nil
     }

@@ -17,11 +17,10 @@ public final class ScanCache: @unchecked Sendable {
         public var crashedInRun: String?
         /// For a scalar manifest: the libraries it names, as they were when scanned.
         public var libraries: [String: FileFingerprint] = [:]
-        /// The plugin id and its loss ids (in table order), as the scan found
-        /// them; nil for a file that failed, or a scan older than this field.
-        /// A registry is built from these without loading the file here.
-        public var plugin: String?
-        public var lossIDs: [String]?
+        /// Everything the plugin declares (`PluginMetadata.encoded`), as the
+        /// scan found it; nil for a file that failed, or a scan older than this
+        /// field. A registry, `list` and `info` use it without loading the file here.
+        public var metadata: String?
 
         /// The plugin file and its libraries, as this entry describes them.
         public var pluginFingerprint: PluginFingerprint { PluginFingerprint(file: fingerprint, libraries: libraries) }
@@ -95,8 +94,7 @@ public final class ScanCache: @unchecked Sendable {
             (path, JSON.object(ScanCache.fields(e.fingerprint) + [
                 ("failure", e.failure.map(JSON.string) ?? .null),
                 ("crashed_in_run", e.crashedInRun.map(JSON.string) ?? .null),
-            ] + (e.plugin.map { [("plugin", JSON.string($0))] } ?? [])
-              + (e.lossIDs.map { [("loss_ids", JSON.array($0.map(JSON.string)))] } ?? [])
+            ] + (e.metadata.map { [("metadata", JSON.string($0))] } ?? [])
               + (e.libraries.isEmpty ? [] : [("libraries", JSON.object(e.libraries.sorted { $0.key < $1.key }.map { path, f in
                 (path, ScanCache.json(f))
             }))])))
@@ -134,10 +132,7 @@ public final class ScanCache: @unchecked Sendable {
             }
             var entry = Entry(fingerprint: PluginFingerprint(file: file, libraries: libraries),
                               failure: e["failure"] as? String, crashedInRun: e["crashed_in_run"] as? String)
-            if let plugin = e["plugin"] as? String, let ids = e["loss_ids"] as? [Any] {
-                let strings = ids.compactMap { $0 as? String }
-                if strings.count == ids.count { entry.plugin = plugin; entry.lossIDs = strings }
-            }
+            entry.metadata = e["metadata"] as? String
             entries[path] = entry
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
-import LossHostIO
 #endif
+import LossHostIO
+import LossHostABI
 
 /// One line a worker prints: a JSON object with an "event" field. The parent
 /// reads them back with `parse`.
@@ -60,6 +61,28 @@ public struct WorkerEvent: Sendable {
         fflush(nil)  // nothing buffered for the old stdout may land in the reports
         guard dup2(2, 1) >= 0 else { close(fd); return }
         channel = fd
+    }
+
+    /// The line `reportFaultsOutsideCalls` writes.
+    private static let faultLine = Array("{\"event\": \"fault\", \"outside_call\": true}\n".utf8)
+
+    /// In a worker that reports: when a fatal signal (SIGSEGV, SIGBUS, SIGILL,
+    /// SIGFPE, SIGABRT) hits a thread that is not inside a plugin call (see
+    /// `PluginCall`), e.g. a thread the plugin started, writes a "fault" event
+    /// before the signal ends the worker, so the parent does not blame the
+    /// stage the host happened to be in.
+    public static func reportFaultsOutsideCalls() {
+        _ = PluginCall.inCall  // creates the thread key now, never in a signal handler
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            if !PluginCall.inCall {
+                WorkerEvent.faultLine.withUnsafeBufferPointer { _ = write(WorkerEvent.channel, $0.baseAddress, $0.count) }
+            }
+            raise(signal)  // the handler is reset: the default action ends the worker with this signal
+        }
+        action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND)) | Int32(SA_NODEFER)
+        sigemptyset(&action.sa_mask)
+        for signal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] { sigaction(signal, &action, nil) }
     }
 
     /// Prints one event line at once (one `write` per line), so the parent sees

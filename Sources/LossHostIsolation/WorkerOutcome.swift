@@ -1,3 +1,4 @@
+import LossHostABI
 /// How a worker process ended.
 public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
     /// It exited normally with this status.
@@ -8,6 +9,8 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
     case timedOut(seconds: Double)
     /// It wrote more than this many bytes of reports and was killed.
     case outputLimit(bytes: Int)
+    /// It crashed after growing close to its memory limit (MiB).
+    case memoryLimit(mib: Int)
 
     /// One phrase for people: "crashed with SIGSEGV", "exited with status 3", "timed out after 2 s".
     public var description: String {
@@ -16,6 +19,7 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
         case .signaled(let name): "crashed with \(name)"
         case .timedOut(let seconds): "timed out after \(formatSeconds(seconds)) s"
         case .outputLimit(let bytes): "was stopped after writing more than \(formatBytes(bytes)) of output"
+        case .memoryLimit(let mib): "exceeded the memory limit of \(mib) MiB"
         }
     }
 }
@@ -25,9 +29,3 @@ func formatSeconds(_ s: Double) -> String {
     s == s.rounded() ? String(Int(s)) : String(s)
 }
 
-/// `16 MiB`, `256 KiB`, `100 bytes`.
-func formatBytes(_ n: Int) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
-    if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
-    return "\(n) bytes"
-}

@@ -1,15 +1,24 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LossHostEngine
 
 /// Runs this executable again as a worker (`/proc/self/exe __worker …`) and
 /// watches it: collects the lines it prints, kills it when it has been silent
 /// longer than the timeout, and reports how it ended. The worker is started with
-/// `posix_spawn` (through `Process`), never with `fork` of this threaded process.
+/// `posix_spawn`, never with `fork` of this threaded process.
 ///
-/// Whatever the worker writes, the host stays within bounds: reports (standard
-/// output) beyond `outputLimit` bytes end the worker, standard error is kept up
-/// to `errorLimit` bytes and the rest is read and dropped, and only reports
-/// count as progress, so a plugin that loops printing still times out.
+/// Whatever the worker does, the host stays within bounds:
+/// - it runs in a process group of its own, and the whole group is killed when
+///   it ends or times out; a process it left behind is reported (`leftover`);
+/// - once it has exited its pipes are read for a short grace only, never until
+///   EOF, so a detached grandchild that holds them cannot make the host wait;
+/// - its address space is limited (`memoryMiB`, applied by the worker before it
+///   loads plugin code), and a crash near that limit is reported as such;
+/// - reports (standard output) beyond `outputLimit` bytes end the worker,
+///   standard error is kept up to `errorLimit` bytes and the rest dropped, and
+///   only reports count as progress, so a plugin that loops printing still times out.
 public struct WorkerProcess: Sendable {
     /// The worker subcommand's name; hidden from `--help`.
     public static let subcommand = "__worker"
@@ -21,6 +30,8 @@ public struct WorkerProcess: Sendable {
         public var stdout: String
         public var stderr: String
         public var outcome: WorkerOutcome
+        /// What the worker left behind, when it did: "left a process running (killed it)".
+        public var leftover: String?
     }
 
     public let executable: String
@@ -30,133 +41,250 @@ public struct WorkerProcess: Sendable {
     public let outputLimit: Int
     /// Bytes of standard error kept; the rest is read and dropped.
     public let errorLimit: Int
+    /// The worker's address-space limit in MiB; 0 for none.
+    public let memoryMiB: Int
 
     /// The output limit for workers that print only reports (scan, check): far
     /// more than any report, far less than a host can be made to hold.
     public static let reportLimit = 16 << 20
     /// The standard error kept by default.
     public static let defaultErrorLimit = 256 << 10
+    /// How long the pipes are still read after the worker exited.
+    static let drainGrace = 0.3
 
     public init(timeout: Double, executable: String? = nil, outputLimit: Int = WorkerProcess.reportLimit,
-                errorLimit: Int = WorkerProcess.defaultErrorLimit) {
+                errorLimit: Int = WorkerProcess.defaultErrorLimit, memoryMiB: Int = WorkerLimits.defaultMemoryMiB) {
         self.timeout = timeout
         self.executable = executable ?? PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0]
         self.outputLimit = outputLimit
         self.errorLimit = errorLimit
+        self.memoryMiB = memoryMiB
+    }
+
+    /// The same worker with another timeout.
+    public func with(timeout: Double) -> WorkerProcess {
+        WorkerProcess(timeout: timeout, executable: executable, outputLimit: outputLimit, errorLimit: errorLimit, memoryMiB: memoryMiB)
     }
 
     /// Starts `executable __worker ARGUMENTS` and waits for it to end.
     public func run(_ arguments: [String]) -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [Self.subcommand] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash must end the worker at once
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let collector = Collector(outputLimit: outputLimit, errorLimit: errorLimit)
-        do { try process.run() } catch {
-            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(error)", outcome: .exited(127))
+        environment[WorkerLimits.memoryVariable] = memoryMiB > 0 ? String(memoryMiB) : nil
+        guard let child = SpawnedWorker.start([executable, Self.subcommand] + arguments, environment: environment) else {
+            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(String(cString: strerror(errno)))",
+                       outcome: .exited(127), leftover: nil)
         }
-        let readers = DispatchGroup()
-        for (handle, isOut) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
-            readers.enter()
-            Thread.detachNewThread {
-                while true {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    collector.append(data, toOut: isOut)
+        var collector = Collector(outputLimit: outputLimit, errorLimit: errorLimit)
+        var lastActivity = Self.now()
+        var endedAt: Double? = nil
+        var status: Int32 = 0
+        var usage = rusage()
+        var killedFor: WorkerOutcome? = nil
+        var peakKiB = 0
+        var leftover: String? = nil
+        var open = [child.out, child.err]
+        while true {
+            let progressed = Self.drain(&open, child: child, into: &collector, wait: endedAt == nil ? 20 : 10)
+            if progressed { lastActivity = Self.now() }
+            if endedAt == nil {
+                peakKiB = max(peakKiB, Self.peakKiB(child.pid))
+                if wait4(child.pid, &status, WNOHANG, &usage) == child.pid {
+                    endedAt = Self.now()
+                    peakKiB = max(peakKiB, Int(usage.ru_maxrss))
+                    leftover = Self.killGroup(child.pid, reportingLeftover: true)
+                } else if collector.over {
+                    killedFor = .outputLimit(bytes: outputLimit)
+                } else if Self.now() - lastActivity > timeout {
+                    killedFor = .timedOut(seconds: timeout)
                 }
-                readers.leave()
-            }
-        }
-        var timedOut = false, overLimit = false
-        while process.isRunning {
-            if collector.outputOverLimit {
-                kill(process.processIdentifier, SIGKILL)
-                overLimit = true
+                if killedFor != nil {
+                    _ = Self.killGroup(child.pid, reportingLeftover: false)
+                    kill(child.pid, SIGKILL)
+                    while wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                    endedAt = Self.now()
+                }
+            } else if open.isEmpty {
+                break
+            } else if Self.now() - endedAt! > Self.drainGrace {
+                // Someone outside its group still holds the pipes: stop reading, do not wait for EOF.
+                leftover = leftover ?? "left a process holding its output after it exited (one that left the worker's process group)"
                 break
             }
-            if collector.secondsSinceActivity > timeout {
-                kill(process.processIdentifier, SIGKILL)
-                timedOut = true
-                break
-            }
-            usleep(5_000)
         }
-        process.waitUntilExit()
-        _ = readers.wait(timeout: .now() + 2)
-        // It may have finished writing too much before the loop above looked: its report is cut either way.
-        if !timedOut && collector.outputOverLimit { overLimit = true }
-        let outcome: WorkerOutcome
-        if overLimit {
-            outcome = .outputLimit(bytes: outputLimit)
-        } else if timedOut {
-            outcome = .timedOut(seconds: timeout)
-        } else if process.terminationReason == .uncaughtSignal {
-            outcome = .signaled(SignalName.of(process.terminationStatus))
+        for fd in open { close(fd) }
+        if killedFor == nil && collector.over { killedFor = .outputLimit(bytes: outputLimit) }
+        var outcome: WorkerOutcome
+        if let killedFor {
+            outcome = killedFor
+        } else if (status & 0x7f) != 0 {
+            outcome = .signaled(SignalName.of(status & 0x7f))
         } else {
-            outcome = .exited(process.terminationStatus)
+            outcome = .exited((status >> 8) & 0xff)
+        }
+        if memoryMiB > 0, Self.failedLikeOutOfMemory(outcome), peakKiB >= memoryMiB * 1024 * 3 / 4 {
+            outcome = .memoryLimit(mib: memoryMiB)
         }
         let (stdout, stderr) = collector.contents
         let text = String(decoding: stdout, as: UTF8.self)
         let lines = text.split(separator: "\n").map(String.init)
-        return Run(lines: lines, stdout: text, stderr: String(decoding: stderr, as: UTF8.self), outcome: outcome)
+        return Run(lines: lines, stdout: text, stderr: String(decoding: stderr, as: UTF8.self), outcome: outcome, leftover: leftover)
+    }
+
+    /// A crash, or an exit that is neither success nor the host's own error status.
+    private static func failedLikeOutOfMemory(_ outcome: WorkerOutcome) -> Bool {
+        switch outcome {
+        case .signaled: true
+        case .exited(let code): code != 0 && code != 1 && code != WorkerEvent.channelLostStatus
+        default: false
+        }
+    }
+
+    /// Kills what is left of the worker's process group; with `reportingLeftover`,
+    /// says so when something was (a zombie about to be reaped gets a moment first).
+    private static func killGroup(_ group: pid_t, reportingLeftover: Bool) -> String? {
+        guard kill(-group, 0) == 0 else { return nil }
+        if reportingLeftover {
+            usleep(20_000)
+            guard kill(-group, 0) == 0 else { return nil }
+        }
+        kill(-group, SIGKILL)
+        return reportingLeftover ? "left a process running (killed it)" : nil
+    }
+
+    /// Reads what the open pipes hold, waiting at most `wait` ms for something;
+    /// closes a pipe at EOF. True when standard output brought something.
+    private static func drain(_ open: inout [Int32], child: SpawnedWorker, into collector: inout Collector, wait: Int32) -> Bool {
+        guard !open.isEmpty else { return false }
+        var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&fds, nfds_t(fds.count), wait)
+        guard ready > 0 else { return false }
+        var progressed = false
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        for entry in fds where entry.revents != 0 {
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    let isOut = entry.fd == child.out
+                    if isOut { progressed = true }
+                    collector.append(chunk[0..<n], toOut: isOut)
+                    if n < chunk.count { break }
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    break
+                } else {
+                    close(entry.fd)
+                    open.removeAll { $0 == entry.fd }
+                    break
+                }
+            }
+        }
+        return progressed
+    }
+
+    /// The largest address space (VmPeak) the process has had, in KiB; 0 when unknown.
+    private static func peakKiB(_ pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmPeak:") }) else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+
+    private static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }
 
-/// Output gathered from the worker's pipes by reader threads, within limits:
-/// standard output up to `outputLimit` (then the worker is killed), standard
-/// error up to `errorLimit` (then counted and dropped).
-private final class Collector: @unchecked Sendable {
-    private let lock = NSLock()
+/// A worker started with `posix_spawn` in a process group of its own, standard
+/// input from /dev/null, standard output and error on non-blocking pipes.
+private struct SpawnedWorker {
+    let pid: pid_t
+    let out: Int32
+    let err: Int32
+
+    /// Held from creating the pipes until they are close-on-exec and the worker
+    /// started, so no worker started at the same time inherits another's pipes.
+    private static let spawnLock = NSLock()
+
+    static func start(_ argv: [String], environment: [String: String]) -> SpawnedWorker? {
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0 else { return nil }
+        guard pipe(&errPipe) == 0 else { close(outPipe[0]); close(outPipe[1]); return nil }
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group (a plugin's kill(0, …) stays inside it), no blocked
+        // signals, and the signals the host ignores back to their defaults.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard code == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            errno = code
+            return nil
+        }
+        for fd in [outPipe[0], errPipe[0]] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        return SpawnedWorker(pid: pid, out: outPipe[0], err: errPipe[0])
+    }
+}
+
+/// Output gathered from the worker's pipes, within limits: standard output up
+/// to `outputLimit` (then the worker is killed), standard error up to
+/// `errorLimit` (then counted and dropped).
+private struct Collector {
     private var out = Data(), err = Data()
     private var droppedErr = 0
-    private var lastActivity = Date()
     private let outputLimit: Int, errorLimit: Int
-    private var over = false
+    private(set) var over = false
 
     init(outputLimit: Int, errorLimit: Int) {
         self.outputLimit = outputLimit
         self.errorLimit = errorLimit
     }
 
-    func append(_ data: Data, toOut: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
+    mutating func append(_ data: ArraySlice<UInt8>, toOut: Bool) {
         if toOut {
             if out.count + data.count > outputLimit {
                 over = true
-                out.append(data.prefix(max(0, outputLimit - out.count)))
+                out.append(contentsOf: data.prefix(max(0, outputLimit - out.count)))
             } else {
-                out.append(data)
-                lastActivity = Date()
+                out.append(contentsOf: data)
             }
         } else {
             let room = max(0, errorLimit - err.count)
-            err.append(data.prefix(room))
+            err.append(contentsOf: data.prefix(room))
             droppedErr += data.count - min(room, data.count)
         }
     }
 
-    var outputOverLimit: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return over
-    }
-
-    var secondsSinceActivity: Double {
-        lock.lock()
-        defer { lock.unlock() }
-        return Date().timeIntervalSince(lastActivity)
-    }
-
     var contents: (Data, Data) {
-        lock.lock()
-        defer { lock.unlock() }
         guard droppedErr > 0 else { return (out, err) }
         return (out, err + Data("\n[losshost: \(droppedErr) more bytes of standard error dropped]\n".utf8))
     }

@@ -25,6 +25,8 @@ struct LossHost: ParsableCommand {
 
     /// Parses and runs; every error is one line on standard error and a non-zero exit.
     static func main() {
+        // A reader that goes away (`| head`) is an EPIPE for Output.write, not a signal.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if command is any PluginRunningCommand { Output.protect() }
@@ -36,7 +38,7 @@ struct LossHost: ParsableCommand {
                 Foundation.exit(0)
             }
             let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("losshost: error: \(message)\n".utf8))
+            Output.error("losshost: error: \(message)\n")
             Foundation.exit(code.rawValue)
         }
     }

@@ -20,6 +20,9 @@ final class HostileListTests: XCTestCase {
         "close_stdout_on_load": "closed or replaced standard output (descriptor 1) while loading (in its constructor or entry point)",
         "destructor_crash": "crashed with SIGSEGV after loading (in a destructor, at exit)",
         "constructor_hang": "timed out after 10 s while loading (in its constructor or entry point)",
+        "control_chars": "invalid descriptor: loss 'sq' summary contains the control character U+001B at byte 7",
+        "garbage_table": "invalid descriptor: the entry point returned an invalid table (ABI version 796029813.794978668 is implausible; a pointer to freed or stack memory?)",
+        "fork_in_entry": "left a process running (killed it) after loading (in its constructor or entry point)",
     ]
 
     /// Scalar manifests that fail, by manifest name.
@@ -31,7 +34,9 @@ final class HostileListTests: XCTestCase {
     static let loading = ["good", "newer_minor", "segv_create", "segv_evaluate", "abort", "exit3", "infinite_loop",
                           "nan_outputs", "gradient_factor", "write_past_output", "write_input",
                           "stdout_noise", "close_stdout", "flood_output", "flood_forever", "kill_group", "slow_evaluate",
-                          "float32_gradient_factor"]
+                          "float32_gradient_factor", "crash_outside_scan", "scan_differs", "fork_detached", "ignore_signals",
+                          "round_upward", "flush_to_zero", "chdir_umask", "writes_nothing", "skips_gradient", "unknown_status",
+                          "error_overflow", "thread_crash", "allocate_forever", "close_stderr"]
 
     func testListSurvivesEveryHostilePluginAndNamesEachReason() throws {
         let run = try CLI.run(["list", "--plugin-dir", Hostile.folder.path], environment: Hostile.environment)

@@ -126,8 +126,8 @@ final class InputTests: XCTestCase {
     func testNoDataRows() {
         XCTAssertEqual(S.textFailure(""), "p.csv: no data rows")
         XCTAssertEqual(S.textFailure("\n\r\n  \n"), "p.csv: no data rows")
-        XCTAssertEqual(S.textFailure("a,b\n"), "p.csv: no data rows")
-        XCTAssertEqual(S.textFailure("a,b\n\n\n"), "p.csv: no data rows")
+        XCTAssertEqual(S.textFailure("a,b\n"), "p.csv: row 1, column 1: 'a' is not a number (the file's only row, so it is data, not a header)")
+        XCTAssertEqual(S.textFailure("a,b\n\n\n"), "p.csv: row 1, column 1: 'a' is not a number (the file's only row, so it is data, not a header)")
         XCTAssertEqual(S.textFailure("\u{FEFF}"), "p.csv: no data rows")
     }
 
@@ -344,5 +344,25 @@ final class InputTests: XCTestCase {
             best = min(best, Date().timeIntervalSince(start))
         }
         print("InputTests: parsed \(text.utf8.count / 1_000_000) MB in \(best) s = \(Double(text.utf8.count) / 1e6 / best) MB/s")
+    }
+}
+
+/// What is read from a pipe is capped: more is a clear error, not memory exhaustion.
+final class PipeLimitTests: XCTestCase {
+    func testMoreThanTheLimitFromAPipeIsRefused() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let bytes = [UInt8](repeating: UInt8(ascii: "1"), count: 5000)
+        let writer = fds[1]
+        DispatchQueue.global().async {
+            _ = bytes.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+            close(writer)
+        }
+        defer { close(fds[0]) }
+        XCTAssertEqual(InputTestSupport.failure { () throws(InputError) -> Matrix in
+            _ = try FileBytes.readAll(fds[0], name: "<stdin>", limit: 4096)
+            return Matrix(rows: 0, columns: 0, values: [])
+        },
+                       "<stdin>: more than 4 KiB from a pipe; save it to a file and pass that")
     }
 }

@@ -164,7 +164,7 @@ extension RawInstance {
         buffers.normalizer = normalizer?.pointer
         buffers.gradient = gradient?.pointer
         buffers.hessian = hessian?.pointer
-        let failure = loss.entry.callEvaluate(handle, buffers)
+        let failure = loss.entry.callEvaluate(handle, buffers, log: log)
         StreamGuard.shared.verify(after: "evaluate_f32")
 
         let floats: [(String, GuardedFloatBuffer?)] = [("values", values), ("gradient", gradient), ("hessian", hessian)]

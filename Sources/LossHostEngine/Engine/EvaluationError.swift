@@ -31,6 +31,7 @@ extension ErrorRecord.Failure {
         case LH_INPUT_PARAM: .parameter
         default: .none
         }
+        if overflow { return EvaluationError(text) }
         return EvaluationError(text, input: which, row: row >= 0 ? Int(row) : nil, column: column >= 0 ? Int(column) : nil)
     }
 

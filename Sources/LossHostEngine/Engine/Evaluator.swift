@@ -121,6 +121,9 @@ public enum Evaluator {
                 }
             }
             let (sum, normalizer) = try totals.get()
+            if !trusted {
+                try checkWritten(instance, [("values", values, info.reduce == .elementwise ? d : 1), ("gradient", gradient, d), ("hessian", hessian, d)])
+            }
             result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
                                 values: values, gradient: gradient, hessian: hessian)
         case .f32:
@@ -136,6 +139,9 @@ public enum Evaluator {
                 }
             }
             let (sum, normalizer) = try totals.get()
+            if !trusted {
+                try checkWritten(instance, [("values", values, info.reduce == .elementwise ? d : 1), ("gradient", gradient, d), ("hessian", hessian, d)])
+            }
             // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
             result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
                                 values: nil, gradient: nil, hessian: nil)
@@ -144,7 +150,13 @@ public enum Evaluator {
             result.gradientF32 = gradient
             result.hessianF32 = hessian
         }
-        if options.reduction == .mean { result.value = result.sum / result.normalizer }
+        if options.reduction == .mean {
+            guard result.normalizer != 0 else {
+                if let weight, weight.allSatisfy({ $0 == 0 }) { throw EvaluationError("the weights sum to 0; mean is undefined (use --reduction sum)") }
+                throw EvaluationError("the normalizer is 0 (every row's weight, class weights included, is 0); mean is undefined (use --reduction sum)")
+            }
+            result.value = result.sum / result.normalizer
+        }
         return result
     }
 
@@ -273,9 +285,15 @@ public enum Evaluator {
         }
         let p = widen(pred, rows * d), t = widen(target, rows * targetColumns)
         let w = weight.map { widen($0, rows) }
-        let v = values.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(valueCount, 1)) }
-        let g = gradient.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(rows * d, 1)) }
-        let h = hessian.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(rows * d, 1)) }
+        let marker: Double = UnwrittenOutput.marker()
+        func output(_ n: Int) -> UnsafeMutablePointer<Double> {
+            let out = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+            out.initialize(repeating: marker, count: max(n, 1))
+            return out
+        }
+        let v = values.map { _ in output(valueCount) }
+        let g = gradient.map { _ in output(rows * d) }
+        let h = hessian.map { _ in output(rows * d) }
         defer {
             for buffer in [p, t, w, v, g, h] { buffer?.deallocate() }
         }
@@ -283,6 +301,12 @@ public enum Evaluator {
                          target: UnsafePointer(t), weight: w.map { UnsafePointer($0) }, values: v, gradient: g, hessian: h,
                          reduction: reduction, threads: threads)
         if case .success = result {
+            let perValue = instance.loss.info.reduce == .elementwise ? d : 1
+            for (name, buffer, count, columns) in [("values", v, valueCount, perValue), ("gradient", g, rows * d, d), ("hessian", h, rows * d, d)] {
+                if let buffer, let i = UnwrittenOutput.first(in: buffer, count: count) {
+                    return .failure(UnwrittenOutput.error(instance.loss, name, index: i, columns: columns))
+                }
+            }
             if let values, let v { for i in 0..<valueCount { values[i] = S(fromDouble: v[i]) } }
             if let gradient, let g { for i in 0..<rows * d { gradient[i] = S(fromDouble: g[i]) } }
             if let hessian, let h { for i in 0..<rows * d { hessian[i] = S(fromDouble: h[i]) } }
@@ -307,12 +331,20 @@ public enum Evaluator {
         }
     }
 
-    /// An array of `count` elements whose contents the caller overwrites (no zero-fill).
+    /// Throws for the first output element a plugin left unwritten (still `UnwrittenOutput`'s marker).
+    static func checkWritten<S: KernelScalar>(_ instance: LossInstance, _ outputs: [(String, [S]?, Int)]) throws(EvaluationError) {
+        for (name, array, columns) in outputs {
+            guard let array else { continue }
+            let index = array.withUnsafeBufferPointer { b in b.baseAddress.flatMap { UnwrittenOutput.first(in: $0, count: b.count) } }
+            if let index { throw UnwrittenOutput.error(instance.loss, name, index: index, columns: columns) }
+        }
+    }
+
     /// An output array. The built-in losses write every element, so theirs are
-    /// left uninitialised (no extra memory pass); any other plugin's start as NaN,
-    /// so an element it fails to write shows as NaN instead of stale memory.
+    /// left uninitialised (no extra memory pass); any other plugin's start as
+    /// `UnwrittenOutput`'s marker, so an element it fails to write is caught.
     static func outputArray<S: KernelScalar>(_ count: Int, trusted: Bool) -> [S] {
-        guard trusted else { return [S](repeating: S.nan, count: count) }
+        guard trusted else { return [S](repeating: UnwrittenOutput.marker(), count: count) }
         return [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 

@@ -8,6 +8,9 @@ public final class LossInstance: @unchecked Sendable {
     public let loss: LoadedLoss
     public let parameters: BoundParameters
     private let handle: OpaquePointer?
+    /// What the plugin's calls left changed in the floating-point environment
+    /// (restored after each call): `eval` warns about it.
+    public let stateLog = PluginStateLog()
 
     /// Wraps `lh_loss.create`.
     public init(_ loss: LoadedLoss, parameters: BoundParameters) throws(EvaluationError) {
@@ -17,13 +20,14 @@ public final class LossInstance: @unchecked Sendable {
             if case .list(let items) = value { return items }
             return []
         }
+        let log = stateLog
         let created = Self.withListPointers(lists) { listPointers in
             loss.entry.callCreate(parameters.values.enumerated().map { i, value in
                 switch value {
                 case .scalar(let x): .scalar(x)
                 case .list(let items): .list(listPointers[i], count: items.count)
                 }
-            })
+            }, log: log)
         }
         switch created {
         case .failure(let failure): throw failure.asParameterError(loss.info)
@@ -33,7 +37,7 @@ public final class LossInstance: @unchecked Sendable {
     }
 
     deinit {
-        loss.entry.callDestroy(handle)
+        loss.entry.callDestroy(handle, log: stateLog)
     }
 
     /// Whether the plugin evaluates float32 batches itself (ABI 1.1 `evaluate_f32`).
@@ -46,7 +50,7 @@ public final class LossInstance: @unchecked Sendable {
                                            pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
                                            values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?,
                                            hessian: UnsafeMutablePointer<S>?) throws(EvaluationError) -> (sum: Double, normalizer: Double) {
-        var sum = 0.0, normalizer = 0.0
+        var sum: Double = UnwrittenOutput.marker(), normalizer: Double = UnwrittenOutput.marker()
         let failure = withUnsafeMutablePointer(to: &sum) { sumPointer in
             withUnsafeMutablePointer(to: &normalizer) { normalizerPointer in
                 var b = CallBuffers(rows: range.count, predColumns: predColumns, targetColumns: targetColumns,
@@ -58,13 +62,15 @@ public final class LossInstance: @unchecked Sendable {
                 b.hessian = hessian
                 b.sum = sumPointer
                 b.normalizer = normalizerPointer
-                return loss.entry.callEvaluate(handle, b)
+                return loss.entry.callEvaluate(handle, b, log: stateLog)
             }
         }
         if var failure {
             if failure.row >= 0 { failure.row += Int64(range.lowerBound) }
             throw failure.asEvaluationError()
         }
+        if UnwrittenOutput.isMarker(sum) { throw UnwrittenOutput.error(loss, "sum", index: nil, columns: 1) }
+        if UnwrittenOutput.isMarker(normalizer) { throw UnwrittenOutput.error(loss, "normalizer", index: nil, columns: 1) }
         return (sum, normalizer)
     }
 

@@ -20,14 +20,16 @@ public struct HostConfiguration: Sendable {
     public var scanTimeout: Double
     /// Seconds one plugin call may take inside `check`.
     public var callTimeout: Double
-    /// Seconds an isolated evaluation may take.
+    /// Seconds an isolated evaluation may take before its worker is killed.
     public var evalTimeout: Double
+    /// Address space each worker may map, in MiB (`RLIMIT_AS`); 0: no limit.
+    public var workerMemoryMiB: Int
     /// Evaluation threads; 0: every core.
     public var threads: Int
 
     public init(searchPath: PluginSearchPath, formats: PluginFormats = PluginFormats(), allowUnsafePlugins: Bool = false,
                 workerExecutable: String? = nil, cacheDirectory: String? = nil, scanTimeout: Double = 10,
-                callTimeout: Double = 30, evalTimeout: Double = 600, threads: Int = 0) {
+                callTimeout: Double = 30, evalTimeout: Double = 600, workerMemoryMiB: Int = 4096, threads: Int = 0) {
         self.searchPath = searchPath
         self.formats = formats
         self.allowUnsafePlugins = allowUnsafePlugins
@@ -36,6 +38,7 @@ public struct HostConfiguration: Sendable {
         self.scanTimeout = scanTimeout
         self.callTimeout = callTimeout
         self.evalTimeout = evalTimeout
+        self.workerMemoryMiB = workerMemoryMiB
         self.threads = threads
     }
 

@@ -32,10 +32,9 @@ public struct LossRegistry: Sendable {
         failures.append(failure)
     }
 
-    /// Adds a plugin known by the ids its scan cached, loaded by `load` on first use.
-    public mutating func addLazily(id: String, path: String, lossIDs: [String],
-                                   load: @escaping @Sendable (String) -> Result<LoadedPlugin, PluginFailure>) {
-        add(PluginSlot(id: id, path: path, lossIDs: lossIDs, load: load))
+    /// Adds a plugin known by what its scan declared, loaded by `loader` on first use.
+    public mutating func addLazily(_ metadata: PluginMetadata, loader: any PluginLoading) {
+        add(PluginSlot(metadata: metadata, loader: loader))
     }
 
     /// Adds a load result; a plugin id that is already taken is a failure.
@@ -60,6 +59,26 @@ public struct LossRegistry: Sendable {
     /// Every loss, in plugin order. On a lazy registry this loads every plugin.
     public var losses: [LoadedLoss] { plugins.flatMap(\.losses) }
 
+    /// What every plugin declares, in search order, without loading any (a
+    /// lazy registry has it from the scans): what `list` shows.
+    public var pluginMetadata: [PluginMetadata] { slots.map(\.metadata) }
+
+    /// What the loss `resolve` would find declares, without loading its plugin: what `info` shows.
+    public func resolveMetadata(_ id: String) throws(RegistryError) -> (loss: LossMetadata, plugin: PluginMetadata) {
+        let (slot, loss) = try find(id)
+        guard let found = slot.metadata.losses.first(where: { $0.info.id == loss }) else {
+            throw .unavailable(slot.id, reason: "it no longer has a loss '\(loss)'")
+        }
+        return (found, slot.metadata)
+    }
+
+    /// The `plugin/loss` id `resolve` would find, and the file of its plugin
+    /// (nil for a built-in), without loading it.
+    public func locate(_ id: String) throws(RegistryError) -> (qualifiedID: String, path: String?) {
+        let (slot, loss) = try find(id)
+        return ("\(slot.id)/\(loss)", slot.path)
+    }
+
     /// The plugin with this id (loaded here if it was not yet).
     public func plugin(_ id: String) -> LoadedPlugin? {
         try? slots.first { $0.id == id }?.plugin()
@@ -78,15 +97,21 @@ public struct LossRegistry: Sendable {
     /// Finds a loss by `plugin/loss`, or by a bare id when only one plugin has it.
     /// Only the plugin that serves it is loaded.
     public func resolve(_ id: String) throws(RegistryError) -> LoadedLoss {
+        let (slot, loss) = try find(id)
+        return try slot.loss(loss)
+    }
+
+    /// The slot and the loss id in it that `id` names, without loading anything.
+    private func find(_ id: String) throws(RegistryError) -> (PluginSlot, String) {
         let all = lossIDs
         if let slash = id.firstIndex(of: "/") {
             let plugin = String(id[..<slash]), loss = String(id[id.index(after: slash)...])
-            if let found = all.first(where: { $0.slot.id == plugin && $0.loss == loss }) { return try found.slot.loss(loss) }
+            if let found = all.first(where: { $0.slot.id == plugin && $0.loss == loss }) { return (found.slot, loss) }
             throw .unknown(id, suggestions: suggestions(for: loss, in: all))
         }
         let matches = all.filter { $0.loss == id }
         switch matches.count {
-        case 1: return try matches[0].slot.loss(id)
+        case 1: return (matches[0].slot, id)
         case 0: throw .unknown(id, suggestions: suggestions(for: id, in: all))
         default: throw .ambiguous(id, candidates: matches.map { "\($0.slot.id)/\($0.loss)" })
         }
@@ -97,50 +122,70 @@ public struct LossRegistry: Sendable {
     }
 }
 
-/// One plugin of a registry: loaded, or known by the ids its scan cached and
-/// loaded (by its loader: folder rules, cached scan, then `dlopen`) on first use.
+/// How a lazy registry loads a plugin it knows from a scan: folder rules,
+/// the cached scan, then `dlopen` (the isolation layer's scanner).
+public protocol PluginLoading: Sendable {
+    /// Checks, scans and loads one plugin file.
+    func load(path: String) -> Result<LoadedPlugin, PluginFailure>
+    /// What a scan of the file declares now (scanning it again if it changed).
+    func metadata(_ path: String) -> PluginMetadata?
+}
+
+/// One plugin of a registry: loaded, or known by what its scan declared and
+/// loaded (by its loader) on first use.
 final class PluginSlot: Sendable {
-    let id: String
-    let path: String?
-    let lossIDs: [String]
-    private let loader: (@Sendable (String) -> Result<LoadedPlugin, PluginFailure>)?
+    /// What the plugin declares: from its table once loaded, else from its scan.
+    let metadata: PluginMetadata
+    private let loader: (any PluginLoading)?
     private let state: Mutex<Result<LoadedPlugin, RegistryError>?>
 
+    var id: String { metadata.id }
+    var path: String? { metadata.path }
+    var lossIDs: [String] { metadata.losses.map(\.info.id) }
+
     init(_ plugin: LoadedPlugin) {
-        id = plugin.id
-        path = plugin.path
-        lossIDs = plugin.losses.map(\.info.id)
+        metadata = plugin.metadata
         loader = nil
         state = Mutex(.success(plugin))
     }
 
-    init(id: String, path: String, lossIDs: [String], load: @escaping @Sendable (String) -> Result<LoadedPlugin, PluginFailure>) {
-        self.id = id
-        self.path = path
-        self.lossIDs = lossIDs
-        self.loader = load
+    init(metadata: PluginMetadata, loader: any PluginLoading) {
+        self.metadata = metadata
+        self.loader = loader
         state = Mutex(nil)
     }
 
     /// The plugin, loaded here on first use.
     func plugin() throws(RegistryError) -> LoadedPlugin {
         let result = state.withLock { state in
-            if state == nil, let loader, let path { state = Self.check(loader(path), id: id, path: path, lossIDs: lossIDs) }
+            if state == nil, let loader, let path { state = load(loader, path) }
             return state!
         }
         return try result.get()
     }
 
-    private static func check(_ loaded: Result<LoadedPlugin, PluginFailure>, id: String, path: String,
-                              lossIDs: [String]) -> Result<LoadedPlugin, RegistryError> {
-        switch loaded {
+    private func load(_ loader: any PluginLoading, _ path: String) -> Result<LoadedPlugin, RegistryError> {
+        switch loader.load(path: path) {
         case .success(let plugin) where plugin.id == id && plugin.losses.map(\.info.id) == lossIDs:
             return .success(plugin)
-        case .success:
-            return .failure(.unavailable(id, reason: "\(path) changed since it was scanned; run the command again"))
+        case .success(let plugin):
+            return .failure(.unavailable(id, reason: Self.mismatch(plugin, scanned: metadata, rescanned: loader.metadata(path))))
         case .failure(let failure):
             return .failure(.unavailable(id, reason: "\(failure.path): \(failure.reason)"))
         }
+    }
+
+    /// Why a plugin loaded here is not the one its scan described: the file
+    /// changed meanwhile (a new scan agrees with the load), or the plugin
+    /// describes itself one way in a scan worker and another way here.
+    static func mismatch(_ loaded: LoadedPlugin, scanned: PluginMetadata, rescanned: PluginMetadata?) -> String {
+        let here = "'\(loaded.id)' with losses \(loaded.losses.map(\.info.id).joined(separator: ", "))"
+        if let rescanned, rescanned.id == loaded.id, rescanned.losses.map(\.info.id) == loaded.losses.map(\.info.id),
+           rescanned.id != scanned.id || rescanned.losses.map(\.info.id) != scanned.losses.map(\.info.id) {
+            return "\(loaded.path ?? "") changed while losshost was running; run the command again"
+        }
+        let there = "'\(scanned.id)' with losses \(scanned.losses.map(\.info.id).joined(separator: ", "))"
+        return "\(loaded.path ?? "") declares \(there) when scanned in a worker but \(here) when loaded in losshost; a plugin must describe itself the same way in every process"
     }
 
     /// One of its losses, by its id in the plugin.

@@ -158,6 +158,9 @@ private struct Scan {
         }
         if last < start { throw InputError.file(name, "no data rows") }
         let end = find(UInt8(ascii: "\n"), from: last, to: count)
+        if find(UInt8(ascii: "\n"), from: start, to: count) == count && find(UInt8(ascii: "\r"), from: start, to: last) < last {
+            throw InputError.file(name, "its lines end in CR only (old Mac style); convert them to LF or CR LF")
+        }
 
         // Row 1 decides the delimiter, and may be a header.
         let first = line(at: start, end: end)
@@ -170,14 +173,17 @@ private struct Scan {
         if isHeader(from: start, to: first.contentEnd) {
             dataStart = first.next
             row = 2
-            if dataStart >= end { throw InputError.file(name, "no data rows") }
+            if dataStart >= end { try refuseOnlyRow(from: start, to: first.contentEnd) }
         }
 
         let firstData = line(at: dataStart, end: end)
         let columns = occurrences(of: delimiter, from: dataStart, to: firstData.contentEnd) + 1
         let maxRows = occurrences(of: UInt8(ascii: "\n"), from: dataStart, to: end) + 1
-        let (capacity, overflow) = maxRows.multipliedReportingOverflow(by: columns)
+        var (capacity, overflow) = maxRows.multipliedReportingOverflow(by: columns)
         if overflow { throw InputError.file(name, "too large") }
+        // Row 1's width is only a guess for the rest: never reserve more cells than the
+        // bytes can hold (each cell takes a digit and a delimiter or line end).
+        capacity = min(capacity, (end - dataStart) / 2 + 1)
 
         var failure: InputError?
         var rows = 0
@@ -204,6 +210,20 @@ private struct Scan {
         var matrix = Matrix(rows: rows, columns: columns, values: values)
         matrix.firstLine = row
         return matrix
+    }
+
+    /// A file whose only row has no number is not a header with no data: the
+    /// row is data, and its first cell that is not a number is the error.
+    mutating func refuseOnlyRow(from: Int, to end: Int) throws(InputError) -> Never {
+        let columns = occurrences(of: delimiter, from: from, to: end) + 1
+        let cells = UnsafeMutablePointer<Double>.allocate(capacity: columns)
+        defer { cells.deallocate() }
+        do throws(InputError) {
+            try parseRow(from: from, to: end, row: 1, columns: columns, into: cells)
+        } catch {
+            throw InputError(error.message + " (the file's only row, so it is data, not a header)")
+        }
+        throw InputError.file(name, "no data rows")
     }
 
     /// Whether the line `from..<to` is a header: no cell is a number, and some cell is not empty.

@@ -5,13 +5,18 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LossHostABI
 
 /// The whole content of a file (or standard input) as one byte buffer, for the parsers.
 ///
 /// A regular file is memory-mapped (read-only, private) and unmapped after `body` returns;
-/// anything else (a pipe, a FIFO, `/dev/stdin`) is read in full with `read(2)`.
-/// The buffer is valid only inside `body`.
+/// a pipe or FIFO (`/dev/stdin`, `<(…)`) is read in full with `read(2)`, up to
+/// `pipeLimit` bytes. Anything else (a device such as `/dev/zero`, a socket) is
+/// refused: it may never end. The buffer is valid only inside `body`.
 enum FileBytes {
+    /// The most read from a pipe: more is refused with a clear error, not read until memory runs out.
+    static let pipeLimit = 1 << 30
+
     /// Calls `body` with the content of the file at `path`; errors call the file `name`.
     static func withContents<R>(
         ofPath path: String, name: String,
@@ -26,6 +31,7 @@ enum FileBytes {
         if fstat(fd, &info) != 0 { throw readError(name, errno) }
         let kind = info.st_mode & S_IFMT
         if kind == S_IFDIR { throw InputError.file(name, "is a directory") }
+        if let refused = refusedKind(kind, fd: fd) { throw InputError.file(name, refused) }
         if kind == S_IFREG {
             let size = Int(info.st_size)
             if size == 0 {
@@ -47,8 +53,25 @@ enum FileBytes {
     static func withStandardInput<R>(
         name: String, _ body: (UnsafeRawBufferPointer) throws(InputError) -> R
     ) throws(InputError) -> R {
+        var info = stat()
+        if fstat(STDIN_FILENO, &info) == 0, let refused = refusedKind(info.st_mode & S_IFMT, fd: STDIN_FILENO) {
+            throw InputError.file(name, refused)
+        }
         let bytes = try readAll(STDIN_FILENO, name: name)
         return try withBytes(of: bytes, body)
+    }
+
+    /// Why a file of this kind is not read (a device other than a terminal, a
+    /// socket): nil for regular files, pipes, FIFOs and terminals.
+    static func refusedKind(_ kind: mode_t, fd: Int32) -> String? {
+        switch kind {
+        case S_IFREG, S_IFIFO, S_IFDIR: return nil
+        case S_IFCHR where isatty(fd) != 0: return nil
+        case S_IFCHR: return "is a character device, not a file or a pipe (it may never end); refusing to read it"
+        case S_IFBLK: return "is a block device, not a file or a pipe; refusing to read it"
+        case S_IFSOCK: return "is a socket, not a file or a pipe; refusing to read it"
+        default: return "is not a regular file or a pipe; refusing to read it"
+        }
     }
 
     /// `Array.withUnsafeBytes`, keeping the error type (the standard one only rethrows `any Error`).
@@ -61,11 +84,15 @@ enum FileBytes {
         return try result.get()
     }
 
-    /// Reads `fd` to its end.
-    static func readAll(_ fd: Int32, name: String) throws(InputError) -> [UInt8] {
+    /// Reads `fd` to its end, refusing more than `limit` bytes.
+    static func readAll(_ fd: Int32, name: String, limit: Int = FileBytes.pipeLimit) throws(InputError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = 1 << 16
         while true {
+            if bytes.count > limit {
+                throw InputError.file(name, "more than \(formatBytes(limit)) from a pipe; save it to a file and pass that")
+            }
+            chunk = min(chunk, limit + 1 - bytes.count)
             let start = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: chunk))
             let got = bytes.withUnsafeMutableBytes { buffer in

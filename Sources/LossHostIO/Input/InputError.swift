@@ -16,7 +16,7 @@ public struct InputError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// `name: detail`.
-    static func file(_ name: String, _ detail: String) -> InputError {
+    package static func file(_ name: String, _ detail: String) -> InputError {
         InputError("\(name): \(detail)")
     }
 

@@ -29,16 +29,33 @@ public enum NpyWriter {
     /// Writes `count` elements of `dtype` at `data` as a `.npy` of `shape` (1 or 2
     /// dimensions), atomically as `write` does, streaming the data (no copy).
     public static func write(_ data: UnsafeRawPointer, dtype: DType, shape: [Int], to path: String) throws(InputError) {
+        let temporary = try writeTemporary(data, dtype: dtype, shape: shape, for: path, mode: nil)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw failure(path, code)
+        }
+    }
+
+    /// Writes the `.npy` to a new temporary file next to `path` (see
+    /// `temporaryName`), synced, with `mode` set explicitly when given, and
+    /// returns its name; the caller renames it. On failure nothing is left.
+    public static func writeTemporary(_ data: UnsafeRawPointer, dtype: DType, shape: [Int], for path: String,
+                                      mode: mode_t?) throws(InputError) -> String {
         let count = shape.reduce(1, *)
         let text = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         let header = preamble(descr: dtype == .f64 ? "<f8" : "<f4", shape: text, dataBytes: count * dtype.size)
-        try atomically(path) { (fd) -> Int32 in
+        return try temporaryFile(for: path, mode: mode) { (fd) -> Int32 in
             var problem: Int32 = 0
             header.withUnsafeBytes { problem = writeAll(fd, $0.baseAddress!, $0.count) }
             if problem == 0 { problem = writeAll(fd, data, count * dtype.size) }
             return problem
         }
     }
+
+    /// What temporary files are called: `.NAME.losshost-tmp-PID-RANDOM` next to
+    /// `NAME`, so a later run can tell (by the PID) which ones a dead run left.
+    public static let temporaryMarker = ".losshost-tmp-"
 
     /// Magic, version, header length and the header padded to 64 bytes.
     static func preamble(descr: String, shape: String, dataBytes: Int) -> [UInt8] {
@@ -56,24 +73,25 @@ public enum NpyWriter {
     }
 
     /// Creates a hidden temporary file next to `path`, lets `body` fill it
-    /// (returning an errno or 0), syncs and renames it over `path`.
-    private static func atomically(_ path: String, _ body: (Int32) -> Int32) throws(InputError) {
+    /// (returning an errno or 0), sets `mode`, syncs it and returns its name.
+    private static func temporaryFile(for path: String, mode: mode_t?, _ body: (Int32) -> Int32) throws(InputError) -> String {
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""
         let file = slash.map { String(path[path.index(after: $0)...]) } ?? path
         if file.isEmpty { throw InputError.file(path, "cannot write (not a file name)") }
-        let temporary = "\(folder).\(file).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = "\(folder).\(file)\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         var fd: Int32
         repeat { fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) } while fd < 0 && errno == EINTR
         if fd < 0 { throw failure(path, errno) }
         var problem = body(fd)
+        if problem == 0, let mode, fchmod(fd, mode) != 0 { problem = errno }
         if problem == 0 && fsync(fd) != 0 { problem = errno }
         if close(fd) != 0 && problem == 0 { problem = errno }
-        if problem == 0 && rename(temporary, path) != 0 { problem = errno }
         if problem != 0 {
             unlink(temporary)
             throw failure(path, problem)
         }
+        return temporary
     }
 
     /// Writes all `count` bytes; 0 or an errno.
@@ -90,7 +108,7 @@ public enum NpyWriter {
         return 0
     }
 
-    private static func failure(_ path: String, _ code: Int32) -> InputError {
+    package static func failure(_ path: String, _ code: Int32) -> InputError {
         let reason = strerror(code).map { String(cString: $0) } ?? "error \(code)"
         return InputError.file(path, "cannot write (\(reason))")
     }

@@ -97,6 +97,11 @@ extension ParameterInfo {
 
 extension LoadedLoss {
     /// The loss as `list --format json` shows it.
+    public var json: JSON { metadata.json }
+}
+
+extension LossMetadata {
+    /// The loss as `list --format json` shows it.
     public var json: JSON {
         .object([
             ("id", .string(info.id)), ("plugin", .string(pluginID)), ("qualified_id", .string(qualifiedID)),

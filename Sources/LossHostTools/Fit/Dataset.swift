@@ -10,6 +10,8 @@ public struct Dataset: Sendable {
     public var features: Matrix
     /// One target per row.
     public var target: [Double]
+    /// The file line of the first data row (2 under a header), for messages that count lines as `eval` does.
+    public var firstLine = 1
 
     public var rows: Int { features.rows }
 
@@ -29,7 +31,9 @@ public struct Dataset: Sendable {
             throw InputError("\(path): needs at least two columns (features and a target), got \(matrix.columns)")
         }
         let t = try targetIndex(targetColumn, names: names, columns: matrix.columns, path: path)
-        return split(matrix, names: names, targetIndex: t)
+        var dataset = split(matrix, names: names, targetIndex: t)
+        dataset.firstLine = matrix.firstLine
+        return dataset
     }
 
     /// Splits a matrix into features and the target column `targetIndex` (0-based).

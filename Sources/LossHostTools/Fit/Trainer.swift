@@ -35,7 +35,7 @@ public enum Trainer {
         var top = 1
         for (i, y) in labels.enumerated() {
             guard y >= 0, y == y.rounded(), y < 1e6 else {
-                throw EvaluationError("row \(i + 1): label \(formatNumber(y)) is not a class index 0, 1, 2, ...")
+                throw EvaluationError("label \(formatNumber(y)) is not a class index 0, 1, 2, ...", row: i)
             }
             top = max(top, Int(y))
         }

@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         let progress: (String) -> Void = { line in
             guard terminal else { return }
-            FileHandle.standardError.write(Data("\r\u{1B}[2Kbench: \(line)".utf8))
+            Output.error("\r\u{1B}[2Kbench: \(line)")
         }
         let options = Benchmark.Options(losses: losses, rows: rows, classes: classes, threads: threads, dtype: type,
                                         repeats: repeats)
@@ -73,7 +73,7 @@ struct BenchCommand: ParsableCommand {
             progress("scalar plugin (libffi) path")
             scalar = try ScalarBenchmark.run(repeats: repeats)
         }
-        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        if terminal { Output.error("\r\u{1B}[2K") }
         switch format {
         case .json:
             var out = json(report)

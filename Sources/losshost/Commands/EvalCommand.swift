@@ -63,6 +63,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate in a separate worker process: a plugin that crashes or hangs gives a one-line error instead of killing losshost. Automatic for plugins whose earlier run crashed.")
     var isolate = false
 
+    @Option(help: ArgumentHelp("Seconds an isolated evaluation may take before its worker is killed (SIGKILL).", valueName: "seconds"))
+    var timeout: Double = 600
+
     /// Set by the worker that runs an isolated evaluation.
     @Flag(name: .customLong("in-worker"), help: .hidden)
     var inWorker = false
@@ -75,14 +78,28 @@ struct EvalCommand: ParsableCommand {
         guard dtype == "auto" || DType(rawValue: dtype) != nil else {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
-        let configuration = plugins.configuration(threads: threads)
+        guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
+        let fromStdin = [("--pred", pred), ("--target", target), ("--weight", weight ?? "")].filter { $0.1 == "-" }.map(\.0)
+        if fromStdin.count > 1 {
+            throw CLIError("\(fromStdin.joined(separator: " and ")) are \(fromStdin.count == 2 ? "both" : "all") -: standard input can be read only once; save all but one to a file")
+        }
+        // Where --out writes is fixed now, before plugin code can change the directory or umask.
+        let output = try out.map { path throws(InputError) in try OutputFiles(path, wanted: wantedOutputs(reduction)) }
+        var configuration = plugins.configuration(threads: threads)
+        configuration.evalTimeout = timeout
         let scanner = PluginScanner(configuration)
         let registry = LossRegistry.discover(configuration, scanner: scanner, lazily: true)  // loads only the plugins it resolves
-        let found = try registry.resolve(loss)
-        let pluginPath = registry.pluginPath(found.pluginID)
+        let located = try registry.locate(loss)
+        let pluginPath = located.path
         if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath, scanner: scanner) {
-            return try runIsolated(found, because: why, pluginPath: pluginPath, configuration: configuration, scanner: scanner)
+            return try runIsolated(located.qualifiedID, because: why, pluginPath: pluginPath, configuration: configuration,
+                                   scanner: scanner)
         }
+        // Until this run finishes, the plugin counts as crashed: if it kills the host (even
+        // while loading here), the next run is isolated.
+        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
+        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
+        let found = try registry.resolve(loss)
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
         let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
@@ -91,9 +108,6 @@ struct EvalCommand: ParsableCommand {
         let firstLines: [EvaluationError.Input: Int] = [
             .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightMatrix?.firstLine ?? 1,
         ]
-        // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
-        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
-        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let instance = try LossInstance(found, parameters: parameters)
         let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
                                         dtype: DType(rawValue: dtype))
@@ -103,8 +117,13 @@ struct EvalCommand: ParsableCommand {
         } catch {
             throw CLIError(locate(error, firstLines: firstLines))
         }
-        if let out {
-            let files = try NpyWriter.writeOutputs(result, perRowValues: found.info.reduce == .rowwise, to: out)
+        // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
+        if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
+        if let changed = instance.stateLog.take() {
+            Output.warn("'\(found.qualifiedID)' \(changed); losshost restored it after every call")
+        }
+        if let output {
+            let files = try output.write(result, perRowValues: found.info.reduce == .rowwise)
             return writeSummary(result, found, reduction, files: files)
         }
         result.widenFloat32()
@@ -112,6 +131,11 @@ struct EvalCommand: ParsableCommand {
         case .json: Output.write(json(result, found, reduction).text + "\n")
         case .text: Output.write(text(result, found, reduction))
         }
+    }
+
+    /// What --out would write: the values (--reduction none), the gradient, the Hessian.
+    private func wantedOutputs(_ reduction: Reduction) -> [String] {
+        (reduction == .none ? ["values"] : []) + (gradient ? ["gradient"] : []) + (hessian ? ["hessian"] : [])
     }
 
     /// The reduced value and the files `--out` wrote, instead of the arrays.

@@ -92,11 +92,24 @@ struct FitCommand: ParsableCommand {
             throw CLIError("\(test!): has \(testSet.features.columns) feature columns, the training data \(train.features.columns)")
         }
         var classes: Int? = nil
+        // Training and test labels must both be labels the model can have.
+        let labelled = [(data, train)] + (testSet.map { [(test!, $0)] } ?? [])
         if kind == .softmax {
-            classes = try max(Trainer.classCount(train.target), testSet.map { try Trainer.classCount($0.target) } ?? 0)
+            var counts: [Int] = []
+            for (path, set) in labelled {
+                do {
+                    counts.append(try Trainer.classCount(set.target))
+                } catch let error as EvaluationError {
+                    let row = error.row.map { "row \($0 + set.firstLine): " } ?? ""
+                    throw CLIError("\(path): \(row)\(error.message)")
+                }
+            }
+            classes = counts.max()
         } else if kind == .logistic {
-            for (i, y) in train.target.enumerated() where y != 0 && y != 1 {
-                throw CLIError("\(data): row \(i + 1): label \(formatNumber(y)) is not 0 or 1 (a logistic model needs binary labels)")
+            for (path, set) in labelled {
+                for (i, y) in set.target.enumerated() where y != 0 && y != 1 {
+                    throw CLIError("\(path): row \(i + set.firstLine): label \(formatNumber(y)) is not 0 or 1 (a logistic model needs binary labels)")
+                }
             }
         }
         let instance = try LossInstance(found, parameters: parameters)
@@ -110,8 +123,8 @@ struct FitCommand: ParsableCommand {
             bar.finish()
         } catch let error as EvaluationError {
             bar.finish()
-            // Point at the data row (1-based, not counting a header) the loss refused.
-            let row = error.row.map { "data row \($0 + 1): " } ?? ""
+            // Point at the file line the loss refused, counted as eval does (a header counts).
+            let row = error.row.map { "row \($0 + train.firstLine): " } ?? ""
             throw CLIError("\(data): \(row)\(found.qualifiedID): \(error.message)")
         }
         let trainMetrics = Trainer.metrics(result.model, on: train, classes: result.classes)
@@ -151,13 +164,13 @@ final class ProgressBar {
         let filled = total > 0 ? min(width, iteration * width / total) : width
         let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             + "] iteration \(iteration)  loss \(String(format: "%.6g", loss))   "
-        FileHandle.standardError.write(Data(line.utf8))
+        Output.error(line)
         drawn = true
     }
 
     func finish() {
         guard enabled, drawn else { return }
-        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: 72) + "\r").utf8))
+        Output.error("\r" + String(repeating: " ", count: 72) + "\r")
     }
 }
 

@@ -18,24 +18,24 @@ struct InfoCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
-        let found = try registry.resolve(loss)
-        let plugin = registry.plugin(found.pluginID)
+        // From the scan's metadata: no plugin code runs in this process.
+        let registry = plugins.registry(lazily: true)
+        let (found, plugin) = try registry.resolveMetadata(loss)
         if format == .json {
             guard case .object(var fields) = found.json else { return }
-            fields.append(("file", plugin?.path.map(JSON.string) ?? .string("(built-in)")))
+            fields.append(("file", plugin.path.map(JSON.string) ?? .string("(built-in)")))
             Output.write(JSON.object(fields).text + "\n")
             return
         }
         let info = found.info
-        var text = "\(found.qualifiedID): \(info.summary)\n\n"
+        var text = "\(found.qualifiedID): \(Printable.escaped(info.summary))\n\n"
         var facts = TextTable(["", ""])
         facts.rows = [
-            ["plugin", "\(found.pluginID) \(plugin?.version ?? "") (\(plugin?.path ?? "built-in"), ABI \(plugin?.abiMajor ?? 0).\(plugin?.abiMinor ?? 0))"],
+            ["plugin", "\(found.pluginID) \(Printable.escaped(plugin.version)) (\(Printable.escaped(plugin.path ?? "built-in")), ABI \(plugin.abiMajor).\(plugin.abiMinor))"],
             ["kind", info.kind.description],
             ["value", info.reduce == .elementwise ? "one per element of pred" : "one per row"],
-            ["pred", "\(info.predDoc)\(info.predColumns > 0 ? " (\(info.predColumns) columns)" : "")"],
-            ["target", "\(info.targetDoc) (\(info.targetLayout))"],
+            ["pred", "\(Printable.escaped(info.predDoc))\(info.predColumns > 0 ? " (\(info.predColumns) columns)" : "")"],
+            ["target", "\(Printable.escaped(info.targetDoc)) (\(info.targetLayout))"],
             ["domains", domains(info)],
             ["link", info.link == .identity ? "identity (pred is on the user's scale)" : "\(info.link) (turns pred into the user's scale)"],
             ["hessian", found.numericHessian ? "numeric (central differences, computed by the host)" : info.hessian.description],
@@ -53,7 +53,7 @@ struct InfoCommand: ParsableCommand {
             var params = TextTable(["PARAM", "TYPE", "DEFAULT", "RANGE", "DESCRIPTION"])
             for p in info.parameters {
                 params.add([p.name, p.type.description, p.type == .list ? "(none)" : formatNumber(p.defaultValue),
-                            p.rangeDescription, p.doc])
+                            p.rangeDescription, Printable.escaped(p.doc)])
             }
             text += "\n" + params.text
         }

@@ -22,24 +22,29 @@ struct ListCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let registry = plugins.registry()
+        // From the scans' metadata: no plugin code runs in this process.
+        let registry = self.plugins.registry(lazily: true)
+        let plugins = registry.pluginMetadata
+        let losses = plugins.flatMap(\.losses)
         switch format {
         case .json:
-            Output.write(JSON.array(registry.losses.map(\.json)).text + "\n")
-            for failure in registry.failures { Output.warn("\(failure.path): \(failure.reason)") }
+            Output.write(JSON.array(losses.map(\.json)).text + "\n")
+            for failure in registry.failures { Output.warn("\(Printable.escaped(failure.path)): \(Printable.escaped(failure.reason.description))") }
         case .text:
             var table = TextTable(["LOSS", "KIND", "HESSIAN", "SUMMARY"])
-            for loss in registry.losses {
-                table.add([loss.qualifiedID, loss.info.kind.description, loss.hessianDescription, loss.info.summary])
+            for loss in losses {
+                table.add([loss.qualifiedID, loss.info.kind.description, loss.hessianDescription, loss.info.summary].map(Printable.escaped))
             }
             var text = table.text
-            text += "\n\(registry.losses.count) losses from \(registry.plugins.count) plugins.\nSearched:\n"
+            text += "\n\(losses.count) losses from \(plugins.count) plugins.\nSearched:\n"
             for (folder, exists) in registry.searched {
-                text += "  \(folder.origin.rawValue): \(folder.path)\(exists ? "" : " (not found)")\n"
+                text += "  \(folder.origin.rawValue): \(Printable.escaped(folder.path))\(exists ? "" : " (not found)")\n"
             }
             if !registry.failures.isEmpty {
                 text += "\nFailed to load (\(registry.failures.count)):\n"
-                for failure in registry.failures { text += "  \(failure.path): \(failure.reason)\n" }
+                for failure in registry.failures {
+                    text += "  \(Printable.escaped(failure.path)): \(Printable.escaped(failure.reason.description))\n"
+                }
             }
             Output.write(text)
         }

@@ -65,12 +65,14 @@ struct PlotCommand: ParsableCommand {
               let b = Double(parts[1].trimmingCharacters(in: .whitespaces)), a.isFinite, b.isFinite, a < b else {
             throw CLIError("--range '\(text)' is not A:B with A < B (e.g. -4:4)")
         }
+        guard (b - a).isFinite else { throw CLIError("--range '\(text)' is too wide: B - A overflows a float64") }
         return a...b
     }
 
     func run() throws {
         let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let xRange = try range.map(Self.parseRange)
+        if let target, !target.isFinite { throw CLIError("--target \(formatNumber(target)) must be a finite number") }
         var samples: [LossCurves.Sample] = []
         for spec in losses {
             let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)

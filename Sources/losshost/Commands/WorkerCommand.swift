@@ -19,9 +19,13 @@ struct WorkerCommand: ParsableCommand {
     /// parent. Workers that report (scan, check) move their reports off stdout
     /// first, so nothing a plugin prints can corrupt them (see WorkerEvent).
     static func prepare(reports: Bool = true) {
+        WorkerLimits.applyInWorker()
         var limit = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(Int32(RLIMIT_CORE.rawValue), &limit)
-        if reports { WorkerEvent.useDedicatedChannel() }
+        if reports {
+            WorkerEvent.useDedicatedChannel()
+            WorkerEvent.reportFaultsOutsideCalls()
+        }
         exitWithParent()
     }
 
@@ -58,7 +62,8 @@ struct ScanWorker: ParsableCommand {
             case .success(let plugin):
                 // The loss ids let a command build its registry without loading this file (see LossRegistry).
                 WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count)),
-                                          ("loss_ids", .string(JSON.array(plugin.losses.map { .string($0.info.id) }).text))])
+                                          ("loss_ids", .string(JSON.array(plugin.losses.map { .string($0.info.id) }).text)),
+                                          ("metadata", .string(plugin.metadata.encoded))])
             case .failure(let failure):
                 WorkerEvent.emit("scan", [("failure", .string(failure.reason.description))])
             }
@@ -108,7 +113,7 @@ struct EvalWorker: ParsableCommand {
 
     func run() throws {
         WorkerCommand.prepare(reports: false)  // its stdout is the evaluation's output
-        var command = try EvalCommand.parse(arguments + ["--in-worker"])
+        let command = try EvalCommand.parse(arguments + ["--in-worker"])
         try command.run()
     }
 }
@@ -116,22 +121,23 @@ struct EvalWorker: ParsableCommand {
 extension EvalCommand {
     /// Re-runs this `eval` in a worker; a crash there becomes a one-line error
     /// and is remembered, so the plugin's later runs are isolated too.
-    func runIsolated(_ found: LoadedLoss, because reason: String, pluginPath: String?,
+    func runIsolated(_ qualifiedID: String, because reason: String, pluginPath: String?,
                      configuration: HostConfiguration, scanner: PluginScanner) throws {
         if reason != "--isolate" {
-            Output.warn("evaluating '\(found.qualifiedID)' in a separate process: \(reason)")
+            Output.warn("evaluating '\(qualifiedID)' in a separate process: \(reason)")
         }
         let all = Array(CommandLine.arguments.dropFirst())
         let arguments = Array(all.drop { $0 != "eval" }.dropFirst()).filter { $0 != "--isolate" }
         switch IsolatedEval.run(arguments, configuration: configuration) {
-        case .finished(let stdout, let stderr, let status):
+        case .finished(let stdout, let stderr, let status, let leftover):
             if let pluginPath, status == 0 { scanner.cache?.setRunMark(pluginPath, nil) }
+            Output.error(stderr)
+            if let leftover { Output.warn("'\(qualifiedID)' \(leftover) while evaluating (in a separate worker process)") }
             Output.write(stdout)
-            FileHandle.standardError.write(Data(stderr.utf8))
             if status != 0 { Foundation.exit(status) }
         case .failed(let how):
             if let pluginPath { scanner.cache?.setRunMark(pluginPath, "its last run \(how)") }
-            throw CLIError("'\(found.qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
+            throw CLIError("'\(qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
         }
     }
 }

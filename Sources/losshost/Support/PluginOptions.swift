@@ -12,6 +12,15 @@ struct PluginOptions: ParsableArguments {
           help: "Load plugin files even from folders other users can write to, or that another user owns.")
     var allowUnsafePlugins = false
 
+    @Option(name: .customLong("memory-limit"),
+            help: ArgumentHelp("Address space each worker process (plugin scans, check, eval --isolate) may use, in MiB; 0 for no limit.",
+                               valueName: "MiB"))
+    var memoryLimit: Int = 4096
+
+    func validate() throws {
+        guard memoryLimit >= 0 else { throw ValidationError("--memory-limit must be >= 0 (MiB; 0 for no limit)") }
+    }
+
     /// The plugin formats the command-line tool knows besides shared libraries.
     static let formats = PluginFormats([ScalarManifestFormat()])
 
@@ -22,7 +31,8 @@ struct PluginOptions: ParsableArguments {
             searchPath: .standard(optionFolders: pluginDirs), formats: Self.formats,
             allowUnsafePlugins: allowUnsafePlugins,
             workerExecutable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
-            cacheDirectory: HostConfiguration.defaultCacheDirectory(), callTimeout: callTimeout, threads: threads)
+            cacheDirectory: HostConfiguration.defaultCacheDirectory(), callTimeout: callTimeout,
+            workerMemoryMiB: memoryLimit, threads: threads)
     }
 
     /// Discovers every plugin on the search path (`lazily`: see `LossRegistry.discover`).

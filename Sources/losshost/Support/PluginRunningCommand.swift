@@ -2,7 +2,9 @@ import ArgumentParser
 
 /// A command that runs plugin code in this process: its output goes through
 /// `Output`, on a descriptor no plugin can close or print into.
-protocol PluginRunningCommand: ParsableCommand {}
+protocol PluginRunningCommand: ParsableCommand {
+    var plugins: PluginOptions { get }
+}
 
 extension ListCommand: PluginRunningCommand {}
 extension InfoCommand: PluginRunningCommand {}

@@ -1,0 +1,107 @@
+import Foundation
+import LossHostABI
+import LossKit
+
+/// What a loss declares, without its functions: enough for `list` and `info`,
+/// which show a plugin from its scan (cached) and never run its code here.
+public struct LossMetadata: Sendable {
+    public var info: LossInfo
+    public var pluginID: String
+    /// Derivatives the host computes by finite differences (scalar plugins).
+    public var numericGradient: Bool
+    public var numericHessian: Bool
+
+    /// `plugin/loss`.
+    public var qualifiedID: String { "\(pluginID)/\(info.id)" }
+
+    /// `numeric` when the host computes the Hessian, else the declared support.
+    public var hessianDescription: String { numericHessian ? "numeric" : info.hessian.description }
+}
+
+/// What a plugin declares, without its functions.
+public struct PluginMetadata: Sendable {
+    public var id: String
+    public var version: String
+    public var summary: String
+    public var abiMajor: UInt32
+    public var abiMinor: UInt32
+    /// The file it came from; nil for the built-in losses.
+    public var path: String?
+    public var losses: [LossMetadata]
+}
+
+extension LoadedLoss {
+    public var metadata: LossMetadata {
+        LossMetadata(info: info, pluginID: pluginID, numericGradient: numericGradient, numericHessian: numericHessian)
+    }
+}
+
+extension LoadedPlugin {
+    public var metadata: PluginMetadata {
+        PluginMetadata(id: id, version: version, summary: summary, abiMajor: abiMajor, abiMinor: abiMinor,
+                       path: path, losses: losses.map(\.metadata))
+    }
+}
+
+/// The JSON text a scan worker reports and the scan cache keeps (`encoded`,
+/// `decode`): every field, by raw value, so the host needs no `dlopen` to show it.
+extension PluginMetadata {
+    private struct Stored: Codable {
+        struct Param: Codable {
+            var name, doc: String
+            var type: Int32
+            var defaultValue, min, max: Double
+            var minExclusive, maxExclusive: Bool
+        }
+        struct Loss: Codable {
+            var id, summary, predDoc, targetDoc: String
+            var kind, reduce, targetLayout, hessian: Int32
+            var predColumns: Int
+            var threadSafe, deterministic, numericGradient, numericHessian: Bool
+            var params: [Param]
+        }
+        var id, version, summary: String
+        var abiMajor, abiMinor: UInt32
+        var losses: [Loss]
+    }
+
+    /// One line of JSON.
+    public var encoded: String {
+        let stored = Stored(id: id, version: version, summary: summary, abiMajor: abiMajor, abiMinor: abiMinor,
+                            losses: losses.map { l in
+            Stored.Loss(id: l.info.id, summary: l.info.summary, predDoc: l.info.predDoc, targetDoc: l.info.targetDoc,
+                        kind: l.info.kind.rawValue, reduce: l.info.reduce.rawValue, targetLayout: l.info.targetLayout.rawValue,
+                        hessian: l.info.hessian.rawValue, predColumns: l.info.predColumns, threadSafe: l.info.threadSafe,
+                        deterministic: l.info.deterministic, numericGradient: l.numericGradient, numericHessian: l.numericHessian,
+                        params: l.info.parameters.map { p in
+                Stored.Param(name: p.name, doc: p.doc, type: p.type.rawValue, defaultValue: p.defaultValue, min: p.min, max: p.max,
+                             minExclusive: p.minExclusive, maxExclusive: p.maxExclusive)
+            })
+        })
+        let data = (try? JSONEncoder().encode(stored)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The metadata `encoded` wrote, for the plugin at `path`; nil for anything else.
+    public static func decode(_ text: String, path: String) -> PluginMetadata? {
+        guard let stored = try? JSONDecoder().decode(Stored.self, from: Data(text.utf8)) else { return nil }
+        var losses: [LossMetadata] = []
+        for l in stored.losses {
+            guard let kind = LossKind(rawValue: l.kind), let reduce = Reduce(rawValue: l.reduce),
+                  let layout = TargetLayout(rawValue: l.targetLayout), let hessian = HessianSupport(rawValue: l.hessian) else { return nil }
+            var parameters: [ParameterInfo] = []
+            for p in l.params {
+                guard let type = ParameterType(rawValue: p.type) else { return nil }
+                parameters.append(ParameterInfo(p.name, p.doc, type: type, default: p.defaultValue, min: p.min, max: p.max,
+                                                minExclusive: p.minExclusive, maxExclusive: p.maxExclusive))
+            }
+            let info = LossInfo(id: l.id, summary: l.summary, kind: kind, reduce: reduce, predDoc: l.predDoc, targetDoc: l.targetDoc,
+                                predColumns: l.predColumns, targetLayout: layout, hessian: hessian, threadSafe: l.threadSafe,
+                                deterministic: l.deterministic, parameters: parameters)
+            losses.append(LossMetadata(info: info, pluginID: stored.id, numericGradient: l.numericGradient,
+                                       numericHessian: l.numericHessian))
+        }
+        return PluginMetadata(id: stored.id, version: stored.version, summary: stored.summary, abiMajor: stored.abiMajor,
+                              abiMinor: stored.abiMinor, path: path, losses: losses)
+    }
+}

@@ -1,0 +1,33 @@
+import LossHostABI
+/// The value every output of a plugin's call starts as: a signalling NaN with
+/// a payload no arithmetic produces (it survives the host's `mean` scaling,
+/// which only quiets it). An output still holding it after `LH_OK` was never
+/// written, and the evaluation fails naming the plugin, the loss and the output.
+enum UnwrittenOutput {
+    static let payload = 0x0BAD
+
+    static func marker<S: BinaryFloatingPoint>() -> S {
+        S(sign: .plus, exponentBitPattern: S.RawExponent((1 << S.exponentBitCount) - 1), significandBitPattern: S.RawSignificand(payload))
+    }
+
+    @inline(__always)
+    static func isMarker<S: BinaryFloatingPoint>(_ x: S) -> Bool {
+        x.isNaN && x.significandBitPattern & S.RawSignificand(0xFFFF) == S.RawSignificand(payload)
+    }
+
+    /// The first element of `buffer` still holding the marker.
+    static func first<S: BinaryFloatingPoint>(in buffer: UnsafePointer<S>, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            if buffer[i].isNaN && isMarker(buffer[i]) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The error for output `name` left unwritten at element `index` (of a row of `columns`).
+    static func error(_ loss: LoadedLoss, _ name: String, index: Int?, columns: Int) -> EvaluationError {
+        let at = index.map { i in columns > 1 ? "\(name)[\(i)] (row \(i / columns + 1), column \(i % columns + 1))" : "\(name)[\(i)] (row \(i + 1))" } ?? name
+        return EvaluationError("plugin '\(loss.pluginID)' loss '\(loss.info.id)' returned LH_OK but left \(at) unwritten")
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The limits a worker process runs under: a value a command builds from its
+/// options and hands to the workers it starts.
+public struct WorkerLimits: Sendable, Equatable {
+    /// Address space a worker may map, in MiB (`RLIMIT_AS`, set in the worker
+    /// before any plugin code is loaded); 0 means no limit.
+    public var memoryMiB: Int
+    /// Seconds an isolated evaluation (`eval --isolate`) may take before its worker is killed.
+    public var evalTimeout: Double
+
+    public static let defaultMemoryMiB = 4096
+    public static let defaultEvalTimeout = 600.0
+
+    public init(memoryMiB: Int = WorkerLimits.defaultMemoryMiB, evalTimeout: Double = WorkerLimits.defaultEvalTimeout) {
+        self.memoryMiB = memoryMiB
+        self.evalTimeout = evalTimeout
+    }
+
+    /// How the parent passes the memory limit to a worker (its environment).
+    static let memoryVariable = "LOSSHOST_WORKER_MEMORY_MIB"
+
+    /// In a worker, first thing: applies the memory limit its parent passed.
+    public static func applyInWorker(_ environment: [String: String] = ProcessInfo.processInfo.environment) {
+        guard let text = environment[memoryVariable], let mib = Int(text), mib > 0 else { return }
+        let bytes = rlim_t(mib) << 20
+        var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
+        setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+    }
+}

@@ -59,6 +59,10 @@ extension PluginMetadata {
             var predColumns: Int
             var threadSafe, deterministic, numericGradient, numericHessian: Bool
             var params: [Param]
+            /// ABI 1.2 facts; 0 for a domain the loss does not declare.
+            var predDomain, predDomainRest, targetDomain, link: Int32
+            var curvature: UInt32
+            var surrogate: Double
         }
         var id, version, summary: String
         var abiMajor, abiMinor: UInt32
@@ -76,7 +80,9 @@ extension PluginMetadata {
                         params: l.info.parameters.map { p in
                 Stored.Param(name: p.name, doc: p.doc, type: p.type.rawValue, defaultValue: p.defaultValue, min: p.min, max: p.max,
                              minExclusive: p.minExclusive, maxExclusive: p.maxExclusive)
-            })
+            }, predDomain: l.info.predDomain.rawValue, predDomainRest: (l.info.predDomainRest ?? .unspecified).rawValue,
+                        targetDomain: l.info.targetDomain.rawValue, link: l.info.link.rawValue,
+                        curvature: l.info.curvature.flags, surrogate: l.info.curvature.surrogate ?? 0)
         })
         let data = (try? JSONEncoder().encode(stored)) ?? Data()
         return String(decoding: data, as: UTF8.self)
@@ -97,7 +103,11 @@ extension PluginMetadata {
             }
             let info = LossInfo(id: l.id, summary: l.summary, kind: kind, reduce: reduce, predDoc: l.predDoc, targetDoc: l.targetDoc,
                                 predColumns: l.predColumns, targetLayout: layout, hessian: hessian, threadSafe: l.threadSafe,
-                                deterministic: l.deterministic, parameters: parameters)
+                                deterministic: l.deterministic, parameters: parameters,
+                                predDomain: DeclaredDomain(rawValue: l.predDomain) ?? .real,
+                                predDomainRest: l.predDomainRest == 0 ? nil : DeclaredDomain(rawValue: l.predDomainRest) ?? .real,
+                                targetDomain: DeclaredDomain(rawValue: l.targetDomain) ?? .real,
+                                link: InverseLink(abiValue: l.link), curvature: Curvature(flags: l.curvature, surrogate: l.surrogate))
             losses.append(LossMetadata(info: info, pluginID: stored.id, numericGradient: l.numericGradient,
                                        numericHessian: l.numericHessian))
         }

@@ -113,7 +113,7 @@ final class InputTests: XCTestCase {
 
     func testRaggedRows() {
         XCTAssertEqual(S.textFailure("1,2\n3,4\n5,6\n7,8,9\n"), "p.csv: row 4 has 3 columns, expected 2")
-        XCTAssertEqual(S.textFailure("1,2\n3\n"), "p.csv: row 2 has 1 columns, expected 2")
+        XCTAssertEqual(S.textFailure("1,2\n3\n"), "p.csv: row 2 has 1 column, expected 2")
         XCTAssertEqual(S.textFailure("h1,h2,h3\n1,2,3\n4,5\n"), "p.csv: row 3 has 2 columns, expected 3")
     }
 

@@ -92,12 +92,12 @@ struct CompareCommand: ParsableCommand {
         var summary = TextTable(["LOSS", "VALUE (mean)", "TOP ROWS' SHARE"])
         for e in entries {
             let name = e.parameters.isEmpty ? e.loss : "\(e.loss) (\(e.parameters.joined(separator: ", ")))"
-            summary.add([name, String(format: "%.6g", e.value), e.top.isEmpty ? "" : "\(percent(e.topShare)) in \(e.top.count) rows"])
+            summary.add([name, String(format: "%.6g", e.value), e.top.isEmpty ? "" : "\(percent(e.topShare)) in \(counted(e.top.count, "row"))"])
         }
         var out = summary.text
         for e in entries where !e.top.isEmpty {
             let name = e.parameters.isEmpty ? e.loss : "\(e.loss) (\(e.parameters.joined(separator: ", ")))"
-            out += "\n\(name): top \(e.top.count) rows of \(pred.rows)\n"
+            out += "\n\(name): top \(counted(e.top.count, "row")) of \(pred.rows)\n"
             var table = TextTable(["  ROW", "PRED", "TARGET", "CONTRIBUTION", "SHARE"])
             for c in e.top {
                 table.add(["  \(c.row + 1)", cell(pred, c.row), cell(target, c.row), String(format: "%.6g", c.contribution), percent(c.share)])

@@ -46,7 +46,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .customLong("allow-nonfinite"), help: "Accept NaN and infinite input values instead of refusing them.")
     var allowNonFinite = false
 
-    @Option(help: "Worker threads for large inputs (default: every core).")
+    @Option(help: "Worker threads for large inputs; 0 means one per core.")
     var threads: Int = 0
 
     @Option(help: ArgumentHelp("Element type to evaluate in: f64, f32, or auto (f32 when pred is a float32 .npy, else f64). f32 uses the plugin's float32 evaluation (ABI 1.1), or the host converts for a float64-only plugin.", valueName: "auto|f64|f32"))
@@ -170,7 +170,7 @@ struct EvalCommand: ParsableCommand {
         var out = "loss       \(loss.qualifiedID)\(shown)\n"
         out += "shape      \(r.rows) x \(r.columns)\n"
         out += "reduction  \(reduction.rawValue)\n"
-        out += "value      \(reduction == .none ? "\(r.values?.count ?? 0) values, sum \(r.sum)" : "\(r.value)")\n"
+        out += "value      \(reduction == .none ? "\(counted(r.values?.count ?? 0, "value")), sum \(r.sum)" : "\(r.value)")\n"
         let perRowValues = loss.info.reduce == .rowwise
         var header = ["ROW", "COL"]
         if reduction == .none { header.append("VALUE") }

@@ -187,7 +187,7 @@ struct FitReport {
         let trace = result.trace
         var out = "model    \(model.kind.rawValue)\(model.link == .sigmoid ? " (sigmoid output)" : "") fitted by \(trace.method.rawValue)\n"
         out += "loss     \(loss.qualifiedID)\(shown)\n"
-        out += "data     \(data): \(train.rows) rows, features \(train.featureNames.joined(separator: ", ")), target \(train.targetName)\n"
+        out += "data     \(data): \(counted(train.rows, "row")), features \(train.featureNames.joined(separator: ", ")), target \(train.targetName)\n"
         let steps = trace.iterations == 1 ? "1 iteration" : "\(trace.iterations) iterations"
         let limit = trace.reason.hasPrefix("reached the iteration limit") ? " (not converged: raise --max-iter)" : ""
         out += "stopped  after \(steps): \(trace.reason)\(limit)\n"

@@ -34,7 +34,7 @@ struct InfoCommand: ParsableCommand {
             ["plugin", "\(found.pluginID) \(plugin?.version ?? "") (\(plugin?.path ?? "built-in"), ABI \(plugin?.abiMajor ?? 0).\(plugin?.abiMinor ?? 0))"],
             ["kind", info.kind.description],
             ["value", info.reduce == .elementwise ? "one per element of pred" : "one per row"],
-            ["pred", "\(info.predDoc)\(info.predColumns > 0 ? " (\(info.predColumns) columns)" : "")"],
+            ["pred", "\(info.predDoc)\(info.predColumns > 0 ? " (\(counted(info.predColumns, "column")))" : "")"],
             ["target", "\(info.targetDoc) (\(info.targetLayout))"],
             ["hessian", found.numericHessian ? "numeric (central differences, computed by the host)" : info.hessian.description],
             ["threads", info.threadSafe ? "thread-safe" : "serial only"],

@@ -38,7 +38,7 @@ struct ListCommand: ParsableCommand {
                 table.add([loss.qualifiedID, loss.info.kind.description, loss.hessianDescription, loss.info.summary])
             }
             var text = table.text
-            text += "\n\(registry.losses.count) losses from \(registry.plugins.count) plugins.\nSearched:\n"
+            text += "\n\(counted(registry.losses.count, "loss", "losses")) from \(counted(registry.plugins.count, "plugin")).\nSearched:\n"
             for (folder, exists) in registry.searched {
                 text += "  \(folder.origin.rawValue): \(folder.path)\(exists ? "" : " (not found)")\n"
             }

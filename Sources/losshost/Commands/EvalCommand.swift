@@ -10,23 +10,21 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             FILE is CSV or TSV of numbers (one row per sample, an optional header
             row), a NumPy .npy file (float32/float64/int32/int64, 1-D or 2-D), or -
-            for CSV on standard input. The gradient and Hessian (diagonal) are those
+            for CSV on standard input. --data FILE --target-col NAME reads both from
+            one table instead (what `fit --predictions-out` writes). The gradient and Hessian (diagonal) are those
             of the reduced value; with --reduction none, those of the sum.
 
             Examples:
               losshost eval huber --pred p.csv --target y.csv --param delta=2 --grad
               losshost eval cross_entropy --pred logits.npy --target labels.csv --format json
+              losshost eval huber --data predictions.csv --target-col y
             """
     )
 
     @Argument(help: "The loss: a bare id such as huber when it is unique, or plugin/loss.")
     var loss: String
 
-    @Option(help: ArgumentHelp("Predictions: N rows of D numbers.", valueName: "file"))
-    var pred: String
-
-    @Option(help: ArgumentHelp("Targets: N rows, shaped as the loss says (see `losshost info LOSS`).", valueName: "file"))
-    var target: String
+    @OptionGroup var inputs: PredictionSource
 
     @Option(help: ArgumentHelp("Per-sample weights: N numbers >= 0.", valueName: "file"))
     var weight: String?
@@ -87,13 +85,9 @@ struct EvalCommand: ParsableCommand {
             return try runIsolated(found, because: why, pluginPath: pluginPath)
         }
         let parameters = try BoundParameters.bind(params, to: found.info)
-        let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
-        let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
+        let read = try inputs.read(allowNonFinite: allowNonFinite)
         let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
         let weights = weightMatrix?.values
-        let firstLines: [EvaluationError.Input: Int] = [
-            .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightMatrix?.firstLine ?? 1,
-        ]
         // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
@@ -102,29 +96,29 @@ struct EvalCommand: ParsableCommand {
                                         dtype: DType(rawValue: dtype))
         var result: Evaluation
         do {
-            result = try Evaluator.evaluate(instance, pred: predMatrix, target: targetMatrix, weight: weights, options: options)
+            result = try Evaluator.evaluate(instance, pred: read.pred, target: read.target, weight: weights, options: options)
         } catch {
-            throw CLIError(locate(error, firstLines: firstLines))
+            throw CLIError(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1))
         }
         if let out {
             let files = try NpyWriter.writeOutputs(result, perRowValues: found.info.reduce == .rowwise, to: out)
-            return writeSummary(result, found, reduction, files: files)
+            return writeSummary(result, found, parameters, reduction, files: files)
         }
         result.widenFloat32()
         switch format {
-        case .json: Output.write(json(result, found, reduction).text + "\n")
+        case .json: Output.write(json(result, found, parameters, reduction).text + "\n")
         case .text: Output.write(text(result, found, reduction))
         }
     }
 
     /// The reduced value and the files `--out` wrote, instead of the arrays.
-    private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction, files: [(String, String)]) {
+    private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction,
+                              files: [(String, String)]) {
         switch format {
         case .json:
-            let fields: [(String, JSON)] = [
-                ("loss", .string(loss.info.id)), ("plugin", .string(loss.pluginID)),
+            let fields: [(String, JSON)] = loss.identityJSON(parameters, dtype: r.dtype) + [
                 ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
-                ("dtype", .string(r.dtype.rawValue)), (reduction == .none ? "sum" : "value", .number(r.value)),
+                (reduction == .none ? "sum" : "value", .number(r.value)),
                 ("files", .object(files.map { ($0.0, .string($0.1)) })),
             ]
             Output.write(JSON.object(fields).text + "\n")
@@ -141,22 +135,17 @@ struct EvalCommand: ParsableCommand {
 
     /// Prefixes an engine error with the file and the row and column a person
     /// sees in it (a header row counts as a line).
-    private func locate(_ error: EvaluationError, firstLines: [EvaluationError.Input: Int]) -> String {
-        let file: String? = switch error.input {
-        case .pred: pred
-        case .target: target
-        case .weight: weight
-        default: nil
+    private func locate(_ error: EvaluationError, _ read: PredictionSource.Inputs, weightFirstLine: Int) -> String {
+        if error.input == .weight, let weight {
+            guard let row = error.row else { return "\(weight): \(error.message)" }
+            return "\(weight): row \(row + weightFirstLine): \(error.message)"
         }
-        guard let file else { return error.message }
-        guard let row = error.row else { return "\(file): \(error.message)" }
-        let column = error.column.map { ", column \($0 + 1)" } ?? ""
-        return "\(file): row \(row + (firstLines[error.input] ?? 1))\(column): \(error.message)"
+        guard let at = read.locate(error.input, row: error.row, column: error.column) else { return error.message }
+        return "\(at): \(error.message)"
     }
 
-    private func json(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction) -> JSON {
-        var fields: [(String, JSON)] = [
-            ("loss", .string(loss.info.id)), ("plugin", .string(loss.pluginID)),
+    private func json(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction) -> JSON {
+        var fields: [(String, JSON)] = loss.identityJSON(parameters, dtype: r.dtype) + [
             ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
             ("value", reduction == .none ? .numbers(r.values ?? []) : .number(r.value)),
         ]

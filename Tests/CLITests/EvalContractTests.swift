@@ -93,7 +93,7 @@ final class EvalContractTests: XCTestCase {
             ("param not a number", ["huber", "--pred", p, "--target", y, "--param", "delta=abc"], "param 'delta': 'abc' is not a number"),
             ("missing file", ["mse", "--pred", CLI.scratch.path + "/bad/missing.csv", "--target", y], "missing.csv"),
             ("empty file", ["mse", "--pred", empty, "--target", y], "empty.csv"),
-            ("ragged file", ["mse", "--pred", ragged, "--target", y], "ragged.csv: row 2 has 1 columns, expected 2"),
+            ("ragged file", ["mse", "--pred", ragged, "--target", y], "ragged.csv: row 2 has 1 column, expected 2"),
             ("corrupt npy", ["mse", "--pred", corrupt, "--target", y], "corrupt.npy"),
             ("rows differ", ["mse", "--pred", two, "--target", y], "pred has 2 rows but target has 3"),
             ("non-numeric cell", ["mse", "--pred", word, "--target", y], "word.csv: row 3, column 1: 'abc' is not a number"),

@@ -11,8 +11,7 @@ enum LossSuggestions {
             let own = all.filter { $0.plugin.lowercased() == plugin }
             // In the plugin named; else across plugins with a similar name or that loss.
             let pool = own.isEmpty ? all.filter { close(plugin, $0.plugin.lowercased()) || close(loss, $0.loss.lowercased()) } : own
-            let ranked = rank(loss, pool.map { ($0.loss.lowercased(), "\($0.plugin)/\($0.loss)") })
-            return own.isEmpty ? ranked : (ranked.isEmpty ? [] : ranked)
+            return rank(loss, pool.map { ($0.loss.lowercased(), "\($0.plugin)/\($0.loss)") })
         }
         let counts = Dictionary(all.map { ($0.loss, 1) }, uniquingKeysWith: +)
         return rank(wanted, all.map { ($0.loss.lowercased(), counts[$0.loss] == 1 ? $0.loss : "\($0.plugin)/\($0.loss)") })
@@ -28,6 +27,8 @@ enum LossSuggestions {
             guard wanted.count >= 2, near || related else { continue }
             scored.append((near ? d : 100 + d, i, c.shown))
         }
+        // The same id in another case is the answer.
+        if scored.contains(where: { $0.0 == 0 }) { scored.removeAll { $0.0 != 0 } }
         var seen = Set<String>()
         return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2).filter { seen.insert($0).inserted }
     }

@@ -138,7 +138,8 @@ struct EvalCommand: ParsableCommand {
     private func locate(_ error: EvaluationError, _ read: PredictionSource.Inputs, weightFirstLine: Int) -> String {
         if error.input == .weight, let weight {
             guard let row = error.row else { return "\(weight): \(error.message)" }
-            return "\(weight): row \(row + weightFirstLine): \(error.message)"
+            let column = error.column.map { ", column \($0 + 1)" } ?? ""
+            return "\(weight): row \(row + weightFirstLine)\(column): \(error.message)"
         }
         guard let at = read.locate(error.input, row: error.row, column: error.column) else { return error.message }
         return "\(at): \(error.message)"

@@ -53,6 +53,7 @@ final class NewCommandTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.stdout)
         XCTAssertTrue(check.stdout.contains(" 0 failed"), check.stdout)
         XCTAssertTrue(check.stdout.contains("logcosh.gradient     PASS"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("plugin 'team_c' 0.1.0: 1 loss, 1 param, ids unique"), check.stdout)
         try assertExampleLoss("team_c", pluginDir: folder.path)
     }
 

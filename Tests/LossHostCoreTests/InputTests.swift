@@ -339,4 +339,12 @@ final class InputTests: XCTestCase {
         }
         print("InputTests: parsed \(text.utf8.count / 1_000_000) MB in \(best) s = \(Double(text.utf8.count) / 1e6 / best) MB/s")
     }
+
+    func testCountsAgreeWithTheirNouns() {
+        XCTAssertEqual(counted(1, "plugin"), "1 plugin")
+        XCTAssertEqual(counted(0, "plugin"), "0 plugins")
+        XCTAssertEqual(counted(1, "loss", "losses"), "1 loss")
+        XCTAssertEqual(counted(3, "loss", "losses"), "3 losses")
+        XCTAssertEqual(S.textFailure("1,2\n3,4,5\n"), "p.csv: row 2 has 3 columns, expected 2")
+    }
 }

@@ -107,7 +107,7 @@ struct PlotCommand: ParsableCommand {
             }).text + "\n")
         case .text:
             if ascii || out == nil { Output.write(ASCIIChart.render(figure)) }
-            if let out { Output.write("wrote \(out): \(samples.count * 2) curves (\(samples.count) losses and their gradients)\n") }
+            if let out { Output.write("wrote \(out): \(samples.count * 2) curves (\(counted(samples.count, "loss", "losses")) and \(samples.count == 1 ? "its gradient" : "their gradients"))\n") }
         }
     }
 

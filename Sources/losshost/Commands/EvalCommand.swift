@@ -11,8 +11,9 @@ struct EvalCommand: ParsableCommand {
             FILE is CSV or TSV of numbers (one row per sample, an optional header
             row), a NumPy .npy file (float32/float64/int32/int64, 1-D or 2-D), or -
             for CSV on standard input. --data FILE --target-col NAME reads both from
-            one table instead (what `fit --predictions-out` writes). The gradient and Hessian (diagonal) are those
-            of the reduced value; with --reduction none, those of the sum.
+            one table instead (what `fit --predictions-out` writes). The gradient
+            and Hessian (diagonal) are those of the reduced value; with
+            --reduction none, those of the sum.
 
             Examples:
               losshost eval huber --pred p.csv --target y.csv --param delta=2 --grad

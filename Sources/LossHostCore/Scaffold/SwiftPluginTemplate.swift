@@ -13,6 +13,11 @@ struct SwiftPluginTemplate {
         URL(fileURLWithPath: root).standardizedFileURL.lastPathComponent.lowercased()
     }
 
+    /// `text` inside a Swift string literal.
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
     var files: [(path: String, text: String)] {
         [("Package.swift", manifest), ("Sources/\(name)/LogCosh.swift", loss), ("Sources/\(name)/Plugin.swift", entry),
          ("README.md", readme), (".gitignore", ".build/\nPackage.resolved\n")]
@@ -31,7 +36,7 @@ struct SwiftPluginTemplate {
             ],
             dependencies: [
                 // A path dependency is named by its folder: "\#(Self.packageIdentity(of: scaffold.losshostRoot))".
-                .package(path: "\#(scaffold.losshostRoot)"),
+                .package(path: "\#(Self.escaped(scaffold.losshostRoot))"),
             ],
             targets: [
                 .target(name: "\#(name)", dependencies: [.product(name: "LossKit", package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))")]),

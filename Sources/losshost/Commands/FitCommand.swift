@@ -147,9 +147,9 @@ struct FitCommand: ParsableCommand {
         }
         var wrotePredictions: String?
         if let predictionsOut {
-            let on = predictOnTest ? testSet! : train
+            let (on, file) = predictOnTest ? (testSet ?? train, test ?? data) : (train, data)
             try PredictionsFile.write(result.model, on: on, to: predictionsOut)
-            wrotePredictions = "\(predictionsOut) (\(counted(on.rows, "row")) of \(predictOnTest ? test! : data); target column \(on.targetName))"
+            wrotePredictions = "\(predictionsOut) (\(counted(on.rows, "row")) of \(file); target column \(on.targetName))"
         }
         let report = FitReport(loss: found, params: params, data: data, test: test, train: train, result: result,
                                trainMetrics: trainMetrics, testMetrics: testMetrics)

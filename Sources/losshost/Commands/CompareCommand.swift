@@ -50,7 +50,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let read = try inputs.read()
         let predMatrix = read.pred.matrix, targetMatrix = read.target.matrix
         let weights = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path).values }

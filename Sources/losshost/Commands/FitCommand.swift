@@ -90,7 +90,7 @@ struct FitCommand: ParsableCommand {
         case let other?: throw CLIError("unknown --predictions-on '\(other)' (expected train or test)")
         }
         if predictionsOn != nil && predictionsOut == nil { throw CLIError("--predictions-on goes with --predictions-out FILE") }
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
         let parameters = try BoundParameters.bind(params, to: found.info)
         let kind: ModelKind

@@ -115,6 +115,10 @@ struct CPluginTemplate {
             .target_layout = LH_TARGET_SAME_SHAPE, .hessian = LH_HESSIAN_EXACT,
             .param_count = 1, .params = logcosh_params,
             .create = logcosh_create, .evaluate = logcosh_evaluate, .destroy = logcosh_destroy,
+            /* ABI 1.2: what pred and target mean, and what a trainer may assume of the
+             * Hessian (1 - tanh^2 >= 0: convex). */
+            .pred_domain = LH_DOMAIN_REAL, .target_domain = LH_DOMAIN_REAL, .link = LH_LINK_IDENTITY,
+            .curvature = LH_CURVATURE_CONVEX,
         };
 
         static const lh_loss *const losses[] = { &logcosh };

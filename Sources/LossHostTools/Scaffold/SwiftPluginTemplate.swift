@@ -58,7 +58,9 @@ struct SwiftPluginTemplate {
                 id: "logcosh",
                 summary: "log(cosh(s * (pred - target))) / s^2: squared near 0, absolute far away",
                 kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
-                parameters: [ParameterInfo("scale", "s: errors beyond about 1/s cost linearly", default: 1, min: 0.01, max: 100)])
+                parameters: [ParameterInfo("scale", "s: errors beyond about 1/s cost linearly", default: 1, min: 0.01, max: 100)],
+                // What pred and target mean, and what a trainer may assume of the Hessian (1 - tanh² >= 0).
+                predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
 
             let s: Double
 

@@ -5,7 +5,7 @@ let package = Package(
     name: "losshost",
     products: [
         .executable(name: "losshost", targets: ["losshost"]),
-        // The kit for Swift plugins; an outside package depends on this product alone (docs/ABI.md, section 7).
+        // The kit for Swift plugins; an outside package depends on this product alone (docs/ABI.md, section 8).
         .library(name: "LossKit", targets: ["LossKit"]),
         // The standard losses as a plugin, for programs in other languages.
         .library(name: "losshost-standard", type: .dynamic, targets: ["StandardLossesPlugin"]),

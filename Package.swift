@@ -5,6 +5,7 @@ let package = Package(
     name: "losshost",
     products: [
         .executable(name: "losshost", targets: ["losshost"]),
+        // The kit for Swift plugins; an outside package depends on this product alone (docs/ABI.md, section 8).
         .library(name: "LossKit", targets: ["LossKit"]),
         // The standard losses as a plugin, for programs in other languages.
         .library(name: "losshost-standard", type: .dynamic, targets: ["StandardLossesPlugin"]),
@@ -51,7 +52,7 @@ let package = Package(
         ),
         .target(name: "CSamplePlugin", dependencies: ["CLossHost"], path: "Plugins/CSample",
                 publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "SwiftSamplePlugin", dependencies: ["CLossHost", "LossKit"], path: "Plugins/SwiftSample"),
+        .target(name: "SwiftSamplePlugin", dependencies: ["LossKit"], path: "Plugins/SwiftSample"),
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore"]),

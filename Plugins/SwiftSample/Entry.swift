@@ -1,4 +1,3 @@
-import CLossHost
 import LossKit
 
 /// The `swiftsample` plugin: robust (`tukey`, `fair`) and asymmetric (`expectile`)

@@ -1,3 +1,4 @@
+import LossHostIO
 import LossHostABI
 import LossHostEngine
 import LossKit
@@ -56,7 +57,7 @@ final class LossCheckContext {
     }
 
     func failure(_ error: EvaluateError, _ batch: CheckBatch) -> CheckFailure {
-        let at = batch.rows > 0 ? " (batch of \(batch.rows) rows; row 0: \(batch.describeRow(0)))" : " (batch of 0 rows)"
+        let at = batch.rows > 0 ? " (batch of \(counted(batch.rows, "row")); row 0: \(batch.describeRow(0)))" : " (batch of 0 rows)"
         switch error {
         case .memory(let why): return CheckFailure(why + at)
         case .status(let s):

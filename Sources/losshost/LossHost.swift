@@ -18,7 +18,7 @@ struct LossHost: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ListCommand.self, InfoCommand.self, EvalCommand.self, CheckCommand.self, CompareCommand.self,
-            PlotCommand.self, FitCommand.self, DemoCommand.self, BenchCommand.self,
+            PlotCommand.self, FitCommand.self, DemoCommand.self, BenchCommand.self, NewCommand.self,
             WorkerCommand.self,
         ]
     )

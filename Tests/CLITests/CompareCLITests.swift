@@ -19,7 +19,7 @@ final class CompareCLITests: XCTestCase {
         let run = try CLI.run(["compare", "mse", "mae", "huber:delta=1", "--pred", pred, "--target", target, "--top", "2", "--format", "json"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let entries = try XCTUnwrap(CLI.json(run.stdout) as? [[String: Any]])
-        XCTAssertEqual(entries.map { $0["loss"] as? String }, ["std/mse", "std/mae", "std/huber"])
+        XCTAssertEqual(entries.map { $0["qualified_id"] as? String }, ["std/mse", "std/mae", "std/huber"])
         let mse = entries[0], mae = entries[1], huber = entries[2]
         XCTAssertEqual(try XCTUnwrap(mse["value"] as? Double), 240.0 / 42, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap(mse["top_share"] as? Double), 200.0 / 240, accuracy: 1e-12)
@@ -30,7 +30,7 @@ final class CompareCLITests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(mae["top_share"] as? Double), 20.0 / 60, accuracy: 1e-12)
         // huber(1): 0.5 per ordinary row, 9.5 per outlier.
         XCTAssertEqual(try XCTUnwrap(huber["top_share"] as? Double), 19.0 / 39, accuracy: 1e-12)
-        XCTAssertEqual(huber["params"] as? [String], ["delta=1"])
+        XCTAssertEqual(huber["params"] as? [String: Double], ["delta": 1])
     }
 
     func testTextShowsSharesAndRows() throws {

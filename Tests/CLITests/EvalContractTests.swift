@@ -93,7 +93,7 @@ final class EvalContractTests: XCTestCase {
             ("param not a number", ["huber", "--pred", p, "--target", y, "--param", "delta=abc"], "param 'delta': 'abc' is not a number"),
             ("missing file", ["mse", "--pred", CLI.scratch.path + "/bad/missing.csv", "--target", y], "missing.csv"),
             ("empty file", ["mse", "--pred", empty, "--target", y], "empty.csv"),
-            ("ragged file", ["mse", "--pred", ragged, "--target", y], "ragged.csv: row 2 has 1 columns, expected 2"),
+            ("ragged file", ["mse", "--pred", ragged, "--target", y], "ragged.csv: row 2 has 1 column, expected 2"),
             ("corrupt npy", ["mse", "--pred", corrupt, "--target", y], "corrupt.npy"),
             ("rows differ", ["mse", "--pred", two, "--target", y], "pred has 2 rows but target has 3"),
             ("non-numeric cell", ["mse", "--pred", word, "--target", y], "word.csv: row 3, column 1: 'abc' is not a number"),
@@ -127,10 +127,29 @@ final class EvalContractTests: XCTestCase {
     }
 
     func testHelpExistsForEveryCommand() throws {
-        for command in ["list", "info", "eval", "check", "compare", "plot", "fit", "demo", "bench"] {
+        for command in ["list", "info", "eval", "check", "compare", "plot", "fit", "demo", "bench", "new"] {
             let run = try CLI.run([command, "--help"])
             XCTAssertEqual(run.status, 0)
             XCTAssertTrue(run.stdout.contains("USAGE: losshost \(command)"), run.stdout)
+            XCTAssertFalse(run.stdout.lowercased().contains("the issue"), "\(command) --help: \(run.stdout)")
+        }
+        // --threads states its default once.
+        for command in ["eval", "bench"] {
+            let help = try CLI.run([command, "--help"]).stdout
+            let option = help.components(separatedBy: "--threads <threads>").dropFirst().first?.components(separatedBy: "\n  --").first ?? ""
+            XCTAssertEqual(option.components(separatedBy: "default").count - 1, 1, "\(command): \(option)")
+        }
+    }
+
+    /// Help and docs speak for themselves: no "the issue's" wording.
+    func testDocsHaveNoIssueWording() throws {
+        let root = CLI.packageRoot
+        var files = ["README.md", "benchmarks/README.md", "benchmarks/RESULTS.md"]
+        files += try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.map { "docs/\($0)" }
+        for file in files {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            XCTAssertFalse(text.contains("the issue's"), file)
         }
     }
 

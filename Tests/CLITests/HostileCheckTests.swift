@@ -30,7 +30,7 @@ final class HostileCheckTests: XCTestCase {
     func testSegfaultInCreateFailsTheRunningCheckAndSkipsTheRestOfThatLoss() throws {
         try assertCheck("segv_create", "sq.lifecycle", "fail", "crashed with SIGSEGV in create")
         try assertCheck("segv_create", "sq.gradient", "skip", "not run: an earlier check of 'sq' crashed")
-        try assertCheck("segv_create", "plugin.metadata", "pass", "plugin 'segv_create' 1.0.0: 1 losses, 0 params, ids unique, summaries and docs present, kinds and shapes consistent", prefix: true)
+        try assertCheck("segv_create", "plugin.metadata", "pass", "plugin 'segv_create' 1.0.0: 1 loss, 0 params, ids unique, summaries and docs present, kinds and shapes consistent", prefix: true)
     }
 
     func testSegfaultInEvaluate() throws {
@@ -156,7 +156,7 @@ final class HostileCheckTests: XCTestCase {
     /// kill(0, SIGKILL) reaches only the worker's own process group.
     func testKillingItsProcessGroupKillsOnlyTheWorker() throws {
         try assertCheck("kill_group", "sq.lifecycle", "fail", "crashed with SIGKILL in evaluate")
-        try assertCheck("kill_group", "plugin.metadata", "pass", "plugin 'kill_group' 1.0.0: 1 losses", prefix: true)
+        try assertCheck("kill_group", "plugin.metadata", "pass", "plugin 'kill_group' 1.0.0: 1 loss,", prefix: true)
     }
 
     /// A worker whose host is killed ends too, instead of spinning on as an orphan.

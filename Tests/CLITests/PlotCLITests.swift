@@ -33,7 +33,7 @@ final class PlotCLITests: XCTestCase {
         let svg = try parse(out)
         XCTAssertEqual(svg.paths, 8)   // 4 losses × (value, gradient)
         let text = svg.texts.joined(separator: "\n")
-        for label in ["std/mse", "std/huber (delta=1)", "csample/cauchy gradient", "residual (pred - target)"] {
+        for label in ["std/mse", "std/huber (delta=1)", "csample/cauchy (c=1) gradient", "residual (pred - target)"] {
             XCTAssertTrue(text.contains(label), "missing \(label)")
         }
     }
@@ -56,5 +56,19 @@ final class PlotCLITests: XCTestCase {
         let bad = try CLI.run(["plot", "mse", "--range", "3:1"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("--range '3:1'"), bad.stderr)
+    }
+
+    /// Parameters the user did not give are named with their defaults; jumps are listed.
+    func testLegendShowsDefaultParametersAndJSONListsJumps() throws {
+        let run = try CLI.run(["plot", "huber", "focal", "mae", "--range", "-2:2", "--points", "5", "--format", "json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let curves = try XCTUnwrap(CLI.json(run.stdout) as? [[String: Any]])
+        XCTAssertEqual(curves.map { $0["loss"] as? String }, ["std/huber (delta=1)", "std/focal (alpha=0.25, gamma=2)", "std/mae"])
+        XCTAssertEqual(curves[2]["gradient_jumps"] as? [[Double]], [[-1, 0], [0, 1]])
+        XCTAssertEqual(curves[0]["gradient_jumps"] as? [[Double]], [])
+        let out = CLI.folder("plot-log").appendingPathComponent("log.svg").path
+        let log = try CLI.run(["plot", "mse", "mae", "--range", "-20:20", "--log-y", "--out", out])
+        XCTAssertEqual(log.status, 0, log.stderr)
+        XCTAssertTrue(try parse(out).texts.contains("loss value (log scale)"))
     }
 }

@@ -119,7 +119,7 @@ final class InputTests: XCTestCase {
 
     func testRaggedRows() {
         XCTAssertEqual(S.textFailure("1,2\n3,4\n5,6\n7,8,9\n"), "p.csv: row 4 has 3 columns, expected 2")
-        XCTAssertEqual(S.textFailure("1,2\n3\n"), "p.csv: row 2 has 1 columns, expected 2")
+        XCTAssertEqual(S.textFailure("1,2\n3\n"), "p.csv: row 2 has 1 column, expected 2")
         XCTAssertEqual(S.textFailure("h1,h2,h3\n1,2,3\n4,5\n"), "p.csv: row 3 has 2 columns, expected 3")
     }
 
@@ -344,6 +344,14 @@ final class InputTests: XCTestCase {
             best = min(best, Date().timeIntervalSince(start))
         }
         print("InputTests: parsed \(text.utf8.count / 1_000_000) MB in \(best) s = \(Double(text.utf8.count) / 1e6 / best) MB/s")
+    }
+
+    func testCountsAgreeWithTheirNouns() {
+        XCTAssertEqual(counted(1, "plugin"), "1 plugin")
+        XCTAssertEqual(counted(0, "plugin"), "0 plugins")
+        XCTAssertEqual(counted(1, "loss", "losses"), "1 loss")
+        XCTAssertEqual(counted(3, "loss", "losses"), "3 losses")
+        XCTAssertEqual(S.textFailure("1,2\n3,4,5\n"), "p.csv: row 2 has 3 columns, expected 2")
     }
 }
 

@@ -103,4 +103,65 @@ final class PlotTests: XCTestCase {
         XCTAssertTrue(text.contains("o mae"))
         XCTAssertTrue(text.contains("loss value"))
     }
+
+    /// A jump survives bisection; a steep but continuous step does not.
+    func testJumpsAreFoundByBisection() {
+        let xs = (0...10).map { -1 + 0.2 * Double($0) }      // 0 is sampled exactly
+        let sign: (Double) -> Double = { $0 > 0 ? 1 : $0 < 0 ? -1 : 0 }
+        XCTAssertEqual(LossCurves.jumps(xs, xs.map(sign), at: sign), [4, 5])   // -1 → 0 → 1 at x = 0
+        let shifted = xs.map { $0 + 0.1 }
+        XCTAssertEqual(LossCurves.jumps(shifted, shifted.map(sign), at: sign), [4])
+        let steep: (Double) -> Double = { tanh(50 * $0) }
+        XCTAssertEqual(LossCurves.jumps(shifted, shifted.map(steep), at: steep), [])
+        let flat: (Double) -> Double = { _ in 2 }
+        XCTAssertEqual(LossCurves.jumps(xs, xs.map(flat), at: flat), [])
+    }
+
+    func testMAEGradientIsDrawnWithGapsAtItsJump() throws {
+        let mae = try LossCurves.sample(try instance("mae"), label: "mae", range: -3...3, target: nil, points: 241)
+        XCTAssertEqual(mae.gradientJumps, [119, 120])   // x[120] = 0, where the gradient is 0
+        XCTAssertEqual(mae.valueJumps, [])
+        let huber = try LossCurves.sample(try instance("huber"), label: "huber", range: -3...3, target: nil, points: 241)
+        XCTAssertEqual(huber.gradientJumps, [])
+        let svg = SVGWriter.svg(LossCurves.figure([mae], target: nil))
+        let gradientPath = try XCTUnwrap(svg.split(separator: "\n").first { $0.contains("<title>mae gradient</title>") })
+        XCTAssertEqual(gradientPath.components(separatedBy: " M").count - 1, 2, "two pen lifts: before and after x = 0")
+        let valuePath = try XCTUnwrap(svg.split(separator: "\n").first { $0.contains("<title>mae</title>") })
+        XCTAssertFalse(valuePath.contains(" M"))
+    }
+
+    func testLogYPlotsDecadesAndLeavesOutZero() throws {
+        let samples = try ["mse", "mae"].map { try LossCurves.sample(try instance($0), label: $0, range: -20...20, target: nil, points: 81) }
+        let figure = LossCurves.figure(samples, target: nil, logY: true)
+        let panel = figure.panels[0]
+        XCTAssertTrue(panel.logY)
+        XCTAssertFalse(figure.panels[1].logY, "gradients stay linear")
+        XCTAssertEqual(panel.plotted(100), 2, accuracy: 1e-15)
+        XCTAssertTrue(panel.plotted(0).isNaN)
+        // mse reaches 400 and mae's smallest sampled value is 0.5: the axis spans those decades.
+        XCTAssertEqual(panel.bounds.y.upperBound, log10(400), accuracy: 1e-12)
+        XCTAssertEqual(panel.bounds.y.lowerBound, log10(0.25), accuracy: 1e-12)
+        XCTAssertEqual(panel.yTicks(panel.bounds.y).map(panel.tickLabel), ["1", "10", "100"])
+        let svg = SVGWriter.svg(figure)
+        XCTAssertNotNil(Self.parse(svg))
+        XCTAssertTrue(svg.contains("loss value (log scale)"))
+    }
+
+    /// The legend sits right of the panels, level with the first one.
+    func testLegendIsBesideThePanels() throws {
+        let samples = try ["mse", "mae"].map { try LossCurves.sample(try instance($0), label: $0, range: nil, target: nil) }
+        let svg = SVGWriter.svg(LossCurves.figure(samples, target: nil), width: 820, panelHeight: 300)
+        let legend = try XCTUnwrap(svg.components(separatedBy: "<g class=\"legend\">").last)
+        let xs = legend.split(separator: "\n").compactMap { line -> Double? in
+            guard let r = line.range(of: "x1=\"") ?? line.range(of: "x=\"") else { return nil }
+            return Double(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        XCTAssertFalse(xs.isEmpty)
+        XCTAssertTrue(xs.allSatisfy { $0 > 820 - 24 }, "\(xs)")                  // right of the panels' frame
+        let ys = legend.split(separator: "\n").compactMap { line -> Double? in
+            guard let r = line.range(of: "y1=\"") else { return nil }
+            return Double(line[r.upperBound...].prefix { $0 != "\"" })
+        }
+        XCTAssertTrue(ys.allSatisfy { $0 > 62 && $0 < 62 + 300 }, "\(ys)")     // level with the first panel
+    }
 }

@@ -1,3 +1,4 @@
+import LossHostIO
 import CLossHost
 import LossHostABI
 import LossHostEngine
@@ -68,7 +69,7 @@ enum Float32Check {
         for (name, e, g) in [("sum", expected.sum, got.sum), ("normalizer", expected.normalizer, got.normalizer)] {
             guard let e, let g else { continue }
             if !agrees(g, e, relative: sumTolerance, floor: name == "sum" ? sumTolerance * scale : 0) {
-                let at = batch.rows > 0 ? " (batch of \(batch.rows) rows; row 0: \(batch.describeRow(0)))" : ""
+                let at = batch.rows > 0 ? " (batch of \(counted(batch.rows, "row")); row 0: \(batch.describeRow(0)))" : ""
                 throw CheckFailure("\(name)\(at): expected \(formatCheckNumber(e)) (evaluate on the float-rounded inputs), got \(formatCheckNumber(g)) (evaluate_f32; tolerance \(sumTolerance) relative)")
             }
             count += 1

@@ -1,3 +1,4 @@
+import LossHostIO
 import LossHostABI
 import LossKit
 
@@ -23,6 +24,6 @@ enum MetadataCheck {
             }
         }
         let params = plugin.losses.map(\.info.parameters.count).reduce(0, +)
-        return "plugin '\(plugin.id)' \(plugin.version): \(plugin.losses.count) losses, \(params) params, ids unique, summaries and docs present, kinds and shapes consistent"
+        return "plugin '\(plugin.id)' \(plugin.version): \(counted(plugin.losses.count, "loss", "losses")), \(counted(params, "param")), ids unique, summaries and docs present, kinds and shapes consistent"
     }
 }

@@ -1,3 +1,4 @@
+import LossHostIO
 import LossKit
 
 /// Checks that pred, target and weight fit a loss's declared layout before
@@ -6,11 +7,11 @@ enum ShapeCheck {
     static func check(_ info: LossInfo, predRows: Int, predColumns: Int, targetRows: Int, targetColumns: Int,
                       weightCount: Int?) throws(EvaluationError) {
         if info.predColumns > 0 && predColumns != info.predColumns {
-            throw EvaluationError("loss '\(info.id)' needs pred with \(info.predColumns) columns (\(info.predDoc)), got \(predColumns)",
+            throw EvaluationError("loss '\(info.id)' needs pred with \(counted(info.predColumns, "column")) (\(info.predDoc)), got \(predColumns)",
                                   input: .pred)
         }
         guard targetRows == predRows else {
-            throw EvaluationError("pred has \(predRows) rows but target has \(targetRows)", input: .target)
+            throw EvaluationError("pred has \(counted(predRows, "row")) but target has \(targetRows)", input: .target)
         }
         let expected: [Int] = switch info.targetLayout {
         case .sameShape: [predColumns]
@@ -23,7 +24,7 @@ enum ShapeCheck {
                                   input: .target)
         }
         if let weightCount, weightCount != predRows {
-            throw EvaluationError("weight has \(weightCount) values but pred has \(predRows) rows", input: .weight)
+            throw EvaluationError("weight has \(counted(weightCount, "value")) but pred has \(counted(predRows, "row"))", input: .weight)
         }
     }
 }

@@ -107,18 +107,43 @@ public struct LossRegistry: Sendable {
         if let slash = id.firstIndex(of: "/") {
             let plugin = String(id[..<slash]), loss = String(id[id.index(after: slash)...])
             if let found = all.first(where: { $0.slot.id == plugin && $0.loss == loss }) { return (found.slot, loss) }
-            throw .unknown(id, suggestions: suggestions(for: loss, in: all))
+        } else {
+            let matches = all.filter { $0.loss == id }
+            switch matches.count {
+            case 1: return (matches[0].slot, id)
+            case 0: break
+            default: throw .ambiguous(id, candidates: matches.map { "\($0.slot.id)/\($0.loss)" })
+            }
         }
-        let matches = all.filter { $0.loss == id }
-        switch matches.count {
-        case 1: return (matches[0].slot, id)
-        case 0: throw .unknown(id, suggestions: suggestions(for: id, in: all))
-        default: throw .ambiguous(id, candidates: matches.map { "\($0.slot.id)/\($0.loss)" })
-        }
+        throw notFound(id)
     }
 
-    private func suggestions(for id: String, in all: [(slot: PluginSlot, loss: String)]) -> [String] {
-        all.map(\.loss).filter { $0.hasPrefix(String(id.prefix(2))) || $0.contains(id) || id.contains($0) }
+    /// Why `id` names no loss: a file given for an id, a plugin whose file was
+    /// refused, or an unknown id with suggestions and the files that failed.
+    private func notFound(_ id: String) -> RegistryError {
+        if Self.looksLikeFile(id) { return .file(id) }
+        let failed = failures.filter { if case .duplicatePlugin = $0.reason { false } else { true } }
+        let plugin = id.firstIndex(of: "/").map { String(id[..<$0]) }
+        if let plugin, !slots.contains(where: { $0.id == plugin }),
+           let refused = failed.first(where: { Self.fileName($0.path, couldHold: plugin) }) {
+            return .refused(id, path: refused.path, reason: refused.reason.description)
+        }
+        let suggestions = LossSuggestions.suggestions(for: id, in: lossIDs.map { ($0.slot.id, $0.loss) })
+        return .unknown(id, suggestions: suggestions, failedFiles: failed.map { "\($0.path): \($0.reason)" })
+    }
+
+    /// A loss id never contains a dot or starts with a path; a file name does.
+    static func looksLikeFile(_ id: String) -> Bool {
+        id.hasPrefix("/") || id.hasPrefix("./") || id.hasPrefix("../") || id.hasPrefix("~") || id.contains(".so")
+            || id.hasSuffix(".json")
+    }
+
+    /// Whether a plugin file's name suggests it holds plugin `id`: `libID.so`,
+    /// `liblosshost-plugin-ID.so`, `ID.so`, or a scalar manifest `ID.losshost.json`.
+    static func fileName(_ path: String, couldHold id: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let bare = name.replacingOccurrences(of: ".losshost.json", with: "").replacingOccurrences(of: ".so", with: "")
+        return [id, "lib" + id, "liblosshost-plugin-" + id].contains(bare)
     }
 }
 
@@ -199,20 +224,36 @@ final class PluginSlot: Sendable {
 
 /// A loss id that does not name exactly one loss.
 public enum RegistryError: Error, Sendable, CustomStringConvertible {
-    case unknown(String, suggestions: [String])
+    /// No loss has this id; `failedFiles` ("path: reason") were not loaded.
+    case unknown(String, suggestions: [String], failedFiles: [String] = [])
     case ambiguous(String, candidates: [String])
     /// A plugin listed from its cached scan could not be loaded when used.
     case unavailable(String, reason: String)
+    /// The plugin named in the id is in a file that was refused or failed to load.
+    case refused(String, path: String, reason: String)
+    /// A file path where a loss id belongs.
+    case file(String)
 
     public var description: String {
         switch self {
-        case .unknown(let id, let suggestions):
+        case .unknown(let id, let suggestions, let failedFiles):
             let hint = suggestions.isEmpty ? "" : " (did you mean \(suggestions.prefix(4).joined(separator: ", "))?)"
-            return "unknown loss '\(id)'\(hint); `losshost list` shows the losses"
+            let failed = switch failedFiles.count {
+            case 0: ""
+            case 1: "; 1 plugin file was not loaded, \(failedFiles[0])"
+            default: "; \(failedFiles.count) plugin files were not loaded (`losshost list` shows why)"
+            }
+            return "unknown loss '\(id)'\(hint); `losshost list` shows the losses\(failed)"
         case .ambiguous(let id, let candidates):
             return "ambiguous loss '\(id)': \(candidates.joined(separator: ", ")); name one with its plugin"
         case .unavailable(let plugin, let reason):
             return "cannot load plugin '\(plugin)': \(reason)"
+        case .refused(let id, let path, let reason):
+            return "loss '\(id)' is not available: its plugin file \(path) was not loaded (\(reason))"
+        case .file(let path):
+            let folder = (path as NSString).deletingLastPathComponent
+            let dir = folder.isEmpty ? "." : folder
+            return "'\(path)' is a file, not a loss id: add --plugin-dir \(dir) and name a loss as plugin/loss (`losshost list --plugin-dir \(dir)` shows them)"
         }
     }
 }

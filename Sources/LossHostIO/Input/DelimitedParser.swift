@@ -276,12 +276,12 @@ private struct Scan {
             out[column - 1] = parsed.value
             if column < columns {
                 if at == end {
-                    throw InputError.file(name, "row \(row) has \(column) columns, expected \(columns)")
+                    throw InputError.file(name, "row \(row) has \(counted(column, "column")), expected \(columns)")
                 }
                 at += 1  // the delimiter
             } else if at < end {
                 let found = columns + occurrences(of: delimiter, from: at, to: end)
-                throw InputError.file(name, "row \(row) has \(found) columns, expected \(columns)")
+                throw InputError.file(name, "row \(row) has \(counted(found, "column")), expected \(columns)")
             }
         }
     }

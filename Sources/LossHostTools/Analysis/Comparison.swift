@@ -27,6 +27,8 @@ public enum Comparison {
         public var topShare: Double
         /// Per-row contributions, in row order.
         public var rowContributions: [Double]
+        /// The element type it was evaluated in.
+        public var dtype: DType
     }
 
     /// Evaluates `instance` and ranks rows by their contribution to the sum.
@@ -49,7 +51,7 @@ public enum Comparison {
             Contributor(row: i, contribution: perRow[i], share: total != 0 ? perRow[i] / total : .nan)
         }
         return Entry(loss: label, parameters: parameters, value: e.value, sum: total, top: top,
-                     topShare: top.reduce(0) { $0 + $1.share }, rowContributions: perRow)
+                     topShare: top.reduce(0) { $0 + $1.share }, rowContributions: perRow, dtype: e.dtype)
     }
 
     /// The share of a loss's sum that the given rows make.

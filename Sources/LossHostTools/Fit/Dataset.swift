@@ -56,7 +56,7 @@ public struct Dataset: Sendable {
     }
 
     /// The column a `--target-col` value names: a header name, or a 1-based number.
-    static func targetIndex(_ spec: String?, names: [String], columns: Int, path: String) throws -> Int {
+    public static func targetIndex(_ spec: String?, names: [String], columns: Int, path: String) throws -> Int {
         guard let spec, !spec.isEmpty else { return columns - 1 }
         if let i = names.firstIndex(of: spec) { return i }
         if let n = Int(spec) {
@@ -69,7 +69,7 @@ public struct Dataset: Sendable {
     }
 
     /// The header's cell names when the file has a header, else `c1`, `c2`, ...
-    static func headerNames(path: String, columns: Int) -> [String] {
+    public static func headerNames(path: String, columns: Int) -> [String] {
         let fallback = (1...max(columns, 1)).map { "c\($0)" }
         guard path != "-", !path.lowercased().hasSuffix(".npy"),
               let handle = FileHandle(forReadingAtPath: path) else { return fallback }

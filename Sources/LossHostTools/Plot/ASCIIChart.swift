@@ -12,19 +12,21 @@ public enum ASCIIChart {
             var grid = [[Character]](repeating: [Character](repeating: " ", count: width), count: height)
             func col(_ x: Double) -> Int { Int(((x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * Double(width - 1)).rounded()) }
             func row(_ y: Double) -> Int { height - 1 - Int(((y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * Double(height - 1)).rounded()) }
-            if yr.contains(0) { let r = row(0); for c in 0..<width { grid[r][c] = "-" } }
+            if yr.contains(0) && !panel.logY { let r = row(0); for c in 0..<width { grid[r][c] = "-" } }
             if xr.contains(0) { let c = col(0); for r in 0..<height { grid[r][c] = grid[r][c] == "-" ? "+" : "|" } }
             for s in panel.series {
                 let mark = Figure.marks[s.color % Figure.marks.count]
                 // Sample every column so steep curves stay connected.
-                for (x, y) in zip(s.x, s.y) where x.isFinite && y.isFinite {
+                for (x, raw) in zip(s.x, s.y) {
+                    let y = panel.plotted(raw)
+                    guard x.isFinite && y.isFinite else { continue }
                     let r = row(y), c = col(x)
                     if (0..<height).contains(r) && (0..<width).contains(c) { grid[r][c] = mark }
                 }
                 // One legend entry per mark, named after its first series.
                 if seen.insert(String(mark)).inserted { legend.append("\(mark) \(s.name)") }
             }
-            let top = Figure.label(yr.upperBound), bottom = Figure.label(yr.lowerBound)
+            let top = panel.tickLabel(yr.upperBound), bottom = panel.tickLabel(yr.lowerBound)
             let margin = max(top.count, bottom.count, 1)
             out += "\n" + panel.title + "\n"
             for (r, line) in grid.enumerated() {

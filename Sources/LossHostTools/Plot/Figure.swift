@@ -9,13 +9,16 @@ public struct Figure: Sendable {
         /// Index into the palette; series that belong together share a colour.
         public var color: Int
         public var dashed: Bool
+        /// Indices i where the curve jumps: no line joins point i to point i + 1.
+        public var breaks: Set<Int>
 
-        public init(name: String, x: [Double], y: [Double], color: Int, dashed: Bool = false) {
+        public init(name: String, x: [Double], y: [Double], color: Int, dashed: Bool = false, breaks: [Int] = []) {
             self.name = name
             self.x = x
             self.y = y
             self.color = color
             self.dashed = dashed
+            self.breaks = Set(breaks)
         }
     }
 
@@ -24,22 +27,50 @@ public struct Figure: Sendable {
         public var xLabel: String
         public var yLabel: String
         public var series: [Series]
+        /// Plot log10 of y: values <= 0 are left out, and the axis spans at most
+        /// `logDecades` decades below the largest value.
+        public var logY: Bool
 
-        public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+        public static let logDecades = 6.0
+
+        public init(title: String, xLabel: String, yLabel: String, series: [Series], logY: Bool = false) {
             self.title = title
             self.xLabel = xLabel
             self.yLabel = yLabel
             self.series = series
+            self.logY = logY
         }
 
-        /// The data bounds over finite points, widened when flat.
+        /// Where a data value sits on the y axis: itself, or its log10 (NaN for y <= 0) on a log axis.
+        public func plotted(_ y: Double) -> Double {
+            guard logY else { return y }
+            return y > 0 ? log10(y) : .nan
+        }
+
+        /// A y tick's label: the value, or 10^t on a log axis.
+        public func tickLabel(_ t: Double) -> String {
+            logY ? Figure.label(pow(10, t)) : Figure.label(t)
+        }
+
+        /// Tick positions: round values, or whole decades on a log axis when there are two or more.
+        func yTicks(_ range: ClosedRange<Double>) -> [Double] {
+            let ticks = Figure.ticks(range)
+            guard logY else { return ticks }
+            let decades = ticks.filter { $0 == $0.rounded() }
+            return decades.count >= 2 ? decades : ticks
+        }
+
+        /// The data bounds over finite points (y as plotted), widened when flat.
         var bounds: (x: ClosedRange<Double>, y: ClosedRange<Double>) {
             var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
             for s in series {
-                for (x, y) in zip(s.x, s.y) where x.isFinite && y.isFinite {
+                for (x, raw) in zip(s.x, s.y) {
+                    let y = plotted(raw)
+                    guard x.isFinite && y.isFinite else { continue }
                     x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
                 }
             }
+            if logY && y1.isFinite { y0 = max(y0, y1 - Self.logDecades) }
             if !x0.isFinite { x0 = 0; x1 = 1 }
             if !y0.isFinite { y0 = 0; y1 = 1 }
             if x1 - x0 <= 0 { x0 -= 0.5; x1 += 0.5 }

@@ -2,24 +2,24 @@ import Foundation
 
 /// Writes a `Figure` as a standalone SVG 1.1 document: per panel a frame, grid,
 /// ticks with labels, axis titles, the zero lines, and one `<path>` per series
-/// (clipped to the panel); a legend for the whole figure. Only `<path>` elements
-/// draw data, so a reader can count the curves.
+/// (clipped to the panel), jumps left as gaps; a legend beside the panels, next
+/// to the curves. Only `<path>` elements draw data, so a reader can count the curves.
 public enum SVGWriter {
     public static func svg(_ figure: Figure, width: Int = 820, panelHeight: Int = 300) -> String {
         let names = legendEntries(figure)
         let W = Double(width)
         let top = 62.0, gap = 64.0, left = 78.0, right = 24.0
-        // As many legend columns as the longest name allows (about 7 px a character).
-        let longest = Double(names.map(\.name.count).max() ?? 10)
-        let columns = max(1, min(3, Int((W - left - right) / (longest * 7.2 + 48))))
-        let legendRows = (names.count + columns - 1) / columns + (hasDashed(figure) ? 1 : 0)
-        let legendHeight = Double(legendRows) * 22 + 16
+        // The legend is one column right of the panels, as wide as its longest name (about 7 px a character).
+        let longest = Double(max(names.map(\.name.count).max() ?? 10, hasDashed(figure) ? 17 : 0))
+        let legendWidth = (longest * 7.2 + 56).rounded()
         let plotH = Double(panelHeight)
-        let height = top + Double(figure.panels.count) * (plotH + gap) + legendHeight
+        let legendRows = Double(names.count + (hasDashed(figure) ? 3 : 0))
+        let height = max(top + Double(figure.panels.count) * (plotH + gap), top + legendRows * 22 + 40)
+        let total = width + Int(legendWidth)
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(width)" height="\(Int(height))" viewBox="0 0 \(width) \(Int(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
-            <rect x="0" y="0" width="\(width)" height="\(Int(height))" fill="#ffffff"/>
+            <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(total)" height="\(Int(height))" viewBox="0 0 \(total) \(Int(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
+            <rect x="0" y="0" width="\(total)" height="\(Int(height))" fill="#ffffff"/>
             <text x="\(f(W / 2))" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(figure.title))</text>
 
             """
@@ -41,17 +41,17 @@ public enum SVGWriter {
                 out += "<line x1=\"\(f(x))\" y1=\"\(f(box.y + box.h))\" x2=\"\(f(x))\" y2=\"\(f(box.y + box.h + 5))\" stroke=\"#333333\" stroke-width=\"1\"/>\n"
                 out += "<text x=\"\(f(x))\" y=\"\(f(box.y + box.h + 18))\" text-anchor=\"middle\">\(Figure.label(t))</text>\n"
             }
-            for t in Figure.ticks(yr) {
+            for t in panel.yTicks(yr) {
                 let y = py(t)
                 out += "<line x1=\"\(f(box.x))\" y1=\"\(f(y))\" x2=\"\(f(box.x + box.w))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\" stroke-width=\"1\"/>\n"
                 out += "<line x1=\"\(f(box.x - 5))\" y1=\"\(f(y))\" x2=\"\(f(box.x))\" y2=\"\(f(y))\" stroke=\"#333333\" stroke-width=\"1\"/>\n"
-                out += "<text x=\"\(f(box.x - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Figure.label(t))</text>\n"
+                out += "<text x=\"\(f(box.x - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(panel.tickLabel(t))</text>\n"
             }
             // Zero lines, when inside.
             if xr.contains(0) {
                 out += "<line x1=\"\(f(px(0)))\" y1=\"\(f(box.y))\" x2=\"\(f(px(0)))\" y2=\"\(f(box.y + box.h))\" stroke=\"#999999\" stroke-width=\"1\"/>\n"
             }
-            if yr.contains(0) {
+            if yr.contains(0) && !panel.logY {
                 out += "<line x1=\"\(f(box.x))\" y1=\"\(f(py(0)))\" x2=\"\(f(box.x + box.w))\" y2=\"\(f(py(0)))\" stroke=\"#999999\" stroke-width=\"1\"/>\n"
             }
             // Frame and axis titles.
@@ -59,14 +59,15 @@ public enum SVGWriter {
             out += "<text x=\"\(f(box.x + box.w / 2))\" y=\"\(f(box.y + box.h + 38))\" text-anchor=\"middle\">\(escape(panel.xLabel))</text>\n"
             let ly = box.y + box.h / 2
             out += "<text x=\"18\" y=\"\(f(ly))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(f(ly)))\">\(escape(panel.yLabel))</text>\n"
-            // One path per series; non-finite points break the line.
+            // One path per series; non-finite points and jumps break the line.
             for s in panel.series {
                 var d = ""
                 var pen = false
-                for (x, y) in zip(s.x, s.y) {
-                    guard x.isFinite, y.isFinite else { pen = false; continue }
+                for (i, (x, raw)) in zip(s.x, s.y).enumerated() {
+                    let y = panel.plotted(raw)
+                    guard x.isFinite, y.isFinite, y >= yr.lowerBound - (yr.upperBound - yr.lowerBound) else { pen = false; continue }
                     d += (pen ? " L" : (d.isEmpty ? "M" : " M")) + "\(f(px(x))),\(f(py(y)))"
-                    pen = true
+                    pen = !s.breaks.contains(i)
                 }
                 if d.isEmpty { d = "M\(f(box.x)),\(f(box.y))" }
                 let color = Figure.palette[s.color % Figure.palette.count]
@@ -75,22 +76,21 @@ public enum SVGWriter {
             }
             out += "</g>\n"
         }
-        // Legend: a short line (not a path) and the name per colour; then what dashes mean.
-        let legendTop = top + Double(figure.panels.count) * (plotH + gap) - gap + 52
+        // Legend, beside the first panel: a short line (not a path) and the name per colour; then what dashes mean.
+        let legendLeft = W - right + 20, legendTop = top + 12
         out += "<g class=\"legend\">\n"
-        let column = (W - left - right) / Double(columns)
         for (i, entry) in names.enumerated() {
-            let x = left + Double(i % columns) * column, y = legendTop + Double(i / columns) * 22
+            let y = legendTop + Double(i) * 22
             let color = Figure.palette[entry.color % Figure.palette.count]
-            out += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
-            out += "<text x=\"\(f(x + 36))\" y=\"\(f(y + 4))\">\(escape(entry.name))</text>\n"
+            out += "<line x1=\"\(f(legendLeft))\" y1=\"\(f(y))\" x2=\"\(f(legendLeft + 28))\" y2=\"\(f(y))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>\n"
+            out += "<text x=\"\(f(legendLeft + 36))\" y=\"\(f(y + 4))\">\(escape(entry.name))</text>\n"
         }
         if hasDashed(figure) {
-            let y = legendTop + Double((names.count + columns - 1) / columns) * 22
-            out += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + 28))\" y2=\"\(f(y))\" stroke=\"#333333\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(f(left + 36))\" y=\"\(f(y + 4))\">loss (solid)</text>\n"
-            out += "<line x1=\"\(f(left + 150))\" y1=\"\(f(y))\" x2=\"\(f(left + 178))\" y2=\"\(f(y))\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/>\n"
-            out += "<text x=\"\(f(left + 186))\" y=\"\(f(y + 4))\">gradient (dashed)</text>\n"
+            let y = legendTop + Double(names.count + 1) * 22
+            out += "<line x1=\"\(f(legendLeft))\" y1=\"\(f(y))\" x2=\"\(f(legendLeft + 28))\" y2=\"\(f(y))\" stroke=\"#333333\" stroke-width=\"2\"/>\n"
+            out += "<text x=\"\(f(legendLeft + 36))\" y=\"\(f(y + 4))\">loss (solid)</text>\n"
+            out += "<line x1=\"\(f(legendLeft))\" y1=\"\(f(y + 22))\" x2=\"\(f(legendLeft + 28))\" y2=\"\(f(y + 22))\" stroke=\"#333333\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/>\n"
+            out += "<text x=\"\(f(legendLeft + 36))\" y=\"\(f(y + 26))\">gradient (dashed)</text>\n"
         }
         out += "</g>\n</svg>\n"
         return out

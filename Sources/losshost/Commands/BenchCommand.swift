@@ -27,7 +27,7 @@ struct BenchCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Losses to time (default: the issue's cases).")
+    @Argument(help: "Losses to time (default: mse, huber, bce_with_logits, focal and cross_entropy).")
     var losses: [String] = []
 
     @Option(name: .customLong("n"), help: "Rows of generated data.")
@@ -36,7 +36,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Columns (classes) for multiclass losses.")
     var classes: Int = 10
 
-    @Option(help: "Worker threads (default: every core).")
+    @Option(help: "Worker threads; 0 means one per core.")
     var threads: Int = 0
 
     @Option(help: ArgumentHelp("Element type: f64 or f32.", valueName: "f64|f32"))

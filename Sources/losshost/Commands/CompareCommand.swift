@@ -21,17 +21,14 @@ struct CompareCommand: ParsableCommand {
             Examples:
               losshost compare mse mae huber --pred p.csv --target y.csv
               losshost compare bce_with_logits focal:gamma=2 --pred logits.csv --target labels.csv --top 3 --format json
+              losshost compare mse mae huber --data predictions.csv --target-col y
             """
     )
 
     @Argument(help: ArgumentHelp("Losses to compare: id or plugin/loss, optionally with :name=value,name=value.", valueName: "loss"))
     var losses: [String]
 
-    @Option(help: ArgumentHelp("Predictions: N rows of D numbers.", valueName: "file"))
-    var pred: String
-
-    @Option(help: ArgumentHelp("Targets: N rows, shaped as the losses say.", valueName: "file"))
-    var target: String
+    @OptionGroup var inputs: PredictionSource
 
     @Option(help: ArgumentHelp("Per-sample weights: N numbers >= 0.", valueName: "file"))
     var weight: String?
@@ -54,33 +51,36 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
-        let predMatrix = try MatrixReader.read(path: pred)
-        let targetMatrix = try MatrixReader.read(path: target)
+        let read = try inputs.read()
+        let predMatrix = read.pred.matrix, targetMatrix = read.target.matrix
         let weights = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path).values }
         var entries: [Comparison.Entry] = []
-        var ids: [String] = []
+        var identities: [[(String, JSON)]] = []
         for spec in losses {
             let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)
-            let instance = try LossInstance(found, parameters: try BoundParameters.bind(assignments, to: found.info))
+            let bound = try BoundParameters.bind(assignments, to: found.info)
+            let instance = try LossInstance(found, parameters: bound)
             do {
-                entries.append(try Comparison.analyse(instance, label: found.qualifiedID, parameters: assignments,
-                                                      pred: predMatrix, target: targetMatrix, weight: weights, top: top))
+                let entry = try Comparison.analyse(instance, label: found.qualifiedID, parameters: assignments,
+                                                   pred: predMatrix, target: targetMatrix, weight: weights, top: top)
+                entries.append(entry)
+                identities.append(found.identityJSON(bound, dtype: entry.dtype))
             } catch {
-                throw CLIError("\(found.qualifiedID): \(error.message)")
+                let at = read.locate(error.input, row: error.row, column: error.column).map { "\($0): " } ?? ""
+                throw CLIError("\(at)\(found.qualifiedID): \(error.message)")
             }
-            ids.append(found.qualifiedID)
         }
         switch format {
         case .json:
-            Output.write(JSON.array(entries.map(Self.json)).text + "\n")
+            Output.write(JSON.array(zip(identities, entries).map(Self.json)).text + "\n")
         case .text:
             Output.write(Self.text(entries, pred: predMatrix, target: targetMatrix))
         }
     }
 
-    static func json(_ e: Comparison.Entry) -> JSON {
-        .object([
-            ("loss", .string(e.loss)), ("params", .array(e.parameters.map(JSON.string))),
+    /// One loss's record: `identity` (loss, plugin, qualified_id, params, dtype, as `eval` writes them), then its rows.
+    static func json(_ identity: [(String, JSON)], _ e: Comparison.Entry) -> JSON {
+        .object(identity + [
             ("value", .number(e.value)), ("sum", .number(e.sum)), ("top_share", .number(e.topShare)),
             ("top", .array(e.top.map { c in
                 .object([("row", .int(c.row + 1)), ("contribution", .number(c.contribution)), ("share", .number(c.share))])
@@ -92,12 +92,12 @@ struct CompareCommand: ParsableCommand {
         var summary = TextTable(["LOSS", "VALUE (mean)", "TOP ROWS' SHARE"])
         for e in entries {
             let name = e.parameters.isEmpty ? e.loss : "\(e.loss) (\(e.parameters.joined(separator: ", ")))"
-            summary.add([name, String(format: "%.6g", e.value), e.top.isEmpty ? "" : "\(percent(e.topShare)) in \(e.top.count) rows"])
+            summary.add([name, String(format: "%.6g", e.value), e.top.isEmpty ? "" : "\(percent(e.topShare)) in \(counted(e.top.count, "row"))"])
         }
         var out = summary.text
         for e in entries where !e.top.isEmpty {
             let name = e.parameters.isEmpty ? e.loss : "\(e.loss) (\(e.parameters.joined(separator: ", ")))"
-            out += "\n\(name): top \(e.top.count) rows of \(pred.rows)\n"
+            out += "\n\(name): top \(counted(e.top.count, "row")) of \(pred.rows)\n"
             var table = TextTable(["  ROW", "PRED", "TARGET", "CONTRIBUTION", "SHARE"])
             for c in e.top {
                 table.add(["  \(c.row + 1)", cell(pred, c.row), cell(target, c.row), String(format: "%.6g", c.contribution), percent(c.share)])

@@ -10,23 +10,22 @@ struct EvalCommand: ParsableCommand {
         discussion: """
             FILE is CSV or TSV of numbers (one row per sample, an optional header
             row), a NumPy .npy file (float32/float64/int32/int64, 1-D or 2-D), or -
-            for CSV on standard input. The gradient and Hessian (diagonal) are those
-            of the reduced value; with --reduction none, those of the sum.
+            for CSV on standard input. --data FILE --target-col NAME reads both from
+            one table instead (what `fit --predictions-out` writes). The gradient
+            and Hessian (diagonal) are those of the reduced value; with
+            --reduction none, those of the sum.
 
             Examples:
               losshost eval huber --pred p.csv --target y.csv --param delta=2 --grad
               losshost eval cross_entropy --pred logits.npy --target labels.csv --format json
+              losshost eval huber --data predictions.csv --target-col y
             """
     )
 
     @Argument(help: "The loss: a bare id such as huber when it is unique, or plugin/loss.")
     var loss: String
 
-    @Option(help: ArgumentHelp("Predictions: N rows of D numbers.", valueName: "file"))
-    var pred: String
-
-    @Option(help: ArgumentHelp("Targets: N rows, shaped as the loss says (see `losshost info LOSS`).", valueName: "file"))
-    var target: String
+    @OptionGroup var inputs: PredictionSource
 
     @Option(help: ArgumentHelp("Per-sample weights: N numbers >= 0.", valueName: "file"))
     var weight: String?
@@ -46,7 +45,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .customLong("allow-nonfinite"), help: "Accept NaN and infinite input values instead of refusing them.")
     var allowNonFinite = false
 
-    @Option(help: "Worker threads for large inputs (default: every core).")
+    @Option(help: "Worker threads for large inputs; 0 means one per core.")
     var threads: Int = 0
 
     @Option(help: ArgumentHelp("Element type to evaluate in: f64, f32, or auto (f32 when pred is a float32 .npy, else f64). f32 uses the plugin's float32 evaluation (ABI 1.1), or the host converts for a float64-only plugin.", valueName: "auto|f64|f32"))
@@ -79,7 +78,8 @@ struct EvalCommand: ParsableCommand {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
-        let fromStdin = [("--pred", pred), ("--target", target), ("--weight", weight ?? "")].filter { $0.1 == "-" }.map(\.0)
+        let fromStdin = [("--pred", inputs.pred), ("--target", inputs.target), ("--data", inputs.data), ("--weight", weight)]
+            .filter { $0.1 == "-" }.map(\.0)
         if fromStdin.count > 1 {
             throw CLIError("\(fromStdin.joined(separator: " and ")) are \(fromStdin.count == 2 ? "both" : "all") -: standard input can be read only once; save all but one to a file")
         }
@@ -101,21 +101,17 @@ struct EvalCommand: ParsableCommand {
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let found = try registry.resolve(loss)
         let parameters = try BoundParameters.bind(params, to: found.info)
-        let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
-        let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
+        let read = try inputs.read(allowNonFinite: allowNonFinite)
         let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
         let weights = weightMatrix?.values
-        let firstLines: [EvaluationError.Input: Int] = [
-            .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightMatrix?.firstLine ?? 1,
-        ]
         let instance = try LossInstance(found, parameters: parameters)
         let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
                                         dtype: DType(rawValue: dtype))
         var result: Evaluation
         do {
-            result = try Evaluator.evaluate(instance, pred: predMatrix, target: targetMatrix, weight: weights, options: options)
+            result = try Evaluator.evaluate(instance, pred: read.pred, target: read.target, weight: weights, options: options)
         } catch {
-            throw CLIError(locate(error, firstLines: firstLines))
+            throw CLIError(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1))
         }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
         if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
@@ -124,11 +120,11 @@ struct EvalCommand: ParsableCommand {
         }
         if let output {
             let files = try output.write(result, perRowValues: found.info.reduce == .rowwise)
-            return writeSummary(result, found, reduction, files: files)
+            return writeSummary(result, found, parameters, reduction, files: files)
         }
         result.widenFloat32()
         switch format {
-        case .json: Output.write(json(result, found, reduction).text + "\n")
+        case .json: Output.write(json(result, found, parameters, reduction).text + "\n")
         case .text: Output.write(text(result, found, reduction))
         }
     }
@@ -139,13 +135,13 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// The reduced value and the files `--out` wrote, instead of the arrays.
-    private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction, files: [(String, String)]) {
+    private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction,
+                              files: [(String, String)]) {
         switch format {
         case .json:
-            let fields: [(String, JSON)] = [
-                ("loss", .string(loss.info.id)), ("plugin", .string(loss.pluginID)),
+            let fields: [(String, JSON)] = loss.identityJSON(parameters, dtype: r.dtype) + [
                 ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
-                ("dtype", .string(r.dtype.rawValue)), (reduction == .none ? "sum" : "value", .number(r.value)),
+                (reduction == .none ? "sum" : "value", .number(r.value)),
                 ("files", .object(files.map { ($0.0, .string($0.1)) })),
             ]
             Output.write(JSON.object(fields).text + "\n")
@@ -162,22 +158,18 @@ struct EvalCommand: ParsableCommand {
 
     /// Prefixes an engine error with the file and the row and column a person
     /// sees in it (a header row counts as a line).
-    private func locate(_ error: EvaluationError, firstLines: [EvaluationError.Input: Int]) -> String {
-        let file: String? = switch error.input {
-        case .pred: pred
-        case .target: target
-        case .weight: weight
-        default: nil
+    private func locate(_ error: EvaluationError, _ read: PredictionSource.Inputs, weightFirstLine: Int) -> String {
+        if error.input == .weight, let weight {
+            guard let row = error.row else { return "\(weight): \(error.message)" }
+            let column = error.column.map { ", column \($0 + 1)" } ?? ""
+            return "\(weight): row \(row + weightFirstLine)\(column): \(error.message)"
         }
-        guard let file else { return error.message }
-        guard let row = error.row else { return "\(file): \(error.message)" }
-        let column = error.column.map { ", column \($0 + 1)" } ?? ""
-        return "\(file): row \(row + (firstLines[error.input] ?? 1))\(column): \(error.message)"
+        guard let at = read.locate(error.input, row: error.row, column: error.column) else { return error.message }
+        return "\(at): \(error.message)"
     }
 
-    private func json(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction) -> JSON {
-        var fields: [(String, JSON)] = [
-            ("loss", .string(loss.info.id)), ("plugin", .string(loss.pluginID)),
+    private func json(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction) -> JSON {
+        var fields: [(String, JSON)] = loss.identityJSON(parameters, dtype: r.dtype) + [
             ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
             ("value", reduction == .none ? .numbers(r.values ?? []) : .number(r.value)),
         ]
@@ -191,7 +183,7 @@ struct EvalCommand: ParsableCommand {
         var out = "loss       \(loss.qualifiedID)\(shown)\n"
         out += "shape      \(r.rows) x \(r.columns)\n"
         out += "reduction  \(reduction.rawValue)\n"
-        out += "value      \(reduction == .none ? "\(r.values?.count ?? 0) values, sum \(r.sum)" : "\(r.value)")\n"
+        out += "value      \(reduction == .none ? "\(counted(r.values?.count ?? 0, "value")), sum \(r.sum)" : "\(r.value)")\n"
         let perRowValues = loss.info.reduce == .rowwise
         var header = ["ROW", "COL"]
         if reduction == .none { header.append("VALUE") }

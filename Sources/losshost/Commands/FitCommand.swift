@@ -29,6 +29,7 @@ struct FitCommand: ParsableCommand {
               losshost fit --data data/regression_train.csv --test data/regression_test.csv --loss huber --param delta=1
               losshost fit --data data/imbalanced_train.csv --target-col label --loss bce_with_logits --param pos_weight=99
               losshost fit --data data/three_class.csv --loss cross_entropy --format json
+              losshost fit --data data/regression_train.csv --target-col y --loss mse --predictions-out pred.csv
             """
     )
 
@@ -65,6 +66,12 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the training loss curve as an SVG file.", valueName: "file.svg"))
     var plot: String?
 
+    @Option(name: .customLong("predictions-out"), help: ArgumentHelp("Write the fitted predictions (as the loss sees them) to FILE: CSV with a header, the prediction columns and the target column (for `eval`/`compare --data FILE --target-col NAME`), or .npy with the predictions alone.", valueName: "file"))
+    var predictionsOut: String?
+
+    @Option(name: .customLong("predictions-on"), help: ArgumentHelp("Which data --predictions-out predicts: train or test (default: test when --test is given, else train).", valueName: "train|test"))
+    var predictionsOn: String?
+
     @Option(help: "Output format: text for people, json for scripts.")
     var format: OutputFormat = .text
 
@@ -73,6 +80,16 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         guard maxIterations >= 0 else { throw CLIError("--max-iter must be >= 0") }
         guard l2 >= 0, l2.isFinite else { throw CLIError("--l2 must be a finite number >= 0") }
+        let predictOnTest: Bool
+        switch predictionsOn {
+        case nil: predictOnTest = test != nil
+        case "train": predictOnTest = false
+        case "test":
+            guard test != nil else { throw CLIError("--predictions-on test needs --test FILE") }
+            predictOnTest = true
+        case let other?: throw CLIError("unknown --predictions-on '\(other)' (expected train or test)")
+        }
+        if predictionsOn != nil && predictionsOut == nil { throw CLIError("--predictions-on goes with --predictions-out FILE") }
         let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
         let parameters = try BoundParameters.bind(params, to: found.info)
@@ -82,7 +99,7 @@ struct FitCommand: ParsableCommand {
             kind = k
         } else {
             guard let k = ModelKind.default(for: found.info.kind) else {
-                throw CLIError("loss '\(found.qualifiedID)' is \(found.info.kind); fit has no model for it (pick one with --model)")
+                throw CLIError("loss '\(found.qualifiedID)' is \(found.info.kind) (pred: \(found.info.predDoc)); fit's models give one value (linear), a logit (logistic) or class logits (softmax), none of which it takes")
             }
             kind = k
         }
@@ -141,13 +158,25 @@ struct FitCommand: ParsableCommand {
                 throw CLIError("\(plot): cannot write (\(error.localizedDescription))")
             }
         }
+        var wrotePredictions: String?
+        if let predictionsOut {
+            let (on, file) = predictOnTest ? (testSet ?? train, test ?? data) : (train, data)
+            try PredictionsFile.write(result.model, on: on, to: predictionsOut)
+            wrotePredictions = "\(predictionsOut) (\(counted(on.rows, "row")) of \(file); target column \(on.targetName))"
+        }
         let report = FitReport(loss: found, params: params, data: data, test: test, train: train, result: result,
                                trainMetrics: trainMetrics, testMetrics: testMetrics)
         switch format {
-        case .json: Output.write(report.json.text + "\n")
+        case .json:
+            guard case .object(var fields) = report.json else { return }
+            if let predictionsOut {
+                fields.append(("predictions", .object([("file", .string(predictionsOut)), ("on", .string(predictOnTest ? "test" : "train"))])))
+            }
+            Output.write(JSON.object(fields).text + "\n")
         case .text:
             Output.write(report.text)
             if let plot { Output.write("\nloss curve written to \(plot)\n") }
+            if let wrotePredictions { Output.write("\(plot == nil ? "\n" : "")predictions written to \(wrotePredictions)\n") }
         }
     }
 }
@@ -200,7 +229,7 @@ struct FitReport {
         let trace = result.trace
         var out = "model    \(model.kind.rawValue)\(model.link == .sigmoid ? " (sigmoid output)" : "") fitted by \(trace.method.rawValue)\n"
         out += "loss     \(loss.qualifiedID)\(shown)\n"
-        out += "data     \(data): \(train.rows) rows, features \(train.featureNames.joined(separator: ", ")), target \(train.targetName)\n"
+        out += "data     \(data): \(counted(train.rows, "row")), features \(train.featureNames.joined(separator: ", ")), target \(train.targetName)\n"
         let steps = trace.iterations == 1 ? "1 iteration" : "\(trace.iterations) iterations"
         let limit = trace.reason.hasPrefix("reached the iteration limit") ? " (not converged: raise --max-iter)" : ""
         out += "stopped  after \(steps): \(trace.reason)\(limit)\n"

@@ -34,7 +34,7 @@ struct InfoCommand: ParsableCommand {
             ["plugin", "\(found.pluginID) \(Printable.escaped(plugin.version)) (\(Printable.escaped(plugin.path ?? "built-in")), ABI \(plugin.abiMajor).\(plugin.abiMinor))"],
             ["kind", info.kind.description],
             ["value", info.reduce == .elementwise ? "one per element of pred" : "one per row"],
-            ["pred", "\(Printable.escaped(info.predDoc))\(info.predColumns > 0 ? " (\(info.predColumns) columns)" : "")"],
+            ["pred", "\(Printable.escaped(info.predDoc))\(info.predColumns > 0 ? " (\(counted(info.predColumns, "column")))" : "")"],
             ["target", "\(Printable.escaped(info.targetDoc)) (\(info.targetLayout))"],
             ["domains", domains(info)],
             ["link", info.link == .identity ? "identity (pred is on the user's scale)" : "\(info.link) (turns pred into the user's scale)"],

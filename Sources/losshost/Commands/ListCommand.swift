@@ -36,7 +36,7 @@ struct ListCommand: ParsableCommand {
                 table.add([loss.qualifiedID, loss.info.kind.description, loss.hessianDescription, loss.info.summary].map(Printable.escaped))
             }
             var text = table.text
-            text += "\n\(losses.count) losses from \(plugins.count) plugins.\nSearched:\n"
+            text += "\n\(counted(losses.count, "loss", "losses")) from \(counted(plugins.count, "plugin")).\nSearched:\n"
             for (folder, exists) in registry.searched {
                 text += "  \(folder.origin.rawValue): \(Printable.escaped(folder.path))\(exists ? "" : " (not found)")\n"
             }

@@ -12,7 +12,9 @@ struct PlotCommand: ParsableCommand {
             Draws, on one figure, each loss (solid) and its gradient (dashed, same
             colour): the gradient is the pull a training step puts on a prediction,
             so a flat gradient means "this error no longer matters" and a growing one
-            means "this error dominates".
+            means "this error dominates". The legend names every loss with all its
+            parameters, defaults included. Where a curve jumps (mae's gradient at 0)
+            it is drawn with a gap, not a steep line.
 
             The x axis is the residual pred - target for regression losses (target
             0 unless --target), the logit or score for binary losses (target 1
@@ -25,6 +27,7 @@ struct PlotCommand: ParsableCommand {
               losshost plot mse mae huber:delta=1 --out regression.svg
               losshost plot bce_with_logits focal hinge --ascii
               losshost plot csample/cauchy swiftsample/tukey mse --range -6:6 --out robust.svg
+              losshost plot mse huber mae --range -20:20 --log-y --out wide.svg
             """
     )
 
@@ -48,6 +51,9 @@ struct PlotCommand: ParsableCommand {
 
     @Flag(help: "Draw the curves as text on standard output (the default when --out is not given).")
     var ascii = false
+
+    @Flag(name: .customLong("log-y"), help: "Plot the loss values on a log scale (6 decades), so one large loss does not flatten the others; gradients stay linear.")
+    var logY = false
 
     @Option(help: "Output format: text, or json for the sampled numbers.")
     var format: OutputFormat = .text
@@ -76,15 +82,16 @@ struct PlotCommand: ParsableCommand {
         var samples: [LossCurves.Sample] = []
         for spec in losses {
             let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)
-            let instance = try LossInstance(found, parameters: try BoundParameters.bind(assignments, to: found.info))
-            let label = assignments.isEmpty ? found.qualifiedID : "\(found.qualifiedID) (\(assignments.joined(separator: ", ")))"
+            let bound = try BoundParameters.bind(assignments, to: found.info)
+            let instance = try LossInstance(found, parameters: bound)
+            let label = Self.label(found, bound)
             do {
                 samples.append(try LossCurves.sample(instance, label: label, range: xRange, target: target, points: points))
             } catch {
                 throw CLIError("\(found.qualifiedID): \(error.message)")
             }
         }
-        let figure = LossCurves.figure(samples, target: target)
+        let figure = LossCurves.figure(samples, target: target, logY: logY)
         if let out {
             do {
                 try SVGWriter.svg(figure).write(toFile: out, atomically: true, encoding: .utf8)
@@ -96,11 +103,25 @@ struct PlotCommand: ParsableCommand {
         case .json:
             Output.write(JSON.array(samples.map { s in
                 .object([("loss", .string(s.label)), ("axis", .string(s.axis.rawValue)), ("x", .numbers(s.x)),
-                         ("value", .numbers(s.value)), ("gradient", .numbers(s.gradient))])
+                         ("value", .numbers(s.value)), ("gradient", .numbers(s.gradient)),
+                         ("value_jumps", .array(s.valueJumps.map { .array([.number(s.x[$0]), .number(s.x[$0 + 1])]) })),
+                         ("gradient_jumps", .array(s.gradientJumps.map { .array([.number(s.x[$0]), .number(s.x[$0 + 1])]) }))])
             }).text + "\n")
         case .text:
             if ascii || out == nil { Output.write(ASCIIChart.render(figure)) }
-            if let out { Output.write("wrote \(out): \(samples.count * 2) curves (\(samples.count) losses and their gradients)\n") }
+            if let out { Output.write("wrote \(out): \(samples.count * 2) curves (\(counted(samples.count, "loss", "losses")) and \(samples.count == 1 ? "its gradient" : "their gradients"))\n") }
         }
+    }
+
+    /// "std/huber (delta=1)": the loss with every parameter it ran with, defaults
+    /// included (a list not given is left out).
+    static func label(_ found: LoadedLoss, _ bound: BoundParameters) -> String {
+        let shown: [String] = zip(found.info.parameters, bound.values).compactMap { p, v in
+            switch v {
+            case .scalar(let x): "\(p.name)=\(formatNumber(x))"
+            case .list(let xs): xs.isEmpty ? nil : "\(p.name)=\(xs.map(formatNumber).joined(separator: ","))"
+            }
+        }
+        return shown.isEmpty ? found.qualifiedID : "\(found.qualifiedID) (\(shown.joined(separator: ", ")))"
     }
 }

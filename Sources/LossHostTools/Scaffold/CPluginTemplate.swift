@@ -1,0 +1,210 @@
+import Foundation
+
+/// The C project of `losshost new --lang c`: `NAME.c` with one example loss, a
+/// `Makefile` that builds `libNAME.so` against losshost.h, and a README.
+struct CPluginTemplate {
+    let scaffold: PluginScaffold
+
+    var name: String { scaffold.name }
+    var includeFolder: String { (scaffold.losshostRoot as NSString).appendingPathComponent("include") }
+
+    var files: [(path: String, text: String)] {
+        [("\(name).c", source), ("Makefile", makefile), ("README.md", readme), (".gitignore", "*.so\n*.o\n")]
+    }
+
+    var source: String {
+        #"""
+        /* \#(name).c: the losshost plugin '\#(name)', made by `losshost new`.
+         *
+         * One example loss, \#(name)/logcosh: log(cosh(s * r)) / s^2 with r = pred - target.
+         * Near r = 0 it is r^2 / 2, like mse; beyond |r| of about 1/s it grows like |r| / s,
+         * like mae. So the parameter `scale` (s) says where an error starts to count as an
+         * outlier. Replace it with your own loss: the math is in logcosh_evaluate, the
+         * declaration in the tables at the end.
+         *
+         * Build: make          (lib\#(name).so against losshost.h; see Makefile)
+         * Check: make check    (losshost check: gradients, Hessians, memory, threads, ...) */
+        #include <math.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+
+        #include "losshost.h"
+
+        /* An instance holds the bound parameters; it is never written after create,
+         * so one instance may be evaluated from several threads at once. */
+        struct lh_instance {
+            double scale;
+        };
+
+        static lh_status logcosh_create(const lh_loss *loss, const lh_param_value *values, uint32_t count,
+                                        lh_instance **out, lh_error *error)
+        {
+            lh_instance *instance;
+            double scale;
+            (void)loss;
+            if (count != 1 || values == NULL) {
+                snprintf(error->message, error->capacity, "logcosh: expected 1 parameter value, got %u", (unsigned)count);
+                error->input = LH_INPUT_PARAM;
+                return LH_ERR_INVALID_ARGUMENT;
+            }
+            scale = values[0].scalar; /* the first value: no stride needed (see docs/ABI.md, section 5) */
+            if (!(scale >= 0.01 && scale <= 100)) {
+                snprintf(error->message, error->capacity, "logcosh: scale = %g is outside [0.01, 100]", scale);
+                error->input = LH_INPUT_PARAM;
+                error->column = 0;
+                return LH_ERR_INVALID_ARGUMENT;
+            }
+            instance = (lh_instance *)malloc(sizeof *instance);
+            if (instance == NULL) {
+                snprintf(error->message, error->capacity, "logcosh: out of memory");
+                return LH_ERR_NO_MEMORY;
+            }
+            instance->scale = scale;
+            *out = instance;
+            return LH_OK;
+        }
+
+        static void logcosh_destroy(lh_instance *instance) { free(instance); }
+
+        /* log(cosh(x)), accurate near 0 and without overflow for large |x|. */
+        static double log_cosh(double x)
+        {
+            double a = fabs(x);
+            if (a < 20) {
+                double h = sinh(a / 2);
+                return log1p(2 * h * h); /* cosh(a) = 1 + 2 sinh(a/2)^2 */
+            }
+            return a + log1p(exp(-2 * a)) - 0.69314718055994530942; /* log(2) */
+        }
+
+        /* Value, gradient and Hessian diagonal of every element, each times the row's
+         * weight; NULL outputs are skipped. Every real number is in the domain. */
+        static lh_status logcosh_evaluate(lh_instance *instance, const lh_batch *b, const lh_outputs *o, lh_error *error)
+        {
+            const double s = instance->scale;
+            uint64_t d = b->pred_columns, n = b->rows * d, i;
+            double sum = 0, weights = 0;
+            (void)error;
+            for (i = 0; i < b->rows; i++)
+                weights += b->weight ? b->weight[i] : 1;
+            for (i = 0; i < n; i++) {
+                double w = b->weight ? b->weight[i / d] : 1;
+                double x = s * (b->pred[i] - b->target[i]), t = tanh(x);
+                double value = log_cosh(x) / (s * s);
+                sum += w * value;
+                if (o->values) o->values[i] = w * value;
+                if (o->gradient) o->gradient[i] = w * (t / s);
+                if (o->hessian) o->hessian[i] = w * (1 - t * t);
+            }
+            if (o->sum) *o->sum = sum;
+            if (o->normalizer) *o->normalizer = (double)d * weights;
+            return LH_OK;
+        }
+
+        static const lh_param_info logcosh_params[] = {
+            { .struct_size = sizeof(lh_param_info), .type = LH_PARAM_REAL, .name = "scale",
+              .doc = "s: errors beyond about 1/s cost linearly", .default_value = 1,
+              .min_value = 0.01, .max_value = 100, .flags = 0 },
+        };
+
+        static const lh_loss logcosh = {
+            .struct_size = sizeof(lh_loss), .flags = LH_LOSS_THREAD_SAFE | LH_LOSS_DETERMINISTIC,
+            .id = "logcosh", .summary = "log(cosh(s * (pred - target))) / s^2: squared near 0, absolute far away",
+            .pred_doc = "predicted value, N x D", .target_doc = "observed value, N x D",
+            .kind = LH_KIND_REGRESSION, .reduce = LH_ELEMENTWISE, .pred_columns = 0,
+            .target_layout = LH_TARGET_SAME_SHAPE, .hessian = LH_HESSIAN_EXACT,
+            .param_count = 1, .params = logcosh_params,
+            .create = logcosh_create, .evaluate = logcosh_evaluate, .destroy = logcosh_destroy,
+            /* ABI 1.2: what pred and target mean, and what a trainer may assume of the
+             * Hessian (1 - tanh^2 >= 0: convex). */
+            .pred_domain = LH_DOMAIN_REAL, .target_domain = LH_DOMAIN_REAL, .link = LH_LINK_IDENTITY,
+            .curvature = LH_CURVATURE_CONVEX,
+        };
+
+        static const lh_loss *const losses[] = { &logcosh };
+
+        static const lh_plugin plugin = {
+            .abi_major = LOSSHOST_ABI_MAJOR, .abi_minor = LOSSHOST_ABI_MINOR,
+            .struct_size = sizeof(lh_plugin), .loss_count = 1, .id = "\#(name)", .version = "0.1.0",
+            .summary = "\#(name): one example loss (logcosh)", .losses = losses,
+        };
+
+        /* The one exported symbol. */
+        LOSSHOST_EXPORT const lh_plugin *losshost_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor)
+        {
+            (void)host_abi_minor;
+            return host_abi_major == LOSSHOST_ABI_MAJOR ? &plugin : NULL;
+        }
+
+        """#
+    }
+
+    var makefile: String {
+        #"""
+        # Builds lib\#(name).so, the losshost plugin '\#(name)', against losshost.h.
+        #   make                                  build
+        #   make check                            run losshost check on it
+        #   make LOSSHOST_INCLUDE=/path/include   when losshost.h is elsewhere
+        LOSSHOST_INCLUDE ?= \#(includeFolder)
+        LOSSHOST ?= \#(scaffold.losshostExecutable)
+        CC ?= cc
+        CFLAGS ?= -O2
+        WARNINGS = -std=c99 -Wall -Wextra -pedantic
+
+        lib\#(name).so: \#(name).c $(LOSSHOST_INCLUDE)/losshost.h
+        	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -fvisibility=hidden -Wl,--no-undefined \
+        		-I$(LOSSHOST_INCLUDE) \#(name).c -o $@ -lm
+
+        check: lib\#(name).so
+        	$(LOSSHOST) check ./lib\#(name).so
+
+        clean:
+        	rm -f lib\#(name).so
+
+        .PHONY: check clean
+
+        """#
+    }
+
+    var readme: String {
+        #"""
+        # \#(name): a losshost plugin in C
+
+        Made by `losshost new \#(name) --lang c`. It has one example loss, `\#(name)/logcosh`:
+        log(cosh(s·r))/s² with r = pred − target, squared near 0 and absolute far away,
+        with one parameter, `scale` (s, default 1). Replace it with your own loss in
+        `\#(name).c`; [docs/ABI.md](\#(scaffold.losshostRoot)/docs/ABI.md) is the guide.
+
+        ## Build
+
+        ```sh
+        make
+        ```
+
+        builds `lib\#(name).so` against `losshost.h` in `\#(includeFolder)`
+        (`make LOSSHOST_INCLUDE=DIR` when the header is elsewhere), with hidden visibility:
+        `nm -D --defined-only lib\#(name).so` shows `losshost_plugin_entry` alone.
+
+        ## Check
+
+        ```sh
+        make check          # losshost check ./lib\#(name).so
+        ```
+
+        checks the gradient and Hessian against finite differences, weights, composition,
+        determinism, threads, robustness at the edges of the domain, memory and parameters.
+        Every check must pass before a model trains on the loss.
+
+        ## Use
+
+        ```sh
+        printf '0.5\n2.0\n-1.0\n' > p.csv; printf '0\n0\n0\n' > y.csv
+        \#(scaffold.losshostExecutable) eval \#(name)/logcosh --plugin-dir . --pred p.csv --target y.csv --param scale=2 --grad
+        ```
+
+        To have every command find it, copy `lib\#(name).so` into a plugin folder, e.g.
+        `~/.local/share/losshost/plugins` (`losshost list` prints the folders it searches).
+
+        """#
+    }
+}

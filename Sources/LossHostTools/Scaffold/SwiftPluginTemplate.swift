@@ -1,0 +1,157 @@
+import Foundation
+
+/// The Swift project of `losshost new --lang swift`: a SwiftPM package whose
+/// dynamic library product `libNAME.so` is the plugin, on LossKit from the
+/// losshost package as a local path dependency.
+struct SwiftPluginTemplate {
+    let scaffold: PluginScaffold
+
+    var name: String { scaffold.name }
+
+    /// What SwiftPM calls a path dependency: its folder's name, lowercased.
+    static func packageIdentity(of root: String) -> String {
+        URL(fileURLWithPath: root).standardizedFileURL.lastPathComponent.lowercased()
+    }
+
+    /// `text` inside a Swift string literal.
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
+    var files: [(path: String, text: String)] {
+        [("Package.swift", manifest), ("Sources/\(name)/LogCosh.swift", loss), ("Sources/\(name)/Plugin.swift", entry),
+         ("README.md", readme), (".gitignore", ".build/\nPackage.resolved\n")]
+    }
+
+    var manifest: String {
+        #"""
+        // swift-tools-version:6.0
+        import PackageDescription
+
+        // The losshost plugin '\#(name)': `swift build -c release` makes .build/release/lib\#(name).so.
+        let package = Package(
+            name: "\#(name)",
+            products: [
+                .library(name: "\#(name)", type: .dynamic, targets: ["\#(name)"]),
+            ],
+            dependencies: [
+                // A path dependency is named by its folder: "\#(Self.packageIdentity(of: scaffold.losshostRoot))".
+                .package(path: "\#(Self.escaped(scaffold.losshostRoot))"),
+            ],
+            targets: [
+                .target(name: "\#(name)", dependencies: [.product(name: "LossKit", package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))")]),
+            ]
+        )
+
+        """#
+    }
+
+    var loss: String {
+        #"""
+        import LossKit
+
+        /// log(cosh(s·r))/s² with r = pred − target: r²/2 near 0, like mse; beyond |r| of
+        /// about 1/s it grows like |r|/s, like mae. `scale` (s) says where an error starts
+        /// to count as an outlier.
+        struct LogCosh: ElementwiseLoss {
+            static let info = LossInfo(
+                id: "logcosh",
+                summary: "log(cosh(s * (pred - target))) / s^2: squared near 0, absolute far away",
+                kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
+                parameters: [ParameterInfo("scale", "s: errors beyond about 1/s cost linearly", default: 1, min: 0.01, max: 100)],
+                // What pred and target mean, and what a trainer may assume of the Hessian (1 - tanh² >= 0).
+                predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
+
+            let s: Double
+
+            init(_ parameters: ParameterValues) {
+                s = parameters["scale"]
+            }
+
+            func derivatives(pred: Double, target: Double) -> Derivatives {
+                let x = s * (pred - target), t = tanh(x)
+                return Derivatives(value: Self.logCosh(x) / (s * s), gradient: t / s, hessian: 1 - t * t)
+            }
+
+            /// log(cosh(x)), accurate near 0 and without overflow for large |x|.
+            static func logCosh(_ x: Double) -> Double {
+                let a = abs(x)
+                guard a >= 20 else {
+                    let h = sinh(a / 2)
+                    return log1p(2 * h * h)  // cosh(a) = 1 + 2 sinh(a/2)²
+                }
+                return a + log1p(exp(-2 * a)) - log(2.0)
+            }
+        }
+
+        """#
+    }
+
+    var entry: String {
+        #"""
+        import LossKit
+
+        /// The plugin '\#(name)': its losses, exported as the C table.
+        let table = PluginTable(
+            id: "\#(name)", version: "0.1.0",
+            summary: "\#(name): one example loss (logcosh)",
+            losses: [.elementwise(LogCosh.self)])
+
+        /// The one symbol the host looks up.
+        @_cdecl("losshost_plugin_entry")
+        public func losshost_plugin_entry(_ hostMajor: UInt32, _ hostMinor: UInt32) -> UnsafePointer<lh_plugin>? {
+            table.entry(hostMajor: hostMajor, hostMinor: hostMinor)
+        }
+
+        """#
+    }
+
+    var readme: String {
+        #"""
+        # \#(name): a losshost plugin in Swift
+
+        Made by `losshost new \#(name) --lang swift`. It has one example loss, `\#(name)/logcosh`:
+        log(cosh(s·r))/s² with r = pred − target, squared near 0 and absolute far away,
+        with one parameter, `scale` (s, default 1). Replace it with your own losses in
+        `Sources/\#(name)/` and list them in `Plugin.swift`; the Swift section of
+        [docs/ABI.md](\#(scaffold.losshostRoot)/docs/ABI.md) is the guide. `import LossKit` is
+        the only import a loss needs.
+
+        ## Build
+
+        ```sh
+        swift build -c release
+        ```
+
+        makes `.build/release/lib\#(name).so`, the plugin. `Package.swift` depends on the
+        losshost package at `\#(scaffold.losshostRoot)` by path, for its `LossKit` product;
+        SwiftPM names that dependency after its folder (`package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))"`).
+
+        The library links the Swift runtime (`libswiftCore.so`, `libswift_Concurrency.so`,
+        `libswiftGlibc.so`, …; `readelf -d .build/release/lib\#(name).so` lists them). losshost
+        is a Swift program and has them loaded already; it must come from the same Swift
+        toolchain as the plugin.
+
+        ## Check
+
+        ```sh
+        \#(scaffold.losshostExecutable) check .build/release/lib\#(name).so
+        ```
+
+        checks the gradient and Hessian against finite differences, weights, composition,
+        determinism, threads, robustness at the edges of the domain, memory and parameters.
+
+        ## Use
+
+        ```sh
+        mkdir -p plugins && cp .build/release/lib\#(name).so plugins/
+        printf '0.5\n2.0\n-1.0\n' > p.csv; printf '0\n0\n0\n' > y.csv
+        \#(scaffold.losshostExecutable) eval \#(name)/logcosh --plugin-dir plugins --pred p.csv --target y.csv --param scale=2 --grad
+        ```
+
+        To have every command find it, copy `lib\#(name).so` into a plugin folder, e.g.
+        `~/.local/share/losshost/plugins` (`losshost list` prints the folders it searches).
+
+        """#
+    }
+}

@@ -69,6 +69,9 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertEqual(list.status, 0, list.stderr)
         XCTAssertTrue(list.stdout.contains("  \(dir.path)/libfork_in_entry.so: left a process running (killed it) after loading (in its constructor or entry point)\n"), list.stdout)
         XCTAssertTrue(list.stdout.contains("good/sq"), list.stdout)
+        let (checks, run) = try Hostile.check("fork_in_entry")
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(checks["plugin.leftover"]?.detail, "the worker left a process running (killed it); plugin code must not leave processes behind")
     }
 
     func testADetachedGrandchildHoldingTheWorkersPipesFailsPluginLeftover() throws {

@@ -199,6 +199,15 @@ final class HostileRoundTwoTests: XCTestCase {
         let run = try eval("close_stderr/sq", dir, env)
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.stderr, "losshost: error: stderr is gone\n")
+        // Started with standard error closed, losshost still ends with its status, not a trap.
+        let closed = Process()
+        closed.executableURL = URL(fileURLWithPath: "/bin/sh")
+        closed.arguments = ["-c", "exec 2>&-; '\(CLI.executable)' eval close_stderr/sq --pred '\(Self.pred)' --target '\(Self.target)' --plugin-dir '\(dir.path)'"]
+        closed.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        try closed.run()
+        closed.waitUntilExit()
+        XCTAssertEqual(closed.terminationReason, .exit)
+        XCTAssertEqual(closed.terminationStatus, 1)
     }
 
     func testAFolderWhoseParentEveryoneCanWriteToIsRefused() throws {

@@ -162,7 +162,7 @@ final class HostileRoundTwoTests: XCTestCase {
         let (dir, env) = setting(["unknown_status"], "status")
         let run = try eval("unknown_status/sq", dir, env)
         XCTAssertEqual(run.status, 1)
-        XCTAssertEqual(run.stderr, "losshost: error: the plugin returned an unknown status 99 from evaluate: status of my own\n")
+        XCTAssertEqual(run.stderr, "losshost: error: the plugin returned an unknown status 99 from evaluate: status of my own\\u{1B}[2K\n")
     }
 
     func testATableOfGarbageIsAnInvalidTableNotAnABIVersion() throws {

@@ -242,7 +242,7 @@ enum ErrorRecord {
 
     /// Calls `body` (plugin code, in `stage`) through `PluginCall` with a fresh
     /// record; nil on `LH_OK`, else what the plugin wrote, read back as one line
-    /// of valid UTF-8. A plugin that writes past the end of the message buffer
+    /// of valid UTF-8 with control characters escaped. A plugin that writes past the end of the message buffer
     /// fails with a message that says so, whatever it returned.
     static func call(_ stage: String, log: PluginStateLog?, _ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity + slack) { buffer -> Failure? in
@@ -267,8 +267,9 @@ enum ErrorRecord {
             var length = 0
             while buffer[length] != 0 { length += 1 }
             let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: length)
-            let message = String(decoding: bytes, as: UTF8.self)
-                .split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+            // One line, and no control character that could move a terminal's cursor or forge output.
+            let message = Printable.escaped(String(decoding: bytes, as: UTF8.self)
+                .split(whereSeparator: { $0.isNewline }).joined(separator: " "))
             return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input, stage: stage)
         }
     }

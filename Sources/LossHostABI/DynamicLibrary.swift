@@ -11,7 +11,11 @@ package struct DynamicLibrary: @unchecked Sendable {
     /// none visible to other plugins.
     package static func open(_ path: String) throws(LoadFailure) -> DynamicLibrary {
         _ = dlerror()
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        // Its constructors are plugin code: a crash in them is a crash in a plugin call.
+        CallMarker.enter()
+        let opened = dlopen(path, RTLD_NOW | RTLD_LOCAL)
+        CallMarker.leave()
+        guard let handle = opened else {
             throw .dlopenFailed(lastError() ?? "unknown dlopen error")
         }
         return DynamicLibrary(handle: handle)

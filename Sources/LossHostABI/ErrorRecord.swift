@@ -54,21 +54,24 @@ package enum ErrorRecord {
     package static let capacity = 1024
     /// Bytes past the message buffer that absorb an overrun; the first `canaryBytes` of them are checked.
     package static let slack = 16 << 10
-    package static let canaryBytes = 256
-    package static let canary: CChar = 0x5A
+    package static let canaryBytes = 64
+    package static let canaryWord: UInt64 = 0x5A5A_5A5A_5A5A_5A5A
 
     /// Calls `body` (plugin code, in `stage`) through `PluginCall` with a fresh
     /// record; nil on `LH_OK`, else what the plugin wrote, read back as one line
-    /// of valid UTF-8. A plugin that writes past the end of the message buffer
+    /// of valid UTF-8 with control characters escaped. A plugin that writes past the end of the message buffer
     /// fails with a message that says so, whatever it returned.
     package static func call(_ stage: String, log: PluginStateLog?, _ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity + slack) { buffer -> Failure? in
             buffer[0] = 0
-            for i in capacity..<capacity + canaryBytes { buffer[i] = canary }
+            let guardWords = UnsafeMutableRawPointer(buffer.baseAddress! + capacity)
+            guardWords.initializeMemory(as: UInt64.self, repeating: canaryWord, count: canaryBytes / 8)
             var record = lh_error(struct_size: UInt32(MemoryLayout<lh_error>.size), capacity: UInt32(capacity),
                                   message: buffer.baseAddress, row: -1, column: -1, input: Int32(LH_INPUT_NONE))
             let status = PluginCall.run(stage, log: log) { body(&record) }
-            if (capacity..<capacity + canaryBytes).contains(where: { buffer[$0] != canary }) {
+            var intact = true
+            for i in 0..<canaryBytes / 8 where guardWords.load(fromByteOffset: i * 8, as: UInt64.self) != canaryWord { intact = false }
+            if !intact {
                 var end = capacity
                 while end < capacity + slack && buffer[end] != 0 { end += 1 }
                 let beyond = end < capacity + slack ? "\(end + 1 - capacity) bytes" : "more than \(slack) bytes"
@@ -81,8 +84,9 @@ package enum ErrorRecord {
             var length = 0
             while buffer[length] != 0 { length += 1 }
             let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: length)
-            let message = String(decoding: bytes, as: UTF8.self)
-                .split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+            // One line, and no control character that could move a terminal's cursor or forge output.
+            let message = Printable.escaped(String(decoding: bytes, as: UTF8.self)
+                .split(whereSeparator: { $0.isNewline }).joined(separator: " "))
             return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input, stage: stage)
         }
     }

@@ -29,13 +29,6 @@ public enum PluginLoader {
         }
     }
 
-    /// Validates a table reached through an entry function: the path for
-    /// plugins compiled into the host (the standard losses) and loaded ones alike.
-    package static func fromEntry(_ entry: lh_entry_fn, path: String?) throws(LoadFailure) -> LoadedPlugin {
-        guard let table = entry(HostABI.major, HostABI.minor) else { throw .entryReturnedNull }
-        return try DescriptorReader.read(table, path: path, origin: .native)
-    }
-
     /// Validates a table the host already holds (the built-in standard losses).
     public static func builtIn(_ table: UnsafePointer<lh_plugin>) throws(LoadFailure) -> LoadedPlugin {
         try DescriptorReader.read(table, path: nil, origin: .builtIn)

@@ -229,7 +229,9 @@ final class HostileCheckTests: XCTestCase {
     }
 
     func testFilesThatDoNotLoadFailTheLoadCheck() throws {
-        for (name, reason) in HostileListTests.expectedFailures where !reason.hasPrefix("crashed") && !reason.hasPrefix("timed out") {
+        // A child left by the entry point is found when the check worker exits: plugin.leftover (HostileRoundTwoTests).
+        for (name, reason) in HostileListTests.expectedFailures where !reason.hasPrefix("crashed") && !reason.hasPrefix("timed out")
+            && !reason.hasPrefix("left a process") {
             let (checks, run) = try Hostile.check(name)
             XCTAssertEqual(run.status, 1, name)
             let load = try XCTUnwrap(checks["plugin.load"], name)

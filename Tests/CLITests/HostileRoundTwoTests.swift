@@ -69,6 +69,9 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertEqual(list.status, 0, list.stderr)
         XCTAssertTrue(list.stdout.contains("  \(dir.path)/libfork_in_entry.so: left a process running (killed it) after loading (in its constructor or entry point)\n"), list.stdout)
         XCTAssertTrue(list.stdout.contains("good/sq"), list.stdout)
+        let (checks, run) = try Hostile.check("fork_in_entry")
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(checks["plugin.leftover"]?.detail, "the worker left a process running (killed it); plugin code must not leave processes behind")
     }
 
     func testADetachedGrandchildHoldingTheWorkersPipesFailsPluginLeftover() throws {
@@ -159,7 +162,7 @@ final class HostileRoundTwoTests: XCTestCase {
         let (dir, env) = setting(["unknown_status"], "status")
         let run = try eval("unknown_status/sq", dir, env)
         XCTAssertEqual(run.status, 1)
-        XCTAssertEqual(run.stderr, "losshost: error: the plugin returned an unknown status 99 from evaluate: status of my own\n")
+        XCTAssertEqual(run.stderr, "losshost: error: the plugin returned an unknown status 99 from evaluate: status of my own\\u{1B}[2K\n")
     }
 
     func testATableOfGarbageIsAnInvalidTableNotAnABIVersion() throws {
@@ -196,6 +199,15 @@ final class HostileRoundTwoTests: XCTestCase {
         let run = try eval("close_stderr/sq", dir, env)
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.stderr, "losshost: error: stderr is gone\n")
+        // Started with standard error closed, losshost still ends with its status, not a trap.
+        let closed = Process()
+        closed.executableURL = URL(fileURLWithPath: "/bin/sh")
+        closed.arguments = ["-c", "exec 2>&-; '\(CLI.executable)' eval close_stderr/sq --pred '\(Self.pred)' --target '\(Self.target)' --plugin-dir '\(dir.path)'"]
+        closed.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        try closed.run()
+        closed.waitUntilExit()
+        XCTAssertEqual(closed.terminationReason, .exit)
+        XCTAssertEqual(closed.terminationStatus, 1)
     }
 
     func testAFolderWhoseParentEveryoneCanWriteToIsRefused() throws {

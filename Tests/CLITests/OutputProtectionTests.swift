@@ -25,14 +25,15 @@ final class OutputProtectionTests: XCTestCase {
         XCTAssertNotNil(try CLI.json(list.stdout) as? [[String: Any]], "stdout is exactly one JSON document: \(list.stdout)")
     }
 
-    func testOutputsAPluginLeavesUnwrittenShowAsNaNNotStaleMemory() throws {
+    func testOutputsAPluginLeavesUnwrittenAreAnErrorNotStaleMemory() throws {
         let dir = CLI.folder("skips")
         try CLI.compile([CLI.packageRoot.appendingPathComponent("Tests/Fixtures/plugins/skips_outputs.c").path],
                         to: dir.appendingPathComponent("libskips.so").path)
         let pred = CLI.file("skips/p.csv", "1\n2\n3\n4\n"), target = CLI.file("skips/y.csv", "0\n0\n0\n0\n")
         let run = try CLI.run(["eval", "skips/sq", "--pred", pred, "--target", target, "--reduction", "sum", "--grad",
                                "--format", "json", "--plugin-dir", dir.path])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("\"gradient\": [2.0, null, 6.0, null]"), run.stdout)
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(run.stderr, "losshost: error: plugin 'skips' loss 'sq' returned LH_OK but left gradient[1] (row 2) unwritten\n")
+        XCTAssertEqual(run.stdout, "")
     }
 }

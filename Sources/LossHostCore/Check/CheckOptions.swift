@@ -8,14 +8,19 @@ public struct CheckOptions: Sendable {
     public var timeout: Double
     public var pluginDirs: [String]
     public var allowUnsafePlugins: Bool
+    /// `NAME=VALUE` assignments (as `--param`) that pin those parameters at every
+    /// parameter point; each applies to the target's losses that declare NAME.
+    public var params: [String]
 
-    public init(target: String, seed: UInt64, only: String?, timeout: Double, pluginDirs: [String], allowUnsafePlugins: Bool) {
+    public init(target: String, seed: UInt64, only: String?, timeout: Double, pluginDirs: [String], allowUnsafePlugins: Bool,
+                params: [String] = []) {
         self.target = target
         self.seed = seed
         self.only = only
         self.timeout = timeout
         self.pluginDirs = pluginDirs
         self.allowUnsafePlugins = allowUnsafePlugins
+        self.params = params
     }
 
     /// The worker arguments for running the plan from `start`, skipping `skipLosses`.
@@ -23,6 +28,7 @@ public struct CheckOptions: Sendable {
         var args = ["check", target, "--seed", String(seed), "--start", String(start)]
         if let only { args += ["--only", only] }
         for dir in pluginDirs { args += ["--plugin-dir", dir] }
+        for param in params { args += ["--param", param] }
         for loss in skipLosses.sorted() { args += ["--skip-loss", loss] }
         if allowUnsafePlugins { args.append("--allow-unsafe-plugins") }
         return args

@@ -13,6 +13,7 @@ struct InputDomain: Sendable {
         case positive      // (0.1, 3)
         case unit          // (0.02, 0.98)
         case label01       // 0 or 1
+        case sign          // -1 or +1
         case classIndex    // 0..C-1
         case logProbability  // a log-softmax row
         case distribution  // a probability row
@@ -23,6 +24,7 @@ struct InputDomain: Sendable {
             case .positive: "positive"
             case .unit: "probability"
             case .label01: "0/1 label"
+            case .sign: "-1/+1 label"
             case .classIndex: "class index"
             case .logProbability: "log-probability row"
             case .distribution: "probability row"
@@ -51,7 +53,7 @@ struct InputDomain: Sendable {
         let pairs: [(Range, Range?, Range)] = [
             (.real, nil, .real), (.real, nil, .label01), (.unit, nil, .label01), (.real, nil, .positive),
             (.positive, nil, .positive), (.real, .positive, .real), (.positive, nil, .real),
-            (.logProbability, nil, .distribution), (.real, nil, .distribution), (.unit, nil, .unit),
+            (.logProbability, nil, .distribution), (.real, nil, .distribution), (.unit, nil, .unit), (.real, nil, .sign),
         ]
         for (p, rest, tg) in pairs {
             if tg == .distribution && !sameShape { continue }
@@ -90,6 +92,7 @@ struct InputDomain: Sendable {
         case .positive: rng.uniform(0.1, 3)
         case .unit: rng.uniform(0.02, 0.98)
         case .label01: Double(rng.next() % 2)
+        case .sign: rng.next() % 2 == 0 ? -1 : 1
         case .classIndex: Double(rng.next() % UInt64(max(classes, 1)))
         case .logProbability, .distribution: rng.uniform(0.1, 0.9)
         }
@@ -117,6 +120,7 @@ struct InputDomain: Sendable {
         }
         switch target {
         case .label01: list.append(("target", 0.5))
+        case .sign: list += [("target", 0), ("target", 0.5)]
         case .classIndex: list += [("target", Double(predColumns)), ("target", 0.5), ("target", -1)]
         case .positive: list.append(("target", -1))
         case .unit, .distribution: list.append(("target", 1.5))

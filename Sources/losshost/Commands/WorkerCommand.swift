@@ -79,12 +79,13 @@ struct CheckWorker: ParsableCommand {
     @Option(name: .customLong("skip-loss"), help: "Report this loss's checks as skipped (an earlier one crashed).")
     var skipLosses: [String] = []
     @Flag(name: .customLong("allow-unsafe-plugins"), help: "Ignore the folder rules.") var allowUnsafePlugins = false
+    @Option(name: .customLong("param"), help: "Pin a parameter, NAME=VALUE.") var params: [String] = []
 
     func run() throws {
         WorkerCommand.prepare()
         if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         let options = CheckOptions(target: target, seed: seed, only: only, timeout: 0, pluginDirs: pluginDirs,
-                                   allowUnsafePlugins: allowUnsafePlugins)
+                                   allowUnsafePlugins: allowUnsafePlugins, params: params)
         let results = ResultCount()
         CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { event in
             if case .result = event { results.increment() }

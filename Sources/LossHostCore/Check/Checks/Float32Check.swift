@@ -1,12 +1,12 @@
 import CLossHost
 
 /// For a loss with `evaluate_f32` (ABI 1.1): at every parameter point, at random
-/// points of its input domain, weighted and not, the float32 entry point agrees with `evaluate`
-/// on the same inputs rounded to float, every output wanted: per-element
-/// outputs to float precision (1e-5 relative, with a floor of 1e-5 of the
-/// largest entry), sum and normalizer (accumulated in double) to 1e-6. Its
-/// float buffers are guarded like the others, and a batch of 0 rows gives
-/// sum 0 and normalizer 0.
+/// points of its input domain, weighted and not, the float32 entry point agrees
+/// with `evaluate` on the same inputs rounded to float, every output wanted:
+/// per-element outputs to float precision (1e-5 relative, with a floor of 1e-5
+/// of the largest entry and of float's smallest normal number), sum and
+/// normalizer (accumulated in double) to 1e-6. Its float buffers are guarded
+/// like the others, and a batch of 0 rows gives sum 0 and normalizer 0.
 enum Float32Check {
     static let tolerance = 1e-5
     static let sumTolerance = 1e-6
@@ -56,7 +56,9 @@ enum Float32Check {
             guard let e, let g else { continue }
             let largest = e.map { $0.isFinite ? abs($0) : 0 }.max() ?? 0
             let perRow = max(1, e.count / max(1, batch.rows))
-            for i in e.indices where !agrees(g[i], e[i], relative: tolerance, floor: tolerance * largest) {
+            // Below float's smallest normal number a float result keeps no relative precision (it may be 0).
+            let floor = max(tolerance * largest, Double(Float.leastNormalMagnitude))
+            for i in e.indices where !agrees(g[i], e[i], relative: tolerance, floor: floor) {
                 throw CheckFailure("\(name)[\(i)] at \(batch.describeRow(i / perRow)): expected \(formatCheckNumber(e[i])) (evaluate on the float-rounded inputs), got \(formatCheckNumber(g[i])) (evaluate_f32; tolerance \(tolerance) relative)")
             }
             count += e.count

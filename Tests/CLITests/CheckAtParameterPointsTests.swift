@@ -107,16 +107,22 @@ final class CheckAtParameterPointsTests: XCTestCase {
         XCTAssertEqual(shown.bitPattern, first, "the number shown is the one whose bits are shown")
     }
 
-    /// An error status at an extreme margin passes robustness but fails boosting.
-    func testAnErrorAtAnExtremeMarginFailsBoosting() throws {
-        let (checks, run) = try Hostile.check("refuses_large_margins")
+    /// Refusing the derivatives of a finite value at an extreme margin passes robustness but
+    /// fails boosting; refusing a margin whose value overflows (csample's linex) passes both.
+    func testRefusedDerivativesAtAnExtremeMarginFailBoosting() throws {
+        let (checks, run) = try Hostile.check("derivatives_refused_at_large_margins")
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(checks["sq.robustness"]?.result, "pass")
         let boosting = try XCTUnwrap(checks["sq.boosting"])
         XCTAssertEqual(boosting.result, "fail")
-        XCTAssertTrue(boosting.detail.hasPrefix("pred -700 (an extreme margin inside the domain) gave status 3 (domain): pred -700 is beyond +-50, at pred [-700, "),
+        XCTAssertTrue(boosting.detail.hasPrefix("pred -700 (an extreme margin inside the domain) gives finite values but status 3 (domain) for the gradient and Hessian: no derivatives beyond |pred| 50, at pred [-700, "),
                       boosting.detail)
         XCTAssertTrue(boosting.detail.hasSuffix(": a boosting library stops training on an error"), boosting.detail)
+
+        let linex = try CLI.run(["check", "csample/linex", "--only", "*.boosting", "--seed", "2", "--format", "json"], environment: Hostile.environment)
+        XCTAssertEqual(linex.status, 0, linex.stdout)
+        let detail = try XCTUnwrap(try self.checks(linex)["linex.boosting"]).detail
+        XCTAssertTrue(detail.contains("extreme-margin batches refused with a status, their values too (not representable)"), detail)
     }
 
     /// Standard losses with parameters pass at every point; the detail says how many.

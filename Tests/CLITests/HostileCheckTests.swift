@@ -225,7 +225,7 @@ final class HostileCheckTests: XCTestCase {
         XCTAssertEqual(checks["plugin.exit"]?.result, "fail")
         XCTAssertEqual(checks["plugin.exit"]?.detail, "the worker crashed with SIGSEGV after the checks finished (in a destructor, at exit)")
         XCTAssertEqual(checks["sq.gradient"]?.result, "pass")
-        XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.count, 15, "\(checks.keys.sorted())")
     }
 
     func testFilesThatDoNotLoadFailTheLoadCheck() throws {

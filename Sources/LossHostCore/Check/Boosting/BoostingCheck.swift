@@ -2,7 +2,8 @@
 /// their custom objective (they take its gradient and Hessian per element and
 /// set each leaf to −ΣG / (ΣH + λ)), at every parameter point:
 /// - the Hessian is >= 0 where the loss is declared convex;
-/// - gradient and Hessian are finite, with LH_OK, at extreme margins;
+/// - gradient and Hessian are finite, with LH_OK, at extreme margins where the
+///   value is (a loss may refuse a margin whose value overflows);
 /// - the Hessian is not 0 on a whole batch unless a surrogate curvature is declared;
 /// - a Hessian declared constant is the same everywhere.
 enum BoostingCheck {
@@ -23,7 +24,7 @@ enum BoostingCheck {
             throw CheckSkipped("a row loss: boosting objectives are element-wise")
         }
         guard ctx.hasHessian else { throw CheckSkipped("no Hessian declared: a boosting library needs one") }
-        var allZero = 0, negative = 0, margins = 0
+        var allZero = 0, negative = 0, margins = 0, refused = 0
         let points = try ctx.atEveryPoint { index, _, instance, domain in
             var rng = SeededRandom(seed: ctx.seed, label: ctx.label("boosting", index))
             let batch = domain.batch(rows: rows, weighted: false, using: &rng)
@@ -46,7 +47,13 @@ enum BoostingCheck {
                 case .success(let result): out = result
                 case .failure(.memory(let why)): throw CheckFailure(why)
                 case .failure(.status(let s)):
-                    throw CheckFailure("pred \(formatCheckNumber(margin)) (an extreme margin inside the domain) gave status \(s.status) (\(s.statusName)): \(s.message), at \(edge.describeRow(0)): a boosting library stops training on an error")
+                    // Refusing is right where the value itself is not representable (it overflows);
+                    // refusing only the derivatives of a finite value stops a boosting library's training.
+                    if case .success(let plain) = ctx.attempt(instance, edge, Wanted(values: true, sum: false)), plain.allFinite {
+                        throw CheckFailure("pred \(formatCheckNumber(margin)) (an extreme margin inside the domain) gives finite values but status \(s.status) (\(s.statusName)) for the gradient and Hessian: \(s.message), at \(edge.describeRow(0)): a boosting library stops training on an error")
+                    }
+                    refused += 1
+                    continue
                 }
                 for (name, list) in [("gradient", out.gradient!), ("hessian", out.hessian!)] {
                     if let i = list.firstIndex(where: { !$0.isFinite }) {
@@ -71,6 +78,7 @@ enum BoostingCheck {
                 : "Hessian 0 on a whole batch at \(allZero) param point\(allZero == 1 ? "" : "s"): this ABI cannot declare a surrogate curvature, so a boosting library would not move")
         }
         if facts.hessianConstant { notes.append("Hessian constant as declared") }
+        if refused > 0 { notes.append("\(refused) extreme-margin batches refused with a status, their values too (not representable)") }
         return "\(rows)-row batches and \(margins) extreme-margin batches: gradient and Hessian finite; " + notes.joined(separator: "; ") + points.note
     }
 

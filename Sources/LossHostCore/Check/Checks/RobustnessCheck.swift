@@ -10,7 +10,7 @@ enum RobustnessCheck {
         var tried = 0, refused = 0
         var name = ""
         let points = try ctx.atEveryPoint { index, _, instance, domain in
-            name = domain.name
+            if index == 0 { name = domain.name }
             try run(ctx, instance, domain, label: ctx.label("robustness", index), tried: &tried, refused: &refused)
         }
         return "\(tried) edge and out-of-domain inputs (\(name)) and a batch of \(largeRows) rows: finite outputs or an error status"

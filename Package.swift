@@ -25,8 +25,23 @@ let package = Package(
         // libffi, for plain C functions whose signature is known only at run time.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
-        // Loader, registry, evaluation engine, input and output.
-        .target(name: "LossHostCore", dependencies: ["CLossHost", "CFFI", "LossKit", "StandardLosses"]),
+        // The host's layers, each seeing only the ones above it in this list:
+        // the C boundary (dynamic libraries, descriptor reader, plugin calls, error records),
+        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit"]),
+        // input and output files,
+        .target(name: "LossHostIO", dependencies: ["LossHostABI"]),
+        // the evaluation engine, the registry and the host configuration,
+        .target(name: "LossHostEngine", dependencies: ["LossHostABI", "LossHostIO"]),
+        // scalar-function manifests, a plugin format called through libffi,
+        .target(name: "LossHostScalar", dependencies: ["LossHostABI", "CFFI"]),
+        // worker processes, the scan cache, folder rules and discovery,
+        .target(name: "LossHostIsolation", dependencies: ["LossHostEngine", "StandardLosses"]),
+        // the plugin checker,
+        .target(name: "LossHostCheck", dependencies: ["LossHostIsolation"]),
+        // compare, plot, fit and bench,
+        .target(name: "LossHostTools", dependencies: ["LossHostIsolation", "LossHostScalar"]),
+        // and all of them under one import, for the command-line tool and the tests.
+        .target(name: "LossHostCore", dependencies: ["LossHostCheck", "LossHostTools", "LossHostScalar"]),
         .executableTarget(
             name: "losshost",
             dependencies: [

@@ -1,9 +1,13 @@
 /*
- * losshost.h — the losshost loss-plugin ABI, version 1.1.
+ * losshost.h — the losshost loss-plugin ABI, version 1.2.
  *
  * 1.1 (append-only over 1.0): float32 batches, lh_batch_f32 / lh_outputs_f32 and
  * the optional lh_loss.evaluate_f32. A 1.0 plugin keeps loading and is served
  * float64 (the host converts).
+ * 1.2 (append-only over 1.1): what pred and target mean (lh_loss.pred_domain,
+ * target_domain), the inverse link to the user's scale (lh_loss.link) and the
+ * curvature facts a trainer needs (lh_loss.curvature, surrogate_hessian).
+ * 1.0 and 1.1 plugins keep loading; the host then knows none of these facts.
  *
  * A plugin is a shared library that exports ONE symbol, `losshost_plugin_entry`
  * (see the bottom of this file). It returns a table describing the losses the
@@ -24,8 +28,14 @@
  *  - Every struct starts with a size field (after the version, for the plugin
  *    table). Fields are only ever APPENDED, so a reader checks `struct_size`
  *    before it reads a field that a later minor added.
+ *  - Values a host does not know (an enum value or a flag bit from a newer
+ *    minor) are never a reason to refuse a plugin: each enum below says how an
+ *    older host reads a value it does not know, and unknown flag bits are ignored.
  *  - Every function returns an lh_status. On failure it may write a message into
  *    the host-owned lh_error. Statuses and messages are the only error channel.
+ *  - Thread rules are tagged on each function: [any thread] (concurrently, from
+ *    any thread), [one thread per instance unless THREAD_SAFE], [main thread]
+ *    (the thread that loaded the library).
  *  - All memory passed in is owned by the caller and valid only for the call.
  *    All memory a plugin returns from its tables (strings, arrays) is owned by
  *    the plugin and must stay valid and unchanged until the process exits:
@@ -47,7 +57,7 @@ extern "C" {
 /* ---------------------------------------------------------------- version */
 
 #define LOSSHOST_ABI_MAJOR 1
-#define LOSSHOST_ABI_MINOR 1
+#define LOSSHOST_ABI_MINOR 2
 
 /* Marks the one symbol a plugin exports. Build with -fvisibility=hidden so that
  * nothing else leaks out of the library. */
@@ -123,6 +133,7 @@ typedef struct lh_param_info {
     double      min_value;
     double      max_value;
     uint32_t    flags;         /* LH_PARAM_MIN_EXCLUSIVE | LH_PARAM_MAX_EXCLUSIVE */
+    uint32_t    reserved;      /* 0; named so that an appended field changes struct_size */
 } lh_param_info;
 
 /* The value of one parameter, as passed to create(). The host passes one value
@@ -216,24 +227,27 @@ typedef struct lh_outputs_f32 {
 
 /* ------------------------------------------------------------------ losses */
 
-/* lh_loss.kind: what sort of problem the loss is for. */
+/* lh_loss.kind: what sort of problem the loss is for. A host reads a value it
+ * does not know as LH_KIND_OTHER. */
 #define LH_KIND_REGRESSION    0
 #define LH_KIND_BINARY        1
 #define LH_KIND_MULTICLASS    2
 #define LH_KIND_PROBABILISTIC 3
 #define LH_KIND_OTHER         4
 
-/* lh_loss.reduce: one value per element of pred, or one per row. */
+/* lh_loss.reduce: one value per element of pred, or one per row. These values
+ * change how the host calls the loss, so no 1.x minor adds any. */
 #define LH_ELEMENTWISE 0
 #define LH_ROWWISE     1
 
-/* lh_loss.target_layout: the shape of target relative to pred (N x D). */
+/* lh_loss.target_layout: the shape of target relative to pred (N x D). As with
+ * reduce, no 1.x minor adds a value. */
 #define LH_TARGET_SAME_SHAPE          0 /* N x D                                 */
 #define LH_TARGET_ONE_COLUMN          1 /* N x 1 real numbers                    */
 #define LH_TARGET_CLASS_INDEX         2 /* N x 1 whole numbers in [0, D)         */
 #define LH_TARGET_INDEX_OR_SAME_SHAPE 3 /* N x 1 class indices, or N x D         */
 
-/* lh_loss.hessian */
+/* lh_loss.hessian. A host reads a value it does not know as LH_HESSIAN_NONE. */
 #define LH_HESSIAN_EXACT  0 /* the exact diagonal (0 where piecewise linear)     */
 #define LH_HESSIAN_APPROX 1 /* a documented approximation, e.g. Gauss-Newton    */
 #define LH_HESSIAN_NONE   2 /* not provided: evaluate() fails with
@@ -246,6 +260,44 @@ typedef struct lh_outputs_f32 {
                                            calls per instance.                 */
 #define LH_LOSS_DETERMINISTIC (1u << 1) /* the same inputs give bitwise equal
                                            outputs every time                  */
+
+/* ABI 1.2. lh_loss.pred_domain, pred_domain_rest and target_domain: what the
+ * values of an input mean, so that a host can generate valid inputs, map a model's
+ * output to the loss, and pick an initial prediction. They describe the loss at
+ * its default parameters. A host reads a value it does not know as
+ * LH_DOMAIN_REAL. */
+#define LH_DOMAIN_UNSPECIFIED      0  /* not declared (a 1.0/1.1 plugin)        */
+#define LH_DOMAIN_REAL             1  /* any real number                        */
+#define LH_DOMAIN_NONNEGATIVE      2  /* >= 0, e.g. a count                     */
+#define LH_DOMAIN_POSITIVE         3  /* > 0, e.g. a rate or a variance         */
+#define LH_DOMAIN_PROBABILITY      4  /* in [0, 1] (as a target: soft labels)   */
+#define LH_DOMAIN_LOGIT            5  /* log-odds, any real number              */
+#define LH_DOMAIN_LOG_RATE         6  /* log of a positive mean, any real       */
+#define LH_DOMAIN_LABEL_01         7  /* 0 or 1                                 */
+#define LH_DOMAIN_LABEL_PM1        8  /* -1 or +1 (hosts also send 0/1 where the
+                                         loss accepts both: see target_doc)      */
+#define LH_DOMAIN_CLASS_INDEX      9  /* a whole number in [0, pred_columns)    */
+#define LH_DOMAIN_DISTRIBUTION    10  /* a row of probabilities summing to 1    */
+#define LH_DOMAIN_LOG_PROBABILITY 11  /* a row of log-probabilities             */
+
+/* ABI 1.2. lh_loss.link: the inverse link that turns a prediction (pred) into the
+ * user's scale: a probability, a class distribution, a mean. A host reads a
+ * value it does not know as LH_LINK_IDENTITY. */
+#define LH_LINK_IDENTITY 0 /* pred is already on the user's scale        */
+#define LH_LINK_SIGMOID  1 /* 1 / (1 + exp(-pred)), per element          */
+#define LH_LINK_SOFTMAX  2 /* softmax over each row's pred columns       */
+#define LH_LINK_EXP      3 /* exp(pred), per element                     */
+
+/* ABI 1.2. lh_loss.curvature: facts about the Hessian a trainer needs. */
+#define LH_CURVATURE_CONVEX           (1u << 0) /* the loss is convex in each pred
+                                                   element (so an exact Hessian is
+                                                   >= 0 everywhere)             */
+#define LH_CURVATURE_CONSTANT         (1u << 1) /* the Hessian does not depend on
+                                                   pred or target (e.g. mse: 2)  */
+#define LH_CURVATURE_PIECEWISE_LINEAR (1u << 2) /* the Hessian is zero almost
+                                                   everywhere (mae, quantile,
+                                                   hinge): a Newton step needs a
+                                                   surrogate                    */
 
 /* An opaque instance: a loss with its parameters bound. */
 typedef struct lh_instance lh_instance;
@@ -271,7 +323,7 @@ typedef struct lh_loss {
      * lh_param_value). Stores it in *out_instance on success.
      * Fails with LH_ERR_INVALID_ARGUMENT (and input = LH_INPUT_PARAM, column =
      * the parameter's index) for a combination of values it cannot accept.
-     * Thread rule: may be called from any thread, concurrently. */
+     * [any thread] */
     lh_status (*create)(const struct lh_loss *loss,
                         const lh_param_value *values, uint32_t value_count,
                         lh_instance **out_instance, lh_error *error);
@@ -281,12 +333,13 @@ typedef struct lh_loss {
      * parameter whose length is not pred_columns), LH_ERR_DOMAIN for an input
      * outside the loss's domain (a probability outside [0,1], a class index that
      * is not a whole number in range), naming the cell in the error record.
-     * Thread rule: see LH_LOSS_THREAD_SAFE. Must not keep any pointer it got. */
+     * Must not keep any pointer it got.
+     * [one thread per instance unless THREAD_SAFE] */
     lh_status (*evaluate)(lh_instance *instance, const lh_batch *batch,
                           const lh_outputs *outputs, lh_error *error);
 
     /* Frees an instance. Never fails; NULL is a no-op. Called once per
-     * instance, after every evaluate() on it has returned. */
+     * instance, after every evaluate() on it has returned. [any thread] */
     void (*destroy)(lh_instance *instance);
 
     /* ---- ABI 1.1. A host reads the fields below only when struct_size says
@@ -296,9 +349,27 @@ typedef struct lh_loss {
     /* Evaluates one float32 batch: the same contract as evaluate() (outputs,
      * statuses, thread rule, composition), over float inputs and outputs, with
      * sum and normalizer accumulated in double. NULL: the loss is float64 only,
-     * and the host converts float32 inputs to float64 and the outputs back. */
+     * and the host converts float32 inputs to float64 and the outputs back.
+     * [one thread per instance unless THREAD_SAFE] */
     lh_status (*evaluate_f32)(lh_instance *instance, const lh_batch_f32 *batch,
                               const lh_outputs_f32 *outputs, lh_error *error);
+
+    /* ---- ABI 1.2. Read only when struct_size >= offsetof(lh_loss,
+     * surrogate_hessian) + sizeof(double); older plugins declare none of it. */
+    int32_t  pred_domain;       /* LH_DOMAIN_* of pred (its first column when
+                                   pred_domain_rest is set)                    */
+    int32_t  pred_domain_rest;  /* LH_DOMAIN_* of pred columns after the first,
+                                   e.g. a variance; LH_DOMAIN_UNSPECIFIED: the
+                                   same as pred_domain                         */
+    int32_t  target_domain;     /* LH_DOMAIN_*                                 */
+    int32_t  link;              /* LH_LINK_*                                   */
+    uint32_t curvature;         /* LH_CURVATURE_*                              */
+    uint32_t reserved;          /* 0                                           */
+    double   surrogate_hessian; /* for LH_CURVATURE_PIECEWISE_LINEAR losses: a
+                                   curvature per element and unit weight that
+                                   a Newton-type trainer may use instead of the
+                                   zero Hessian (as XGBoost uses 1 for L1 and
+                                   quantile), finite and > 0; 0: none declared */
 } lh_loss;
 
 /* ----------------------------------------------------------------- plugins */
@@ -318,8 +389,8 @@ typedef struct lh_plugin {
     const lh_loss *const *losses; /* loss_count pointers                        */
 } lh_plugin;
 
-/* The entry point type. The host calls it once, on the thread that loaded the
- * library, passing the highest ABI version it speaks. The plugin returns its
+/* The entry point type. The host calls it once, [main thread] (the thread that
+ * loaded the library), passing the highest ABI version it speaks. The plugin returns its
  * table (whose abi_major must equal host_abi_major for the host to use it), or
  * NULL if it cannot serve this host. It must not fail in any other way. */
 typedef const lh_plugin *(*lh_entry_fn)(uint32_t host_abi_major,

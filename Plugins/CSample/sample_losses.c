@@ -460,6 +460,8 @@ static const lh_loss cauchy_loss = {
     .target_layout = LH_TARGET_SAME_SHAPE, .hessian = LH_HESSIAN_EXACT,
     .param_count = 1, .params = cauchy_params,
     .create = sample_create, .evaluate = cauchy_evaluate, .destroy = sample_destroy,
+    .pred_domain = LH_DOMAIN_REAL, .target_domain = LH_DOMAIN_REAL, .link = LH_LINK_IDENTITY,
+    .curvature = 0, /* not convex: the Hessian is negative beyond |r| = c */
 };
 
 static const lh_loss linex_loss = {
@@ -471,6 +473,8 @@ static const lh_loss linex_loss = {
     .target_layout = LH_TARGET_SAME_SHAPE, .hessian = LH_HESSIAN_EXACT,
     .param_count = 1, .params = linex_params,
     .create = linex_create, .evaluate = linex_evaluate, .destroy = sample_destroy,
+    .pred_domain = LH_DOMAIN_REAL, .target_domain = LH_DOMAIN_REAL, .link = LH_LINK_IDENTITY,
+    .curvature = LH_CURVATURE_CONVEX,
 };
 
 static const lh_loss csl_loss = {
@@ -481,6 +485,8 @@ static const lh_loss csl_loss = {
     .target_layout = LH_TARGET_SAME_SHAPE, .hessian = LH_HESSIAN_EXACT,
     .param_count = 2, .params = csl_params,
     .create = sample_create, .evaluate = csl_evaluate, .destroy = sample_destroy,
+    .pred_domain = LH_DOMAIN_LOGIT, .target_domain = LH_DOMAIN_LABEL_01, .link = LH_LINK_SIGMOID,
+    .curvature = LH_CURVATURE_CONVEX,
 };
 
 static const lh_loss *const sample_losses[] = { &cauchy_loss, &linex_loss, &csl_loss };

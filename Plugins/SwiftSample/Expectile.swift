@@ -12,7 +12,8 @@ struct Expectile: ElementwiseLoss {
         summary: "asymmetric squared error |tau - 1(target < pred)| (target - pred)^2: tau > 0.5 punishes under-prediction",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("tau", "expectile level: weight of under-prediction, 1 - tau of over-prediction",
-                                   default: 0.5, min: 0, max: 1, minExclusive: true, maxExclusive: true)])
+                                   default: 0.5, min: 0, max: 1, minExclusive: true, maxExclusive: true)],
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
 
     let tau: Double
 

@@ -16,7 +16,8 @@ struct Fair: ElementwiseLoss {
         summary: "Fair loss c^2 (|r|/c - log(1 + |r|/c)): smooth, convex, outliers pull with force at most c",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("c", "scale: residuals well beyond c cost linearly, > 0",
-                                   default: 1.3998, min: 0, max: 1e6, minExclusive: true)])
+                                   default: 1.3998, min: 0, max: 1e6, minExclusive: true)],
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
 
     let c: Double
 

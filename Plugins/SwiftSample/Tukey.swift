@@ -12,7 +12,8 @@ struct Tukey: ElementwiseLoss {
         summary: "Tukey biweight: bounded loss, residuals beyond c cost c^2/6 and pull with zero force",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("c", "rejection point: residuals beyond c are ignored, > 0",
-                                   default: 4.685, min: 0, max: 1e6, minExclusive: true)])
+                                   default: 4.685, min: 0, max: 1e6, minExclusive: true)],
+        predDomain: .real, targetDomain: .real)
 
     let c: Double
 

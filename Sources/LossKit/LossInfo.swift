@@ -3,6 +3,11 @@ import CLossHost
 /// What sort of problem a loss is for (`lh_loss.kind`).
 public enum LossKind: Int32, Sendable, CaseIterable, CustomStringConvertible {
     case regression = 0, binary = 1, multiclass = 2, probabilistic = 3, other = 4
+
+    /// A value from a plugin: one this host does not know reads as `.other`.
+    public init(abiValue: Int32) {
+        self = LossKind(rawValue: abiValue) ?? .other
+    }
     public var description: String {
         switch self {
         case .regression: "regression"
@@ -60,12 +65,23 @@ public struct LossInfo: Sendable {
     public var threadSafe: Bool
     public var deterministic: Bool
     public var parameters: [ParameterInfo]
+    /// What pred means (its first column when `predDomainRest` is set), ABI 1.2.
+    public var predDomain: DeclaredDomain
+    /// What pred columns after the first mean (e.g. a variance); nil: as `predDomain`.
+    public var predDomainRest: DeclaredDomain?
+    public var targetDomain: DeclaredDomain
+    /// From pred to the user's scale.
+    public var link: InverseLink
+    public var curvature: Curvature
 
     public init(
         id: String, summary: String, kind: LossKind, reduce: Reduce = .elementwise,
         predDoc: String, targetDoc: String, predColumns: Int = 0,
         targetLayout: TargetLayout = .sameShape, hessian: HessianSupport = .exact,
-        threadSafe: Bool = true, deterministic: Bool = true, parameters: [ParameterInfo] = []
+        threadSafe: Bool = true, deterministic: Bool = true, parameters: [ParameterInfo] = [],
+        predDomain: DeclaredDomain = .unspecified, predDomainRest: DeclaredDomain? = nil,
+        targetDomain: DeclaredDomain = .unspecified, link: InverseLink = .identity,
+        curvature: Curvature = .unknown
     ) {
         self.id = id
         self.summary = summary
@@ -79,5 +95,10 @@ public struct LossInfo: Sendable {
         self.threadSafe = threadSafe
         self.deterministic = deterministic
         self.parameters = parameters
+        self.predDomain = predDomain
+        self.predDomainRest = predDomainRest
+        self.targetDomain = targetDomain
+        self.link = link
+        self.curvature = curvature
     }
 }

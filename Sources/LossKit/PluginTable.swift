@@ -72,7 +72,8 @@ enum CTable {
                 struct_size: UInt32(MemoryLayout<lh_param_info>.size), type: p.type.rawValue,
                 name: string(p.name), doc: string(p.doc), default_value: p.defaultValue,
                 min_value: p.min, max_value: p.max,
-                flags: (p.minExclusive ? UInt32(LH_PARAM_MIN_EXCLUSIVE) : 0) | (p.maxExclusive ? UInt32(LH_PARAM_MAX_EXCLUSIVE) : 0))
+                flags: (p.minExclusive ? UInt32(LH_PARAM_MIN_EXCLUSIVE) : 0) | (p.maxExclusive ? UInt32(LH_PARAM_MAX_EXCLUSIVE) : 0),
+                reserved: 0)
         }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: lossStride + MemoryLayout<UnsafeRawPointer>.stride, alignment: 16)
         let loss = raw.bindMemory(to: lh_loss.self, capacity: 1)
@@ -87,7 +88,10 @@ enum CTable {
             target_layout: info.targetLayout.rawValue, hessian: info.hessian.rawValue,
             param_count: UInt32(info.parameters.count), params: info.parameters.isEmpty ? nil : UnsafePointer(params),
             create: create, evaluate: evaluate, destroy: destroy,
-            evaluate_f32: export.supportsFloat32 ? evaluateF32 : nil))
+            evaluate_f32: export.supportsFloat32 ? evaluateF32 : nil,
+            pred_domain: info.predDomain.rawValue, pred_domain_rest: (info.predDomainRest ?? .unspecified).rawValue,
+            target_domain: info.targetDomain.rawValue, link: info.link.rawValue,
+            curvature: info.curvature.flags, reserved: 0, surrogate_hessian: info.curvature.surrogate ?? 0))
         (raw + lossStride).storeBytes(of: Unmanaged.passRetained(ExportBox(export)).toOpaque(), as: UnsafeMutableRawPointer.self)
         return UnsafePointer(loss)
     }

@@ -19,7 +19,8 @@ public struct BCE: ElementwiseLoss {
     public static let info = LossInfo(
         id: "bce", summary: "binary cross entropy of a probability; punishes confident wrong probabilities (logs clamped at -100)",
         kind: .binary, predDoc: "predicted probability in [0, 1], N x D",
-        targetDoc: "label 0 or 1 (or a soft target in [0, 1]), N x D")
+        targetDoc: "label 0 or 1 (or a soft target in [0, 1]), N x D",
+        predDomain: .probability, targetDomain: .probability, curvature: Curvature(convex: true))
     public static var predDomain: Domain { .probability }
     public static var targetDomain: Domain { .probability }
     public init(_ parameters: ParameterValues) {}
@@ -45,7 +46,8 @@ public struct BCEWithLogits: ElementwiseLoss {
         id: "bce_with_logits", summary: "binary cross entropy of a logit; punishes confident wrong logits, stable for any logit",
         kind: .binary, predDoc: "logit (log-odds of the positive class), N x D",
         targetDoc: "label 0 or 1, or a soft target in [0, 1], N x D",
-        parameters: [ParameterInfo("pos_weight", "weight of the positive term, >= 0", default: 1, min: 0, max: 1e6)])
+        parameters: [ParameterInfo("pos_weight", "weight of the positive term, >= 0", default: 1, min: 0, max: 1e6)],
+        predDomain: .logit, targetDomain: .probability, link: .sigmoid, curvature: Curvature(convex: true))
     public static var targetDomain: Domain { softLabel }
 
     @usableFromInline let posWeight: Double
@@ -71,7 +73,8 @@ public struct Focal: ElementwiseLoss {
                           default: 0.25, min: -1, max: 1),
             ParameterInfo("gamma", "focusing power on (1 - p_t), >= 0 (0: weighted cross entropy)",
                           default: 2, min: 0, max: 100),
-        ])
+        ],
+        predDomain: .logit, targetDomain: .probability, link: .sigmoid)
     public static var targetDomain: Domain { softLabel }
 
     @usableFromInline let alpha: Double
@@ -107,7 +110,8 @@ public struct Hinge: ElementwiseLoss {
     public static let info = LossInfo(
         id: "hinge", summary: "hinge loss max(0, margin - y*pred); punishes scores on the wrong side of the margin linearly",
         kind: .binary, predDoc: "score (decision value), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D",
-        parameters: [ParameterInfo("margin", "the score margin to reach, >= 0", default: 1, min: 0, max: 1e6)])
+        parameters: [ParameterInfo("margin", "the score margin to reach, >= 0", default: 1, min: 0, max: 1e6)],
+        predDomain: .real, targetDomain: .labelPlusMinus1, curvature: Curvature(convex: true, piecewiseLinear: true, surrogate: 1))
     public static var targetDomain: Domain { .binaryLabel }
 
     @usableFromInline let margin: Double
@@ -129,7 +133,8 @@ public struct SquaredHinge: ElementwiseLoss {
     public static let info = LossInfo(
         id: "squared_hinge", summary: "squared hinge loss max(0, margin - y*pred)^2; punishes scores on the wrong side of the margin quadratically",
         kind: .binary, predDoc: "score (decision value), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D",
-        parameters: [ParameterInfo("margin", "the score margin to reach, >= 0", default: 1, min: 0, max: 1e6)])
+        parameters: [ParameterInfo("margin", "the score margin to reach, >= 0", default: 1, min: 0, max: 1e6)],
+        predDomain: .real, targetDomain: .labelPlusMinus1, curvature: Curvature(convex: true))
     public static var targetDomain: Domain { .binaryLabel }
 
     @usableFromInline let margin: Double
@@ -151,7 +156,8 @@ public struct SquaredHinge: ElementwiseLoss {
 public struct SoftMargin: ElementwiseLoss {
     public static let info = LossInfo(
         id: "soft_margin", summary: "logistic loss log(1 + exp(-y*pred)); punishes scores on the wrong side smoothly, stable for any score",
-        kind: .binary, predDoc: "score (logit), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D")
+        kind: .binary, predDoc: "score (logit), N x D", targetDoc: "label 0 or 1 (or -1 / +1), N x D",
+        predDomain: .logit, targetDomain: .labelPlusMinus1, link: .sigmoid, curvature: Curvature(convex: true))
     public static var targetDomain: Domain { .binaryLabel }
     public init(_ parameters: ParameterValues) {}
 

@@ -36,7 +36,8 @@ public struct CrossEntropy: RowLoss {
                           default: 0, min: 0, max: 1),
             ParameterInfo("weight", "class weights, one per class (C values); mean divides by the weights of the index targets",
                           type: .list, min: 0, max: 1e6),
-        ])
+        ],
+        predDomain: .logit, targetDomain: .classIndex, link: .softmax, curvature: Curvature(convex: true))
 
     @usableFromInline let smoothing: Double
     /// The class weights; empty when not given (every weight 1).
@@ -135,7 +136,8 @@ public struct MultiMargin: RowLoss {
         parameters: [
             ParameterInfo("p", "power of each hinge term: 1 or 2", type: .integer, default: 1, min: 1, max: 2),
             ParameterInfo("margin", "the score margin the true class must keep, >= 0", default: 1, min: 0, max: 1e6),
-        ])
+        ],
+        predDomain: .real, targetDomain: .classIndex, curvature: Curvature(convex: true, piecewiseLinear: true))
 
     @usableFromInline let squared: Bool
     @usableFromInline let margin: Double
@@ -188,7 +190,8 @@ public struct KLDiv: RowLoss {
         id: "kl_div", summary: "KL divergence of the target distribution from the predicted one; punishes log-probabilities below the target's",
         kind: .multiclass, reduce: .rowwise, predDoc: "log-probabilities, N x C",
         targetDoc: "probabilities in [0, 1], N x C (0 terms contribute nothing)",
-        parameters: [])
+        parameters: [],
+        predDomain: .logProbability, targetDomain: .distribution, link: .exp, curvature: Curvature(convex: true, piecewiseLinear: true))
     public init(_ parameters: ParameterValues) {}
 
     public func validate(predColumns: Int, targetColumns: Int) throws(LossFailure) {

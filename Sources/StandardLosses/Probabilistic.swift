@@ -15,7 +15,8 @@ public struct GaussianNLL: RowLoss {
         parameters: [
             .flag("full", "1: add the constant 1/2 log(2 pi)", default: false),
             ParameterInfo("eps", "lower clamp of the variance, > 0", default: 1e-6, min: 1e-12, max: 1),
-        ])
+        ],
+        predDomain: .real, predDomainRest: .positive, targetDomain: .real)
 
     @usableFromInline let constant: Double
     @usableFromInline let eps: Double

@@ -9,7 +9,8 @@ import LossKit
 public struct MSE: ElementwiseLoss {
     public static let info = LossInfo(
         id: "mse", summary: "squared error (pred - target)^2; punishes large errors quadratically",
-        kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D")
+        kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true, constant: true))
     public init(_ parameters: ParameterValues) {}
 
     @inlinable public func value(pred: Double, target: Double) -> Double {
@@ -27,7 +28,8 @@ public struct MSE: ElementwiseLoss {
 public struct MAE: ElementwiseLoss {
     public static let info = LossInfo(
         id: "mae", summary: "absolute error |pred - target|; punishes every error linearly, robust to outliers",
-        kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D")
+        kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true, piecewiseLinear: true, surrogate: 1))
     public init(_ parameters: ParameterValues) {}
 
     @inlinable public func value(pred: Double, target: Double) -> Double {
@@ -46,7 +48,8 @@ public struct Huber: ElementwiseLoss {
         id: "huber", summary: "squared error for |error| <= delta, linear beyond; punishes small errors quadratically, outliers linearly",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("delta", "switch point between quadratic and linear, > 0", default: 1,
-                                   min: 0, max: 1e6, minExclusive: true)])
+                                   min: 0, max: 1e6, minExclusive: true)],
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
     @usableFromInline let delta: Double
     public init(_ parameters: ParameterValues) { delta = parameters["delta"] }
 
@@ -73,7 +76,8 @@ public struct SmoothL1: ElementwiseLoss {
         id: "smooth_l1", summary: "absolute error with a quadratic zone |error| < beta; punishes outliers linearly (beta = 0 is mae)",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("beta", "width of the quadratic zone, >= 0 (0: absolute error)", default: 1,
-                                   min: 0, max: 1e6)])
+                                   min: 0, max: 1e6)],
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
     @usableFromInline let beta: Double
     @usableFromInline let inverseBeta: Double  // unused when beta = 0: |r| < 0 never holds
     public init(_ parameters: ParameterValues) {
@@ -98,7 +102,8 @@ public struct SmoothL1: ElementwiseLoss {
 public struct LogCosh: ElementwiseLoss {
     public static let info = LossInfo(
         id: "log_cosh", summary: "log(cosh(pred - target)); punishes small errors quadratically, large ones linearly, smooth everywhere",
-        kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D")
+        kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
     public init(_ parameters: ParameterValues) {}
 
     /// log cosh r from a = |r|, m = e^{−2a} − 1 and tanh a: −½·log(1 − tanh² a) near 0
@@ -130,7 +135,8 @@ public struct Quantile: ElementwiseLoss {
         id: "quantile", summary: "pinball loss; punishes under-prediction by tau and over-prediction by 1 - tau (fits the tau-quantile)",
         kind: .regression, predDoc: "predicted quantile, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("tau", "the quantile to fit, in (0, 1)", default: 0.5,
-                                   min: 0, max: 1, minExclusive: true, maxExclusive: true)])
+                                   min: 0, max: 1, minExclusive: true, maxExclusive: true)],
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true, piecewiseLinear: true, surrogate: 1))
     @usableFromInline let tau: Double
     public init(_ parameters: ParameterValues) { tau = parameters["tau"] }
 
@@ -159,7 +165,8 @@ public struct PoissonNLL: ElementwiseLoss {
             .flag("full", "1: add the Stirling term t log t - t + 1/2 log(2 pi t) for t > 1", default: false),
             ParameterInfo("eps", "added to the rate inside the log when log_input = 0", default: 1e-8,
                           min: 1e-12, max: 1),
-        ])
+        ],
+        predDomain: .logRate, targetDomain: .nonNegative, link: .exp, curvature: Curvature(convex: true))
     public static var targetDomain: Domain { .nonNegative }
     /// A rate must be >= 0 when pred is not its log.
     public var boundPredDomain: Domain { logInput ? .real : .nonNegative }
@@ -201,7 +208,8 @@ public struct Tweedie: ElementwiseLoss {
         kind: .regression, predDoc: "log-link score (log of the predicted mean), N x D",
         targetDoc: "observed value >= 0, N x D",
         parameters: [ParameterInfo("rho", "variance power, in [1, 2) (1: Poisson)", default: 1.5,
-                                   min: 1, max: 2, maxExclusive: true)])
+                                   min: 1, max: 2, maxExclusive: true)],
+        predDomain: .logRate, targetDomain: .nonNegative, link: .exp)
     public static var targetDomain: Domain { .nonNegative }
 
     /// 1 − ρ and 2 − ρ.

@@ -25,9 +25,6 @@ struct LossHost: ParsableCommand {
 
     /// Parses and runs; every error is one line on standard error and a non-zero exit.
     static func main() {
-        // Plugin files are first loaded in a worker process (results cached), so
-        // a plugin that crashes while loading cannot take a command down.
-        PluginScanner.current = PluginScanner(worker: WorkerProcess(timeout: PluginScanner.scanTimeout), cache: ScanCache())
         do {
             var command = try parseAsRoot()
             if command is any PluginRunningCommand { Output.protect() }

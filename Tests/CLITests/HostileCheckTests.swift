@@ -116,7 +116,7 @@ final class HostileCheckTests: XCTestCase {
         XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
         XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
         XCTAssertEqual(checks["sq.determinism"]?.detail, "5 runs on 2 instances are bitwise equal")
-        XCTAssertEqual(checks["plugin.load"]?.detail, "'stdout_noise' 1.0.0, ABI 1.1, from \(Hostile.path("stdout_noise"))")
+        XCTAssertEqual(checks["plugin.load"]?.detail, "'stdout_noise' 1.0.0, ABI 1.2, from \(Hostile.path("stdout_noise"))")
     }
 
     /// Closing descriptor 1 in create fails each check that creates an
@@ -206,7 +206,7 @@ final class HostileCheckTests: XCTestCase {
         let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any], run.stdout)
         let checks = object["checks"] as? [[String: Any]] ?? []
         XCTAssertEqual(checks.count, 14)
-        XCTAssertEqual(checks.first?["detail"] as? String, "'good' 1.0.0, ABI 1.1, from \(dir.path)/libgood.so")
+        XCTAssertEqual(checks.first?["detail"] as? String, "'good' 1.0.0, ABI 1.2, from \(dir.path)/libgood.so")
         let list = try CLI.run(["list", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
         XCTAssertTrue(list.stdout.contains("libconstructor_hang.so: timed out after 10 s while loading (in its constructor or entry point)"), list.stdout)
     }

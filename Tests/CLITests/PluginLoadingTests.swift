@@ -40,7 +40,7 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let expected = [
             "libno_entry.so: missing entry symbol 'losshost_plugin_entry'",
-            "libabi_too_new.so: built for ABI 2.0, newer than this host's 1.1",
+            "libabi_too_new.so: built for ABI 2.0, newer than this host's 1.2",
             "libbad_default.so: invalid descriptor: loss 'bad' param 'alpha': default 5 is outside [0, 1]",
             "libtext.so: not a shared object (no ELF header)",
         ]

@@ -1,6 +1,12 @@
 import Foundation
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
+@testable import LossHostIO
+@testable import LossHostIsolation
+@testable import LossHostScalar
+@testable import LossHostTools
 
 /// The isolation machinery against misbehaving workers, without a plugin:
 /// fake worker executables (shell scripts) that write too much, garble their
@@ -22,7 +28,8 @@ final class CheckIsolationTests: XCTestCase {
     }
 
     private func session(_ executable: String) throws -> [CheckResult] {
-        let options = CheckOptions(target: "x", seed: 1, only: nil, timeout: 5, pluginDirs: [], allowUnsafePlugins: false)
+        let options = CheckOptions(target: "x", seed: 1, only: nil,
+                                   configuration: HostConfiguration(searchPath: .standard(optionFolders: []), callTimeout: 5))
         return try CheckSession(options).runIsolated(executable: executable)
     }
 
@@ -120,22 +127,22 @@ final class CheckIsolationTests: XCTestCase {
         let library = dir.appendingPathComponent("libm1.so").path
         try Data(#"{"manifest_version": 1, "plugin": "m", "summary": "s", "library": "libm1.so", "losses": []}"#.utf8)
             .write(to: URL(fileURLWithPath: manifest))
-        let missing = try XCTUnwrap(PluginFingerprint.of(manifest))
+        let missing = try XCTUnwrap(PluginFingerprint.of(manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)))
         XCTAssertEqual(missing.libraries, [library: .absent])
         try Data("one".utf8).write(to: URL(fileURLWithPath: library))
-        let present = try XCTUnwrap(PluginFingerprint.of(manifest))
+        let present = try XCTUnwrap(PluginFingerprint.of(manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)))
         XCTAssertEqual(present.libraries[library]?.size, 3)
         XCTAssertEqual(present.file, missing.file)
 
         let home = Self.scratch.appendingPathComponent("fingerprint-cache")
-        let cache = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        let cache = ScanCache(directory: home.path + "/losshost")
         cache.store(ScanCache.Entry(fingerprint: present, failure: "crashed", crashedInRun: nil), for: manifest)
         cache.save()
-        let reread = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        let reread = ScanCache(directory: home.path + "/losshost")
         XCTAssertEqual(reread.entry(for: manifest, fingerprint: present)?.failure, "crashed")
         XCTAssertNil(reread.entry(for: manifest, fingerprint: missing))
         try Data("two!".utf8).write(to: URL(fileURLWithPath: library))
-        XCTAssertNil(reread.entry(for: manifest, fingerprint: try XCTUnwrap(PluginFingerprint.of(manifest))))
+        XCTAssertNil(reread.entry(for: manifest, fingerprint: try XCTUnwrap(PluginFingerprint.of(manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)))))
     }
 
     func testFolderRulesForTheLibraryAManifestNames() throws {
@@ -150,13 +157,13 @@ final class CheckIsolationTests: XCTestCase {
         let manifest = dir.appendingPathComponent("x.losshost.json").path
         FileManager.default.createFile(atPath: manifest, contents: Data(#"{"library": "\#(library)"}"#.utf8))
         chmod(manifest, 0o644)
-        XCTAssertNil(SafeLocation.problem(withManifest: manifest))
+        XCTAssertNil(SafeLocation.problem(with: manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)))
         chmod(library, 0o646)
-        XCTAssertEqual(SafeLocation.problem(withManifest: manifest),
+        XCTAssertEqual(SafeLocation.problem(with: manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)),
                        "the library \(library) (named by the manifest) is writable by every user (mode 646); run chmod o-w on it, or pass --allow-unsafe-plugins")
         chmod(library, 0o644)
         chmod(libs.path, 0o777)
-        XCTAssertEqual(SafeLocation.problem(withManifest: manifest),
+        XCTAssertEqual(SafeLocation.problem(with: manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)),
                        "the folder \(libs.path) of the library \(library) (named by the manifest) is writable by every user (mode 777); run chmod o-w on it, or pass --allow-unsafe-plugins")
         chmod(libs.path, 0o755)
         XCTAssertEqual(PluginScanner(worker: nil).locationProblem(manifest), nil)

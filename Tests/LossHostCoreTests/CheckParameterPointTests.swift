@@ -1,7 +1,9 @@
 import Foundation
 import LossKit
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
 
 /// The parameter points the checks run at, and the boosting check against declared
 /// facts (which ABI 1.1 cannot carry, so they are given here), on the standard losses.
@@ -90,9 +92,28 @@ final class CheckParameterPointTests: XCTestCase {
         }
         let declared = try BoostingCheck.run(ctx, facts: BoostingFacts(convex: true, piecewiseLinear: true, surrogateCurvature: 1))
         XCTAssertTrue(declared.contains("Hessian >= 0 (declared convex); Hessian 0 on whole batches, surrogate curvature 1 declared"), declared)
+        // What std/mae declares (ABI 1.2): convex, piecewise linear, surrogate 1.
+        let read = BoostingFacts(loss("mae"), abiMinor: 2)
+        XCTAssertEqual(read.convex, true)
+        XCTAssertEqual(read.surrogateCurvature, 1)
+        XCTAssertTrue(read.piecewiseLinear)
+        XCTAssertEqual(try BoostingCheck.run(ctx, facts: read), declared)
         // ABI 1.1 cannot declare one: reported, not failed.
-        let unknown = try BoostingCheck.run(ctx, facts: BoostingFacts(loss("mae")))
+        let unknown = try BoostingCheck.run(ctx, facts: BoostingFacts(loss("mae"), abiMinor: 1))
         XCTAssertTrue(unknown.contains("Hessian 0 on a whole batch at 1 param point: this ABI cannot declare a surrogate curvature"), unknown)
+        XCTAssertTrue(unknown.contains("convexity not declared"), unknown)
+    }
+
+    /// huber declares no surrogate: with delta pinned near 0 (a mae) its Hessian is 0 on a whole
+    /// batch at the base point, which fails; at the end of its range, unpinned, it is reported.
+    func testZeroHessianIsHeldToAtTheBaseParameters() throws {
+        let facts = BoostingFacts(loss("huber"), abiMinor: 2)
+        XCTAssertThrowsError(try BoostingCheck.run(try context("huber", pinned: ["delta=1e-9"]), facts: facts)) { error in
+            XCTAssertTrue(((error as? CheckFailure)?.detail ?? "").hasPrefix("the Hessian is 0 on all 768 elements"), "\(error)")
+            XCTAssertTrue(((error as? CheckFailure)?.detail ?? "").hasSuffix(" (params delta=1e-09)"), "\(error)")
+        }
+        let free = try BoostingCheck.run(try context("huber"), facts: facts)
+        XCTAssertTrue(free.contains("Hessian 0 on a whole batch at 1 param point away from the base parameters and no surrogate curvature declared"), free)
     }
 
     /// msle's exact Hessian is negative where log(1 + p) − log(1 + t) > 1: declared convex, that fails.
@@ -103,8 +124,9 @@ final class CheckParameterPointTests: XCTestCase {
             XCTAssertTrue(detail.hasPrefix("declared convex, but hessian["), detail)
             XCTAssertTrue(detail.contains("] = -"), detail)
         }
-        let honest = try BoostingCheck.run(ctx, facts: BoostingFacts(convex: false))
+        let honest = try BoostingCheck.run(ctx, facts: BoostingFacts(loss("msle"), abiMinor: 2))
         XCTAssertTrue(honest.contains("Hessian < 0 at "), honest)
+        XCTAssertTrue(honest.contains(" elements (not declared convex)"), honest)
         XCTAssertTrue(try BoostingCheck.run(try context("pseudo_huber"), facts: BoostingFacts(convex: true)).contains("Hessian >= 0 (declared convex)"))
     }
 

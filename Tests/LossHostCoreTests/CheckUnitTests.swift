@@ -1,6 +1,12 @@
 import Foundation
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
+@testable import LossHostIO
+@testable import LossHostIsolation
+@testable import LossHostScalar
+@testable import LossHostTools
 
 /// The checker's pieces that need no plugin: plans, random numbers, finite
 /// differences, guard bands, the folder rules and the scan cache.
@@ -90,10 +96,10 @@ final class CheckUnitTests: XCTestCase {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: plugin, contents: Data("one".utf8))
         let fingerprint = try XCTUnwrap(FileFingerprint.of(plugin))
-        let cache = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        let cache = ScanCache(directory: home.path + "/losshost")
         cache.store(ScanCache.Entry(fingerprint: fingerprint, failure: "boom", crashedInRun: nil), for: plugin)
         cache.save()
-        let reread = ScanCache(environment: ["XDG_CACHE_HOME": home.path])
+        let reread = ScanCache(directory: home.path + "/losshost")
         XCTAssertEqual(reread.entry(for: plugin, fingerprint: fingerprint)?.failure, "boom")
         FileManager.default.createFile(atPath: plugin, contents: Data("two".utf8))
         let changed = try XCTUnwrap(FileFingerprint.of(plugin))

@@ -1,7 +1,13 @@
 import Foundation
 import LossKit
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
+@testable import LossHostIO
+@testable import LossHostIsolation
+@testable import LossHostScalar
+@testable import LossHostTools
 
 /// Fitting reaches the known optima: least squares = the normal equations,
 /// logistic regression = an independent Newton iteration written here.

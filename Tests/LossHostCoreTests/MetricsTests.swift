@@ -1,5 +1,11 @@
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
+@testable import LossHostIO
+@testable import LossHostIsolation
+@testable import LossHostScalar
+@testable import LossHostTools
 
 /// Metrics on small cases worked out by hand.
 final class MetricsTests: XCTestCase {

@@ -3,7 +3,13 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
+@testable import LossHostIO
+@testable import LossHostIsolation
+@testable import LossHostScalar
+@testable import LossHostTools
 
 /// The plot data come from the losses, and the SVG parses with one path per curve.
 final class PlotTests: XCTestCase {

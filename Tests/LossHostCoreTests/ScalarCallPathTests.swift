@@ -1,6 +1,12 @@
 import Foundation
 import XCTest
-@testable import LossHostCore
+@testable import LossHostABI
+@testable import LossHostCheck
+@testable import LossHostEngine
+@testable import LossHostIO
+@testable import LossHostIsolation
+@testable import LossHostScalar
+@testable import LossHostTools
 import LossKit
 
 /// The two call paths of scalar losses: `direct` (typed calls, chosen at load

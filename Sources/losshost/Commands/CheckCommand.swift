@@ -56,10 +56,6 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds a check may run without progress before its worker is killed and the check fails.", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Flag(name: .customLong("allow-unsafe-plugins"),
-          help: "Load plugin files even from folders other users can write to, or that another user owns.")
-    var allowUnsafePlugins = false
-
     @Option(help: "Output format: text (a table) for people, json for scripts.")
     var format: OutputFormat = .text
 
@@ -67,10 +63,9 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
-        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         let seed = self.seed ?? UInt64.random(in: 1...999_999)
-        let options = CheckOptions(target: target, seed: seed, only: only, timeout: timeout,
-                                   pluginDirs: plugins.pluginDirs, allowUnsafePlugins: allowUnsafePlugins, params: params)
+        let options = CheckOptions(target: target, seed: seed, only: only,
+                                   configuration: plugins.configuration(callTimeout: timeout), params: params)
         let session = CheckSession(options)
         let results: [CheckResult]
         do {

@@ -53,7 +53,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let predMatrix = try MatrixReader.read(path: pred)
         let targetMatrix = try MatrixReader.read(path: target)
         let weights = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path).values }

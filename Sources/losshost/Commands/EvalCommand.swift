@@ -63,16 +63,11 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate in a separate worker process: a plugin that crashes or hangs gives a one-line error instead of killing losshost. Automatic for plugins whose earlier run crashed.")
     var isolate = false
 
-    @Flag(name: .customLong("allow-unsafe-plugins"),
-          help: "Load plugin files even from folders other users can write to, or that another user owns.")
-    var allowUnsafePlugins = false
-
     /// Set by the worker that runs an isolated evaluation.
     @Flag(name: .customLong("in-worker"), help: .hidden)
     var inWorker = false
 
     func run() throws {
-        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         guard let reduction = Reduction(rawValue: reduction) else {
             throw CLIError("unknown reduction '\(reduction)' (expected mean, sum or none)")
         }
@@ -80,11 +75,13 @@ struct EvalCommand: ParsableCommand {
         guard dtype == "auto" || DType(rawValue: dtype) != nil else {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let configuration = plugins.configuration(threads: threads)
+        let scanner = PluginScanner(configuration)
+        let registry = LossRegistry.discover(configuration, scanner: scanner, lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
         let pluginPath = registry.pluginPath(found.pluginID)
-        if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath) {
-            return try runIsolated(found, because: why, pluginPath: pluginPath)
+        if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath, scanner: scanner) {
+            return try runIsolated(found, because: why, pluginPath: pluginPath, configuration: configuration, scanner: scanner)
         }
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
@@ -95,8 +92,8 @@ struct EvalCommand: ParsableCommand {
             .pred: predMatrix.firstLine, .target: targetMatrix.firstLine, .weight: weightMatrix?.firstLine ?? 1,
         ]
         // Until this run finishes, the plugin counts as crashed: if it kills the host, the next run is isolated.
-        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
-        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
+        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
+        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let instance = try LossInstance(found, parameters: parameters)
         let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
                                         dtype: DType(rawValue: dtype))

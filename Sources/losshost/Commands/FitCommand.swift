@@ -73,7 +73,7 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         guard maxIterations >= 0 else { throw CLIError("--max-iter must be >= 0") }
         guard l2 >= 0, l2.isFinite else { throw CLIError("--l2 must be a finite number >= 0") }
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
         let parameters = try BoundParameters.bind(params, to: found.info)
         let kind: ModelKind

@@ -18,7 +18,7 @@ struct InfoCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let found = try registry.resolve(loss)
         let plugin = registry.plugin(found.pluginID)
         if format == .json {
@@ -36,12 +36,15 @@ struct InfoCommand: ParsableCommand {
             ["value", info.reduce == .elementwise ? "one per element of pred" : "one per row"],
             ["pred", "\(info.predDoc)\(info.predColumns > 0 ? " (\(info.predColumns) columns)" : "")"],
             ["target", "\(info.targetDoc) (\(info.targetLayout))"],
+            ["domains", domains(info)],
+            ["link", info.link == .identity ? "identity (pred is on the user's scale)" : "\(info.link) (turns pred into the user's scale)"],
             ["hessian", found.numericHessian ? "numeric (central differences, computed by the host)" : info.hessian.description],
+            ["curvature", info.curvature.summary],
             ["threads", info.threadSafe ? "thread-safe" : "serial only"],
             ["deterministic", info.deterministic ? "yes" : "no"],
         ]
         if found.numericGradient {
-            facts.rows.insert(["gradient", "numeric (central differences of the value, computed by the host)"], at: 5)
+            facts.rows.insert(["gradient", "numeric (central differences of the value, computed by the host)"], at: 7)
         }
         text += facts.text.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         if info.parameters.isEmpty {
@@ -55,5 +58,12 @@ struct InfoCommand: ParsableCommand {
             text += "\n" + params.text
         }
         Output.write(text)
+    }
+
+    /// "pred logit, target probability", or "not declared" for a 1.0/1.1 plugin.
+    private func domains(_ info: LossInfo) -> String {
+        guard info.predDomain != .unspecified || info.targetDomain != .unspecified else { return "not declared" }
+        let rest = info.predDomainRest.map { " (columns after the first: \($0))" } ?? ""
+        return "pred \(info.predDomain)\(rest), target \(info.targetDomain)"
     }
 }

@@ -18,15 +18,10 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
-    @Flag(name: .customLong("allow-unsafe-plugins"),
-          help: "Load plugin files even from folders other users can write to, or that another user owns.")
-    var allowUnsafePlugins = false
-
     @Option(help: "Output format: text for people, json for scripts (a JSON list of losses; failures go to standard error).")
     var format: OutputFormat = .text
 
     func run() throws {
-        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
         let registry = plugins.registry()
         switch format {
         case .json:

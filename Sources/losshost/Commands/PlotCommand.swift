@@ -69,7 +69,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     func run() throws {
-        let registry = LossRegistry.discover(plugins.searchPath, lazily: true)  // loads only the plugins it resolves
+        let registry = plugins.registry(lazily: true)  // loads only the plugins it resolves
         let xRange = try range.map(Self.parseRange)
         var samples: [LossCurves.Sample] = []
         for spec in losses {

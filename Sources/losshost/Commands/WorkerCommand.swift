@@ -49,7 +49,7 @@ struct ScanWorker: ParsableCommand {
     func run() throws {
         WorkerCommand.prepare()
         let streams = StandardStreams.snapshot()
-        let result = PluginLoader.load(path: path)
+        let result = PluginLoader.load(path: path, formats: PluginOptions.formats)
         if let changed = StandardStreams.snapshot().change(since: streams) {
             // Loaded in the host, it would do the same to list's and eval's output: refuse it.
             WorkerEvent.emit("scan", [("failure", .string(changed)), ("refuse", .string(changed))])
@@ -75,17 +75,14 @@ struct CheckWorker: ParsableCommand {
     @Option(help: "Seed for the random inputs.") var seed: UInt64 = 0
     @Option(help: "Index in the check plan of the first check to run (after a crashed worker).") var start: Int = 0
     @Option(help: "Run only the checks whose name matches.") var only: String?
-    @Option(name: .customLong("plugin-dir"), help: "Also load every plugin in this folder.") var pluginDirs: [String] = []
+    @OptionGroup var plugins: PluginOptions
     @Option(name: .customLong("skip-loss"), help: "Report this loss's checks as skipped (an earlier one crashed).")
     var skipLosses: [String] = []
-    @Flag(name: .customLong("allow-unsafe-plugins"), help: "Ignore the folder rules.") var allowUnsafePlugins = false
     @Option(name: .customLong("param"), help: "Pin a parameter, NAME=VALUE.") var params: [String] = []
 
     func run() throws {
         WorkerCommand.prepare()
-        if allowUnsafePlugins { PluginScanner.current.allowUnsafeLocations = true }
-        let options = CheckOptions(target: target, seed: seed, only: only, timeout: 0, pluginDirs: pluginDirs,
-                                   allowUnsafePlugins: allowUnsafePlugins, params: params)
+        let options = CheckOptions(target: target, seed: seed, only: only, configuration: plugins.configuration(), params: params)
         let results = ResultCount()
         CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { event in
             if case .result = event { results.increment() }
@@ -120,20 +117,21 @@ struct EvalWorker: ParsableCommand {
 extension EvalCommand {
     /// Re-runs this `eval` in a worker; a crash there becomes a one-line error
     /// and is remembered, so the plugin's later runs are isolated too.
-    func runIsolated(_ found: LoadedLoss, because reason: String, pluginPath: String?) throws {
+    func runIsolated(_ found: LoadedLoss, because reason: String, pluginPath: String?,
+                     configuration: HostConfiguration, scanner: PluginScanner) throws {
         if reason != "--isolate" {
             Output.warn("evaluating '\(found.qualifiedID)' in a separate process: \(reason)")
         }
         let all = Array(CommandLine.arguments.dropFirst())
         let arguments = Array(all.drop { $0 != "eval" }.dropFirst()).filter { $0 != "--isolate" }
-        switch IsolatedEval.run(arguments) {
+        switch IsolatedEval.run(arguments, configuration: configuration) {
         case .finished(let stdout, let stderr, let status):
-            if let pluginPath, status == 0 { PluginScanner.current.cache?.setRunMark(pluginPath, nil) }
+            if let pluginPath, status == 0 { scanner.cache?.setRunMark(pluginPath, nil) }
             Output.write(stdout)
             FileHandle.standardError.write(Data(stderr.utf8))
             if status != 0 { Foundation.exit(status) }
         case .failed(let how):
-            if let pluginPath { PluginScanner.current.cache?.setRunMark(pluginPath, "its last run \(how)") }
+            if let pluginPath { scanner.cache?.setRunMark(pluginPath, "its last run \(how)") }
             throw CLIError("'\(found.qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
         }
     }

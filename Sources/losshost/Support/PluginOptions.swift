@@ -1,15 +1,30 @@
 import ArgumentParser
 import LossHostCore
 
-/// Where to look for plugins; shared by every command that loads losses.
+/// Where to look for plugins and how strictly; shared by every command that loads losses.
 struct PluginOptions: ParsableArguments {
     @Option(name: .customLong("plugin-dir"),
             help: ArgumentHelp("Also load every .so in this folder (repeatable). Searched before LOSSHOST_PLUGIN_PATH, the user folder and the bundled plugins.",
                                valueName: "dir"))
     var pluginDirs: [String] = []
 
-    var searchPath: PluginSearchPath { .standard(optionFolders: pluginDirs) }
+    @Flag(name: .customLong("allow-unsafe-plugins"),
+          help: "Load plugin files even from folders other users can write to, or that another user owns.")
+    var allowUnsafePlugins = false
 
-    /// Discovers every plugin on the search path.
-    func registry() -> LossRegistry { .discover(searchPath) }
+    /// The plugin formats the command-line tool knows besides shared libraries.
+    static let formats = PluginFormats([ScalarManifestFormat()])
+
+    /// The host these options describe: this executable runs scans and
+    /// isolated work, the scan cache is the user's, scalar manifests are a format.
+    func configuration(threads: Int = 0, callTimeout: Double = 30) -> HostConfiguration {
+        HostConfiguration(
+            searchPath: .standard(optionFolders: pluginDirs), formats: Self.formats,
+            allowUnsafePlugins: allowUnsafePlugins,
+            workerExecutable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
+            cacheDirectory: HostConfiguration.defaultCacheDirectory(), callTimeout: callTimeout, threads: threads)
+    }
+
+    /// Discovers every plugin on the search path (`lazily`: see `LossRegistry.discover`).
+    func registry(lazily: Bool = false) -> LossRegistry { .discover(configuration(), lazily: lazily) }
 }

@@ -1,0 +1,37 @@
+import LossHostEngine
+
+/// What `losshost check` was asked to do; passed to workers as arguments.
+public struct CheckOptions: Sendable {
+    /// A loss id, a plugin id, or a path to a plugin file.
+    public var target: String
+    public var seed: UInt64
+    public var only: String?
+    /// The host the checks run in: plugin folders, folder rules, workers, and
+    /// `callTimeout`, the seconds a worker may go without reporting progress.
+    public var configuration: HostConfiguration
+    /// `NAME=VALUE` assignments (as `--param`) that pin those parameters at every
+    /// parameter point; each applies to the target's losses that declare NAME.
+    public var params: [String]
+
+    public init(target: String, seed: UInt64, only: String?, configuration: HostConfiguration, params: [String] = []) {
+        self.target = target
+        self.seed = seed
+        self.only = only
+        self.configuration = configuration
+        self.params = params
+    }
+
+    /// Seconds a worker may go without reporting progress.
+    public var timeout: Double { configuration.callTimeout }
+
+    /// The worker arguments for running the plan from `start`, skipping `skipLosses`.
+    func workerArguments(start: Int, skipLosses: Set<String>) -> [String] {
+        var args = ["check", target, "--seed", String(seed), "--start", String(start)]
+        if let only { args += ["--only", only] }
+        for folder in configuration.searchPath.folders where folder.origin == .option { args += ["--plugin-dir", folder.path] }
+        for param in params { args += ["--param", param] }
+        for loss in skipLosses.sorted() { args += ["--skip-loss", loss] }
+        if configuration.allowUnsafePlugins { args.append("--allow-unsafe-plugins") }
+        return args
+    }
+}

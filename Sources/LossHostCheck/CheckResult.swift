@@ -1,0 +1,35 @@
+import LossHostIO
+/// The result of one named check.
+public struct CheckResult: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        case pass, fail, skip
+    }
+
+    /// e.g. "plugin.metadata" or "huber.gradient".
+    public var check: String
+    public var outcome: Outcome
+    /// One line: why it failed (the first offending input, expected vs got), or a note.
+    public var detail: String
+
+    public init(check: String, outcome: Outcome, detail: String) {
+        self.check = check
+        self.outcome = outcome
+        self.detail = detail
+    }
+
+    public var json: JSON {
+        .object([("check", .string(check)), ("result", .string(outcome.rawValue)), ("detail", .string(detail))])
+    }
+}
+
+/// Why a check failed: one line naming the first offending input.
+public struct CheckFailure: Error, Sendable {
+    public var detail: String
+    public init(_ detail: String) { self.detail = detail }
+}
+
+/// A check that does not apply, with the reason.
+public struct CheckSkipped: Error, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import LossHostIO
+import LossHostIsolation
+
+/// Runs `losshost check` in worker processes: the host re-executes itself,
+/// reads the worker's events, and when a worker crashes, exits or hangs,
+/// records a failed check naming the signal (or status, or timeout) and the
+/// stage that was running, then starts a new worker for the remaining checks.
+public struct CheckSession: Sendable {
+    public let options: CheckOptions
+
+    public init(_ options: CheckOptions) { self.options = options }
+
+    /// Why the session could not run at all (an unknown target).
+    public struct SessionError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Every check's result, in plan order.
+    public func runIsolated(executable: String? = nil) throws(SessionError) -> [CheckResult] {
+        let worker = WorkerProcess(timeout: options.timeout, executable: executable ?? options.configuration.workerExecutable)
+        if !CheckRunner.isPathTarget(options.target) {
+            // The worker finds the target among every plugin on the search path: scan them
+            // here first (cached), so it does not spend its timeout on other plugins' scans.
+            PluginScanner(options.configuration).warm(options.configuration.searchPath)
+        }
+        var results: [CheckResult] = []
+        var start = 0
+        var skip = Set<String>()
+        while true {
+            let run = worker.run(options.workerArguments(start: start, skipLosses: skip))
+            let events = run.lines.compactMap(WorkerEvent.parse)
+            var running: (index: Int, check: String, loss: String?)? = nil
+            var stage = ""
+            var finished = false
+            var reported: Int? = nil
+            let before = results.count
+            var lastIndex = start - 1
+            for event in events {
+                switch event.kind {
+                case "start":
+                    // Indices only move forward from `start`: anything else is not a report of this run.
+                    guard let index = event.integer("index"), index > lastIndex else { continue }
+                    running = (index, event.string("check") ?? "?", event.string("loss"))
+                    lastIndex = index
+                    stage = ""
+                case "stage": stage = event.string("stage") ?? ""
+                case "result":
+                    // Every result follows the start of its own check.
+                    guard let index = event.integer("index"), index == running?.index else { continue }
+                    results.append(CheckResult(check: event.string("check") ?? "?",
+                                               outcome: CheckResult.Outcome(rawValue: event.string("result") ?? "") ?? .fail,
+                                               detail: event.string("detail") ?? ""))
+                    running = nil
+                case "error": throw SessionError(description: event.string("message") ?? "the worker failed")
+                case "done":
+                    finished = true
+                    reported = event.integer("results")
+                default: break
+                }
+            }
+            let how = Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
+            if finished {
+                if let reported, reported != results.count - before {
+                    results.append(CheckResult(check: "plugin.report", outcome: .fail,
+                                               detail: "the worker reported \(reported) results but \(results.count - before) arrived whole; its output was garbled"))
+                }
+                if run.outcome != .exited(0) {
+                    results.append(CheckResult(check: "plugin.exit", outcome: .fail,
+                                               detail: "the worker \(Self.describe(run.outcome)) after the checks finished (in a destructor, at exit)"))
+                }
+                return results
+            }
+            guard let crashed = running else {
+                // Died outside any check (e.g. while discovering plugins, or between two checks).
+                let why = run.stderr.split(separator: "\n").last.map { ": \($0)" } ?? ""
+                let when = results.count > before ? "between two checks" : "before any check ran"
+                results.append(CheckResult(check: results.isEmpty ? "plugin.load" : "plugin.worker", outcome: .fail,
+                                           detail: "the worker \(how) \(when)\(why)"))
+                return results
+            }
+            results.append(CheckResult(check: crashed.check, outcome: .fail, detail: how))
+            guard let loss = crashed.loss else { return results }  // a plugin-level check: nothing else can run
+            skip.insert(loss)
+            start = crashed.index + 1
+        }
+    }
+
+    /// How a worker ended, in words; a closed report channel is named as such.
+    static func describe(_ outcome: WorkerOutcome) -> String {
+        if outcome == .exited(WorkerEvent.channelLostStatus) {
+            return "lost its report channel (the plugin closed the worker's output)"
+        }
+        return outcome.description
+    }
+
+    /// Runs every check in this process: a crashing plugin takes the host down.
+    public func runInProcess() throws(SessionError) -> [CheckResult] {
+        let collected = Collected()
+        CheckRunner.run(options) { event in
+            switch event {
+            case .result(_, let result): collected.add(result)
+            case .error(let message): collected.fail(message)
+            default: break
+            }
+        }
+        if let error = collected.error { throw SessionError(description: error) }
+        return collected.results
+    }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [CheckResult] = []
+    private(set) var error: String?
+    func add(_ r: CheckResult) { lock.lock(); results.append(r); lock.unlock() }
+    func fail(_ message: String) { lock.lock(); error = message; lock.unlock() }
+}
+
+extension CheckRunner.Event {
+    /// The event as one worker output line.
+    public func emit() {
+        switch self {
+        case .start(let index, let check, let loss):
+            WorkerEvent.emit("start", [("index", .int(index)), ("check", .string(check))] + (loss.map { [("loss", JSON.string($0))] } ?? []))
+        case .stage(let stage): WorkerEvent.emit("stage", [("stage", .string(stage))])
+        case .result(let index, let result):
+            WorkerEvent.emit("result", [("index", .int(index)), ("check", .string(result.check)),
+                                        ("result", .string(result.outcome.rawValue)), ("detail", .string(result.detail))])
+        case .error(let message): WorkerEvent.emit("error", [("message", .string(message))])
+        }
+    }
+}

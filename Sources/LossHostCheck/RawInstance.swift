@@ -1,0 +1,118 @@
+import CLossHost
+import LossHostABI
+import LossHostEngine
+import LossHostIsolation
+import LossKit
+
+/// One instance of a loss, driven directly through its C functions with every
+/// buffer guarded: the checker's only door into plugin code. Each call reports
+/// its stage first ("create", "evaluate", "destroy"), so a crash can be named.
+final class RawInstance {
+    let loss: LoadedLoss
+    let handle: OpaquePointer?
+    private let stage: (String) -> Void
+
+    /// Wraps `create`; a non-OK status is a `PluginStatus`.
+    init(_ loss: LoadedLoss, values: [BoundParameters.Value], stage: @escaping (String) -> Void) throws(PluginStatus) {
+        self.loss = loss
+        self.stage = stage
+        stage("create")
+        var handle: OpaquePointer? = nil
+        let lists = values.map { value -> [Double] in
+            if case .list(let items) = value { return items }
+            return []
+        }
+        let storage = lists.map { GuardedBuffer(input: $0) }
+        var cValues = values.enumerated().map { i, value in
+            var v = lh_param_value()
+            v.struct_size = UInt32(MemoryLayout<lh_param_value>.size)
+            switch value {
+            case .scalar(let x): v.scalar = x
+            case .list(let items):
+                v.list = UnsafePointer(storage[i].pointer)
+                v.list_length = UInt64(items.count)
+            }
+            return v
+        }
+        let failure = cValues.withUnsafeMutableBufferPointer { buffer in
+            ErrorRecord.call { record in
+                loss.entry.create(loss.entry.table, buffer.baseAddress, UInt32(buffer.count), &handle, record)
+            }
+        }
+        StreamGuard.shared.verify(after: "create")
+        if let failure { throw PluginStatus(status: failure.status, message: failure.text, statusName: failure.statusName) }
+        guard handle != nil else {
+            throw PluginStatus(status: -1, message: "create returned LH_OK but no instance", statusName: "no instance")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        stage("destroy")
+        loss.entry.destroy(handle)
+        StreamGuard.shared.verify(after: "destroy")
+    }
+
+    /// Wraps `evaluate` with guarded buffers. Throws `CheckFailure` for a memory
+    /// violation (a guard overwritten, an input changed, an output left unwritten)
+    /// and `PluginStatus` for a non-OK status.
+    func evaluate(_ batch: CheckBatch, _ wanted: Wanted) throws(EvaluateError) -> CallOutputs {
+        stage("evaluate")
+        let valueCount = loss.info.reduce == .elementwise ? batch.rows * batch.predColumns : batch.rows
+        let pred = GuardedBuffer(input: batch.pred), target = GuardedBuffer(input: batch.target)
+        let weight = batch.weight.map { GuardedBuffer(input: $0) }
+        let values = wanted.values ? GuardedBuffer(output: valueCount) : nil
+        let sum = wanted.sum ? GuardedBuffer(output: 1) : nil
+        let normalizer = wanted.sum ? GuardedBuffer(output: 1) : nil
+        let gradient = wanted.gradient ? GuardedBuffer(output: batch.rows * batch.predColumns) : nil
+        let hessian = wanted.hessian ? GuardedBuffer(output: batch.rows * batch.predColumns) : nil
+        var cBatch = lh_batch()
+        cBatch.struct_size = UInt32(MemoryLayout<lh_batch>.size)
+        cBatch.pred_columns = UInt32(batch.predColumns)
+        cBatch.target_columns = UInt32(batch.targetColumns)
+        cBatch.rows = UInt64(batch.rows)
+        cBatch.pred = UnsafePointer(pred.pointer)
+        cBatch.target = UnsafePointer(target.pointer)
+        cBatch.weight = weight.map { UnsafePointer($0.pointer) }
+        var out = lh_outputs()
+        out.struct_size = UInt32(MemoryLayout<lh_outputs>.size)
+        out.values = values?.pointer
+        out.sum = sum?.pointer
+        out.normalizer = normalizer?.pointer
+        out.gradient = gradient?.pointer
+        out.hessian = hessian?.pointer
+        let failure = ErrorRecord.call { record in loss.entry.evaluate(handle, &cBatch, &out, record) }
+        StreamGuard.shared.verify(after: "evaluate")
+
+        let named: [(String, GuardedBuffer?)] = [("values", values), ("sum", sum), ("normalizer", normalizer),
+                                                 ("gradient", gradient), ("hessian", hessian),
+                                                 ("pred", pred), ("target", target), ("weight", weight)]
+        for (name, buffer) in named {
+            if let why = buffer?.guardViolation(name) { throw .memory(why) }
+        }
+        for (name, buffer, original) in [("pred", pred, batch.pred), ("target", target, batch.target)]
+            + (weight.map { [("weight", $0, batch.weight!)] } ?? []) {
+            if let i = buffer.firstChange(from: original) {
+                throw .memory("wrote into its input: \(name)[\(i)] changed from \(formatCheckNumber(original[i])) to \(formatCheckNumber(buffer.pointer[i]))")
+            }
+        }
+        if let failure {
+            throw .status(PluginStatus(status: failure.status, message: failure.text, statusName: failure.statusName))
+        }
+        for (name, buffer) in named.prefix(5) {
+            if let buffer, let i = buffer.firstUnwritten() {
+                throw .memory("returned LH_OK but left \(name)[\(i)] unwritten")
+            }
+        }
+        return CallOutputs(values: values?.contents, sum: sum?.contents[0], normalizer: normalizer?.contents[0],
+                           gradient: gradient?.contents, hessian: hessian?.contents)
+    }
+}
+
+/// Why a guarded evaluate call did not give outputs.
+enum EvaluateError: Error {
+    /// The plugin returned an error status.
+    case status(PluginStatus)
+    /// The plugin broke the memory rules.
+    case memory(String)
+}

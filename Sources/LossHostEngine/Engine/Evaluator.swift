@@ -1,0 +1,347 @@
+import Dispatch
+import LossHostABI
+import LossHostIO
+import LossKit
+import StandardLosses
+
+/// What to compute.
+public struct EvaluationOptions: Sendable {
+    public var reduction: Reduction
+    public var gradient: Bool
+    public var hessian: Bool
+    /// Per-element / per-row values even when the reduction is not `none` (for `compare`).
+    public var values: Bool
+    /// Worker threads; 0 means every core.
+    public var threads: Int
+    /// The element type to evaluate in; nil: the type of pred (float32 only for
+    /// float32 `.npy` input).
+    public var dtype: DType?
+
+    public init(reduction: Reduction = .mean, gradient: Bool = false, hessian: Bool = false,
+                values: Bool = false, threads: Int = 0, dtype: DType? = nil) {
+        self.reduction = reduction
+        self.gradient = gradient
+        self.hessian = hessian
+        self.values = values
+        self.threads = threads
+        self.dtype = dtype
+    }
+}
+
+/// The result of one evaluation. Gradient and Hessian are of the reduced scalar.
+public struct Evaluation: Sendable {
+    public var rows: Int
+    public var columns: Int
+    /// The reduced value (mean or sum); for `none`, the sum.
+    public var value: Double
+    /// The weighted sum and the `mean` denominator.
+    public var sum: Double
+    public var normalizer: Double
+    /// Per-element or per-row values (weighted), when asked or reduction is `none`.
+    /// For a float32 evaluation these are nil until `widenFloat32()`; the
+    /// float32 results are in `valuesF32` etc.
+    public var values: [Double]?
+    public var gradient: [Double]?
+    public var hessian: [Double]?
+    /// The element type the loss was evaluated in.
+    public var dtype: DType = .f64
+    public var valuesF32: [Float]? = nil
+    public var gradientF32: [Float]? = nil
+    public var hessianF32: [Float]? = nil
+
+    /// For a float32 evaluation: fills `values`, `gradient` and `hessian` with
+    /// the float32 results widened (exactly) to float64.
+    public mutating func widenFloat32() {
+        guard dtype == .f32 else { return }
+        values = valuesF32.map { a in a.map { Double($0) } }
+        gradient = gradientF32.map { a in a.map { Double($0) } }
+        hessian = hessianF32.map { a in a.map { Double($0) } }
+    }
+
+    public init(rows: Int, columns: Int, value: Double, sum: Double, normalizer: Double,
+                values: [Double]?, gradient: [Double]?, hessian: [Double]?) {
+        self.rows = rows
+        self.columns = columns
+        self.value = value
+        self.sum = sum
+        self.normalizer = normalizer
+        self.values = values
+        self.gradient = gradient
+        self.hessian = hessian
+    }
+}
+
+/// Evaluates a loss instance over whole inputs: checks shapes and weights,
+/// splits rows into fixed chunks spread over threads, and combines the chunks'
+/// sums in chunk order, so the result does not depend on the thread count.
+///
+/// For `mean`, the gradient and Hessian are scaled chunk by chunk right after
+/// each chunk is computed (while it is still in cache): the normalizer is
+/// predicted before evaluation (pred columns × Σ weights for element-wise
+/// losses, Σ weights for row losses), and in the rare case the plugin reports
+/// another one (e.g. cross_entropy with class weights) a correction pass follows.
+public enum Evaluator {
+    /// Elements per chunk: big enough to amortise a call, small enough for cache.
+    public static let chunkElements = 1 << 15
+
+    /// Evaluates float64 matrices (or in `options.dtype`).
+    public static func evaluate(_ instance: LossInstance, pred: Matrix, target: Matrix, weight: [Double]? = nil,
+                                options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
+        try evaluate(instance, pred: NumericArray(pred), target: NumericArray(target), weight: weight, options: options)
+    }
+
+    /// Evaluates arrays in `options.dtype` (default: pred's). float32 goes to the
+    /// plugin's `evaluate_f32` when it has one; otherwise the host converts to
+    /// float64 and the outputs back.
+    public static func evaluate(_ instance: LossInstance, pred: NumericArray, target: NumericArray, weight: [Double]? = nil,
+                                options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
+        let info = instance.loss.info
+        try ShapeCheck.check(info, predRows: pred.rows, predColumns: pred.columns, targetRows: target.rows,
+                             targetColumns: target.columns, weightCount: weight?.count)
+        if let weight { try checkWeights(weight) }
+        if options.hessian && info.hessian == .none {
+            throw EvaluationError("loss '\(info.id)' provides no Hessian")
+        }
+        let dtype = options.dtype ?? pred.dtype
+        let rows = pred.rows, d = pred.columns
+        let valueCount = info.reduce == .elementwise ? rows * d : rows
+        let wantValues = options.values || options.reduction == .none
+        let p = pred.converted(to: dtype), t = target.converted(to: dtype)
+        let trusted = instance.loss.origin == .builtIn
+        var result: Evaluation
+        switch dtype {
+        case .f64:
+            var values: [Double]? = wantValues ? outputArray(valueCount, trusted: trusted) : nil
+            var gradient: [Double]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
+            var hessian: [Double]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
+            let totals = withInputs(p, t, weight, Double.self) { pp, tp, wp in
+                withOutputs(&values, &gradient, &hessian) { v, g, h in
+                    run(instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
+                        weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction, threads: options.threads)
+                }
+            }
+            let (sum, normalizer) = try totals.get()
+            result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
+                                values: values, gradient: gradient, hessian: hessian)
+        case .f32:
+            let weights32: [Float]? = weight.map { w in w.map { Float($0) } }
+            if let weights32 { try checkWeights(weights32.map { Double($0) }) }
+            var values: [Float]? = wantValues ? outputArray(valueCount, trusted: trusted) : nil
+            var gradient: [Float]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
+            var hessian: [Float]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
+            let totals = withInputs(p, t, weights32, Float.self) { pp, tp, wp in
+                withOutputs(&values, &gradient, &hessian) { v, g, h in
+                    run(instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
+                        weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction, threads: options.threads)
+                }
+            }
+            let (sum, normalizer) = try totals.get()
+            // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
+            result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
+                                values: nil, gradient: nil, hessian: nil)
+            result.dtype = .f32
+            result.valuesF32 = values
+            result.gradientF32 = gradient
+            result.hessianF32 = hessian
+        }
+        if options.reduction == .mean { result.value = result.sum / result.normalizer }
+        return result
+    }
+
+    /// The whole evaluation over caller-owned buffers (outputs need not be
+    /// initialised): chunks over threads, partial sums in chunk order, `mean`
+    /// scaling of gradient and Hessian. Inputs must already fit the loss
+    /// (`ShapeCheck`) and weights be valid. Returns the sum and the normalizer.
+    package static func run<S: KernelScalar>(
+        _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
+        pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
+        values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
+        reduction: Reduction, threads: Int
+    ) -> Result<(sum: Double, normalizer: Double), EvaluationError> {
+        if S.self == Float.self && !instance.supportsFloat32 {
+            return runConverted(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
+                                weight: weight, values: values, gradient: gradient, hessian: hessian,
+                                reduction: reduction, threads: threads)
+        }
+        let info = instance.loss.info
+        let elementwise = info.reduce == .elementwise
+        let perValue = elementwise ? d : 1
+        let chunkRows = max(1, chunkElements / max(d, 1))
+        let chunkCount = max(1, (rows + chunkRows - 1) / chunkRows)
+
+        // The `mean` normalizer, predicted the way the kit computes it, chunk by chunk.
+        var scale = 0.0
+        var predicted = 0.0
+        if reduction == .mean && (gradient != nil || hessian != nil) {
+            for c in 0..<chunkCount {
+                let start = c * chunkRows, n = min(rows, start + chunkRows) - start
+                if let weight {
+                    if elementwise {
+                        predicted += Double(d) * Kernels.weightSum(weight + start, n)
+                    } else {
+                        var s = 0.0
+                        for r in start..<start + n { s += weight[r].asDouble }
+                        predicted += s
+                    }
+                } else {
+                    predicted += elementwise ? Double(d) * Double(n) : Double(n)
+                }
+            }
+            if predicted != 0 && predicted.isFinite { scale = 1 / predicted }
+        }
+        let scaling = scale != 0
+
+        let one = { (c: Int) -> Result<(sum: Double, normalizer: Double), EvaluationError> in
+            let start = c * chunkRows, end = min(rows, start + chunkRows)
+            do throws(EvaluationError) {
+                let r = try instance.evaluate(
+                    rows: start..<end, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
+                    weight: weight, values: values.map { $0 + start * perValue },
+                    gradient: gradient.map { $0 + start * d }, hessian: hessian.map { $0 + start * d })
+                if scaling {
+                    if let gradient { scaleInPlace(gradient + start * d, (end - start) * d, by: scale) }
+                    if let hessian { scaleInPlace(hessian + start * d, (end - start) * d, by: scale) }
+                }
+                return .success(r)
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        var sum = 0.0, normalizer = 0.0
+        let workers = info.threadSafe ? min(chunkCount, threads > 0 ? threads : System.coreCount) : 1
+        if workers <= 1 {
+            for c in 0..<chunkCount {
+                switch one(c) {
+                case .success(let r):
+                    sum += r.sum
+                    normalizer += r.normalizer
+                case .failure(let error):
+                    return .failure(error)
+                }
+            }
+        } else {
+            let results = UnsafeMutablePointer<Result<(sum: Double, normalizer: Double), EvaluationError>>.allocate(capacity: chunkCount)
+            defer {
+                results.deinitialize(count: chunkCount)
+                results.deallocate()
+            }
+            let job = UncheckedSendable((one, results))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var c = worker
+                while c < chunkCount {
+                    (job.value.1 + c).initialize(to: job.value.0(c))
+                    c += workers
+                }
+            }
+            for c in 0..<chunkCount {
+                switch results[c] {
+                case .success(let r):
+                    sum += r.sum
+                    normalizer += r.normalizer
+                case .failure(let error):
+                    return .failure(error)
+                }
+            }
+        }
+        if scaling && normalizer.bitPattern != predicted.bitPattern {
+            // The plugin's normalizer is not the predicted one: rescale to 1 / normalizer.
+            let fix = predicted / normalizer
+            if let gradient { scaleInPlace(gradient, rows * d, by: fix) }
+            if let hessian { scaleInPlace(hessian, rows * d, by: fix) }
+        } else if reduction == .mean && !scaling && (gradient != nil || hessian != nil) {
+            let late = 1 / normalizer
+            if let gradient { scaleInPlace(gradient, rows * d, by: late) }
+            if let hessian { scaleInPlace(hessian, rows * d, by: late) }
+        }
+        return .success((sum, normalizer))
+    }
+
+    /// float32 for a float64-only plugin: the host widens the inputs, evaluates
+    /// in float64 and rounds the outputs.
+    private static func runConverted<S: KernelScalar>(
+        _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
+        pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
+        values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
+        reduction: Reduction, threads: Int
+    ) -> Result<(sum: Double, normalizer: Double), EvaluationError> {
+        let valueCount = instance.loss.info.reduce == .elementwise ? rows * d : rows
+        func widen(_ p: UnsafePointer<S>, _ n: Int) -> UnsafeMutablePointer<Double> {
+            let out = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+            for i in 0..<n { out[i] = p[i].asDouble }
+            return out
+        }
+        let p = widen(pred, rows * d), t = widen(target, rows * targetColumns)
+        let w = weight.map { widen($0, rows) }
+        let v = values.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(valueCount, 1)) }
+        let g = gradient.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(rows * d, 1)) }
+        let h = hessian.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(rows * d, 1)) }
+        defer {
+            for buffer in [p, t, w, v, g, h] { buffer?.deallocate() }
+        }
+        let result = run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: UnsafePointer(p),
+                         target: UnsafePointer(t), weight: w.map { UnsafePointer($0) }, values: v, gradient: g, hessian: h,
+                         reduction: reduction, threads: threads)
+        if case .success = result {
+            if let values, let v { for i in 0..<valueCount { values[i] = S(fromDouble: v[i]) } }
+            if let gradient, let g { for i in 0..<rows * d { gradient[i] = S(fromDouble: g[i]) } }
+            if let hessian, let h { for i in 0..<rows * d { hessian[i] = S(fromDouble: h[i]) } }
+        }
+        return result
+    }
+
+    @inline(__always)
+    static func scaleInPlace<S: KernelScalar>(_ p: UnsafeMutablePointer<S>, _ count: Int, by scale: Double) {
+        for i in 0..<count { p[i] = S(fromDouble: p[i].asDouble * scale) }
+    }
+
+    /// Weights must be finite and >= 0: a branch-free scan, then the slow search for the message.
+    static func checkWeights(_ weight: [Double]) throws(EvaluationError) {
+        var bad: UInt8 = 0
+        weight.withUnsafeBufferPointer { w in
+            for x in w { bad |= (x >= 0 && x < .infinity) ? 0 : 1 }
+        }
+        guard bad != 0 else { return }
+        for (i, w) in weight.enumerated() where !(w >= 0) || w.isInfinite {
+            throw EvaluationError("weight \(formatNumber(w)) must be a finite number >= 0", input: .weight, row: i, column: 0)
+        }
+    }
+
+    /// An array of `count` elements whose contents the caller overwrites (no zero-fill).
+    /// An output array. The built-in losses write every element, so theirs are
+    /// left uninitialised (no extra memory pass); any other plugin's start as NaN,
+    /// so an element it fails to write shows as NaN instead of stale memory.
+    static func outputArray<S: KernelScalar>(_ count: Int, trusted: Bool) -> [S] {
+        guard trusted else { return [S](repeating: S.nan, count: count) }
+        return [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    private static func withInputs<S: KernelScalar, R>(
+        _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
+        _ body: (UnsafePointer<S>, UnsafePointer<S>, UnsafePointer<S>?) -> R
+    ) -> R {
+        pred.withRawPointer { p in
+            target.withRawPointer { t in
+                let pp = p.assumingMemoryBound(to: S.self), tp = t.assumingMemoryBound(to: S.self)
+                guard let weight else { return body(pp, tp, nil) }
+                return weight.withUnsafeBufferPointer { body(pp, tp, $0.baseAddress) }
+            }
+        }
+    }
+
+    private static func withOutputs<S: KernelScalar, R>(
+        _ values: inout [S]?, _ gradient: inout [S]?, _ hessian: inout [S]?,
+        _ body: (UnsafeMutablePointer<S>?, UnsafeMutablePointer<S>?, UnsafeMutablePointer<S>?) -> R
+    ) -> R {
+        withOptionalMutableBuffer(&values) { v in
+            withOptionalMutableBuffer(&gradient) { g in
+                withOptionalMutableBuffer(&hessian) { h in body(v, g, h) }
+            }
+        }
+    }
+
+    private static func withOptionalMutableBuffer<S, R>(_ array: inout [S]?, _ body: (UnsafeMutablePointer<S>?) -> R) -> R {
+        guard array != nil else { return body(nil) }
+        return array!.withUnsafeMutableBufferPointer { body($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 64)!) }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import LossHostABI
+
+/// Everything a host needs to find, load, isolate and run plugins, built once
+/// (by the CLI from its options, by the C host API from `lh_host_config`) and
+/// passed down: nothing in the library reads a global setting.
+public struct HostConfiguration: Sendable {
+    /// The plugin folders, in search order.
+    public var searchPath: PluginSearchPath
+    /// File formats besides shared libraries (scalar manifests).
+    public var formats: PluginFormats
+    /// Load plugins that break the folder rules.
+    public var allowUnsafePlugins: Bool
+    /// The `losshost` executable that runs scans, checks and isolated work;
+    /// nil: no workers, everything is loaded in this process.
+    public var workerExecutable: String?
+    /// The folder of the scan cache; nil: no cache (every scan runs).
+    public var cacheDirectory: String?
+    /// Seconds a plugin scan may take before its worker is killed.
+    public var scanTimeout: Double
+    /// Seconds one plugin call may take inside `check`.
+    public var callTimeout: Double
+    /// Seconds an isolated evaluation may take.
+    public var evalTimeout: Double
+    /// Evaluation threads; 0: every core.
+    public var threads: Int
+
+    public init(searchPath: PluginSearchPath, formats: PluginFormats = PluginFormats(), allowUnsafePlugins: Bool = false,
+                workerExecutable: String? = nil, cacheDirectory: String? = nil, scanTimeout: Double = 10,
+                callTimeout: Double = 30, evalTimeout: Double = 600, threads: Int = 0) {
+        self.searchPath = searchPath
+        self.formats = formats
+        self.allowUnsafePlugins = allowUnsafePlugins
+        self.workerExecutable = workerExecutable
+        self.cacheDirectory = cacheDirectory
+        self.scanTimeout = scanTimeout
+        self.callTimeout = callTimeout
+        self.evalTimeout = evalTimeout
+        self.threads = threads
+    }
+
+    /// The default cache folder: `$XDG_CACHE_HOME/losshost`, else `~/.cache/losshost`.
+    public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/losshost" }
+        return environment["HOME"].map { $0 + "/.cache/losshost" }
+    }
+}

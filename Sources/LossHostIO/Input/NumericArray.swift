@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import LossHostABI
+
+/// The element type of an input or evaluation: float64 or float32.
+public enum DType: String, Sendable, CaseIterable {
+    case f64, f32
+    public var size: Int { self == .f64 ? 8 : 4 }
+}
+
+/// A row-major rows×columns array of float64 or float32: an array in memory or
+/// a view straight into a memory-mapped `.npy` file (no copy).
+public final class NumericArray: @unchecked Sendable {
+    enum Storage {
+        case doubles([Double])
+        case floats([Float])
+        /// `count` elements at byte `offset` of a mapping, aligned for the dtype.
+        case mapped(MappedFile, offset: Int)
+    }
+
+    public let rows: Int
+    public let columns: Int
+    public let dtype: DType
+    let storage: Storage
+    /// The 1-based line of a text source that holds row 0 (see `Matrix.firstLine`).
+    public private(set) var firstLine = 1
+
+    init(rows: Int, columns: Int, dtype: DType, storage: Storage) {
+        self.rows = rows
+        self.columns = columns
+        self.dtype = dtype
+        self.storage = storage
+    }
+
+    public convenience init(_ m: Matrix) {
+        self.init(rows: m.rows, columns: m.columns, dtype: .f64, storage: .doubles(m.values))
+        firstLine = m.firstLine
+    }
+
+    public convenience init(rows: Int, columns: Int, doubles: [Double]) {
+        precondition(doubles.count == rows * columns)
+        self.init(rows: rows, columns: columns, dtype: .f64, storage: .doubles(doubles))
+    }
+
+    public convenience init(rows: Int, columns: Int, floats: [Float]) {
+        precondition(floats.count == rows * columns)
+        self.init(rows: rows, columns: columns, dtype: .f32, storage: .floats(floats))
+    }
+
+    public var count: Int { rows * columns }
+
+    /// Whether the data is read in place from a memory-mapped file.
+    public var isMapped: Bool {
+        if case .mapped = storage { return true }
+        return false
+    }
+
+    /// The raw elements, valid only inside `body`.
+    public func withRawPointer<R, E: Error>(_ body: (UnsafeRawPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E>
+        switch storage {
+        case .doubles(let a):
+            result = a.withUnsafeBytes { b in Result { () throws(E) -> R in try body(b.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) } }
+        case .floats(let a):
+            result = a.withUnsafeBytes { b in Result { () throws(E) -> R in try body(b.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) } }
+        case .mapped(let file, let offset):
+            result = withExtendedLifetime(file) { Result { () throws(E) -> R in try body(file.base + offset) } }
+        }
+        return try result.get()
+    }
+
+    /// The values as float64 (a copy unless already an array of float64).
+    public var doubles: [Double] {
+        if case .doubles(let a) = storage { return a }
+        return withRawPointer { raw in
+            [Double](unsafeUninitializedCapacity: count) { out, n in
+                if dtype == .f64 {
+                    out.baseAddress!.update(from: raw.assumingMemoryBound(to: Double.self), count: count)
+                } else {
+                    let f = raw.assumingMemoryBound(to: Float.self)
+                    for i in 0..<count { out[i] = Double(f[i]) }
+                }
+                n = count
+            }
+        }
+    }
+
+    /// The values as float32 (a copy unless already an array of float32).
+    public var floats: [Float] {
+        if case .floats(let a) = storage { return a }
+        return withRawPointer { raw in
+            [Float](unsafeUninitializedCapacity: count) { out, n in
+                if dtype == .f32 {
+                    out.baseAddress!.update(from: raw.assumingMemoryBound(to: Float.self), count: count)
+                } else {
+                    let d = raw.assumingMemoryBound(to: Double.self)
+                    for i in 0..<count { out[i] = Float(d[i]) }
+                }
+                n = count
+            }
+        }
+    }
+
+    /// This array in `dtype`: itself when it already is, else a converted copy.
+    public func converted(to dtype: DType) -> NumericArray {
+        if dtype == self.dtype { return self }
+        return dtype == .f64 ? NumericArray(rows: rows, columns: columns, doubles: doubles)
+                             : NumericArray(rows: rows, columns: columns, floats: floats)
+    }
+
+    /// As a float64 `Matrix` (a copy unless already float64 in memory).
+    public var matrix: Matrix { Matrix(rows: rows, columns: columns, values: doubles) }
+
+    /// The index of the first NaN or infinity, or nil. A branch-free test of the
+    /// exponent bits, chunk by chunk over every core (it runs at memory speed);
+    /// only a chunk that has one is searched element by element.
+    func firstNonFinite() -> Int? {
+        let n = count
+        return withRawPointer { raw -> Int? in
+            let chunk = 1 << 16
+            let chunks = (n + chunk - 1) / chunk
+            guard chunks > 0 else { return nil }
+            let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: chunks)
+            defer { flags.deallocate() }
+            let f64 = dtype == .f64
+            let scan = { (c: Int) in
+                let start = c * chunk, end = min(n, start + chunk)
+                if f64 {
+                    let bits = raw.assumingMemoryBound(to: UInt64.self)
+                    let mask: UInt64 = 0x7FF0_0000_0000_0000
+                    var bad: UInt64 = 0
+                    for i in start..<end { bad |= (bits[i] & mask) == mask ? 1 : 0 }
+                    flags[c] = bad != 0 ? 1 : 0
+                } else {
+                    let bits = raw.assumingMemoryBound(to: UInt32.self)
+                    let mask: UInt32 = 0x7F80_0000
+                    var bad: UInt32 = 0
+                    for i in start..<end { bad |= (bits[i] & mask) == mask ? 1 : 0 }
+                    flags[c] = bad != 0 ? 1 : 0
+                }
+            }
+            let workers = min(chunks, System.coreCount)
+            if workers <= 1 {
+                for c in 0..<chunks { scan(c) }
+            } else {
+                let job = UncheckedSendable(scan)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var c = w
+                    while c < chunks {
+                        job.value(c)
+                        c += workers
+                    }
+                }
+            }
+            guard let c = (0..<chunks).first(where: { flags[$0] != 0 }) else { return nil }
+            let start = c * chunk, end = min(n, start + chunk)
+            if f64 {
+                let d = raw.assumingMemoryBound(to: Double.self)
+                return (start..<end).first { !d[$0].isFinite }
+            }
+            let f = raw.assumingMemoryBound(to: Float.self)
+            return (start..<end).first { !f[$0].isFinite }
+        }
+    }
+
+    /// The element at `index` as a Double (for messages).
+    func element(_ index: Int) -> Double {
+        withRawPointer { raw in
+            dtype == .f64 ? raw.load(fromByteOffset: index * 8, as: Double.self)
+                          : Double(raw.load(fromByteOffset: index * 4, as: Float.self))
+        }
+    }
+}
+
+/// A read-only private mapping of a whole regular file, unmapped when released.
+final class MappedFile: @unchecked Sendable {
+    let base: UnsafeRawPointer
+    let size: Int
+
+    private init(base: UnsafeRawPointer, size: Int) {
+        self.base = base
+        self.size = size
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+
+    /// Maps the regular file at `path`; nil when it is not a non-empty regular
+    /// file or cannot be mapped (the caller reads it another way).
+    static func map(path: String) -> MappedFile? {
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        // MAP_POPULATE: map every page in one call instead of one fault per page.
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0),
+              base != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
+        _ = madvise(base, size, MADV_SEQUENTIAL)
+        return MappedFile(base: UnsafeRawPointer(base), size: size)
+    }
+}
+
+extension MatrixReader {
+    /// Reads an input as `read` does, but keeps float64 / float32 `.npy` data in
+    /// its own dtype and, when it can, in place in a memory mapping (no copy).
+    /// Everything else (CSV, TSV, integer .npy, byte-swapped data, standard
+    /// input) is read into float64.
+    public static func readArray(path: String, allowNonFinite: Bool = false) throws(InputError) -> NumericArray {
+        if path.lowercased().hasSuffix(".npy"), let file = MappedFile.map(path: path) {
+            let bytes = UnsafeRawBufferPointer(start: file.base, count: file.size)
+            if NpyReader.hasMagic(bytes) {
+                if let view = try NpyReader.view(file, name: path) {
+                    if !allowNonFinite, let index = view.firstNonFinite() {
+                        throw InputError.nonFinite(path, row: index / view.columns + 1, column: index % view.columns + 1,
+                                                   text: "\(view.element(index))")
+                    }
+                    return view
+                }
+            }
+        }
+        return NumericArray(try read(path: path, allowNonFinite: allowNonFinite))
+    }
+}

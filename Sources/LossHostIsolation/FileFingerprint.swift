@@ -1,0 +1,51 @@
+import Foundation
+
+/// What identifies one version of a plugin file: its size, modification time
+/// and a hash of its bytes (64-bit FNV-1a).
+public struct FileFingerprint: Sendable, Equatable {
+    public var size: UInt64
+    public var mtime: Double
+    public var hash: String
+
+    /// Stands for a file that does not exist (a library a manifest names but
+    /// that is not there yet): creating it changes the fingerprint.
+    public static let absent = FileFingerprint(size: 0, mtime: 0, hash: "absent")
+
+    /// The fingerprint of the file at `path`, or nil when it cannot be read.
+    public static func of(_ path: String) -> FileFingerprint? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        let size = UInt64(data.count)
+        let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return FileFingerprint(size: size, mtime: mtime, hash: String(repeating: "0", count: 16 - hex.count) + hex)
+    }
+}
+
+/// What a scan result depends on: the plugin file and, for a scalar manifest,
+/// every library the manifest names (loading the manifest `dlopen`s them, so a
+/// rebuilt library must be scanned again even when the manifest is unchanged).
+public struct PluginFingerprint: Sendable, Equatable {
+    public var file: FileFingerprint
+    /// Canonical library path → its fingerprint (`FileFingerprint.absent` when missing); empty for `.so` plugins.
+    public var libraries: [String: FileFingerprint]
+
+    public init(file: FileFingerprint, libraries: [String: FileFingerprint] = [:]) {
+        self.file = file
+        self.libraries = libraries
+    }
+
+    /// The fingerprint of the plugin file at `path` and of its companion files
+    /// (a manifest's libraries), or nil when the file cannot be read.
+    public static func of(_ path: String, companions: [String] = []) -> PluginFingerprint? {
+        guard let file = FileFingerprint.of(path) else { return nil }
+        var libraries: [String: FileFingerprint] = [:]
+        for library in companions { libraries[library] = FileFingerprint.of(library) ?? .absent }
+        return PluginFingerprint(file: file, libraries: libraries)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import LossHostEngine
+
+/// Runs an `eval` in a worker, so a plugin that crashes, exits or hangs while
+/// evaluating ends with a one-line error instead of taking the host down.
+public enum IsolatedEval {
+    /// Bytes of output an isolated evaluation may print (its whole result).
+    public static let outputLimit = 1 << 30
+
+    public enum Outcome: Sendable {
+        /// The worker finished: pass its output and status on.
+        case finished(stdout: String, stderr: String, status: Int32)
+        /// It crashed, exited early or hung: one phrase, e.g. "crashed with SIGSEGV".
+        case failed(String)
+    }
+
+    /// Runs `losshost eval ARGUMENTS` in a worker, for at most the configuration's `evalTimeout`.
+    public static func run(_ arguments: [String], configuration: HostConfiguration) -> Outcome {
+        let run = WorkerProcess(timeout: configuration.evalTimeout, executable: configuration.workerExecutable,
+                                outputLimit: outputLimit).run(["eval"] + arguments)
+        let stdout = run.stdout
+        switch run.outcome {
+        case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):
+            return .finished(stdout: stdout, stderr: run.stderr, status: code)
+        default:
+            return .failed(run.outcome.description)
+        }
+    }
+
+    /// Why a plugin must be evaluated in a worker without being asked: its last
+    /// run crashed (or never finished). nil for built-in losses.
+    public static func automaticReason(for path: String?, scanner: PluginScanner) -> String? {
+        guard let path else { return nil }
+        return scanner.isolationReason(for: path)
+    }
+
+    /// Marks a run of the plugin at `path` as started (nil clears the mark when
+    /// it finished): if the host dies meanwhile, later runs are isolated.
+    public static func mark(_ path: String?, _ reason: String?, scanner: PluginScanner) {
+        guard let path, let cache = scanner.cache else { return }
+        cache.setRunMark(path, reason)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import LossHostABI
+import LossHostEngine
+
+/// How plugin files are loaded during discovery: the folder rules, then a scan
+/// in a worker process (cached), and only then `dlopen` in this process.
+/// A plugin whose constructor or entry point crashes or hangs kills only the worker.
+///
+/// Scalar manifests get the same treatment: the rules apply to the manifest and
+/// to every library it names, the scan loads the manifest (and so `dlopen`s its
+/// libraries) in a worker, and the cached result is keyed on the manifest and
+/// its libraries. A manifest's own errors (with file and line) come from loading
+/// it here once its scan showed that loading it does not crash or hang.
+public struct PluginScanner: Sendable {
+    /// Runs scans; nil loads in this process directly (tests, and workers themselves).
+    public var worker: WorkerProcess?
+    /// Loads plugins from files and folders that break the folder rules.
+    public var allowUnsafeLocations: Bool
+    public var cache: ScanCache?
+    /// File formats besides shared libraries.
+    public var formats: PluginFormats
+    /// Seconds a scan may take before its worker is killed.
+    public var scanTimeout: Double
+
+    public init(worker: WorkerProcess?, allowUnsafeLocations: Bool = false, cache: ScanCache? = nil,
+                formats: PluginFormats = PluginFormats(), scanTimeout: Double = 10) {
+        self.worker = worker
+        self.allowUnsafeLocations = allowUnsafeLocations
+        self.cache = cache
+        self.formats = formats
+        self.scanTimeout = scanTimeout
+    }
+
+    /// The scanner a configuration describes: workers when it names the
+    /// executable, the cache when it names the folder.
+    public init(_ configuration: HostConfiguration) {
+        self.init(worker: configuration.workerExecutable.map { WorkerProcess(timeout: configuration.scanTimeout, executable: $0) },
+                  allowUnsafeLocations: configuration.allowUnsafePlugins,
+                  cache: configuration.cacheDirectory.map { ScanCache(directory: $0) },
+                  formats: configuration.formats, scanTimeout: configuration.scanTimeout)
+    }
+
+    /// Whether `path` is a file of a registered format (not a shared library).
+    func isFormatFile(_ path: String) -> Bool { formats.format(for: path) != nil }
+
+    /// Why the file at `path` (canonical) breaks the folder rules, or nil.
+    public func locationProblem(_ path: String) -> String? {
+        if allowUnsafeLocations { return nil }
+        return SafeLocation.problem(with: path, companions: formats.companionFiles(of: path))
+    }
+
+    /// Checks, scans and loads one plugin file.
+    public func load(path: String) -> Result<LoadedPlugin, PluginFailure> {
+        let canonical = PluginLoader.canonicalPath(path)
+        if let why = locationProblem(canonical) {
+            return .failure(PluginFailure(path: canonical, reason: .unsafeLocation(why)))
+        }
+        if let why = scan(canonical) { return .failure(PluginFailure(path: canonical, reason: .crashed(why))) }
+        return PluginLoader.load(path: canonical, formats: formats)
+    }
+
+    /// Scans the files the cache does not know yet, several workers at a time,
+    /// so a first `list` over a folder of many plugins stays quick.
+    public func prescan(_ paths: [String]) {
+        guard worker != nil, let cache else { return }
+        let todo = paths.map(PluginLoader.canonicalPath).filter { path in
+            guard let fingerprint = fingerprint(path), usableEntry(path, fingerprint, in: cache) == nil else { return false }
+            return locationProblem(path) == nil
+        }
+        guard todo.count > 1 else { return }
+        DispatchQueue.concurrentPerform(iterations: todo.count) { i in _ = scan(todo[i]) }
+    }
+
+    /// Scans every plugin file on `path` that the cache does not know yet,
+    /// without loading any here, and saves the cache (for workers to read).
+    public func warm(_ path: PluginSearchPath) {
+        guard worker != nil, let cache else { return }
+        for folder in path.folders {
+            let files = (PluginSearchPath.pluginFiles(in: folder, formats: formats) ?? []).map(PluginLoader.canonicalPath)
+            prescan(files)
+            for file in files where locationProblem(file) == nil { _ = scan(file) }
+        }
+        cache.save()
+    }
+
+    /// Loads the file in a worker first (or takes the cached result); nil when
+    /// it may be loaded here, else why not. For a manifest, nil also when it
+    /// failed cleanly in the worker: loading it here gives the error with its line.
+    public func scan(_ path: String) -> String? {
+        guard let worker else { return nil }
+        let manifest = isFormatFile(path)
+        if !manifest {
+            do throws(LoadFailure) { try ELFCheck.check(path) } catch { return error.description }
+        }
+        let fingerprint = fingerprint(path)
+        if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
+        let run = WorkerProcess(timeout: scanTimeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
+            .run(["scan", path])
+        let events = run.lines.compactMap(WorkerEvent.parse)
+        let failure: String?
+        var metadata: (plugin: String, lossIDs: [String])?
+        if let result = events.first(where: { $0.kind == "scan" }), events.contains(where: { $0.kind == "done" }) {
+            if run.outcome != .exited(0) {
+                // It loaded, then died on the way out: in a destructor of the plugin or a library.
+                failure = "\(run.outcome) after loading (in a destructor, at exit)"
+            } else {
+                failure = result.string("refuse") ?? (manifest ? nil : result.string("failure"))
+                if result.string("refuse") == nil, result.string("failure") == nil, let plugin = result.string("plugin") {
+                    metadata = Self.lossIDs(result.string("loss_ids")).map { (plugin, $0) }
+                }
+            }
+        } else if manifest {
+            failure = "\(run.outcome) while loading the libraries it names (in a constructor)"
+        } else {
+            failure = "\(run.outcome) while loading (in its constructor or entry point)"
+        }
+        if let fingerprint, let cache {
+            // A run mark recorded for this very file (before its metadata was cached) is kept.
+            let previous = cache.entry(for: path, fingerprint: fingerprint)
+            var entry = ScanCache.Entry(fingerprint: fingerprint, failure: failure, crashedInRun: previous?.crashedInRun)
+            entry.plugin = metadata?.plugin
+            entry.lossIDs = metadata?.lossIDs
+            cache.store(entry, for: path)
+        }
+        return failure
+    }
+
+    /// The cached entry for `path` if it can stand for a scan: it matches the
+    /// file now, and for a plugin that loaded it holds the plugin's ids (an
+    /// entry written before they were cached, or by `setRunMark`, is scanned again).
+    /// A manifest that failed cleanly has no ids: it is loaded here for its error.
+    private func usableEntry(_ path: String, _ fingerprint: PluginFingerprint, in cache: ScanCache) -> ScanCache.Entry? {
+        guard let entry = cache.entry(for: path, fingerprint: fingerprint) else { return nil }
+        if entry.failure == nil && entry.plugin == nil && !isFormatFile(path) { return nil }
+        return entry
+    }
+
+    /// The fingerprint of a plugin file and of its companion files.
+    public func fingerprint(_ path: String) -> PluginFingerprint? {
+        PluginFingerprint.of(path, companions: formats.companionFiles(of: path))
+    }
+
+    /// The loss ids a scan worker reported (a JSON array of strings).
+    static func lossIDs(_ text: String?) -> [String]? {
+        guard let text, let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] else { return nil }
+        let ids = array.compactMap { $0 as? String }
+        return ids.count == array.count ? ids : nil
+    }
+
+    /// The plugin id and loss ids of a plugin file whose scan passed, from the
+    /// cache (scanning it first if needed), so it need not be loaded here to be
+    /// listed in a registry; nil when it must be loaded here as before (no worker,
+    /// no cache, a failure, or a manifest that failed cleanly).
+    public func metadata(_ path: String) -> (plugin: String, lossIDs: [String])? {
+        guard worker != nil, let cache else { return nil }
+        let canonical = PluginLoader.canonicalPath(path)
+        guard locationProblem(canonical) == nil, scan(canonical) == nil,
+              let fingerprint = fingerprint(canonical),
+              let entry = cache.entry(for: canonical, fingerprint: fingerprint), entry.failure == nil,
+              let plugin = entry.plugin, let ids = entry.lossIDs else { return nil }
+        return (plugin, ids)
+    }
+
+    /// Why the plugin at `path` should run only in a worker, from its cached history.
+    public func isolationReason(for path: String) -> String? {
+        guard let fingerprint = fingerprint(path) else { return nil }
+        return cache?.entry(for: path, fingerprint: fingerprint)?.crashedInRun
+    }
+}

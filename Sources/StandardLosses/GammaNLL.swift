@@ -10,7 +10,8 @@ import LossKit
 public struct GammaNLL: ElementwiseLoss {
     public static let info = LossInfo(
         id: "gamma_nll", summary: "Gamma negative log-likelihood on a log-link score, target * exp(-pred) + pred; punishes means that misfit positive targets in proportion to their size (XGBoost reg:gamma, LightGBM gamma)",
-        kind: .regression, predDoc: "log-link score (log of the predicted mean), N x D", targetDoc: "observed value > 0, N x D")
+        kind: .regression, predDoc: "log-link score (log of the predicted mean), N x D", targetDoc: "observed value > 0, N x D",
+        predDomain: .logRate, targetDomain: .positive, link: .exp, curvature: Curvature(convex: true))
     public static var targetDomain: Domain { Domain(lower: 0, lowerInclusive: false, description: "a number > 0") }
     public init(_ parameters: ParameterValues) {}
 

@@ -10,7 +10,8 @@ public struct HingeEmbedding: ElementwiseLoss {
     public static let info = LossInfo(
         id: "hinge_embedding", summary: "x for label 1, max(0, margin - x) for label -1 (PyTorch's HingeEmbeddingLoss); punishes distances of similar pairs linearly and dissimilar pairs closer than the margin",
         kind: .binary, predDoc: "distance or score x, N x D", targetDoc: "label 1 (similar) or -1 (dissimilar), N x D",
-        parameters: [ParameterInfo("margin", "the distance dissimilar pairs should exceed, >= 0", default: 1, min: 0, max: 1e6)])
+        parameters: [ParameterInfo("margin", "the distance dissimilar pairs should exceed, >= 0", default: 1, min: 0, max: 1e6)],
+        predDomain: .real, targetDomain: .labelPlusMinus1, curvature: Curvature(convex: true, piecewiseLinear: true, surrogate: 1))
     public static var targetDomain: Domain {
         Domain(lower: -1, upper: 1, members: [1, -1], description: "a label 1 or -1")
     }

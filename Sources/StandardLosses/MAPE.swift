@@ -11,7 +11,9 @@ public struct MAPE: ElementwiseLoss {
         id: "mape", summary: "absolute percentage error |pred - target| / max(|target|, eps); punishes each error relative to the size of its target",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("eps", "floor of |target| in the denominator, > 0 (2.2e-16 as scikit-learn; 1 as LightGBM's mape)",
-                                   default: Double.ulpOfOne, min: 0, max: 1e6, minExclusive: true)])
+                                   default: Double.ulpOfOne, min: 0, max: 1e6, minExclusive: true)],
+        // Surrogate 1, as LightGBM's mape objective.
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true, piecewiseLinear: true, surrogate: 1))
     @usableFromInline let eps: Double
     public init(_ parameters: ParameterValues) { eps = parameters["eps"] }
 

@@ -10,7 +10,9 @@ import LossKit
 public struct MSLE: ElementwiseLoss {
     public static let info = LossInfo(
         id: "msle", summary: "squared log error (log(1 + pred) - log(1 + target))^2; punishes relative errors, for targets that span orders of magnitude (XGBoost reg:squaredlogerror)",
-        kind: .regression, predDoc: "predicted value > -1, N x D", targetDoc: "observed value > -1, N x D")
+        kind: .regression, predDoc: "predicted value > -1, N x D", targetDoc: "observed value > -1, N x D",
+        // Not convex: the Hessian is negative where log(1 + pred) - log(1 + target) > 1.
+        predDomain: .nonNegative, targetDomain: .nonNegative)
     public static var predDomain: Domain { aboveMinusOne }
     public static var targetDomain: Domain { aboveMinusOne }
     @usableFromInline static let aboveMinusOne = Domain(lower: -1, lowerInclusive: false, description: "a number > -1")

@@ -7,7 +7,8 @@ public struct MultilabelSoftMargin: RowLoss {
         id: "multilabel_soft_margin", summary: "mean over the labels of a row of the logistic loss of each label's logit (PyTorch MultiLabelSoftMarginLoss); punishes confident wrong labels",
         kind: .multiclass, reduce: .rowwise, predDoc: "one logit per label, N x C",
         targetDoc: "labels 0 or 1 (or soft targets in [0, 1]), N x C",
-        parameters: [ParameterInfo("weight", "label weights, one per label (C values)", type: .list, min: 0, max: 1e6)])
+        parameters: [ParameterInfo("weight", "label weights, one per label (C values)", type: .list, min: 0, max: 1e6)],
+        predDomain: .logit, targetDomain: .label01, link: .sigmoid, curvature: Curvature(convex: true))
 
     /// The label weights; empty when not given (every weight 1).
     @usableFromInline let labelWeights: [Double]

@@ -8,7 +8,8 @@ public struct NLL: RowLoss {
         kind: .multiclass, reduce: .rowwise, predDoc: "log-probabilities (e.g. a log-softmax), N x C",
         targetDoc: "class index 0..C-1, N x 1", targetLayout: .classIndex,
         parameters: [ParameterInfo("weight", "class weights, one per class (C values); mean divides by the weights of the targets",
-                                   type: .list, min: 0, max: 1e6)])
+                                   type: .list, min: 0, max: 1e6)],
+        predDomain: .logProbability, targetDomain: .classIndex, link: .exp, curvature: Curvature(convex: true, piecewiseLinear: true))
 
     /// The class weights; empty when not given (every weight 1).
     @usableFromInline let classWeights: [Double]

@@ -11,7 +11,8 @@ public struct PseudoHuber: ElementwiseLoss {
         id: "pseudo_huber", summary: "delta^2 (sqrt(1 + (error/delta)^2) - 1); punishes small errors quadratically, outliers linearly, smooth everywhere (XGBoost reg:pseudohubererror)",
         kind: .regression, predDoc: "predicted value, N x D", targetDoc: "observed value, N x D",
         parameters: [ParameterInfo("delta", "scale where the loss turns from quadratic to linear, > 0 (XGBoost's huber_slope)",
-                                   default: 1, min: 0, max: 1e6, minExclusive: true)])
+                                   default: 1, min: 0, max: 1e6, minExclusive: true)],
+        predDomain: .real, targetDomain: .real, curvature: Curvature(convex: true))
     @usableFromInline let delta: Double
     public init(_ parameters: ParameterValues) { delta = parameters["delta"] }
 

@@ -340,4 +340,24 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(CLoss("cross_entropy").loss.pointee.target_layout, Int32(LH_TARGET_INDEX_OR_SAME_SHAPE))
         XCTAssertEqual(CLoss("multi_margin").loss.pointee.target_layout, Int32(LH_TARGET_CLASS_INDEX))
     }
+
+    /// The ABI 1.2 facts of the losses added for boosting and PyTorch users: domains, link, curvature.
+    func testNewLossesDeclareDomainsLinksAndCurvature() {
+        let convex = UInt32(LH_CURVATURE_CONVEX), linear = UInt32(LH_CURVATURE_PIECEWISE_LINEAR)
+        let expected: [(String, Int32, Int32, Int32, UInt32, Double)] = [
+            ("pseudo_huber", LH_DOMAIN_REAL, LH_DOMAIN_REAL, LH_LINK_IDENTITY, convex, 0),
+            ("gamma_nll", LH_DOMAIN_LOG_RATE, LH_DOMAIN_POSITIVE, LH_LINK_EXP, convex, 0),
+            ("mape", LH_DOMAIN_REAL, LH_DOMAIN_REAL, LH_LINK_IDENTITY, convex | linear, 1),
+            ("msle", LH_DOMAIN_NONNEGATIVE, LH_DOMAIN_NONNEGATIVE, LH_LINK_IDENTITY, 0, 0),
+            ("hinge_embedding", LH_DOMAIN_REAL, LH_DOMAIN_LABEL_PM1, LH_LINK_IDENTITY, convex | linear, 1),
+            ("nll", LH_DOMAIN_LOG_PROBABILITY, LH_DOMAIN_CLASS_INDEX, LH_LINK_EXP, convex | linear, 0),
+            ("multilabel_soft_margin", LH_DOMAIN_LOGIT, LH_DOMAIN_LABEL_01, LH_LINK_SIGMOID, convex, 0),
+        ]
+        for (id, pred, target, link, curvature, surrogate) in expected {
+            let l = CLoss(id).loss.pointee
+            XCTAssertEqual([l.pred_domain, l.target_domain, l.link], [pred, target, link], id)
+            XCTAssertEqual(l.curvature, curvature, id)
+            XCTAssertEqual(l.surrogate_hessian, surrogate, id)
+        }
+    }
 }

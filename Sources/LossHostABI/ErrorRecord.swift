@@ -3,12 +3,20 @@ import LossKit
 
 /// The host-owned `lh_error` record handed to every call.
 package enum ErrorRecord {
-    package struct Failure {
+    package struct Failure: Error {
         package var status: lh_status
         package var message: String
         package var row: Int64
         package var column: Int32
         package var input: Int32
+
+        package init(status: lh_status, message: String, row: Int64, column: Int32, input: Int32) {
+            self.status = status
+            self.message = message
+            self.row = row
+            self.column = column
+            self.input = input
+        }
 
         package var text: String {
             message.isEmpty ? "the plugin failed with status \(status) (\(statusName)) and no message" : message

@@ -17,39 +17,30 @@ final class RawInstance {
         self.loss = loss
         self.stage = stage
         stage("create")
-        var handle: OpaquePointer? = nil
-        let lists = values.map { value -> [Double] in
-            if case .list(let items) = value { return items }
-            return []
+        let storage = values.map { value -> GuardedBuffer in
+            if case .list(let items) = value { return GuardedBuffer(input: items) }
+            return GuardedBuffer(input: [])
         }
-        let storage = lists.map { GuardedBuffer(input: $0) }
-        var cValues = values.enumerated().map { i, value in
-            var v = lh_param_value()
-            v.struct_size = UInt32(MemoryLayout<lh_param_value>.size)
+        let created = loss.entry.callCreate(values.enumerated().map { i, value in
             switch value {
-            case .scalar(let x): v.scalar = x
-            case .list(let items):
-                v.list = UnsafePointer(storage[i].pointer)
-                v.list_length = UInt64(items.count)
+            case .scalar(let x): .scalar(x)
+            case .list(let items): .list(UnsafePointer(storage[i].pointer), count: items.count)
             }
-            return v
-        }
-        let failure = cValues.withUnsafeMutableBufferPointer { buffer in
-            ErrorRecord.call { record in
-                loss.entry.create(loss.entry.table, buffer.baseAddress, UInt32(buffer.count), &handle, record)
-            }
-        }
+        })
         StreamGuard.shared.verify(after: "create")
-        if let failure { throw PluginStatus(status: failure.status, message: failure.text, statusName: failure.statusName) }
-        guard handle != nil else {
+        switch created {
+        case .failure(let failure):
+            throw PluginStatus(status: failure.status, message: failure.text, statusName: failure.statusName)
+        case .success(nil):
             throw PluginStatus(status: -1, message: "create returned LH_OK but no instance", statusName: "no instance")
+        case .success(let handle):
+            self.handle = handle
         }
-        self.handle = handle
     }
 
     deinit {
         stage("destroy")
-        loss.entry.destroy(handle)
+        loss.entry.callDestroy(handle)
         StreamGuard.shared.verify(after: "destroy")
     }
 
@@ -66,22 +57,15 @@ final class RawInstance {
         let normalizer = wanted.sum ? GuardedBuffer(output: 1) : nil
         let gradient = wanted.gradient ? GuardedBuffer(output: batch.rows * batch.predColumns) : nil
         let hessian = wanted.hessian ? GuardedBuffer(output: batch.rows * batch.predColumns) : nil
-        var cBatch = lh_batch()
-        cBatch.struct_size = UInt32(MemoryLayout<lh_batch>.size)
-        cBatch.pred_columns = UInt32(batch.predColumns)
-        cBatch.target_columns = UInt32(batch.targetColumns)
-        cBatch.rows = UInt64(batch.rows)
-        cBatch.pred = UnsafePointer(pred.pointer)
-        cBatch.target = UnsafePointer(target.pointer)
-        cBatch.weight = weight.map { UnsafePointer($0.pointer) }
-        var out = lh_outputs()
-        out.struct_size = UInt32(MemoryLayout<lh_outputs>.size)
-        out.values = values?.pointer
-        out.sum = sum?.pointer
-        out.normalizer = normalizer?.pointer
-        out.gradient = gradient?.pointer
-        out.hessian = hessian?.pointer
-        let failure = ErrorRecord.call { record in loss.entry.evaluate(handle, &cBatch, &out, record) }
+        var buffers = CallBuffers(rows: batch.rows, predColumns: batch.predColumns, targetColumns: batch.targetColumns,
+                                  pred: UnsafePointer(pred.pointer), target: UnsafePointer(target.pointer),
+                                  weight: weight.map { UnsafePointer($0.pointer) })
+        buffers.values = values?.pointer
+        buffers.sum = sum?.pointer
+        buffers.normalizer = normalizer?.pointer
+        buffers.gradient = gradient?.pointer
+        buffers.hessian = hessian?.pointer
+        let failure = loss.entry.callEvaluate(handle, buffers)
         StreamGuard.shared.verify(after: "evaluate")
 
         let named: [(String, GuardedBuffer?)] = [("values", values), ("sum", sum), ("normalizer", normalizer),

@@ -166,9 +166,10 @@ final class CheckIsolationTests: XCTestCase {
         XCTAssertEqual(SafeLocation.problem(with: manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)),
                        "the folder \(libs.path) of the library \(library) (named by the manifest) is writable by every user (mode 777); run chmod o-w on it, or pass --allow-unsafe-plugins")
         chmod(libs.path, 0o755)
-        XCTAssertEqual(PluginScanner(worker: nil).locationProblem(manifest), nil)
+        let formats = PluginFormats([ScalarManifestFormat()])
+        XCTAssertEqual(PluginScanner(worker: nil, formats: formats).locationProblem(manifest), nil)
         chmod(libs.path, 0o777)
-        XCTAssertNotNil(PluginScanner(worker: nil).locationProblem(manifest))
-        XCTAssertNil(PluginScanner(worker: nil, allowUnsafeLocations: true).locationProblem(manifest))
+        XCTAssertNotNil(PluginScanner(worker: nil, formats: formats).locationProblem(manifest))
+        XCTAssertNil(PluginScanner(worker: nil, allowUnsafeLocations: true, formats: formats).locationProblem(manifest))
     }
 }

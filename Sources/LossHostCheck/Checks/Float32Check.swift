@@ -147,7 +147,7 @@ extension RawInstance {
     /// per-element outputs guarded, sum and normalizer in guarded doubles.
     /// Only for a loss whose table has `evaluate_f32`.
     func evaluateF32(_ batch: CheckBatch, _ wanted: Wanted) throws(EvaluateError) -> CallOutputs {
-        guard let function = loss.entry.evaluateF32 else {
+        guard loss.entry.supportsFloat32 else {
             throw .status(PluginStatus(status: -1, message: "no evaluate_f32", statusName: "no float32 entry point"))
         }
         let valueCount = loss.info.reduce == .elementwise ? batch.rows * batch.predColumns : batch.rows
@@ -158,22 +158,15 @@ extension RawInstance {
         let normalizer = wanted.sum ? GuardedBuffer(output: 1) : nil
         let gradient = wanted.gradient ? GuardedFloatBuffer(output: batch.rows * batch.predColumns) : nil
         let hessian = wanted.hessian ? GuardedFloatBuffer(output: batch.rows * batch.predColumns) : nil
-        var cBatch = lh_batch_f32()
-        cBatch.struct_size = UInt32(MemoryLayout<lh_batch_f32>.size)
-        cBatch.pred_columns = UInt32(batch.predColumns)
-        cBatch.target_columns = UInt32(batch.targetColumns)
-        cBatch.rows = UInt64(batch.rows)
-        cBatch.pred = UnsafePointer(pred.pointer)
-        cBatch.target = UnsafePointer(target.pointer)
-        cBatch.weight = weight.map { UnsafePointer($0.pointer) }
-        var out = lh_outputs_f32()
-        out.struct_size = UInt32(MemoryLayout<lh_outputs_f32>.size)
-        out.values = values?.pointer
-        out.sum = sum?.pointer
-        out.normalizer = normalizer?.pointer
-        out.gradient = gradient?.pointer
-        out.hessian = hessian?.pointer
-        let failure = ErrorRecord.call { record in function(handle, &cBatch, &out, record) }
+        var buffers = CallBuffers(rows: batch.rows, predColumns: batch.predColumns, targetColumns: batch.targetColumns,
+                                  pred: UnsafePointer(pred.pointer), target: UnsafePointer(target.pointer),
+                                  weight: weight.map { UnsafePointer($0.pointer) })
+        buffers.values = values?.pointer
+        buffers.sum = sum?.pointer
+        buffers.normalizer = normalizer?.pointer
+        buffers.gradient = gradient?.pointer
+        buffers.hessian = hessian?.pointer
+        let failure = loss.entry.callEvaluate(handle, buffers)
         StreamGuard.shared.verify(after: "evaluate_f32")
 
         let floats: [(String, GuardedFloatBuffer?)] = [("values", values), ("gradient", gradient), ("hessian", hessian)]

@@ -21,8 +21,11 @@ double pinball_hess(double pred, double target, double tau) {
 
 double logcosh_scaled(double p, double t, double s) {
     double x = fabs(s * (p - t));
-    /* log(cosh(x)) = x + log1p(exp(-2x)) - log(2), stable for large x */
-    return (x + log1p(exp(-2.0 * x)) - log(2.0)) / s;
+    /* log(cosh(x)): -log(1 - tanh(x)^2)/2 for small x (no cancellation, so small s
+     * stays accurate), x + log1p(exp(-2x)) - log(2) for large x (no overflow) */
+    double t_ = tanh(x);
+    double lc = x < 0.5 ? -0.5 * log1p(-t_ * t_) : x + log1p(exp(-2.0 * x)) - log(2.0);
+    return lc / s;
 }
 
 double scaled_square(double p, double t, int shift) {

@@ -50,6 +50,21 @@ struct CallOutputs: Sendable {
     var gradient: [Double]?
     var hessian: [Double]?
 
+    /// The first element, in the order values, sum, normalizer, gradient, Hessian, whose bits differ in `other`.
+    func firstDifference(_ other: CallOutputs) -> OutputDifference? {
+        let lists: [(String, [Double]?, [Double]?)] = [("values", values, other.values), ("sum", sum.map { [$0] }, other.sum.map { [$0] }),
+                                                       ("normalizer", normalizer.map { [$0] }, other.normalizer.map { [$0] }),
+                                                       ("gradient", gradient, other.gradient), ("hessian", hessian, other.hessian)]
+        for (name, a, b) in lists {
+            guard let a, let b else { continue }
+            for i in 0..<min(a.count, b.count) where a[i].bitPattern != b[i].bitPattern {
+                let scalar = name == "sum" || name == "normalizer"
+                return OutputDifference(output: name, index: scalar ? nil : i, first: a[i], second: b[i])
+            }
+        }
+        return nil
+    }
+
     /// Bitwise equality of every output.
     func bitwiseEqual(_ other: CallOutputs) -> Bool {
         func same(_ a: [Double]?, _ b: [Double]?) -> Bool {
@@ -58,6 +73,33 @@ struct CallOutputs: Sendable {
         return same(values, other.values) && sum?.bitPattern == other.sum?.bitPattern
             && normalizer?.bitPattern == other.normalizer?.bitPattern
             && same(gradient, other.gradient) && same(hessian, other.hessian)
+    }
+}
+
+/// The first output element that differs bitwise between two calls.
+struct OutputDifference: Sendable {
+    /// "values", "sum", "normalizer", "gradient" or "hessian".
+    var output: String
+    /// nil for sum and normalizer.
+    var index: Int?
+    var first: Double
+    var second: Double
+
+    /// "gradient[5] (row 1: pred [...], target [...]) was 0x3ff0000000000000 (1), then 0x3ff0000000000001 (1.0000000000000002)".
+    func describe(_ batch: CheckBatch, valuesPerRow: Int) -> String {
+        var at = output
+        if let index {
+            let perRow = output == "values" ? valuesPerRow : batch.predColumns
+            let row = index / max(1, perRow)
+            at += "[\(index)] (row \(row): \(batch.describeRow(row)))"
+        }
+        return "\(at) was \(Self.bits(first)), then \(Self.bits(second))"
+    }
+
+    /// "0x3ff0000000000000 (1)".
+    static func bits(_ x: Double) -> String {
+        let hex = String(x.bitPattern, radix: 16)
+        return "0x" + String(repeating: "0", count: 16 - hex.count) + hex + " (\(formatCheckNumber(x)))"
     }
 }
 

@@ -10,12 +10,16 @@ public struct CheckOptions: Sendable {
     /// their memory limit), and `callTimeout`, the seconds a worker may go
     /// without reporting progress.
     public var configuration: HostConfiguration
+    /// `NAME=VALUE` assignments (as `--param`) that pin those parameters at every
+    /// parameter point; each applies to the target's losses that declare NAME.
+    public var params: [String]
 
-    public init(target: String, seed: UInt64, only: String?, configuration: HostConfiguration) {
+    public init(target: String, seed: UInt64, only: String?, configuration: HostConfiguration, params: [String] = []) {
         self.target = target
         self.seed = seed
         self.only = only
         self.configuration = configuration
+        self.params = params
     }
 
     /// Seconds a worker may go without reporting progress.
@@ -26,6 +30,7 @@ public struct CheckOptions: Sendable {
         var args = ["check", target, "--seed", String(seed), "--start", String(start)]
         if let only { args += ["--only", only] }
         for folder in configuration.searchPath.folders where folder.origin == .option { args += ["--plugin-dir", folder.path] }
+        for param in params { args += ["--param", param] }
         for loss in skipLosses.sorted() { args += ["--skip-loss", loss] }
         if configuration.allowUnsafePlugins { args.append("--allow-unsafe-plugins") }
         return args

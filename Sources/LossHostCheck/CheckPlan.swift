@@ -5,7 +5,7 @@ import Foundation
 public struct CheckPlan: Sendable {
     /// The checks every loss gets, in order.
     public enum LossCheckKind: String, Sendable, CaseIterable {
-        case lifecycle, gradient, hessian, fused, composition, determinism, threads, robustness, memory, params, float32
+        case lifecycle, gradient, hessian, boosting, fused, composition, determinism, threads, robustness, memory, params, float32
     }
 
     public struct Item: Sendable {

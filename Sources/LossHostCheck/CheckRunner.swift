@@ -2,6 +2,7 @@ import Foundation
 import LossHostABI
 import LossHostEngine
 import LossHostIsolation
+import LossKit
 
 /// Runs a check plan in this process (in a worker, or with `--in-process`),
 /// reporting progress through `emit`: each check's start, each change of
@@ -64,6 +65,12 @@ public enum CheckRunner {
             return emit(.result(index: 0, CheckResult(check: "plugin.load", outcome: .fail, detail: failure.reason.description)))
         case .success(let found): (plugin, losses) = found
         }
+        let pinned: [String: [String]]
+        do throws(EvaluationError) {
+            pinned = try pinnedParameters(options.params, losses: losses.map(\.info), target: options.target)
+        } catch {
+            return emit(.error(error.message))
+        }
         let plan = CheckPlan(losses: losses.map(\.info.id), only: options.only)
         var contexts: [String: LossCheckContext] = [:]
         for (index, item) in plan.items.enumerated() where index >= start {
@@ -72,7 +79,7 @@ public enum CheckRunner {
             if let lossID = item.loss, skipLosses.contains(lossID) {
                 result = CheckResult(check: item.name, outcome: .skip, detail: "not run: an earlier check of '\(lossID)' crashed")
             } else {
-                result = runOne(item, plugin: plugin, losses: losses, options: options, contexts: &contexts, stage: stage)
+                result = runOne(item, plugin: plugin, losses: losses, options: options, pinned: pinned, contexts: &contexts, stage: stage)
             }
             emit(.result(index: index, result))
         }
@@ -83,9 +90,39 @@ public enum CheckRunner {
         target.hasSuffix(".so") || (target.contains("/") && FileManager.default.fileExists(atPath: target))
     }
 
+    /// The `--param` assignments that apply to each loss (those naming its parameters), each
+    /// checked against the loss's ranges. A name no loss of the target declares is an error.
+    static func pinnedParameters(_ params: [String], losses: [LossInfo], target: String) throws(EvaluationError) -> [String: [String]] {
+        var pinned: [String: [String]] = [:]
+        if losses.count == 1, let info = losses.first {
+            _ = try BoundParameters.bind(params, to: info)
+            return [info.id: params]
+        }
+        for assignment in params {
+            guard let name = BoundParameters.name(of: assignment) else {
+                throw EvaluationError("--param '\(assignment)' is not NAME=VALUE", input: .parameter)
+            }
+            let declaring = losses.filter { $0.parameters.contains { $0.name == name } }
+            guard !declaring.isEmpty else {
+                let known = Set(losses.flatMap { $0.parameters.map(\.name) }).sorted()
+                let hint = known.isEmpty ? "its losses have no parameters" : "its losses' parameters: \(known.joined(separator: ", "))"
+                throw EvaluationError("unknown param '\(name)' for '\(target)' (\(hint))", input: .parameter)
+            }
+            for info in declaring { pinned[info.id, default: []].append(assignment) }
+        }
+        for info in losses {
+            do throws(EvaluationError) {
+                _ = try BoundParameters.bind(pinned[info.id] ?? [], to: info)
+            } catch {
+                throw EvaluationError("loss '\(info.id)': \(error.message)", input: .parameter)
+            }
+        }
+        return pinned
+    }
+
     private static func runOne(_ item: CheckPlan.Item, plugin: LoadedPlugin, losses: [LoadedLoss], options: CheckOptions,
-                               contexts: inout [String: LossCheckContext], stage: StageReporter) -> CheckResult {
-        let result = runChecked(item, plugin: plugin, losses: losses, options: options, contexts: &contexts, stage: stage)
+                               pinned: [String: [String]], contexts: inout [String: LossCheckContext], stage: StageReporter) -> CheckResult {
+        let result = runChecked(item, plugin: plugin, losses: losses, options: options, pinned: pinned, contexts: &contexts, stage: stage)
         // A plugin that closed or replaced stdin, stdout or stderr fails the check it did it in.
         if let why = StreamGuard.shared.take() { return CheckResult(check: item.name, outcome: .fail, detail: why) }
         // One that left the floating-point environment changed (the host put it back) fails it too.
@@ -96,8 +133,9 @@ public enum CheckRunner {
     }
 
     private static func runChecked(_ item: CheckPlan.Item, plugin: LoadedPlugin, losses: [LoadedLoss], options: CheckOptions,
-                                   contexts: inout [String: LossCheckContext], stage: StageReporter) -> CheckResult {
+                                   pinned: [String: [String]], contexts: inout [String: LossCheckContext], stage: StageReporter) -> CheckResult {
         let detail: String
+        var contextUsed: LossCheckContext? = nil
         do {
             switch item.kind {
             case nil where item.name == "plugin.load":
@@ -112,14 +150,23 @@ public enum CheckRunner {
                 if let existing = contexts[lossID] {
                     context = existing
                 } else {
-                    context = LossCheckContext(loss: losses.first { $0.info.id == lossID }!, seed: options.seed,
-                                               stage: { stage.set($0) })
+                    let loss = losses.first { $0.info.id == lossID }!
+                    let columns = loss.info.predColumns > 0 ? loss.info.predColumns : (loss.info.kind == .multiclass ? 4 : 3)
+                    let points: [ParameterPoint]
+                    do throws(EvaluationError) {
+                        points = try ParameterPoint.all(for: loss.info, pinned: pinned[lossID] ?? [], columns: columns, seed: options.seed)
+                    } catch {
+                        throw CheckFailure(error.message)
+                    }
+                    context = LossCheckContext(loss: loss, seed: options.seed, points: points, stage: { stage.set($0) })
                     contexts[lossID] = context
                 }
+                contextUsed = context
                 switch kind {
                 case .lifecycle: detail = try LifecycleCheck.run(context)
                 case .gradient: detail = try GradientCheck.run(context)
                 case .hessian: detail = try HessianCheck.run(context)
+                case .boosting: detail = try BoostingCheck.run(context, facts: BoostingFacts(context.loss, abiMinor: plugin.abiMinor))
                 case .fused: detail = try FusedCheck.run(context)
                 case .composition: detail = try CompositionCheck.run(context)
                 case .determinism: detail = try DeterminismCheck.run(context)
@@ -131,7 +178,10 @@ public enum CheckRunner {
                 }
             }
         } catch let failure as CheckFailure {
-            return CheckResult(check: item.name, outcome: .fail, detail: failure.detail)
+            // The checks that run at every parameter point name it themselves; these run at the base point.
+            let atBase: Set<CheckPlan.LossCheckKind> = [.determinism, .threads, .memory]
+            let suffix = item.kind.map { atBase.contains($0) } == true ? contextUsed?.base.suffix ?? "" : ""
+            return CheckResult(check: item.name, outcome: .fail, detail: failure.detail + suffix)
         } catch let skipped as CheckSkipped {
             return CheckResult(check: item.name, outcome: .skip, detail: skipped.reason)
         } catch {

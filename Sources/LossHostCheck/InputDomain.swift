@@ -64,9 +64,9 @@ struct InputDomain: Sendable {
             list.append(InputDomain(pred: .real, target: .classIndex, predColumns: d, targetColumns: 1))
         }
         let pairs: [(Range, Range?, Range)] = [
-            (.real, nil, .real), (.real, nil, .label01), (.unit, nil, .label01), (.real, nil, .positive),
-            (.positive, nil, .positive), (.real, .positive, .real), (.positive, nil, .real),
-            (.logProbability, nil, .distribution), (.real, nil, .distribution), (.unit, nil, .unit),
+            (.real, nil, .real), (.real, nil, .label01), (.real, nil, .positive), (.positive, nil, .positive),
+            (.unit, nil, .label01), (.real, .positive, .real), (.positive, nil, .real),
+            (.logProbability, nil, .distribution), (.real, nil, .distribution), (.unit, nil, .unit), (.real, nil, .labelPM1),
         ]
         for (p, rest, tg) in pairs {
             if tg == .distribution && !sameShape { continue }

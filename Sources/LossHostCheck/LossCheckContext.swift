@@ -4,35 +4,40 @@ import LossHostEngine
 import LossKit
 
 /// What the checks of one loss share: the loss, the seed, the stage reporter,
-/// and the input domain found by probing (once).
+/// the parameter points, and the input domain found by probing (once per point).
 final class LossCheckContext {
     let loss: LoadedLoss
     let seed: UInt64
     let stage: @Sendable (String) -> Void
-    private var probed: Result<InputDomain, CheckFailure>?
+    /// The first is the base point (defaults with `--param` pins), which the checks that run once use.
+    let points: [ParameterPoint]
+    private var probed: [Int: Result<InputDomain, CheckFailure>] = [:]
     /// What the loss's calls left changed in the floating-point environment: fails the running check.
     let stateLog = PluginStateLog()
 
-    init(loss: LoadedLoss, seed: UInt64, stage: @escaping @Sendable (String) -> Void) {
+    init(loss: LoadedLoss, seed: UInt64, points: [ParameterPoint], stage: @escaping @Sendable (String) -> Void) {
         self.loss = loss
         self.seed = seed
+        self.points = points
         self.stage = stage
     }
 
     var info: LossInfo { loss.info }
     var hasHessian: Bool { info.hessian != .none }
-    var defaults: [BoundParameters.Value] { BoundParameters.defaults(for: info).values }
+    var base: ParameterPoint { points[0] }
+    var defaults: [BoundParameters.Value] { base.values }
 
     /// Outputs a check asks for by default: everything the loss provides.
     var everything: Wanted { Wanted(values: true, sum: true, gradient: true, hessian: hessian) }
     private var hessian: Bool { hasHessian }
 
-    /// A new instance with the default parameters (or `values`).
-    func instance(_ values: [BoundParameters.Value]? = nil) throws(CheckFailure) -> RawInstance {
+    /// A new instance with the base parameters (the defaults and any `--param`).
+    func instance() throws(CheckFailure) -> RawInstance {
         do throws(PluginStatus) {
-            return try RawInstance(loss, values: values ?? defaults, stage: stage, log: stateLog)
+            return try RawInstance(loss, values: defaults, stage: stage, log: stateLog)
         } catch {
-            throw CheckFailure("create with the default parameters failed with status \(error.status) (\(error.statusName)): \(error.message)")
+            let which = points.count == 1 && base.text.isEmpty ? "the default parameters" : "params \(base.text)"
+            throw CheckFailure("create with \(which) failed with status \(error.status) (\(error.statusName)): \(error.message)")
         }
     }
 
@@ -65,22 +70,36 @@ final class LossCheckContext {
         }
     }
 
-    /// The input domain: the one the loss declares (ABI 1.2), else the first
-    /// candidate it accepts with finite outputs.
+    /// The input domain at the base point: the one the loss declares (ABI 1.2), else
+    /// the first candidate it accepts with finite outputs.
     func domain() throws(CheckFailure) -> InputDomain {
-        if let probed { return try probed.get() }
-        let result = InputDomain.declared(by: info).map { .success($0) } ?? probe()
-        probed = result
+        if let known = probed[0] { return try known.get() }
+        return try domain(at: 0, instance())
+    }
+
+    /// The input domain at point `index`. Parameters can change it (a rate instead of a
+    /// log-rate): away from the base point a declared domain is used only when the loss
+    /// accepts it there, else the candidates are probed.
+    func domain(at index: Int, _ instance: RawInstance) throws(CheckFailure) -> InputDomain {
+        if let known = probed[index] { return try known.get() }
+        let label = index == 0 ? "\(info.id).domain" : "\(info.id).domain@\(index)"
+        let result: Result<InputDomain, CheckFailure>
+        if let declared = InputDomain.declared(by: info) {
+            result = index == 0 || (try? probe(instance, [declared], label: label).get()) != nil
+                ? .success(declared) : probe(instance, InputDomain.candidates(for: info), label: label)
+        } else {
+            result = probe(instance, InputDomain.candidates(for: info), label: label)
+        }
+        probed[index] = result
         return try result.get()
     }
 
-    private func probe() -> Result<InputDomain, CheckFailure> {
-        let instance: RawInstance
-        do throws(CheckFailure) { instance = try self.instance() } catch { return .failure(error) }
-        var rng = SeededRandom(seed: seed, label: "\(info.id).domain")
+    /// The first of `candidates` the loss accepts with finite outputs on three small batches.
+    private func probe(_ instance: RawInstance, _ candidates: [InputDomain], label: String) -> Result<InputDomain, CheckFailure> {
+        var rng = SeededRandom(seed: seed, label: label)
         var last = "no candidate input kind"
         var firstAccepted: InputDomain? = nil  // LH_OK but not finite: the robustness check will say so
-        for candidate in InputDomain.candidates(for: info) {
+        for candidate in candidates {
             var ok = true
             for _ in 0..<3 {
                 let batch = candidate.batch(rows: 8, weighted: false, using: &rng)

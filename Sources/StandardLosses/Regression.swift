@@ -147,8 +147,9 @@ public struct Quantile: ElementwiseLoss {
 
     @inlinable public func derivatives(pred: Double, target: Double) -> Derivatives {
         let u = target - pred
-        // d/dpred: −τ above the target, 1 − τ below, 0 exactly at it (as mae).
-        let g = u > 0 ? -tau : (u < 0 ? 1 - tau : 0)
+        // d/dpred: −τ while pred is below the target, 1 − τ from the target up: at the kink
+        // the right derivative, as XGBoost's and LightGBM's quantile objectives.
+        let g = u > 0 ? -tau : 1 - tau
         return Derivatives(value: u >= 0 ? tau * u : (tau - 1) * u, gradient: g, hessian: 0)
     }
 }

@@ -12,9 +12,13 @@ public enum StandardPlugin {
         .elementwise(Huber.self),
         .elementwise(SmoothL1.self),
         .elementwise(LogCosh.self),
+        .elementwise(PseudoHuber.self),
         .elementwise(Quantile.self),
         .elementwise(PoissonNLL.self),
         .elementwise(Tweedie.self),
+        .elementwise(GammaNLL.self),
+        .elementwise(MAPE.self),
+        .elementwise(MSLE.self),
         .rowwise(GaussianNLL.self),
         .elementwise(BCE.self),
         .elementwise(BCEWithLogits.self),
@@ -22,9 +26,12 @@ public enum StandardPlugin {
         .elementwise(Hinge.self),
         .elementwise(SquaredHinge.self),
         .elementwise(SoftMargin.self),
+        .elementwise(HingeEmbedding.self),
         .rowwise(CrossEntropy.self),
+        .rowwise(NLL.self),
         .rowwise(MultiMargin.self),
         .rowwise(KLDiv.self),
+        .rowwise(MultilabelSoftMargin.self),
     ]
 
     /// The C table; the host loads it through the same path as any plugin.

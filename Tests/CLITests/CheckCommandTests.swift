@@ -19,7 +19,7 @@ final class CheckCommandTests: XCTestCase {
         let (object, run) = try check(["std", "--seed", "1"])
         XCTAssertEqual(failures(object), [])
         XCTAssertEqual(run.status, 0)
-        XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 18 * 11)
+        XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 25 * 12)
     }
 
     func testCSamplePassesEveryCheck() throws {
@@ -54,7 +54,7 @@ final class CheckCommandTests: XCTestCase {
         let (object, run) = try check(["std/huber", "--seed", "4"])
         XCTAssertEqual(run.status, 0, run.stdout)
         let names = (object["checks"] as? [[String: Any]] ?? []).compactMap { $0["check"] as? String }
-        XCTAssertEqual(names, ["plugin.load", "plugin.metadata"] + ["lifecycle", "gradient", "hessian", "fused", "composition",
+        XCTAssertEqual(names, ["plugin.load", "plugin.metadata"] + ["lifecycle", "gradient", "hessian", "boosting", "fused", "composition",
                                                                     "determinism", "threads", "robustness", "memory", "params", "float32"].map { "huber.\($0)" })
         XCTAssertEqual(object["seed"] as? Int, 4)
     }

@@ -69,7 +69,7 @@ final class HostileCheckTests: XCTestCase {
         try assertCheck("float32_gradient_factor", "sq.float32", "fail",
                         "gradient[0] at pred [-1.6908594369888306, 0.05510624498128891, 0.5178371071815491], target [1.0049549341201782, -0.05754063278436661, 1.6014437675476074]: expected -5.391628742218018 (evaluate on the float-rounded inputs), got -10.783257484436035 (evaluate_f32; tolerance 1e-05 relative)")
         let (checks, _) = try Hostile.check("float32_gradient_factor")
-        XCTAssertEqual(checks.count, 13, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
         XCTAssertEqual(checks.filter { $0.value.result == "fail" }.map(\.key), ["sq.float32"], "\(checks)")
     }
 
@@ -95,7 +95,7 @@ final class HostileCheckTests: XCTestCase {
     func testGoodFixturePassesEveryCheck() throws {
         let (checks, run) = try Hostile.check("good")
         XCTAssertEqual(run.status, 0, run.stdout)
-        XCTAssertEqual(checks.count, 13)
+        XCTAssertEqual(checks.count, 14)
         XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
     }
 
@@ -113,7 +113,7 @@ final class HostileCheckTests: XCTestCase {
         let (checks, run) = try Hostile.check("stdout_noise")
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         XCTAssertFalse(run.stdout.contains("forged"), run.stdout)
-        XCTAssertEqual(checks.count, 13, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
         XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
         XCTAssertEqual(checks["sq.determinism"]?.detail, "5 runs on 2 instances are bitwise equal")
         XCTAssertEqual(checks["plugin.load"]?.detail, "'stdout_noise' 1.0.0, ABI 1.2, from \(Hostile.path("stdout_noise"))")
@@ -124,7 +124,7 @@ final class HostileCheckTests: XCTestCase {
     func testClosingStdoutFailsTheChecksThatDoIt() throws {
         let (checks, run) = try Hostile.check("close_stdout")
         XCTAssertEqual(run.status, 1, run.stderr)
-        XCTAssertEqual(checks.count, 13, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
         for name in ["lifecycle", "gradient", "threads", "memory"] {
             XCTAssertEqual(checks["sq.\(name)"]?.result, "fail", name)
             XCTAssertEqual(checks["sq.\(name)"]?.detail, "closed or replaced standard output (descriptor 1) in create", name)
@@ -142,7 +142,7 @@ final class HostileCheckTests: XCTestCase {
     func testMegabytesOfOutputNeitherCorruptTheReportNorFillTheHost() throws {
         let (checks, run) = try Hostile.check("flood_output")
         XCTAssertEqual(run.status, 0, String(run.stdout.prefix(2000)))
-        XCTAssertEqual(checks.count, 13, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
         XCTAssertEqual(checks.values.filter { $0.result == "fail" }.count, 0, "\(checks)")
         XCTAssertEqual(checks["sq.memory"]?.detail, "50 calls: guard bands intact, every output written, inputs unchanged")
     }
@@ -205,7 +205,7 @@ final class HostileCheckTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
         let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any], run.stdout)
         let checks = object["checks"] as? [[String: Any]] ?? []
-        XCTAssertEqual(checks.count, 13)
+        XCTAssertEqual(checks.count, 14)
         XCTAssertEqual(checks.first?["detail"] as? String, "'good' 1.0.0, ABI 1.2, from \(dir.path)/libgood.so")
         let list = try CLI.run(["list", "--plugin-dir", dir.path], environment: ["XDG_CACHE_HOME": cache])
         XCTAssertTrue(list.stdout.contains("libconstructor_hang.so: timed out after 10 s while loading (in its constructor or entry point)"), list.stdout)
@@ -225,7 +225,7 @@ final class HostileCheckTests: XCTestCase {
         XCTAssertEqual(checks["plugin.exit"]?.result, "fail")
         XCTAssertEqual(checks["plugin.exit"]?.detail, "the worker crashed with SIGSEGV after the checks finished (in a destructor, at exit)")
         XCTAssertEqual(checks["sq.gradient"]?.result, "pass")
-        XCTAssertEqual(checks.count, 14, "\(checks.keys.sorted())")
+        XCTAssertEqual(checks.count, 15, "\(checks.keys.sorted())")
     }
 
     func testFilesThatDoNotLoadFailTheLoadCheck() throws {

@@ -24,7 +24,7 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(params.first?["name"] as? String, "delta")
         XCTAssertEqual(params.first?["default"] as? Double, 1.0)
         XCTAssertEqual(Set(losses.compactMap { $0["plugin"] as? String }), ["std", "csample", "swiftsample"])
-        XCTAssertEqual(losses.filter { $0["plugin"] as? String == "std" }.count, 18)
+        XCTAssertEqual(losses.filter { $0["plugin"] as? String == "std" }.count, 25)
     }
 
     func testBrokenFilesAreReportedAndTheGoodOnesStillLoad() throws {

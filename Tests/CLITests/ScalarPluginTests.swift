@@ -176,7 +176,7 @@ final class ScalarPluginTests: XCTestCase {
         let dir = try Self.installExample(in: "scalar-check")
         let run = try CLI.run(["check", "pinball", "--seed", "7", "--plugin-dir", dir.path])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        XCTAssertTrue(run.stdout.hasSuffix("32 passed, 0 failed, 3 skipped (seed 7; repeat with --seed 7)\n"), run.stdout)
+        XCTAssertTrue(run.stdout.hasSuffix("35 passed, 0 failed, 3 skipped (seed 7; repeat with --seed 7)\n"), run.stdout)
         XCTAssertTrue(run.stdout.contains("pinball.hessian"), run.stdout)
     }
 
@@ -190,18 +190,19 @@ final class ScalarPluginTests: XCTestCase {
         for item in object["checks"] as? [[String: Any]] ?? [] {
             details[item["check"] as? String ?? ""] = (item["result"] as? String ?? "", item["detail"] as? String ?? "")
         }
-        XCTAssertEqual(details.count, 2 + 3 * 11)
+        XCTAssertEqual(details.count, 2 + 3 * 12)
         // Scalar losses are float64 only: `float32` is skipped.
         XCTAssertEqual(details.values.filter { $0.0 != "pass" }.map(\.1),
                        Array(repeating: "no float32 entry point (float64 only; the host converts)", count: 3))
         // logcosh_scaled: no derivative symbols; scaled_square: a gradient symbol, no Hessian; pinball: all three.
+        // Each at 6 param points: the defaults, both ends of the range, 3 random values.
         XCTAssertEqual(details["logcosh_scaled.hessian"]?.1,
-                       "numeric (host finite differences): 48 elements agree with differences of the gradient to 0.001")
+                       "numeric (host finite differences): 286 elements agree with differences of the gradient to 0.001; 2 next to a kink skipped; at 6 param points")
         XCTAssertEqual(details["scaled_square.hessian"]?.1,
-                       "numeric (host finite differences): 48 elements agree with differences of the gradient to 0.001")
+                       "numeric (host finite differences): 288 elements agree with differences of the gradient to 0.001; at 6 param points")
         XCTAssertEqual(details["logcosh_scaled.gradient"]?.1,
-                       "numeric gradient (host finite differences): 72 elements agree with central differences to 1e-05")
-        XCTAssertEqual(details["scaled_square.gradient"]?.1, "72 elements agree with central differences to 1e-05")
+                       "numeric gradient (host finite differences): 432 elements agree with central differences to 1e-05; at 6 param points")
+        XCTAssertEqual(details["scaled_square.gradient"]?.1, "430 elements agree with central differences to 1e-05; 2 next to a kink skipped; at 6 param points")
         XCTAssertFalse(details["pinball.hessian"]?.1.contains("numeric") ?? true)
         XCTAssertFalse(details["pinball.gradient"]?.1.contains("numeric") ?? true)
     }

@@ -13,7 +13,7 @@ import XCTest
 final class CheckUnitTests: XCTestCase {
     func testPlanOrderAndFilter() {
         let all = CheckPlan(losses: ["a"], only: nil).items.map(\.name)
-        XCTAssertEqual(all, ["plugin.load", "plugin.metadata", "a.lifecycle", "a.gradient", "a.hessian", "a.fused",
+        XCTAssertEqual(all, ["plugin.load", "plugin.metadata", "a.lifecycle", "a.gradient", "a.hessian", "a.boosting", "a.fused",
                              "a.composition", "a.determinism", "a.threads", "a.robustness", "a.memory", "a.params", "a.float32"])
         XCTAssertEqual(CheckPlan(losses: ["a", "b"], only: "*.gradient").items.map(\.name), ["plugin.load", "a.gradient", "b.gradient"])
         XCTAssertEqual(CheckPlan(losses: ["a", "b"], only: "b.mem").items.map(\.name), ["plugin.load", "b.memory"])

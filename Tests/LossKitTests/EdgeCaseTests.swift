@@ -173,13 +173,59 @@ final class EdgeCaseTests: XCTestCase {
         assertPoint(evalOK("huber", ["delta": 0.5], pred: [[1.5]], target: [[1]]), value: 0.125, gradient: 0.5, hessian: 1, "huber at r = delta")
         assertPoint(evalOK("smooth_l1", ["beta": 0.5], pred: [[1.5]], target: [[1]]), value: 0.25, gradient: 1, hessian: 0, "smooth_l1 at r = beta")
         assertPoint(evalOK("smooth_l1", ["beta": 0], pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "smooth_l1 beta 0 at r = 0")
-        assertPoint(evalOK("quantile", ["tau": 0.3], pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "quantile at u = 0")
+        assertPoint(evalOK("hinge_embedding", pred: [[1]], target: [[-1]]), value: 0, gradient: 0, hessian: 0, "hinge_embedding at the margin")
+        assertPoint(evalOK("mape", pred: [[-2]], target: [[-2]]), value: 0, gradient: 0, hessian: 0, "mape at r = 0")
         assertPoint(evalOK("hinge", pred: [[1]], target: [[1]]), value: 0, gradient: 0, hessian: 0, "hinge at the margin")
         assertPoint(evalOK("squared_hinge", pred: [[-1]], target: [[0]]), value: 0, gradient: 0, hessian: 0, "squared_hinge at the margin")
         // gaussian_nll at var = eps uses the formula's own derivatives.
         if let r = evalOK("gaussian_nll", ["eps": 0.5], pred: [[1, 0.5]], target: [[0]]) {
             XCTAssertEqual(r.gradient[1], 0.5 * (1 / 0.5 - 1 / 0.25))
         }
+    }
+
+    /// Quantile at pred = target takes the gradient from above, 1 − τ, as XGBoost's
+    /// `reg:quantileerror` and LightGBM's `quantile` (grad = 1 − τ when pred − target >= 0);
+    /// just below and above it the gradient is −τ and 1 − τ.
+    func testQuantileGradientAtTheKinkIsOneMinusTau() {
+        for tau in [0.1, 0.5, 0.9] {
+            assertPoint(evalOK("quantile", ["tau": .scalar(tau)], pred: [[1]], target: [[1]]), value: 0, gradient: 1 - tau, hessian: 0,
+                        "quantile tau \(tau) at u = 0")
+            guard let r = evalOK("quantile", ["tau": .scalar(tau)], pred: [[Double(1).nextDown], [Double(1).nextUp]], target: [[1], [1]]) else { continue }
+            XCTAssertEqual(r.gradient, [-tau, 1 - tau], "tau \(tau): just below and just above the target")
+        }
+    }
+
+    /// The losses added for boosting users at the edges of their domains: finite, with the right limits.
+    func testBoostingLossesAtExtremes() {
+        if let r = evalOK("pseudo_huber", ["delta": 2], pred: [[1e300], [-1e300], [1e-100]], target: [[0], [0], [0]]) {
+            assertFinite(r, "pseudo_huber")
+            XCTAssertEqual(r.gradient[0], 2, accuracy: 1e-12, "slope delta far out")
+            XCTAssertEqual(r.gradient[1], -2, accuracy: 1e-12)
+            XCTAssertEqual(r.values[2], 0.5 * 1e-100 * 1e-100, accuracy: 1e-12 * 5e-201, "½r² near 0, no cancellation")
+            XCTAssertEqual(r.hessian[2], 1)
+        }
+        if let r = evalOK("gamma_nll", pred: [[-700], [700]], target: [[3], [1e-300]]) {
+            assertFinite(r, "gamma_nll")
+            XCTAssertEqual(r.gradient[1], 1, "t e^{-p} underflows: gradient 1")
+        }
+        if let r = evalOK("msle", pred: [[-1 + 1e-12], [1e300]], target: [[1e300], [-0.5]]) { assertFinite(r, "msle") }
+        if let r = evalOK("mape", pred: [[1]], target: [[0]]) {
+            XCTAssertEqual(r.values[0], 1 / Double.ulpOfOne, "target 0: divided by eps")
+        }
+        if let r = evalOK("multilabel_soft_margin", pred: [[-800, 800]], target: [[1, 0]]) {
+            assertFinite(r, "multilabel_soft_margin")
+            XCTAssertEqual(r.values[0], 800, accuracy: 1e-9, "(800 + 800) / 2")
+            XCTAssertEqual(r.gradient, [-0.5, 0.5])
+        }
+    }
+
+    /// msle's exact Hessian 2(1 − l)/(1 + p)² is negative where l = log1p(p) − log1p(t) > 1
+    /// (XGBoost clamps it to 1e-6 there).
+    func testMSLEHessianIsExactWhereNegative() {
+        guard let r = evalOK("msle", pred: [[9]], target: [[0]]) else { return }
+        let l = log(10.0)
+        assertPoint(r, value: l * l, gradient: 2 * l / 10, hessian: 2 * (1 - l) / 100, "msle at pred 9, target 0")
+        XCTAssertLessThan(r.hessian[0], 0)
     }
 
     // MARK: domain and shape errors
@@ -198,12 +244,19 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(failure("hinge", pred: [[0]], target: [[0.5]])?.status, lh_status(LH_ERR_DOMAIN))
         XCTAssertEqual(failure("poisson_nll", pred: [[0]], target: [[-1]])?.status, lh_status(LH_ERR_DOMAIN))
         XCTAssertEqual(failure("tweedie", pred: [[0]], target: [[-0.5]])?.status, lh_status(LH_ERR_DOMAIN))
+        XCTAssertEqual(failure("gamma_nll", pred: [[0]], target: [[0]])?.status, lh_status(LH_ERR_DOMAIN))
+        XCTAssertEqual(failure("hinge_embedding", pred: [[0]], target: [[0]])?.status, lh_status(LH_ERR_DOMAIN))
+        XCTAssertEqual(failure("multilabel_soft_margin", pred: [[0, 1]], target: [[1, 1.5]])?.status, lh_status(LH_ERR_DOMAIN))
+        let msle = failure("msle", pred: [[0], [-1]], target: [[0], [0]])
+        XCTAssertEqual(msle?.status, lh_status(LH_ERR_DOMAIN))
+        XCTAssertEqual(msle?.input, Int32(LH_INPUT_PRED))
+        XCTAssertEqual(msle?.row, 1)
     }
 
     func testClassIndexErrorsNameTheRow() {
         let pred: [[Double]] = [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
         for (loss, bad) in [("cross_entropy", 3.5), ("cross_entropy", 3), ("cross_entropy", -1), ("multi_margin", 1.5),
-                            ("multi_margin", 3)] {
+                            ("multi_margin", 3), ("nll", 3), ("nll", 0.5)] {
             guard let e = failure(loss, pred: pred, target: [[0], [bad], [2]]) else { continue }
             XCTAssertEqual(e.status, lh_status(LH_ERR_DOMAIN), "\(loss) \(bad)")
             XCTAssertEqual(e.row, 1, "\(loss) \(bad)")
@@ -227,6 +280,11 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(failure("multi_margin", pred: pred, target: [[0, 1, 0], [1, 0, 0]])?.status, lh_status(LH_ERR_SHAPE))
         XCTAssertEqual(failure("kl_div", pred: pred, target: [[1], [1]])?.status, lh_status(LH_ERR_SHAPE))
         XCTAssertEqual(failure("gaussian_nll", pred: pred, target: [[1], [1]])?.status, lh_status(LH_ERR_SHAPE))
+        XCTAssertEqual(failure("nll", ["weight": [1, 2]], pred: pred, target: [[0], [1]])?.status, lh_status(LH_ERR_SHAPE))
+        XCTAssertEqual(failure("nll", pred: pred, target: [[0, 1, 0], [1, 0, 0]])?.status, lh_status(LH_ERR_SHAPE))
+        XCTAssertEqual(failure("multilabel_soft_margin", pred: pred, target: [[1], [0]])?.status, lh_status(LH_ERR_SHAPE))
+        XCTAssertEqual(failure("multilabel_soft_margin", ["weight": [1, 2]], pred: pred, target: [[1, 0, 1], [0, 0, 1]])?.status,
+                       lh_status(LH_ERR_SHAPE))
     }
 
     // MARK: class weights
@@ -255,9 +313,10 @@ final class EdgeCaseTests: XCTestCase {
     /// The table lists LOSSES.md's losses in order, each with one-line docs and
     /// finite parameter ranges that hold their defaults.
     func testMetadata() {
-        XCTAssertEqual(CLoss.ids, ["mse", "mae", "huber", "smooth_l1", "log_cosh", "quantile", "poisson_nll", "tweedie",
-                                   "gaussian_nll", "bce", "bce_with_logits", "focal", "hinge", "squared_hinge", "soft_margin",
-                                   "cross_entropy", "multi_margin", "kl_div"])
+        XCTAssertEqual(CLoss.ids, ["mse", "mae", "huber", "smooth_l1", "log_cosh", "pseudo_huber", "quantile", "poisson_nll",
+                                   "tweedie", "gamma_nll", "mape", "msle", "gaussian_nll", "bce", "bce_with_logits", "focal",
+                                   "hinge", "squared_hinge", "soft_margin", "hinge_embedding", "cross_entropy", "nll",
+                                   "multi_margin", "kl_div", "multilabel_soft_margin"])
         for id in CLoss.ids {
             let loss = CLoss(id)
             let l = loss.loss.pointee
@@ -280,5 +339,25 @@ final class EdgeCaseTests: XCTestCase {
         XCTAssertEqual(CLoss("gaussian_nll").loss.pointee.pred_columns, 2)
         XCTAssertEqual(CLoss("cross_entropy").loss.pointee.target_layout, Int32(LH_TARGET_INDEX_OR_SAME_SHAPE))
         XCTAssertEqual(CLoss("multi_margin").loss.pointee.target_layout, Int32(LH_TARGET_CLASS_INDEX))
+    }
+
+    /// The ABI 1.2 facts of the losses added for boosting and PyTorch users: domains, link, curvature.
+    func testNewLossesDeclareDomainsLinksAndCurvature() {
+        let convex = UInt32(LH_CURVATURE_CONVEX), linear = UInt32(LH_CURVATURE_PIECEWISE_LINEAR)
+        let expected: [(String, Int32, Int32, Int32, UInt32, Double)] = [
+            ("pseudo_huber", LH_DOMAIN_REAL, LH_DOMAIN_REAL, LH_LINK_IDENTITY, convex, 0),
+            ("gamma_nll", LH_DOMAIN_LOG_RATE, LH_DOMAIN_POSITIVE, LH_LINK_EXP, convex, 0),
+            ("mape", LH_DOMAIN_REAL, LH_DOMAIN_REAL, LH_LINK_IDENTITY, convex | linear, 1),
+            ("msle", LH_DOMAIN_NONNEGATIVE, LH_DOMAIN_NONNEGATIVE, LH_LINK_IDENTITY, 0, 0),
+            ("hinge_embedding", LH_DOMAIN_REAL, LH_DOMAIN_LABEL_PM1, LH_LINK_IDENTITY, convex | linear, 1),
+            ("nll", LH_DOMAIN_LOG_PROBABILITY, LH_DOMAIN_CLASS_INDEX, LH_LINK_EXP, convex | linear, 0),
+            ("multilabel_soft_margin", LH_DOMAIN_LOGIT, LH_DOMAIN_LABEL_01, LH_LINK_SIGMOID, convex, 0),
+        ]
+        for (id, pred, target, link, curvature, surrogate) in expected {
+            let l = CLoss(id).loss.pointee
+            XCTAssertEqual([l.pred_domain, l.target_domain, l.link], [pred, target, link], id)
+            XCTAssertEqual(l.curvature, curvature, id)
+            XCTAssertEqual(l.surrogate_hessian, surrogate, id)
+        }
     }
 }

@@ -81,7 +81,7 @@ final class ReferenceTests: XCTestCase {
     /// Every reference case, through the C table, for none / sum / mean.
     func testReferenceVectors() throws {
         let cases = try ReferenceCase.all()
-        XCTAssertEqual(cases.count, 54, "reference fixtures found")
+        XCTAssertEqual(cases.count, 75, "reference fixtures found")
         XCTAssertEqual(Set(cases.map(\.case.loss)), Set(CLoss.ids), "every loss has reference cases and every case a loss")
 
         for (name, c) in cases {

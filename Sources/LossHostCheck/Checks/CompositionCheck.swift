@@ -1,11 +1,22 @@
 import LossHostEngine
 /// A batch's outputs equal the composition of its chunks in any split; a row
-/// permutation permutes the outputs; weights of 1 change nothing.
+/// permutation permutes the outputs; weights of 1 change nothing; at every
+/// parameter point. At the base point a batch of more than 4096 rows too.
 enum CompositionCheck {
+    /// Rows of the large batch, split into chunks at row 1000.
+    static let largeRows = 4099
+
     static func run(_ ctx: LossCheckContext) throws -> String {
-        let domain = try ctx.domain()
-        let instance = try ctx.instance()
-        var rng = SeededRandom(seed: ctx.seed, label: "\(ctx.info.id).composition")
+        let points = try ctx.atEveryPoint { index, _, instance, domain in
+            var rng = try run(ctx, instance, domain, label: ctx.label("composition", index))
+            if index == 0 { try large(ctx, instance, domain, using: &rng) }
+        }
+        return "6 splits of 24 rows (and, at the base point, one of \(largeRows)) compose, a row permutation permutes the outputs, weights of 1 change nothing" + points.note
+    }
+
+    /// The small-batch part; returns its generator for what follows.
+    private static func run(_ ctx: LossCheckContext, _ instance: RawInstance, _ domain: InputDomain, label: String) throws -> SeededRandom {
+        var rng = SeededRandom(seed: ctx.seed, label: label)
         let n = 24
         let batch = domain.batch(rows: n, weighted: true, using: &rng)
         let whole = try ctx.evaluate(instance, batch, ctx.everything)
@@ -55,7 +66,29 @@ enum CompositionCheck {
         if abs(a.sum! - b.sum!) > 1e-12 * scale || !FiniteDifference.agrees(a.normalizer!, b.normalizer!, tolerance: 1e-12) {
             throw CheckFailure("weights of 1 changed the sum: without weights \(formatCheckNumber(a.sum!)), with weights 1 \(formatCheckNumber(b.sum!))")
         }
-        return "6 splits compose, a row permutation permutes the outputs, weights of 1 change nothing"
+        return rng
+    }
+
+    /// A batch of `largeRows` rows equals its chunks split at row 1000, element by element.
+    private static func large(_ ctx: LossCheckContext, _ instance: RawInstance, _ domain: InputDomain,
+                              using rng: inout SeededRandom) throws {
+        let batch = domain.batch(rows: largeRows, weighted: true, using: &rng)
+        let wanted = Wanted(values: true, sum: true, gradient: true, hessian: false)
+        let whole = try ctx.evaluate(instance, batch, wanted)
+        let perValue = ctx.info.reduce == .elementwise ? batch.predColumns : 1
+        let scale = max(1, whole.values!.map(abs).reduce(0, +))
+        var sum = 0.0
+        for range in [0..<1000, 1000..<largeRows] {
+            let part = try ctx.evaluate(instance, batch.slice(range), wanted)
+            sum += part.sum!
+            try bitwise("values", part.values!, Array(whole.values![range.lowerBound * perValue..<range.upperBound * perValue]),
+                        offset: range.lowerBound, perRow: perValue, batch, "\(largeRows) rows split at 1000")
+            try bitwise("gradient", part.gradient!, Array(whole.gradient![range.lowerBound * batch.predColumns..<range.upperBound * batch.predColumns]),
+                        offset: range.lowerBound, perRow: batch.predColumns, batch, "\(largeRows) rows split at 1000")
+        }
+        if abs(sum - whole.sum!) > 1e-12 * scale {
+            throw CheckFailure("a batch of \(largeRows) rows split at row 1000 does not compose: expected sum \(formatCheckNumber(whole.sum!)), got \(formatCheckNumber(sum))")
+        }
     }
 
     private static func bitwise(_ name: String, _ got: [Double], _ expected: [Double], offset: Int, perRow: Int,

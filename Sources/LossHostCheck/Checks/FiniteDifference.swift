@@ -11,10 +11,12 @@ struct FiniteDifference {
         /// (relative to max(1, |slope|)) are a kink.
         var kinkTolerance: Double
         var epsilon: Double
+        /// The relative step of second differences: about the fourth root of epsilon.
+        var curvatureStep: Double
 
-        static let double = Precision(relativeStep: 6e-6, kinkTolerance: 1e-3, epsilon: Double.ulpOfOne)
+        static let double = Precision(relativeStep: 6e-6, kinkTolerance: 1e-3, epsilon: Double.ulpOfOne, curvatureStep: 1e-4)
         /// For scalar losses computed in float32 (a float pred or return type).
-        static let single = Precision(relativeStep: 4e-3, kinkTolerance: 5e-2, epsilon: Double(Float.ulpOfOne))
+        static let single = Precision(relativeStep: 4e-3, kinkTolerance: 5e-2, epsilon: Double(Float.ulpOfOne), curvatureStep: 3e-2)
     }
 
     /// The relative step in float64: about the cube root of machine epsilon.
@@ -39,6 +41,23 @@ struct FiniteDifference {
         let up = try f(x + h), down = try f(x - h)
         let noise = 64 * precision.epsilon * max(abs(up), abs(down), abs(f0)) / h
         return .slope((up - down) / (2 * h), noise: noise)
+    }
+
+    /// The second derivative of `f` at `x` by second central differences, or `.kink` when
+    /// the second differences one step to either side disagree (a jump in the slope or the
+    /// curvature nearby).
+    static func curvature(at x: Double, precision: Precision = .double,
+                          _ f: (Double) throws(CheckFailure) -> Double) throws(CheckFailure) -> Estimate {
+        let h = precision.curvatureStep * max(1, abs(x))
+        let f0 = try f(x), up = try f(x + h), down = try f(x - h)
+        let up2 = try f(x + 2 * h), down2 = try f(x - 2 * h)
+        let largest = [f0, up, down, up2, down2].map(abs).max() ?? 0
+        let noise = 64 * precision.epsilon * largest / (h * h)
+        let right = (up2 - 2 * up + f0) / (h * h), left = (f0 - 2 * down + down2) / (h * h)
+        if abs(right - left) > 10 * precision.kinkTolerance * max(1, abs(right), abs(left)) + 4 * noise {
+            return .kink(left: left, right: right)
+        }
+        return .slope((up - 2 * f0 + down) / (h * h), noise: noise)
     }
 
     /// True when `got` matches `expected` to `tolerance`, relative to max(1, |expected|, |got|),

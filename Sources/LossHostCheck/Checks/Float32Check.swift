@@ -4,13 +4,13 @@ import LossHostABI
 import LossHostEngine
 import LossHostIsolation
 
-/// For a loss with `evaluate_f32` (ABI 1.1): at random points of its input
-/// domain, weighted and not, the float32 entry point agrees with `evaluate`
-/// on the same inputs rounded to float, every output wanted: per-element
-/// outputs to float precision (1e-5 relative, with a floor of 1e-5 of the
-/// largest entry), sum and normalizer (accumulated in double) to 1e-6. Its
-/// float buffers are guarded like the others, and a batch of 0 rows gives
-/// sum 0 and normalizer 0.
+/// For a loss with `evaluate_f32` (ABI 1.1): at every parameter point, at random
+/// points of its input domain, weighted and not, the float32 entry point agrees
+/// with `evaluate` on the same inputs rounded to float, every output wanted:
+/// per-element outputs to float precision (1e-5 relative, with a floor of 1e-5
+/// of the largest entry and of float's smallest normal number), sum and
+/// normalizer (accumulated in double) to 1e-6. Its float buffers are guarded
+/// like the others, and a batch of 0 rows gives sum 0 and normalizer 0.
 enum Float32Check {
     static let tolerance = 1e-5
     static let sumTolerance = 1e-6
@@ -18,26 +18,26 @@ enum Float32Check {
 
     static func run(_ ctx: LossCheckContext) throws -> String {
         guard ctx.loss.entry.evaluateF32 != nil else { throw CheckSkipped(noEntryPoint) }
-        let domain = try ctx.domain()
-        let instance = try ctx.instance()
-        var rng = SeededRandom(seed: ctx.seed, label: "\(ctx.info.id).float32")
         var calls = 0, elements = 0
-        for rows in [1, 3, 17, 64] {
-            for weighted in [false, true] {
-                let batch = domain.batch(rows: rows, weighted: weighted, using: &rng).roundedToFloat
-                let expected = try ctx.evaluate(instance, batch, ctx.everything)
-                let got = try evaluate(ctx, instance, batch, ctx.everything)
-                elements += try compare(expected, got, batch)
-                calls += 1
+        let points = try ctx.atEveryPoint { index, _, instance, domain in
+            var rng = SeededRandom(seed: ctx.seed, label: ctx.label("float32", index))
+            for rows in [1, 3, 17, 64] {
+                for weighted in [false, true] {
+                    let batch = domain.batch(rows: rows, weighted: weighted, using: &rng).roundedToFloat
+                    let expected = try ctx.evaluate(instance, batch, ctx.everything)
+                    let got = try evaluate(ctx, instance, batch, ctx.everything)
+                    elements += try compare(expected, got, batch)
+                    calls += 1
+                }
+            }
+            let empty = CheckBatch(rows: 0, predColumns: domain.predColumns, targetColumns: domain.targetColumns,
+                                   pred: [], target: [], weight: nil)
+            let none = try evaluate(ctx, instance, empty, ctx.everything)
+            if none.sum != 0 || none.normalizer != 0 {
+                throw CheckFailure("evaluate_f32 of a batch of 0 rows: expected sum 0 and normalizer 0, got \(formatCheckNumber(none.sum ?? .nan)) and \(formatCheckNumber(none.normalizer ?? .nan))")
             }
         }
-        let empty = CheckBatch(rows: 0, predColumns: domain.predColumns, targetColumns: domain.targetColumns,
-                               pred: [], target: [], weight: nil)
-        let none = try evaluate(ctx, instance, empty, ctx.everything)
-        if none.sum != 0 || none.normalizer != 0 {
-            throw CheckFailure("evaluate_f32 of a batch of 0 rows: expected sum 0 and normalizer 0, got \(formatCheckNumber(none.sum ?? .nan)) and \(formatCheckNumber(none.normalizer ?? .nan))")
-        }
-        return "\(calls) batches: \(elements) float32 outputs agree with float64 to \(tolerance), sums to \(sumTolerance); buffers guarded; 0 rows gives 0"
+        return "\(calls) batches: \(elements) float32 outputs agree with float64 to \(tolerance), sums to \(sumTolerance); buffers guarded; 0 rows gives 0" + points.note
     }
 
     /// Evaluates through `evaluate_f32`, a failure naming the batch's first row.
@@ -60,7 +60,9 @@ enum Float32Check {
             guard let e, let g else { continue }
             let largest = e.map { $0.isFinite ? abs($0) : 0 }.max() ?? 0
             let perRow = max(1, e.count / max(1, batch.rows))
-            for i in e.indices where !agrees(g[i], e[i], relative: tolerance, floor: tolerance * largest) {
+            // Below float's smallest normal number a float result keeps no relative precision (it may be 0).
+            let floor = max(tolerance * largest, Double(Float.leastNormalMagnitude))
+            for i in e.indices where !agrees(g[i], e[i], relative: tolerance, floor: floor) {
                 throw CheckFailure("\(name)[\(i)] at \(batch.describeRow(i / perRow)): expected \(formatCheckNumber(e[i])) (evaluate on the float-rounded inputs), got \(formatCheckNumber(g[i])) (evaluate_f32; tolerance \(tolerance) relative)")
             }
             count += e.count

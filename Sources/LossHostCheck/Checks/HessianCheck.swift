@@ -1,6 +1,8 @@
 import LossHostEngine
-/// The Hessian diagonal, when declared exact, against central differences of
-/// the gradient; a loss with no Hessian must refuse one with LH_ERR_UNSUPPORTED.
+/// The Hessian diagonal, when declared exact, at every parameter point, against
+/// central differences of the gradient where the gradient agrees with the value,
+/// and against second differences of the value where it does not (so a wrong
+/// gradient fails the gradient check alone); a loss with no Hessian must refuse one with LH_ERR_UNSUPPORTED.
 /// A numeric Hessian (a scalar loss whose manifest names no Hessian symbol: the
 /// host differentiates) is compared too, to `numericTolerance`: it is itself a
 /// finite difference, exact only to about the square of its step.
@@ -14,20 +16,24 @@ enum HessianCheck {
     /// differences in float are good to about 1e-3 at best.
     static let singleTolerance = 2e-2
 
+    /// Against second differences of the value, where the gradient is wrong.
+    static let valueTolerance = 1e-3
+
     static func run(_ ctx: LossCheckContext) throws -> String {
-        let domain = try ctx.domain()
-        let instance = try ctx.instance()
-        var rng = SeededRandom(seed: ctx.seed, label: "\(ctx.info.id).hessian")
         let numeric = ctx.loss.numericHessian, single = ctx.loss.singlePrecision
         let precision: FiniteDifference.Precision = single ? .single : .double
         let tolerance = single ? Self.singleTolerance : numeric ? Self.numericTolerance : Self.tolerance
+        let gradientTolerance = single ? GradientCheck.singleTolerance : GradientCheck.tolerance
+        let valueTolerance = single ? Self.singleTolerance : Self.valueTolerance
         let note = (numeric ? "\(Self.numericNote): " : "") + (single ? "float32: " : "")
         switch ctx.info.hessian {
         case .approximate where !numeric: throw CheckSkipped("declared approximate; not compared")
         case .approximate: break
         case .none:
+            let domain = try ctx.domain()
+            var rng = SeededRandom(seed: ctx.seed, label: "\(ctx.info.id).hessian")
             let batch = domain.batch(rows: 2, using: &rng)
-            switch ctx.attempt(instance, batch, Wanted(values: false, sum: true, hessian: true)) {
+            switch ctx.attempt(try ctx.instance(), batch, Wanted(values: false, sum: true, hessian: true)) {
             case .success: throw CheckFailure("declares no Hessian but returned LH_OK when asked for one")
             case .failure(.memory(let why)): throw CheckFailure(why)
             case .failure(.status(let s)):
@@ -36,28 +42,53 @@ enum HessianCheck {
             }
         case .exact: break
         }
-        var compared = 0, kinks = 0
-        for point in 0..<16 {
-            let batch = domain.batch(rows: 1, weighted: point % 2 == 1, using: &rng)
-            let base = try ctx.evaluate(instance, batch, Wanted(values: false, sum: true, hessian: true))
-            guard let hessian = base.hessian else { continue }
-            for j in 0..<batch.predColumns {
-                let estimate = try FiniteDifference.slope(at: batch.pred[j], precision: precision) { (x: Double) throws(CheckFailure) -> Double in
-                    var moved = batch
-                    moved.pred[j] = x
-                    return try ctx.evaluate(instance, moved, Wanted(values: false, sum: false, gradient: true)).gradient?[j] ?? .nan
-                }
-                switch estimate {
-                case .kink: kinks += 1
-                case .slope(let expected, let noise):
-                    compared += 1
-                    if !FiniteDifference.agrees(hessian[j], expected, tolerance: tolerance, noise: noise) {
-                        throw CheckFailure("\(note)pred[\(j)] at \(batch.describeRow(0)): expected \(formatCheckNumber(expected)) (central difference of the gradient), got \(formatCheckNumber(hessian[j])) (tolerance \(tolerance) relative)")
+        var compared = 0, kinks = 0, againstValue = 0
+        let points = try ctx.atEveryPoint { index, _, instance, domain in
+            var rng = SeededRandom(seed: ctx.seed, label: ctx.label("hessian", index))
+            for point in 0..<16 {
+                let batch = domain.batch(rows: 1, weighted: point % 2 == 1, using: &rng)
+                let base = try ctx.evaluate(instance, batch, Wanted(values: false, sum: true, gradient: true, hessian: true))
+                guard let hessian = base.hessian, let gradient = base.gradient else { continue }
+                for j in 0..<batch.predColumns {
+                    // Differences of the gradient are the sharper reference, but only where the
+                    // gradient is right: else a wrong gradient would fail this check too.
+                    let gradientRight: Bool
+                    switch try GradientCheck.valueSlope(ctx, instance, batch, j, precision) {
+                    case .kink: gradientRight = true  // no clean slope of the value to judge it by
+                    case .slope(let expected, let noise):
+                        gradientRight = FiniteDifference.agrees(gradient[j], expected, tolerance: gradientTolerance, noise: noise)
+                    }
+                    if gradientRight {
+                        let estimate = try FiniteDifference.slope(at: batch.pred[j], precision: precision) { (x: Double) throws(CheckFailure) -> Double in
+                            var moved = batch
+                            moved.pred[j] = x
+                            return try ctx.evaluate(instance, moved, Wanted(values: false, sum: false, gradient: true)).gradient?[j] ?? .nan
+                        }
+                        switch estimate {
+                        case .kink: kinks += 1
+                        case .slope(let expected, let noise):
+                            compared += 1
+                            if !FiniteDifference.agrees(hessian[j], expected, tolerance: tolerance, noise: noise) {
+                                throw CheckFailure("\(note)pred[\(j)] at \(batch.describeRow(0)): expected \(formatCheckNumber(expected)) (central difference of the gradient), got \(formatCheckNumber(hessian[j])) (tolerance \(tolerance) relative)")
+                            }
+                        }
+                    } else {
+                        switch try FiniteDifference.curvature(at: batch.pred[j], precision: precision, GradientCheck.valueFunction(ctx, instance, batch, j)) {
+                        case .kink: kinks += 1
+                        case .slope(let expected, let noise):
+                            compared += 1
+                            againstValue += 1
+                            if !FiniteDifference.agrees(hessian[j], expected, tolerance: valueTolerance, noise: noise) {
+                                throw CheckFailure("\(note)pred[\(j)] at \(batch.describeRow(0)): expected \(formatCheckNumber(expected)) (second difference of the value: the gradient disagrees with the value here, see the gradient check), got \(formatCheckNumber(hessian[j])) (tolerance \(valueTolerance) relative)")
+                            }
+                        }
                     }
                 }
             }
         }
         guard compared > 0 else { throw CheckFailure("\(note)every point tried was next to a kink (\(kinks))") }
-        return "\(note)\(compared) elements agree with differences of the gradient to \(tolerance)" + (kinks > 0 ? "; \(kinks) next to a kink skipped" : "")
+        let reference = againstValue == 0 ? "differences of the gradient to \(tolerance)"
+            : "differences of the gradient to \(tolerance), or, at \(againstValue) elements where the gradient disagrees with the value (see the gradient check), second differences of the value to \(valueTolerance)"
+        return "\(note)\(compared) elements agree with \(reference)" + (kinks > 0 ? "; \(kinks) next to a kink skipped" : "") + points.note
     }
 }

@@ -14,7 +14,7 @@ enum LifecycleCheck {
                                pred: [], target: [], weight: nil)
         let zero = try ctx.evaluate(try ctx.instance(), empty, ctx.everything)
         if zero.sum != 0 || zero.normalizer != 0 {
-            throw CheckFailure("a batch of 0 rows: expected sum 0 and normalizer 0, got \(formatCheckNumber(zero.sum!)) and \(formatCheckNumber(zero.normalizer!))")
+            throw CheckFailure("a batch of 0 rows: expected sum 0 and normalizer 0, got \(formatCheckNumber(zero.sum!)) and \(formatCheckNumber(zero.normalizer!))\(ctx.base.suffix)")
         }
 
         var created = 0, refused = 0

@@ -22,8 +22,9 @@ enum ThreadSafetyCheck {
                 let k = (t + round) % batches.count
                 do {
                     let out = try ctx.evaluate(instances[t], batches[k], ctx.everything)
-                    if !out.bitwiseEqual(serial[k]) {
-                        problems.add("thread \(t) got sum \(formatCheckNumber(out.sum!)) for batch \(k), serial run gave \(formatCheckNumber(serial[k].sum!)) (row 0: \(batches[k].describeRow(0)))")
+                    if let difference = serial[k].firstDifference(out) {
+                        let perRow = ctx.info.reduce == .elementwise ? batches[k].predColumns : 1
+                        problems.add("thread \(t) differs from the serial run on batch \(k): \(difference.describe(batches[k], valuesPerRow: perRow))")
                     }
                 } catch {
                     problems.add((error as? CheckFailure)?.detail ?? "\(error)")

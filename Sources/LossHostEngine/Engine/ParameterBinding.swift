@@ -45,6 +45,12 @@ public struct BoundParameters: Sendable, Equatable {
         return BoundParameters(values: values)
     }
 
+    /// The NAME of a `NAME=VALUE` assignment (spaces trimmed), or nil when it has no `=`.
+    public static func name(of assignment: String) -> String? {
+        guard let eq = assignment.firstIndex(of: "=") else { return nil }
+        return String(assignment[..<eq]).trimmingSpaces
+    }
+
     /// The defaults of every parameter.
     public static func defaults(for info: LossInfo) -> BoundParameters {
         BoundParameters(values: info.parameters.map { $0.type == .list ? .list([]) : .scalar($0.defaultValue) })

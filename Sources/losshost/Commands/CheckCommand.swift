@@ -15,17 +15,22 @@ struct CheckCommand: ParsableCommand {
             the remaining checks still run.
 
             Checks, for the plugin:  load, metadata
-            and for every loss:      lifecycle, gradient, hessian, fused, composition,
-                                     determinism, threads, robustness, memory, params,
-                                     float32
+            and for every loss:      lifecycle, gradient, hessian, boosting, fused,
+                                     composition, determinism, threads, robustness,
+                                     memory, params, float32
             (see the README, "Checking a plugin", for what each one does).
-            A failing check names the first offending input, with expected vs got.
+            gradient, hessian, boosting, fused, composition, float32 and robustness
+            run at the default parameters and at more points inside the declared
+            ranges: both ends and random values (seeded). --param pins a value.
+            A failing check names the first offending input, with expected vs got,
+            and the parameters it used.
             The exit status is 1 when any check fails.
 
             Examples:
               losshost check csample
               losshost check ./libmy_loss.so --only '*.gradient' --seed 42
               losshost check std/huber --format json
+              losshost check std/huber --param delta=0.1
             """
     )
 
@@ -43,6 +48,11 @@ struct CheckCommand: ParsableCommand {
           help: "Run the checks inside this process (for debugging under a debugger). A crashing plugin then takes losshost down with it.")
     var inProcess = false
 
+    @Option(name: .customLong("param"),
+            help: ArgumentHelp("Pin a parameter, NAME=VALUE (repeatable; a list is NAME=1,2,0.5), at every parameter point: the other parameters still take their defaults, both ends of their ranges and random values.",
+                               valueName: "name=value"))
+    var params: [String] = []
+
     @Option(help: ArgumentHelp("Seconds a check may run without progress before its worker is killed and the check fails.", valueName: "seconds"))
     var timeout: Double = 10
 
@@ -55,7 +65,7 @@ struct CheckCommand: ParsableCommand {
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
         let seed = self.seed ?? UInt64.random(in: 1...999_999)
         let options = CheckOptions(target: target, seed: seed, only: only,
-                                   configuration: plugins.configuration(callTimeout: timeout))
+                                   configuration: plugins.configuration(callTimeout: timeout), params: params)
         let session = CheckSession(options)
         let results: [CheckResult]
         do {

@@ -83,10 +83,11 @@ struct CheckWorker: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
     @Option(name: .customLong("skip-loss"), help: "Report this loss's checks as skipped (an earlier one crashed).")
     var skipLosses: [String] = []
+    @Option(name: .customLong("param"), help: "Pin a parameter, NAME=VALUE.") var params: [String] = []
 
     func run() throws {
         WorkerCommand.prepare()
-        let options = CheckOptions(target: target, seed: seed, only: only, configuration: plugins.configuration())
+        let options = CheckOptions(target: target, seed: seed, only: only, configuration: plugins.configuration(), params: params)
         let results = ResultCount()
         CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { event in
             if case .result = event { results.increment() }

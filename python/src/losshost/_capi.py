@@ -137,36 +137,37 @@ def _load(path: Path) -> ctypes.CDLL:
     lib = ctypes.CDLL(str(path))
     vp = ctypes.c_void_p
     status = ctypes.c_int32
-    lib.lh_host_api_version.restype = ctypes.c_uint32
-    lib.lh_host_api_version.argtypes = []
+    prototypes = {
+        "lh_host_api_version": (ctypes.c_uint32, []),
+        "lh_host_last_error": (ctypes.c_char_p, []),
+        "lh_host_free_string": (None, [vp]),
+        "lh_host_open": (status, [ctypes.POINTER(HostConfig), ctypes.POINTER(vp)]),
+        "lh_host_close": (None, [vp]),
+        "lh_host_losses_json": (status, [vp, ctypes.POINTER(vp)]),
+        "lh_host_loss_create": (status, [vp, ctypes.c_char_p, ctypes.POINTER(HostParam), ctypes.c_uint32,
+                                         ctypes.POINTER(vp)]),
+        "lh_host_loss_destroy": (None, [vp]),
+        "lh_host_loss_info_json": (status, [vp, ctypes.POINTER(vp)]),
+        "lh_host_loss_evaluate": (status, [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(HostOutputs)]),
+        "lh_host_loss_optimal_constant": (status, [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(ctypes.c_double)]),
+        "lh_host_check": (status, [vp, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(vp)]),
+    }
+    missing = []
+    for name, (restype, argtypes) in prototypes.items():
+        try:
+            function = getattr(lib, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        function.restype = restype
+        function.argtypes = argtypes
+    if missing:
+        raise LossError(f"{path} lacks {', '.join(missing)}: it is older than this package; run `swift build`")
     version = lib.lh_host_api_version()
     if version >> 16 != API_MAJOR:
         raise LossError(
             f"{path}: host API {version >> 16}.{version & 0xFFFF}, this package needs {API_MAJOR}.x"
         )
-    lib.lh_host_last_error.restype = ctypes.c_char_p
-    lib.lh_host_last_error.argtypes = []
-    lib.lh_host_free_string.restype = None
-    lib.lh_host_free_string.argtypes = [vp]
-    lib.lh_host_open.restype = status
-    lib.lh_host_open.argtypes = [ctypes.POINTER(HostConfig), ctypes.POINTER(vp)]
-    lib.lh_host_close.restype = None
-    lib.lh_host_close.argtypes = [vp]
-    lib.lh_host_losses_json.restype = status
-    lib.lh_host_losses_json.argtypes = [vp, ctypes.POINTER(vp)]
-    lib.lh_host_loss_create.restype = status
-    lib.lh_host_loss_create.argtypes = [vp, ctypes.c_char_p, ctypes.POINTER(HostParam), ctypes.c_uint32,
-                                        ctypes.POINTER(vp)]
-    lib.lh_host_loss_destroy.restype = None
-    lib.lh_host_loss_destroy.argtypes = [vp]
-    lib.lh_host_loss_info_json.restype = status
-    lib.lh_host_loss_info_json.argtypes = [vp, ctypes.POINTER(vp)]
-    lib.lh_host_loss_evaluate.restype = status
-    lib.lh_host_loss_evaluate.argtypes = [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(HostOutputs)]
-    lib.lh_host_loss_optimal_constant.restype = status
-    lib.lh_host_loss_optimal_constant.argtypes = [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(ctypes.c_double)]
-    lib.lh_host_check.restype = status
-    lib.lh_host_check.argtypes = [vp, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(vp)]
     return lib
 
 

@@ -6,6 +6,8 @@ let package = Package(
     products: [
         .executable(name: "losshost", targets: ["losshost"]),
         .library(name: "LossKit", targets: ["LossKit"]),
+        // The C host API (include/losshost_host.h), for programs that embed the host.
+        .library(name: "losshost-host", type: .dynamic, targets: ["LossHostEmbedding"]),
         // The standard losses as a plugin, for programs in other languages.
         .library(name: "losshost-standard", type: .dynamic, targets: ["StandardLossesPlugin"]),
         // Sample plugins; `liblosshost-plugin-*.so` next to the executable are loaded as bundled plugins.
@@ -27,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libffi-dev"])]),
         // Loader, registry, evaluation engine, input and output.
         .target(name: "LossHostCore", dependencies: ["CLossHost", "CFFI", "LossKit", "StandardLosses"]),
+        // The C host API over the core: @_cdecl functions of include/losshost_host.h.
+        .target(name: "LossHostEmbedding", dependencies: ["CLossHost", "LossHostCore"]),
         .executableTarget(
             name: "losshost",
             dependencies: [
@@ -41,5 +45,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore"]),
         .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "LossHostEmbeddingTests", dependencies: ["LossHostEmbedding", "CLossHost"]),
     ]
 )

@@ -45,6 +45,8 @@ typedef struct lh_host_loss lh_host_loss;
 #define LH_HOST_ONLY_PLUGIN_DIRS     (1u << 1) /* search only plugin_dirs (and the
                                                   built-ins): no LOSSHOST_PLUGIN_PATH,
                                                   no user folder, no bundled plugins   */
+#define LH_HOST_ALLOW_NONFINITE      (1u << 2) /* evaluate NaN and infinite inputs instead
+                                                  of refusing them (--allow-nonfinite)  */
 
 /* How to open a host. Zero-initialise, set struct_size, then what you need:
  * every zero field means "the default", the same default as the CLI's. */
@@ -63,32 +65,6 @@ typedef struct lh_host_config {
     double             eval_timeout;      /* seconds for isolated work; 0: default   */
 } lh_host_config;
 
-/* (LOSSHOST_HOST_API_MAJOR << 16) | LOSSHOST_HOST_API_MINOR of the library.
- * [any thread] */
-uint32_t lh_host_api_version(void);
-
-/* The message of the last failed call on this thread ("" if none). Valid until
- * the next call of this API on the same thread. [any thread] */
-const char *lh_host_last_error(void);
-
-/* Frees a string this API returned. NULL is a no-op. [any thread] */
-void lh_host_free_string(char *text);
-
-/* Opens a host: discovers plugins (scanning new files in workers, as `list`
- * does). A bad folder is reported in the listing, not as a failure.
- * [any thread] */
-lh_status lh_host_open(const lh_host_config *config, lh_host **out_host);
-
-/* Closes a host. Its losses must be destroyed first. Plugins stay loaded (they
- * are never unloaded). NULL is a no-op. [any thread] */
-void lh_host_close(lh_host *host);
-
-/* Every loss, the plugin files that failed and the folders searched, as the
- * JSON object of `losshost list --format json`:
- *   {"losses": [INFO...], "failures": [{"path","reason"}...], "searched": [...]}
- * where INFO is the object of `losshost info ID --format json`. [any thread] */
-lh_status lh_host_losses_json(lh_host *host, char **out_json);
-
 /* One parameter given by name: `count` doubles at `values` (1 for a scalar,
  * boolean or integer parameter; any number for a list parameter). */
 typedef struct lh_host_param {
@@ -96,21 +72,6 @@ typedef struct lh_host_param {
     const double *values;
     uint64_t      count;
 } lh_host_param;
-
-/* Resolves `id` (plugin/loss, or a bare loss id that only one plugin has),
- * binds the given parameters (the others take their defaults) and creates an
- * instance. Unknown ids, unknown or out-of-range parameters fail with the
- * CLI's one-line message. [any thread] */
-lh_status lh_host_loss_create(lh_host *host, const char *id,
-                              const lh_host_param *params, uint32_t param_count,
-                              lh_host_loss **out_loss);
-
-/* Destroys an instance. NULL is a no-op. [any thread, once] */
-void lh_host_loss_destroy(lh_host_loss *loss);
-
-/* The loss's INFO object (see lh_host_losses_json) plus "params_used": every
- * parameter's bound value, defaults filled in. [any thread] */
-lh_status lh_host_loss_info_json(lh_host_loss *loss, char **out_json);
 
 /* lh_host_batch.dtype */
 #define LH_HOST_F64 0
@@ -146,6 +107,56 @@ typedef struct lh_host_outputs {
     double   normalizer;   /* out: what mean divides by                       */
 } lh_host_outputs;
 
+/* lh_host_check flags */
+#define LH_HOST_CHECK_CACHED (1u << 0) /* reuse a verdict cached for this file's
+                                          fingerprint (path, size, mtime, hash)  */
+
+/* ------------------------------------------------------------- functions
+ * Hidden from Swift, which defines them with @_cdecl in the host library and
+ * needs only the types above. */
+#if !defined(__swift__)
+
+/* (LOSSHOST_HOST_API_MAJOR << 16) | LOSSHOST_HOST_API_MINOR of the library.
+ * [any thread] */
+uint32_t lh_host_api_version(void);
+
+/* The message of the last failed call on this thread ("" if none). Valid until
+ * the next call of this API on the same thread. [any thread] */
+const char *lh_host_last_error(void);
+
+/* Frees a string this API returned. NULL is a no-op. [any thread] */
+void lh_host_free_string(char *text);
+
+/* Opens a host: discovers plugins (scanning new files in workers, as `list`
+ * does). A bad folder is reported in the listing, not as a failure.
+ * [any thread] */
+lh_status lh_host_open(const lh_host_config *config, lh_host **out_host);
+
+/* Closes a host. Its losses must be destroyed first. Plugins stay loaded (they
+ * are never unloaded). NULL is a no-op. [any thread] */
+void lh_host_close(lh_host *host);
+
+/* Every loss, the plugin files that failed and the folders searched, as the
+ * JSON object of `losshost list --format json`:
+ *   {"losses": [INFO...], "failures": [{"path","reason"}...], "searched": [...]}
+ * where INFO is the object of `losshost info ID --format json`. [any thread] */
+lh_status lh_host_losses_json(lh_host *host, char **out_json);
+
+/* Resolves `id` (plugin/loss, or a bare loss id that only one plugin has),
+ * binds the given parameters (the others take their defaults) and creates an
+ * instance. Unknown ids, unknown or out-of-range parameters fail with the
+ * CLI's one-line message. [any thread] */
+lh_status lh_host_loss_create(lh_host *host, const char *id,
+                              const lh_host_param *params, uint32_t param_count,
+                              lh_host_loss **out_loss);
+
+/* Destroys an instance. NULL is a no-op. [any thread, once] */
+void lh_host_loss_destroy(lh_host_loss *loss);
+
+/* The loss's INFO object (see lh_host_losses_json) plus "params_used": every
+ * parameter's bound value, defaults filled in. [any thread] */
+lh_status lh_host_loss_info_json(lh_host_loss *loss, char **out_json);
+
 /* Evaluates on the host's threads, exactly as `losshost eval` does (shape and
  * weight checks, chunking, reductions). The calling thread blocks; release any
  * interpreter lock before calling. [any thread] */
@@ -160,16 +171,14 @@ lh_status lh_host_loss_evaluate(lh_host_loss *loss, const lh_host_batch *batch,
 lh_status lh_host_loss_optimal_constant(lh_host_loss *loss, const lh_host_batch *batch,
                                         double *out_constant);
 
-/* lh_host_check flags */
-#define LH_HOST_CHECK_CACHED (1u << 0) /* reuse a verdict cached for this file's
-                                          fingerprint (path, size, mtime, hash)  */
-
 /* Runs `losshost check TARGET` in a worker process (a loss id, a plugin id or
  * a plugin file) and returns its JSON report, the object of
  * `losshost check TARGET --format json`, with "fingerprint" and "cached".
  * LH_OK means the check ran, whatever its verdict ("failed" counts). [any thread] */
 lh_status lh_host_check(lh_host *host, const char *target, uint64_t seed, uint32_t flags,
                         char **out_json);
+
+#endif /* !__swift__ */
 
 #ifdef __cplusplus
 }

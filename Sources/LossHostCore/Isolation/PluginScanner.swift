@@ -81,7 +81,7 @@ public struct PluginScanner: Sendable {
         }
         let fingerprint = PluginFingerprint.of(path)
         if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
-        let run = WorkerProcess(timeout: Self.scanTimeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
+        let run = WorkerProcess(timeout: worker.timeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
             .run(["scan", path])
         let events = run.lines.compactMap(WorkerEvent.parse)
         let failure: String?

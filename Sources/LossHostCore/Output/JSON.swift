@@ -93,19 +93,3 @@ extension ParameterInfo {
         ])
     }
 }
-
-extension LoadedLoss {
-    /// The loss as `list --format json` shows it.
-    public var json: JSON {
-        .object([
-            ("id", .string(info.id)), ("plugin", .string(pluginID)), ("qualified_id", .string(qualifiedID)),
-            ("kind", .string(info.kind.description)), ("summary", .string(info.summary)),
-            ("reduce", .string(info.reduce == .elementwise ? "elementwise" : "row")),
-            ("pred", .string(info.predDoc)), ("target", .string(info.targetDoc)),
-            ("pred_columns", .int(info.predColumns)), ("target_layout", .string(info.targetLayout.description)),
-            ("hessian", .string(hessianDescription)),
-            ("thread_safe", .bool(info.threadSafe)), ("deterministic", .bool(info.deterministic)),
-            ("params", .array(info.parameters.map(\.json))),
-        ] + (numericGradient ? [("gradient", .string("numeric"))] : []))
-    }
-}

@@ -23,10 +23,11 @@ public struct LossRegistry: Sendable {
 
     /// The built-in standard losses, then every plugin found on the search path.
     /// `lazily`: plugins whose scan passed are loaded only when used (see above).
-    public static func discover(_ path: PluginSearchPath, lazily: Bool = false) -> LossRegistry {
+    /// `scanner`: the folder rules, workers and cache to load with.
+    public static func discover(_ path: PluginSearchPath, lazily: Bool = false,
+                                scanner: PluginScanner = PluginScanner.current) -> LossRegistry {
         var registry = LossRegistry()
         registry.addBuiltIns()
-        let scanner = PluginScanner.current
         for folder in path.folders {
             let files = PluginSearchPath.pluginFiles(in: folder)
             registry.searched.append((folder, files != nil))

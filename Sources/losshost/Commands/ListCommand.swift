@@ -22,7 +22,7 @@ struct ListCommand: ParsableCommand {
           help: "Load plugin files even from folders other users can write to, or that another user owns.")
     var allowUnsafePlugins = false
 
-    @Option(help: "Output format: text for people, json for scripts (a JSON list of losses; failures go to standard error).")
+    @Option(help: "Output format: text for people, json for scripts (one object: {\"losses\", \"failures\", \"searched\"}).")
     var format: OutputFormat = .text
 
     func run() throws {
@@ -30,8 +30,7 @@ struct ListCommand: ParsableCommand {
         let registry = plugins.registry()
         switch format {
         case .json:
-            Output.write(JSON.array(registry.losses.map(\.json)).text + "\n")
-            for failure in registry.failures { Output.warn("\(failure.path): \(failure.reason)") }
+            Output.write(LossListing.json(registry).text + "\n")
         case .text:
             var table = TextTable(["LOSS", "KIND", "HESSIAN", "SUMMARY"])
             for loss in registry.losses {

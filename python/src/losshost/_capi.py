@@ -152,23 +152,28 @@ def _load(path: Path) -> ctypes.CDLL:
         "lh_host_loss_optimal_constant": (status, [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(ctypes.c_double)]),
         "lh_host_check": (status, [vp, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(vp)]),
     }
-    missing = []
     for name, (restype, argtypes) in prototypes.items():
         try:
             function = getattr(lib, name)
         except AttributeError:
-            missing.append(name)
+            # An older library: the functions it has still work; a missing one says so when called.
+            setattr(lib, name, _missing(path, name))
             continue
         function.restype = restype
         function.argtypes = argtypes
-    if missing:
-        raise LossError(f"{path} lacks {', '.join(missing)}: it is older than this package; run `swift build`")
     version = lib.lh_host_api_version()
     if version >> 16 != API_MAJOR:
         raise LossError(
             f"{path}: host API {version >> 16}.{version & 0xFFFF}, this package needs {API_MAJOR}.x"
         )
     return lib
+
+
+def _missing(path: Path, name: str):
+    def call(*_args):
+        raise LossError(f"{path} has no {name}: it is older than this package; run `swift build`")
+
+    return call
 
 
 def fail(lib: ctypes.CDLL, status: int) -> None:

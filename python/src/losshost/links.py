@@ -1,13 +1,13 @@
 """Inverse links: from a loss's margin-space prediction to the user's scale
-(a probability, a rate). Each loss declares one (`LossInfo.link`)."""
+(a probability, a rate), in float64. Each loss declares one (`LossInfo.link`)."""
 from __future__ import annotations
 
 import numpy as np
 
 
 def sigmoid(margin):
-    margin = np.asarray(margin)
-    out = np.empty_like(margin, dtype=np.result_type(margin.dtype, np.float32))
+    margin = np.asarray(margin, dtype=np.float64)
+    out = np.empty_like(margin)
     positive = margin >= 0
     out[positive] = 1.0 / (1.0 + np.exp(-margin[positive]))
     e = np.exp(margin[~positive])
@@ -16,17 +16,17 @@ def sigmoid(margin):
 
 
 def softmax(margin):
-    margin = np.asarray(margin, dtype=np.result_type(np.asarray(margin).dtype, np.float32))
+    margin = np.asarray(margin, dtype=np.float64)
     shifted = np.exp(margin - margin.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 def identity(margin):
-    return np.asarray(margin)
+    return np.asarray(margin, dtype=np.float64)
 
 
 def exp(margin):
-    return np.exp(np.asarray(margin))
+    return np.exp(np.asarray(margin, dtype=np.float64))
 
 
 _INVERSE = {"identity": identity, "sigmoid": sigmoid, "softmax": softmax, "exp": exp}

@@ -174,3 +174,14 @@ public func lh_host_loss_evaluate(_ loss: OpaquePointer?, _ batch: UnsafePointer
         try HostEvaluation.evaluate(loss, batch.pointee, out)
     }
 }
+
+@_cdecl("lh_host_loss_optimal_constant")
+public func lh_host_loss_optimal_constant(_ loss: OpaquePointer?, _ batch: UnsafePointer<lh_host_batch>?,
+                                          _ outConstant: UnsafeMutablePointer<Double>?) -> lh_status {
+    guarded { () throws(HostError) in
+        let loss = try object(loss, "loss", as: HostLoss.self)
+        guard let batch else { throw .argument("batch is NULL") }
+        let out = try outPointer(outConstant, "out_constant")
+        try HostEvaluation.optimalConstant(loss, batch.pointee, out)
+    }
+}

@@ -99,3 +99,49 @@ enum HostEvaluation {
         }
     }
 }
+
+extension HostEvaluation {
+    /// `lh_host_loss_optimal_constant`: the targets of the batch (float32 ones
+    /// widened), its weights, `pred_columns` values written to `out`.
+    static func optimalConstant(_ loss: HostLoss, _ batch: lh_host_batch, _ out: UnsafeMutablePointer<Double>) throws(HostError) {
+        try checkStructSize(batch.struct_size, "lh_host_batch", MemoryLayout<lh_host_batch>.size)
+        let shape = try Shape(batch)
+        let constant: [Double]
+        switch batch.dtype {
+        case LH_HOST_F64:
+            let target = try input(batch.target, "target", rows: shape.rows, as: Double.self)
+            constant = try optimalConstant(loss, shape, target, batch.weight?.assumingMemoryBound(to: Double.self))
+        case LH_HOST_F32:
+            let target32 = try input(batch.target, "target", rows: shape.rows, as: Float.self)
+            let target = UnsafeBufferPointer(start: target32, count: shape.rows * shape.targetColumns).map { Double($0) }
+            let weight = batch.weight.map { w in
+                UnsafeBufferPointer(start: w.assumingMemoryBound(to: Float.self), count: shape.rows).map { Double($0) }
+            }
+            constant = try target.withUnsafeBufferPointer { (t) throws(HostError) in
+                let base = try input(t.baseAddress.map(UnsafeRawPointer.init), "target", rows: 0, as: Double.self)
+                guard let weight else { return try optimalConstant(loss, shape, base, nil) }
+                return try weight.withUnsafeBufferPointer { (w) throws(HostError) in
+                    try optimalConstant(loss, shape, base, w.baseAddress)
+                }
+            }
+        default: throw .argument("unknown dtype \(batch.dtype) (expected LH_HOST_F64 = 0 or LH_HOST_F32 = 1)")
+        }
+        for (j, c) in constant.enumerated() { out[j] = c }
+    }
+
+    private static func optimalConstant(_ loss: HostLoss, _ shape: Shape, _ target: UnsafePointer<Double>,
+                                        _ weight: UnsafePointer<Double>?) throws(HostError) -> [Double] {
+        if !loss.host.configuration.allowNonFinite {
+            try checkFinite(target, rows: shape.rows, columns: shape.targetColumns, "target")
+        }
+        do {
+            return try loss.call { () throws(EvaluationError) in
+                try OptimalConstant.find(loss.instance, rows: shape.rows, predColumns: shape.predColumns,
+                                         targetColumns: shape.targetColumns, target: target, weight: weight,
+                                         threads: loss.host.configuration.threads)
+            }
+        } catch {
+            throw .evaluation(error)
+        }
+    }
+}

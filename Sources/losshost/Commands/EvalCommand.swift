@@ -16,6 +16,7 @@ struct EvalCommand: ParsableCommand {
             Examples:
               losshost eval huber --pred p.csv --target y.csv --param delta=2 --grad
               losshost eval cross_entropy --pred logits.npy --target labels.csv --format json
+              losshost eval bce_with_logits --target labels.csv --optimal-constant
             """
     )
 
@@ -23,7 +24,7 @@ struct EvalCommand: ParsableCommand {
     var loss: String
 
     @Option(help: ArgumentHelp("Predictions: N rows of D numbers.", valueName: "file"))
-    var pred: String
+    var pred: String?
 
     @Option(help: ArgumentHelp("Targets: N rows, shaped as the loss says (see `losshost info LOSS`).", valueName: "file"))
     var target: String
@@ -54,6 +55,12 @@ struct EvalCommand: ParsableCommand {
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Write per-element outputs as .npy instead of printing them: the values (--reduction none) to FILE.npy, the gradient to FILE-gradient.npy, the Hessian to FILE-hessian.npy, in the evaluation's dtype (one-column outputs are 1-D). The reduced value is still printed.", valueName: "FILE.npy"))
     var out: String?
+
+    @Flag(name: .customLong("optimal-constant"), help: "Instead of evaluating pred, print the constant prediction (one value per pred column, in the loss's pred space) that minimises the weighted loss on these targets. Needs --target, takes no --pred.")
+    var optimalConstant = false
+
+    @Option(name: .customLong("pred-columns"), help: ArgumentHelp("With --optimal-constant: the pred columns (classes) of the constant. Default: the loss's declared count; for class-index targets the largest index + 1; else the target's columns.", valueName: "n"))
+    var predColumns: Int?
 
     @Option(help: "Output format: text for people, json for scripts.")
     var format: OutputFormat = .text
@@ -86,6 +93,8 @@ struct EvalCommand: ParsableCommand {
         if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath) {
             return try runIsolated(found, because: why, pluginPath: pluginPath)
         }
+        if optimalConstant { return try runOptimalConstant(found, pluginPath: pluginPath) }
+        guard let pred else { throw CLIError("missing --pred FILE (only --optimal-constant needs no predictions)") }
         let parameters = try BoundParameters.bind(params, to: found.info)
         let predMatrix = try MatrixReader.readArray(path: pred, allowNonFinite: allowNonFinite)
         let targetMatrix = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
@@ -114,6 +123,42 @@ struct EvalCommand: ParsableCommand {
         switch format {
         case .json: Output.write(json(result, found, reduction).text + "\n")
         case .text: Output.write(text(result, found, reduction))
+        }
+    }
+
+    /// `--optimal-constant`: the best constant prediction for the targets.
+    private func runOptimalConstant(_ found: LoadedLoss, pluginPath: String?) throws {
+        if pred != nil { throw CLIError("--optimal-constant takes no --pred (it finds the best constant prediction)") }
+        if gradient || hessian || out != nil || reduction != "mean" {
+            throw CLIError("--optimal-constant prints one constant: it takes no --grad, --hessian, --out or --reduction")
+        }
+        if let predColumns, predColumns < 1 { throw CLIError("--pred-columns must be >= 1") }
+        let parameters = try BoundParameters.bind(params, to: found.info)
+        let targetArray = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
+        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
+        let columns = predColumns ?? OptimalConstant.defaultPredColumns(found.info, target: targetArray)
+        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish") }
+        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil) } }
+        let instance = try LossInstance(found, parameters: parameters)
+        let constant: [Double]
+        do {
+            constant = try OptimalConstant.find(instance, predColumns: columns, target: targetArray, weight: weightMatrix?.values,
+                                                threads: threads)
+        } catch {
+            throw CLIError(locate(error, firstLines: [.target: targetArray.firstLine, .weight: weightMatrix?.firstLine ?? 1]))
+        }
+        switch format {
+        case .json:
+            Output.write(JSON.object([
+                ("loss", .string(found.info.id)), ("plugin", .string(found.pluginID)),
+                ("rows", .int(targetArray.rows)), ("optimal_constant", .numbers(constant)),
+            ]).text + "\n")
+        case .text:
+            let shown = params.isEmpty ? "" : "  (\(params.joined(separator: ", ")))"
+            var text = "loss              \(found.qualifiedID)\(shown)\n"
+            text += "rows              \(targetArray.rows)\n"
+            text += "optimal constant  \(constant.map { "\($0)" }.joined(separator: " "))\n"
+            Output.write(text)
         }
     }
 

@@ -185,3 +185,18 @@ public func lh_host_loss_optimal_constant(_ loss: OpaquePointer?, _ batch: Unsaf
         try HostEvaluation.optimalConstant(loss, batch.pointee, out)
     }
 }
+
+@_cdecl("lh_host_check")
+public func lh_host_check(_ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ seed: UInt64, _ flags: UInt32,
+                          _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> lh_status {
+    guarded { () throws(HostError) in
+        let out = try outPointer(outJSON, "out_json")
+        out.pointee = nil
+        let host = try object(host, "host", as: Host.self)
+        guard let target else { throw .argument("target is NULL") }
+        let known = UInt32(LH_HOST_CHECK_CACHED)
+        guard flags & ~known == 0 else { throw .argument("lh_host_check flags has unknown bits 0x\(String(flags & ~known, radix: 16))") }
+        let report = try HostCheck.run(host, target: String(cString: target), seed: seed, cached: flags & known != 0)
+        out.pointee = try hostString(report)
+    }
+}

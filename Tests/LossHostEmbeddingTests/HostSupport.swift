@@ -130,3 +130,95 @@ enum HostSupport {
 private final class ErrBox: @unchecked Sendable {
     var data = Data()
 }
+
+/// The outputs of one evaluation through the C API.
+struct HostResult {
+    var status: lh_status
+    var value: Double
+    var sum: Double
+    var normalizer: Double
+    var values: [Double]
+    var gradient: [Double]
+    var hessian: [Double]
+}
+
+extension HostSupport {
+    /// A loss created by id with named params; fails the test when it cannot be.
+    static func loss(_ host: OpaquePointer, _ id: String, _ params: [String: [Double]] = [:],
+                     file: StaticString = #filePath, line: UInt = #line) throws -> OpaquePointer {
+        var loss: OpaquePointer?
+        let status = create(host, id, params, &loss)
+        XCTAssertEqual(status, lh_status(LH_OK), lastError, file: file, line: line)
+        return try XCTUnwrap(loss, file: file, line: line)
+    }
+
+    /// lh_host_loss_create with `params` given by name.
+    static func create(_ host: OpaquePointer?, _ id: String, _ params: [String: [Double]], _ out: inout OpaquePointer?) -> lh_status {
+        let names = params.keys.sorted()
+        let cNames = names.map { strdup($0) }
+        defer { cNames.forEach { free($0) } }
+        let values = names.map { params[$0] ?? [] }
+        let buffers = values.map { v -> UnsafeMutablePointer<Double> in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(v.count, 1))
+            p.initialize(from: v, count: v.count)
+            return p
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var cParams = names.indices.map { i in
+            lh_host_param(name: UnsafePointer(cNames[i]), values: UnsafePointer(buffers[i]), count: UInt64(values[i].count))
+        }
+        return cParams.withUnsafeMutableBufferPointer { p in
+            lh_host_loss_create(host, id, p.baseAddress, UInt32(p.count), &out)
+        }
+    }
+
+    /// Evaluates float64 inputs, asking for every output.
+    static func evaluate(_ loss: OpaquePointer?, pred: [Double], target: [Double], weight: [Double]? = nil,
+                         predColumns: Int = 1, targetColumns: Int = 1, reduction: Int32 = LH_HOST_MEAN,
+                         gradient: Bool = true, hessian: Bool = true, valueCount: Int? = nil) throws -> HostResult {
+        let rows = pred.count / predColumns
+        var values = [Double](repeating: .nan, count: valueCount ?? pred.count)
+        var g = [Double](repeating: .nan, count: pred.count), h = [Double](repeating: .nan, count: pred.count)
+        var out = lh_host_outputs()
+        out.struct_size = UInt32(MemoryLayout<lh_host_outputs>.size)
+        out.reduction = reduction
+        let status = pred.withUnsafeBufferPointer { p in
+            target.withUnsafeBufferPointer { t in
+                (weight ?? []).withUnsafeBufferPointer { w in
+                    values.withUnsafeMutableBufferPointer { v in
+                        g.withUnsafeMutableBufferPointer { gp in
+                            h.withUnsafeMutableBufferPointer { hp in
+                                var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F64,
+                                                          rows: UInt64(rows), pred_columns: UInt32(predColumns),
+                                                          target_columns: UInt32(targetColumns), pred: p.baseAddress,
+                                                          target: t.baseAddress, weight: weight == nil ? nil : w.baseAddress)
+                                out.values = UnsafeMutableRawPointer(v.baseAddress)
+                                out.gradient = gradient ? UnsafeMutableRawPointer(gp.baseAddress) : nil
+                                out.hessian = hessian ? UnsafeMutableRawPointer(hp.baseAddress) : nil
+                                return lh_host_loss_evaluate(loss, &batch, &out)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return HostResult(status: status, value: out.value, sum: out.sum, normalizer: out.normalizer,
+                          values: values, gradient: g, hessian: h)
+    }
+
+    /// lh_host_loss_optimal_constant over float64 targets.
+    static func optimalConstant(_ loss: OpaquePointer?, target: [Double], weight: [Double]? = nil, predColumns: Int = 1,
+                                targetColumns: Int = 1) -> (status: lh_status, constant: [Double]) {
+        var constant = [Double](repeating: .nan, count: predColumns)
+        let status = target.withUnsafeBufferPointer { t in
+            (weight ?? []).withUnsafeBufferPointer { w in
+                var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F64,
+                                          rows: UInt64(target.count / targetColumns), pred_columns: UInt32(predColumns),
+                                          target_columns: UInt32(targetColumns), pred: nil, target: t.baseAddress,
+                                          weight: weight == nil ? nil : w.baseAddress)
+                return lh_host_loss_optimal_constant(loss, &batch, &constant)
+            }
+        }
+        return (status, constant)
+    }
+}

@@ -1,8 +1,9 @@
 /*
  * host_example.c: a complete program that embeds the losshost host through
  * the C host API (include/losshost_host.h). It opens a host, counts the
- * losses, evaluates the standard huber loss with weights in float64 and
- * float32, shows an error message, and finds the best constant prediction.
+ * losses, shows an error message, evaluates the standard huber loss with
+ * weights in float64 and float32, finds the best constant prediction and
+ * runs `check` on the loss in a worker process.
  *
  * Build and run (after `swift build`, from the package root):
  *     cc -I include docs/examples/host_example.c -o host_example \
@@ -93,6 +94,17 @@ int main(int argc, char **argv) {
     printf("f32 sum %.9g values", out32.sum);
     for (int i = 0; i < ROWS; i++) printf(" %.9g", values32[i]);
     printf("\n");
+
+    /* The best constant prediction for these targets and weights. */
+    double constant = 0;
+    if (lh_host_loss_optimal_constant(loss, &batch, &constant) != LH_OK) return fail("optimal constant");
+    printf("optimal_constant %.17g\n", constant);
+
+    /* `losshost check std/huber --seed 7`, in a worker process. */
+    char *report = NULL;
+    if (lh_host_check(host, "std/huber", 7, 0, &report) != LH_OK) return fail("check");
+    printf("check %s\n", strstr(report, "\"passed\": true") ? "passed" : "failed");
+    lh_host_free_string(report);
 
     lh_host_loss_destroy(loss);
     lh_host_close(host);

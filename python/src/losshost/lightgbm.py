@@ -106,22 +106,28 @@ class _LossEstimator:
     """What the scikit-learn forms share: the objective from `loss`, init_score
     from its optimal constant, margins plus that constant through the inverse link."""
 
-    _LOSS_PARAMS = ("loss", "hessian_floor")
+    # No get_params here: LightGBM's get_params walks __bases__[0] and must skip this mixin.
+    _hide_loss_params = False
 
     def _process_params(self, stage):
-        params = super()._process_params(stage)
-        for name in self._LOSS_PARAMS:
-            params.pop(name, None)
-        return params
+        self._hide_loss_params = True
+        try:
+            return super()._process_params(stage)
+        finally:
+            self._hide_loss_params = False
 
-    def _fit_with_loss(self, fit, X, y, sample_weight, classes: Optional[int], kwargs):
+    def _fit_with_loss(self, fit, X, y, sample_weight, classes: Optional[int], kwargs, codes=None):
+        """codes: the labels as the objective sees them (class indices for a classifier)."""
         if self.loss is None:
             raise ValueError(f"{type(self).__name__} needs loss=host.loss(...)")
         self.objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
-        constant = self.loss.optimal_constant(y, sample_weight, classes=classes)
+        labels = y if codes is None else codes
+        constant = self.loss.optimal_constant(labels, sample_weight, classes=classes)
         self.init_constant_ = np.atleast_1d(np.asarray(constant, dtype=np.float64))
         if kwargs.get("init_score") is None:
-            kwargs["init_score"] = init_score(self.loss, y, sample_weight, classes=classes)
+            kwargs["init_score"] = broadcast_init(constant, np.asarray(labels).shape[0])
+            if _MAJOR < 4 and kwargs["init_score"].ndim == 2:
+                kwargs["init_score"] = kwargs["init_score"].T.reshape(-1)
         else:
             self.init_constant_ = None  # the caller's per-row scores: they add them back themselves
         return fit(X, y, sample_weight=sample_weight, **kwargs)
@@ -133,8 +139,20 @@ class _LossEstimator:
         return margin
 
 
+def _visible(params: dict, hide: bool) -> dict:
+    """get_params without this package's own parameters while LightGBM builds its
+    booster parameters ("loss" is LightGBM's alias of "objective")."""
+    if hide:
+        for name in ("loss", "hessian_floor"):
+            params.pop(name, None)
+    return params
+
+
 class LGBMRegressor(_LossEstimator, _lgb.LGBMRegressor):
     """lightgbm.LGBMRegressor trained on a plugin loss; predict gives the user's scale."""
+
+    def get_params(self, deep=True):
+        return _visible(super().get_params(deep), self._hide_loss_params)
 
     def __init__(self, *, loss: Optional[Loss] = None, hessian_floor: float = DEFAULT_HESSIAN_FLOOR, **kwargs):
         self.loss = loss
@@ -152,14 +170,19 @@ class LGBMRegressor(_LossEstimator, _lgb.LGBMRegressor):
 class LGBMClassifier(_LossEstimator, _lgb.LGBMClassifier):
     """lightgbm.LGBMClassifier trained on a plugin loss; predict_proba applies its inverse link."""
 
+    def get_params(self, deep=True):
+        return _visible(super().get_params(deep), self._hide_loss_params)
+
     def __init__(self, *, loss: Optional[Loss] = None, hessian_floor: float = DEFAULT_HESSIAN_FLOOR, **kwargs):
         self.loss = loss
         self.hessian_floor = hessian_floor
         super().__init__(**kwargs)
 
     def fit(self, X, y, sample_weight=None, **kwargs):
-        classes = len(np.unique(np.asarray(y)))
-        return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None, kwargs)
+        names, codes = np.unique(np.asarray(y), return_inverse=True)
+        classes = len(names)
+        return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None, kwargs,
+                                   codes=codes.astype(np.float64))
 
     def predict_proba(self, X, **kwargs):
         p = links.inverse(self.loss.info.link, self._margin(X, **kwargs))

@@ -112,13 +112,15 @@ class _LossEstimator:
     def _wrapper_params(self):
         return super()._wrapper_params() | {"loss", "hessian_floor"}
 
-    def _fit_with_loss(self, fit, X, y, sample_weight, classes: Optional[int], probability: bool, kwargs):
+    def _fit_with_loss(self, fit, X, y, sample_weight, classes: Optional[int], probability: bool, kwargs,
+                       codes=None):
+        """codes: the labels as the objective sees them (class indices for a classifier)."""
         if self.loss is None:
             raise ValueError(f"{type(self).__name__} needs loss=host.loss(...)")
         self.objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
         given = self.base_score
         if given is None:
-            score = base_score(self.loss, y, sample_weight, classes=classes)
+            score = base_score(self.loss, y if codes is None else codes, sample_weight, classes=classes)
             if probability and isinstance(score, float):
                 # XGBClassifier trains a custom binary objective as binary:logistic,
                 # which reads base_score as a probability.
@@ -161,9 +163,10 @@ class XGBClassifier(_LossEstimator, _xgb.XGBClassifier):
         super().__init__(**kwargs)
 
     def fit(self, X, y, *, sample_weight=None, **kwargs):
-        classes = len(np.unique(np.asarray(y)))
+        names, codes = np.unique(np.asarray(y), return_inverse=True)
+        classes = len(names)
         return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None,
-                                   classes == 2, kwargs)
+                                   classes == 2, kwargs, codes=codes.astype(np.float64))
 
     def predict_proba(self, X, **kwargs):
         margin = self._margin(X, **kwargs)

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pytest
 import xgboost as xgb
+import xgboost.dask  # noqa: F401  (xgboost.dask.train)
 
 import losshost
 import losshost.xgboost as lx
@@ -24,7 +25,9 @@ def test_dask_two_workers_match_single_process(team_host, plugin_dir, cache_dir,
     monkeypatch.setenv("LOSSHOST_TEST_LOG", str(log))
     rng = np.random.default_rng(11)
     n = 20_000
-    X = rng.normal(size=(n, 6))
+    # Features on a grid of 64 values (fewer than max_bin): the histogram cuts are the
+    # values themselves, the same from one sketch as from two workers' merged ones.
+    X = rng.integers(0, 64, size=(n, 6)) / 8.0 - 4.0
     y = X @ np.array([1.5, -2.0, 0.5, 0.0, 1.0, -0.5]) + np.sin(2 * X[:, 0]) + 0.3 * rng.normal(size=n)
     loss = team_host.loss("teamtest/asym_squared", k=3.0)
     params = {"tree_method": "hist", "max_depth": 4, "eta": 0.3, "nthread": 1, "base_score": lx.base_score(loss, y)}

@@ -37,7 +37,8 @@ def test_losses_have_qualified_ids_and_metadata(host, cli, cache_dir):
     # ABI 1.2 metadata declares the log link; without it the link falls back to the kind's.
     poisson = infos["std/poisson_nll"]
     assert poisson.link == ("exp" if "link" in poisson.json else "identity")
-    assert infos["std/bce"].link == "identity"  # its prediction already is a probability
+    bce = infos["std/bce"]  # its prediction already is a probability: ABI 1.2 says so
+    assert bce.link == ("identity" if "link" in bce.json else "sigmoid")
     # The same ids as the CLI's listing.
     done = run_cli(cli, "list", "--format", "json", cache_dir=cache_dir)
     assert done.returncode == 0, done.stderr

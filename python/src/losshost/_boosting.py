@@ -50,33 +50,34 @@ class BoostingGradients:
         wants_hessian = info.hessian != "none"
         r = self.loss.evaluate(margin, target, weight=weight, reduction="sum", gradient=True, hessian=wants_hessian)
         grad = r.gradient
-        bad = ~np.isfinite(grad)
-        if bad.any():
-            self._fail("gradient", bad, margin, target)
-        w = np.ones(margin.shape[0]) if weight is None else np.asarray(weight, dtype=np.float64)
-        w = w.reshape((-1,) + (1,) * (margin.ndim - 1))
+        if not np.isfinite(grad.sum()):  # one pass; the scan below names the element
+            bad = ~np.isfinite(grad)
+            if bad.any():
+                self._fail("gradient", bad, margin, target)
         if wants_hessian:
             hess = r.hessian
-            bad = ~(hess >= 0)
-            if bad.any():
-                self._fail("Hessian", bad, margin, target)
-            zero = hess == 0
+            lowest = hess.min() if hess.size else 1.0
+            if not lowest >= 0:  # negative, or NaN (which min propagates)
+                self._fail("Hessian", ~(hess >= 0), margin, target)
+            has_zero = lowest == 0
         else:
             hess = np.zeros_like(grad)
-            zero = np.ones(grad.shape, dtype=bool)
-        if zero.any():
+            has_zero = hess.size > 0
+        if has_zero:
+            zero = hess == 0
+            w = np.ones(margin.shape[0]) if weight is None else np.asarray(weight, dtype=np.float64)
+            w = w.reshape((-1,) + (1,) * (margin.ndim - 1))
             surrogate = info.curvature.surrogate
             fill = surrogate if surrogate is not None and surrogate > 0 else self.hessian_floor
             if (surrogate is None or surrogate <= 0) and not self._warned:
                 self._warned = True
-                share = zero.mean()
                 warnings.warn(
-                    f"{self.loss.id}: the Hessian is zero at {share:.0%} of the elements and the loss declares no "
-                    f"surrogate curvature; using hessian_floor={self.hessian_floor:g} (times the row weight) there",
+                    f"{self.loss.id}: the Hessian is zero at {zero.mean():.0%} of the elements and the loss declares "
+                    f"no surrogate curvature; using hessian_floor={self.hessian_floor:g} (times the row weight) there",
                     RuntimeWarning, stacklevel=3)
             hess = np.where(zero, fill * np.broadcast_to(w, hess.shape), hess)
         if self.hessian_scale != 1.0:
-            hess = hess * self.hessian_scale
+            hess = np.multiply(hess, self.hessian_scale, out=hess)
         return grad, hess
 
     def _fail(self, what: str, bad: np.ndarray, margin: np.ndarray, target: np.ndarray):

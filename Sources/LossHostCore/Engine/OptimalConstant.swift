@@ -174,24 +174,31 @@ public enum OptimalConstant {
             throw EvaluationError("the loss cannot be evaluated at the starting constant")
         }
         var converged = false
+        // Each column moves at most `radius` per step, so one column whose Newton step is huge
+        // (a class of tiny probability) cannot force a tiny step on all the others.
+        var radius = max(1, c.map(abs).max() ?? 0)
         for _ in 0..<maxSteps {
             let largest = p.gradient.map(abs).max() ?? 0
             if largest <= gradientTolerance { converged = true; break }
+            var clipped = false
             let direction = c.indices.map { j -> Double in
-                if let h = p.hessian?[j], h > 0, h.isFinite { return -p.gradient[j] / h }
-                return -p.gradient[j]
+                var step = -p.gradient[j]
+                if let h = p.hessian?[j], h > 0, h.isFinite { step /= h }
+                if abs(step) > radius { clipped = true; step = step < 0 ? -radius : radius }
+                return step
             }
             let slope = zip(direction, p.gradient).reduce(0) { $0 + $1.0 * $1.1 }
             var t = 1.0
             var moved = false
             while t > 1e-20 {
                 let candidate = zip(c, direction).map { $0 + t * $1 }
-                // Sufficient decrease; or, once the value is flat to rounding, a smaller gradient.
                 guard let q = objective.probe(candidate) else {
                     t *= 0.5
                     continue
                 }
-                let flat = q.value <= p.value + 1e-15 * max(1, abs(p.value))
+                // Sufficient decrease; or, where the value is flat to within rounding (near the
+                // minimum its changes are far smaller than its last digits), a smaller gradient.
+                let flat = abs(q.value - p.value) <= 1e-12 * max(1, abs(p.value))
                 if q.value <= p.value + 1e-4 * t * slope || (flat && (q.gradient.map(abs).max() ?? 0) < largest) {
                     c = candidate
                     p = q
@@ -205,6 +212,7 @@ public enum OptimalConstant {
                 converged = largest <= 1e-8
                 break
             }
+            if t == 1 && clipped { radius *= 2 } else if t < 1 { radius = max(radius * 0.5, 1e-6) }
         }
         guard converged else {
             let largest = p.gradient.map(abs).max() ?? 0

@@ -222,3 +222,13 @@ extension HostSupport {
         return (status, constant)
     }
 }
+
+extension HostSupport {
+    /// Writes `text` to a file in the scratch folder and returns its path.
+    static func file(_ name: String, _ text: String) -> String {
+        let url = scratch.appendingPathComponent(name)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? Data(text.utf8).write(to: url)
+        return url.path
+    }
+}

@@ -62,7 +62,8 @@ typedef struct lh_host_config {
     const char        *cache_dir;         /* NULL: $XDG_CACHE_HOME/losshost          */
     double             scan_timeout;      /* seconds per plugin scan; 0: 10          */
     double             call_timeout;      /* seconds per plugin call in check; 0: default */
-    double             eval_timeout;      /* seconds for isolated work; 0: default   */
+    double             eval_timeout;      /* seconds of silence for isolated work;
+                                             0: 3600 (1.0 runs none; checked, kept)  */
 } lh_host_config;
 
 /* One parameter given by name: `count` doubles at `values` (1 for a scalar,
@@ -128,8 +129,8 @@ const char *lh_host_last_error(void);
 void lh_host_free_string(char *text);
 
 /* Opens a host: discovers plugins (scanning new files in workers, as `list`
- * does). A bad folder is reported in the listing, not as a failure.
- * [any thread] */
+ * does). A bad folder is reported in the listing, not as a failure. A NULL
+ * config is every default. [any thread] */
 lh_status lh_host_open(const lh_host_config *config, lh_host **out_host);
 
 /* Closes a host. Its losses must be destroyed first. Plugins stay loaded (they
@@ -158,16 +159,18 @@ void lh_host_loss_destroy(lh_host_loss *loss);
 lh_status lh_host_loss_info_json(lh_host_loss *loss, char **out_json);
 
 /* Evaluates on the host's threads, exactly as `losshost eval` does (shape and
- * weight checks, chunking, reductions). The calling thread blocks; release any
- * interpreter lock before calling. [any thread] */
+ * weight checks, chunking, reductions), in the caller's buffers without a copy.
+ * NaN/inf inputs are refused unless LH_HOST_ALLOW_NONFINITE. Calls on one loss
+ * that is not THREAD_SAFE are serialised. The calling thread blocks; release
+ * any interpreter lock before calling. [any thread] */
 lh_status lh_host_loss_evaluate(lh_host_loss *loss, const lh_host_batch *batch,
                                 lh_host_outputs *outputs);
 
 /* The constant prediction c (pred_columns values, margin space) that minimises
  * the weighted loss of predicting c on every row, for these targets; computed
- * from the loss's own value and gradient. `batch.pred` is ignored (may be NULL);
- * `batch.pred_columns` gives the number of classes for multiclass losses.
- * Only LH_HOST_F64. [any thread] */
+ * from the loss's own value and gradient (docs/HOST_API.md says how). `batch.pred`
+ * is ignored (may be NULL); `batch.pred_columns` gives the number of classes for
+ * multiclass losses. LH_HOST_F64, or LH_HOST_F32 (widened). [any thread] */
 lh_status lh_host_loss_optimal_constant(lh_host_loss *loss, const lh_host_batch *batch,
                                         double *out_constant);
 

@@ -33,6 +33,8 @@ public enum OptimalConstant {
     /// The largest gradient entry of the mean loss at which the multi-column search stops.
     public static let gradientTolerance = 1e-12
     static let maxSteps = 2000
+    /// The most pred columns a constant may have.
+    public static let maxColumns = 100_000
 
     /// The optimal constant for `rows` targets at `target` (rows x targetColumns,
     /// row-major) and optional weights, for a prediction of `predColumns` columns.
@@ -44,6 +46,9 @@ public enum OptimalConstant {
                              targetColumns: targetColumns, weightCount: nil)
         if let weight { try Evaluator.checkWeights(weight, rows) }
         guard rows > 0 else { throw EvaluationError("no rows: every constant is equally good") }
+        guard predColumns <= maxColumns else {
+            throw EvaluationError("a constant of \(predColumns) pred columns is more than this search handles (\(maxColumns))")
+        }
         if let weight, !(0..<rows).contains(where: { weight[$0] > 0 }) {
             throw EvaluationError("every weight is 0: every constant is equally good")
         }

@@ -5,8 +5,9 @@
     python benchmarks/train_bench.py [--rows 1000000] [--rounds 30] [--threads 2] [--repeats 3] [--markdown]
 
 Each case trains on the same DMatrix (hist, depth 6, the given threads); the
-time is the median over repeats of xgboost.train alone. Ratios are to the
-built-in measured in the same run. Needs `swift build -c release` (or debug) and
+times are medians over repeats of xgboost.train alone, the three variants run
+in turn in each repeat; wall time, and the process's CPU time (less sensitive to
+other load on the machine). Ratios are to the built-in measured in the same run. Needs `swift build -c release` (or debug) and
 `pip install ./python`.
 """
 from __future__ import annotations
@@ -73,13 +74,18 @@ CASES = [
 ]
 
 
-def timed(fn, repeats: int) -> float:
-    times = []
+def interleaved(fns, repeats: int):
+    """Median wall and CPU seconds of each function, run in turn `repeats` times so
+    that a change in the machine's load hits every variant alike."""
+    wall = [[] for _ in fns]
+    cpu = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for i, fn in enumerate(fns):
+            w0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            wall[i].append(time.perf_counter() - w0)
+            cpu[i].append(time.process_time() - c0)
+    return [statistics.median(t) for t in wall], [statistics.median(t) for t in cpu]
 
 
 def main() -> None:
@@ -104,18 +110,21 @@ def main() -> None:
         loss = host.loss(loss_id, **loss_params)
         base = lx.base_score(loss, y)
         custom = {**params, "base_score": base}
-        t_builtin = timed(lambda: xgb.train({**params, **builtin}, d, args.rounds), args.repeats)
-        t_plugin = timed(lambda: xgb.train(custom, d, args.rounds, obj=lx.objective(loss)), args.repeats)
-        t_numpy = timed(lambda: xgb.train(custom, d, args.rounds, obj=numpy_obj), args.repeats)
-        rows.append((name, loss_id, transcendental, t_builtin, t_plugin, t_numpy))
+        wall, cpu = interleaved([
+            lambda: xgb.train({**params, **builtin}, d, args.rounds),
+            lambda: xgb.train(custom, d, args.rounds, obj=lx.objective(loss)),
+            lambda: xgb.train(custom, d, args.rounds, obj=numpy_obj),
+        ], args.repeats)
+        rows.append((name, loss_id, transcendental, *wall, *cpu))
 
     header = ["objective", "plugin loss", "built-in s", "plugin s", "numpy s", "plugin / built-in",
-              "numpy / built-in", "numpy / plugin"]
+              "numpy / built-in", "numpy / plugin", "CPU: plugin / built-in", "CPU: numpy / plugin"]
     table = [[name, loss_id, f"{tb:.2f}", f"{tp:.2f}", f"{tn:.2f}", f"{tp / tb:.3f}", f"{tn / tb:.3f}",
-              f"{tn / tp:.2f}x"] for name, loss_id, _, tb, tp, tn in rows]
+              f"{tn / tp:.2f}x", f"{cp / cb:.3f}", f"{cn / cp:.2f}x"]
+             for name, loss_id, _, tb, tp, tn, cb, cp, cn in rows]
     print(f"XGBoost {xgb.__version__}, numpy {np.__version__}, Python {platform.python_version()}; "
           f"{args.rows} rows x 10 features, {args.rounds} rounds, hist, depth 6, {args.threads} threads, "
-          f"median of {args.repeats}; library {losshost.library_path()}")
+          f"wall and CPU seconds, median of {args.repeats} interleaved runs; library {losshost.library_path()}")
     if args.markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
@@ -126,7 +135,7 @@ def main() -> None:
         print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
         for r in table:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
-    for name, _, transcendental, tb, tp, tn in rows:
+    for name, _, transcendental, tb, tp, tn, *_ in rows:
         verdicts = [f"plugin/built-in {tp / tb:.3f} ({'met' if tp / tb <= 1.05 else 'missed'} <= 1.05)"]
         if transcendental:
             verdicts.append(f"plugin {'faster' if tp < tn else 'NOT faster'} than numpy")

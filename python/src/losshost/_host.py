@@ -115,9 +115,10 @@ class Host:
     def _resolve(self, loss_id: str) -> Optional[LossInfo]:
         """The listed loss this id names; None when it names none or several (then
         creating it gives the host's own error)."""
-        found = [i for i in self.losses() if i.qualified_id == loss_id]
+        listed = self.losses()
+        found = [i for i in listed if i.qualified_id == loss_id]
         if not found and "/" not in loss_id:
-            found = [i for i in self.losses() if i.json.get("id") == loss_id]
+            found = [i for i in listed if i.json.get("id") == loss_id]
         return found[0] if len(found) == 1 else None
 
     def _bundled(self, info: Optional[LossInfo]) -> bool:

@@ -141,6 +141,16 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertEqual(lh_host_loss_create(host, "mse", nil, 0, nil), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError, "out_loss is NULL")
         lh_host_loss_destroy(nil)  // a no-op
+        lh_host_free_string(nil)  // a no-op
+        var text: UnsafeMutablePointer<CChar>?
+        XCTAssertEqual(lh_host_loss_info_json(nil, &text), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "loss is NULL")
+        let mse = try HostSupport.loss(host, "mse")
+        defer { lh_host_loss_destroy(mse) }
+        XCTAssertEqual(lh_host_loss_info_json(mse, nil), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "out_json is NULL")
+        XCTAssertEqual(lh_host_loss_optimal_constant(mse, nil, nil), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "batch is NULL")
     }
 
     func testBadBatchesAreStatusesWithLocatedMessages() throws {

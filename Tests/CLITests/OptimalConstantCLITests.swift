@@ -30,7 +30,7 @@ final class OptimalConstantCLITests: XCTestCase {
         let y = CLI.file("optimal/y2.csv", "1\n0\n")
         let cases: [([String], String)] = [
             (["eval", "mse", "--target", y, "--pred", y, "--optimal-constant"],
-             "losshost: error: --optimal-constant takes no --pred (it finds the best constant prediction)\n"),
+             "losshost: error: --optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)\n"),
             (["eval", "mse", "--target", y, "--optimal-constant", "--grad"],
              "losshost: error: --optimal-constant prints one constant: it takes no --grad, --hessian, --out or --reduction\n"),
             (["eval", "mse", "--target", y],

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The README's examples work as printed: its `sh` blocks (all but the ones that
-/// build the package or run the test suite and the benchmarks) run in order in one
+/// build the package or run the test suite (`scripts/test-all`) and the benchmarks) run in order in one
 /// shell from the package folder, with `.build/release` standing for this build's
 /// products folder and a scratch HOME.
 final class ReadmeExamplesTests: XCTestCase {
@@ -22,7 +22,7 @@ final class ReadmeExamplesTests: XCTestCase {
         let blocks = try Self.shellBlocks()
         let runnable = blocks.filter { block in
             let first = block.split(separator: "\n").first.map(String.init) ?? ""
-            return !(first.hasPrefix("swift ") || first.hasPrefix("python3 "))
+            return !(first.hasPrefix("swift ") || first.hasPrefix("python3 ") || first.hasPrefix("scripts/"))
         }
         XCTAssertGreaterThanOrEqual(runnable.count, 4, "the tour, two C blocks and the scalar block")
         XCTAssertTrue(runnable[0].contains("T=$(mktemp -d)"), "the tour works in a temporary folder")

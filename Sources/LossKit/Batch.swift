@@ -1,11 +1,16 @@
 import CLossHost
 
-/// A float type the kit's loops read and write: float64 or float32. Losses
-/// always compute in Double; a Float batch is widened on load and rounded on
-/// store, and sums are accumulated in Double.
+/// A float type the kit's loops read and write: float64 or float32. Per-element
+/// losses compute in Double (a Float batch is widened on load and rounded on
+/// store); block losses (`ElementwiseLoss.evaluate(block:)`) compute in the
+/// batch's own type. Sums are accumulated in Double.
 public protocol KernelScalar: BinaryFloatingPoint, Sendable {
     var asDouble: Double { get }
     init(fromDouble value: Double)
+    /// y[i] = f(x[i]) for i < count, in this type's lanes.
+    static func apply(_ f: VectorFunction, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
+    /// z[i] = pow(x[i], y[i]) for i < count, in this type's lanes.
+    static func pow(_ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ z: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
 }
 
 extension Double: KernelScalar {

@@ -138,39 +138,107 @@ public enum Kernels {
         }
     }
 
+    /// Elements `start..<end` of a block loss: blocks of `ElementBlock.capacity`
+    /// copied into the kit's lanes, evaluated by the loss with vector math,
+    /// weighted and stored; the same fixed-order partial sums as `span`.
+    @inlinable
+    static func blockSpan<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
+        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
+        _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
+        _: V.Type, _: G.Type, _: H.Type, _: E.Type, _ math: VectorMath
+    ) -> Double {
+        let perElement = E.on, wantV = V.on, wantG = G.on, wantH = H.on
+        let capacity = ElementBlock<S>.capacity
+        let lanes = ElementBlock<S>.lanes
+        return withUnsafeTemporaryAllocation(of: S.self, capacity: lanes * capacity) { storage -> Double in
+            let base = storage.baseAddress!  // trivial values: each lane is written before it is read
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { buffer -> Double in
+                let tmp = buffer.baseAddress!
+                let pb = base, tb = base + capacity
+                let vb = base + 2 * capacity, gb = base + 3 * capacity, hb = base + 4 * capacity
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                var i = start
+                while i < end {
+                    let n = min(capacity, end &- i)
+                    pb.update(from: p + i, count: n)
+                    tb.update(from: t + i, count: n)
+                    loss.evaluate(block: ElementBlock(count: n, math: math, wantsDerivatives: wantG || wantH, storage: base))
+                    for k in 0..<n {
+                        let w = perElement ? ew[i &+ k].asDouble : scale
+                        let value = w * vb[k].asDouble
+                        if wantV { v[i &+ k] = S(fromDouble: value) }
+                        if wantG { g[i &+ k] = S(fromDouble: w * gb[k].asDouble) }
+                        if wantH { h[i &+ k] = S(fromDouble: w * hb[k].asDouble) }
+                        tmp[k] = value
+                    }
+                    var k = 0
+                    while k &+ 4 <= n {
+                        s0 += tmp[k]
+                        s1 += tmp[k &+ 1]
+                        s2 += tmp[k &+ 2]
+                        s3 += tmp[k &+ 3]
+                        k &+= 4
+                    }
+                    while k < n {
+                        s0 += tmp[k]
+                        k &+= 1
+                    }
+                    i &+= n
+                }
+                return (s0 + s1) + (s2 + s3)
+            }
+        }
+    }
+
+    /// One loop (per-element or block) for the given outputs.
+    @inlinable @inline(__always)
+    static func run<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
+        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
+        _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
+        _ fv: V.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type, _ math: VectorMath
+    ) -> Double {
+        L.evaluatesBlocks
+            ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fg, fh, fe, math)
+            : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fg, fh, fe)
+    }
+
     /// Picks the loop for the outputs `b` asks for. `elementWeight`: one weight
     /// per element (one-column batches); otherwise every element is scaled by `scale`.
     @inlinable
     static func fused<L: ElementwiseLoss, S: KernelScalar>(
-        _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?
+        _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?,
+        math: VectorMath
     ) -> Double {
         let p = b.pred!, t = b.target!
         let unused = UnsafeMutablePointer<S>(bitPattern: 64)!  // never read or written: its flag is off
         let vp = b.values ?? unused, gp = b.gradient ?? unused, hp = b.hessian ?? unused
         let ew = elementWeight ?? UnsafePointer(unused)
         switch (b.values != nil, b.gradient != nil, b.hessian != nil, elementWeight != nil) {
-        case (false, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, Off.self)
-        case (false, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, On.self)
-        case (false, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, Off.self)
-        case (false, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, On.self)
-        case (false, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, Off.self)
-        case (false, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, On.self)
-        case (false, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, Off.self)
-        case (false, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, On.self)
-        case (true, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, Off.self)
-        case (true, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, On.self)
-        case (true, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, Off.self)
-        case (true, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, On.self)
-        case (true, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, Off.self)
-        case (true, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, On.self)
-        case (true, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, Off.self)
-        case (true, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, On.self)
+        case (false, false, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, Off.self, math)
+        case (false, false, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, On.self, math)
+        case (false, false, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, Off.self, math)
+        case (false, false, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, On.self, math)
+        case (false, true, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, Off.self, math)
+        case (false, true, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, On.self, math)
+        case (false, true, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, Off.self, math)
+        case (false, true, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, On.self, math)
+        case (true, false, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, Off.self, math)
+        case (true, false, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, On.self, math)
+        case (true, false, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, Off.self, math)
+        case (true, false, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, On.self, math)
+        case (true, true, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, Off.self, math)
+        case (true, true, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, On.self, math)
+        case (true, true, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, Off.self, math)
+        case (true, true, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, On.self, math)
         }
     }
 
-    /// Evaluates an element-wise loss over a batch (float64 or float32).
+    /// Evaluates an element-wise loss over a batch (float64 or float32), with
+    /// vector math at `math`'s level (a test passes each level; plugins use the best).
     @inlinable
-    public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) -> BatchTotals {
+    public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(
+        _ loss: L, _ b: KernelBatch<S>, math: VectorMath = .best
+    ) throws(LossFailure) -> BatchTotals {
         try checkDomains(loss, b)
         let d = b.predColumns
         let count = b.rows * d
@@ -178,29 +246,32 @@ public enum Kernels {
             return .init(sum: 0, normalizer: 0)
         }
         guard let weight = b.weight else {
-            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil)
+            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil, math: math)
             return .init(sum: sum, normalizer: Double(d) * Double(b.rows))
         }
         let weights = weightSum(weight, b.rows)
         var sum = 0.0
         if d == 1 {
-            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight)
+            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight, math: math)
         } else {
             for r in 0..<b.rows {
-                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil)
+                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil, math: math)
             }
         }
         return .init(sum: sum, normalizer: Double(d) * weights)
     }
 
-    /// Evaluates a row loss over a float64 batch.
+    /// Evaluates a row loss over a float64 batch, with vector math at `math`'s level.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch) throws(LossFailure) -> BatchTotals {
+    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
         try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
         guard b.rows > 0, let pred = b.pred, let target = b.target else {
             return .init(sum: 0, normalizer: 0)
         }
         let d = b.predColumns, t = b.targetColumns
+        let scratchRow = UnsafeMutablePointer<Double>.allocate(capacity: d)
+        defer { scratchRow.deallocate() }
+        let scratch = RowOutput(scratchRow, d)
         var sum = 0.0
         var normalizer = 0.0
         for r in 0..<b.rows {
@@ -210,7 +281,7 @@ public enum Kernels {
             let h = b.hessian.map { RowOutput($0 + r * d, d) }
             let raw: Double
             do {
-                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h)
+                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h, scratch: scratch, math: math)
             } catch {
                 var failure = error
                 failure.row = r
@@ -232,15 +303,16 @@ public enum Kernels {
     /// Evaluates a row loss over a float32 batch: each row is widened into a
     /// Double scratch row, evaluated, and its outputs rounded back.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: BatchF32) throws(LossFailure) -> BatchTotals {
+    public static func rowwise<L: RowLoss>(_ loss: L, _ b: BatchF32, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
         try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
         guard b.rows > 0, let pred = b.pred, let target = b.target else {
             return .init(sum: 0, normalizer: 0)
         }
         let d = b.predColumns, t = b.targetColumns
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3 * d + t)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * d + t)
         defer { scratch.deallocate() }
         let px = scratch, gx = scratch + d, hx = scratch + 2 * d, tx = scratch + 3 * d
+        let work = RowOutput(scratch + 3 * d + t, d)
         var sum = 0.0
         var normalizer = 0.0
         for r in 0..<b.rows {
@@ -252,7 +324,7 @@ public enum Kernels {
             let h = b.hessian == nil ? nil : RowOutput(hx, d)
             let raw: Double
             do {
-                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h)
+                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h, scratch: work, math: math)
             } catch {
                 var failure = error
                 failure.row = r

@@ -1,0 +1,111 @@
+import CVectorMath
+
+/// An instruction-set level of the kit's vector math. Results may differ in
+/// the last bits between levels (libmvec ≤ 4 ulp, scalar glibc ≤ 1 ulp), never
+/// between runs, thread counts or batch splits at one level.
+public enum VectorMathLevel: Int32, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+    /// Scalar glibc libm, one element at a time.
+    case scalar = 1
+    /// libmvec, 2 doubles / 4 floats per call.
+    case sse2 = 2
+    /// libmvec, 4 doubles / 8 floats per call (AVX2 and FMA).
+    case avx2 = 3
+    /// libmvec, 8 doubles / 16 floats per call (AVX-512F).
+    case avx512 = 4
+
+    /// The highest level this CPU and OS support (detected once).
+    public static let best: VectorMathLevel = VectorMathLevel(rawValue: Int32(lhvm_detect_level().rawValue)) ?? .scalar
+
+    /// Every level this machine can run, lowest first.
+    public static var supported: [VectorMathLevel] { allCases.filter { $0 <= best } }
+
+    public static func < (a: VectorMathLevel, b: VectorMathLevel) -> Bool { a.rawValue < b.rawValue }
+
+    public var description: String {
+        switch self {
+        case .scalar: "scalar"
+        case .sse2: "sse2"
+        case .avx2: "avx2"
+        case .avx512: "avx512"
+        }
+    }
+
+    @usableFromInline var c: lhvm_level { lhvm_level(rawValue: UInt32(rawValue)) }
+}
+
+/// A one-argument function of the vector math.
+public enum VectorFunction: Sendable {
+    case exp, log, log1p, expm1
+
+    @usableFromInline var c: lhvm_function {
+        switch self {
+        case .exp: LHVM_EXP
+        case .log: LHVM_LOG
+        case .log1p: LHVM_LOG1P
+        case .expm1: LHVM_EXPM1
+        }
+    }
+}
+
+/// Block-wise exp, log, log1p, expm1 and pow at one instruction-set level: a
+/// value the kit passes down to every kernel (`ElementBlock.math`), so a test can
+/// run the same loss at every level. Element i of a result depends only on
+/// element i of the input and the level, not on the count or the alignment.
+public struct VectorMath: Sendable, Equatable {
+    /// The level the functions run at.
+    public let level: VectorMathLevel
+
+    /// The best level this machine has.
+    public static let best = VectorMath(supported: VectorMathLevel.best)
+
+    /// Math at `level`, or nil when this CPU cannot run it.
+    public init?(level: VectorMathLevel) {
+        guard level <= VectorMathLevel.best else { return nil }
+        self.level = level
+    }
+
+    @usableFromInline init(supported level: VectorMathLevel) { self.level = level }
+
+    /// y[i] = f(x[i]) for i < count (x and y may be the same buffer).
+    public func apply(_ f: VectorFunction, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        lhvm_apply_f64(f.c, x, y, count, level.c)
+    }
+
+    /// y[i] = f(x[i]) for i < count, in float lanes.
+    public func apply(_ f: VectorFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        lhvm_apply_f32(f.c, x, y, count, level.c)
+    }
+
+    /// z[i] = pow(x[i], y[i]) for i < count.
+    public func pow(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>, count: Int) {
+        lhvm_pow_f64(x, y, z, count, level.c)
+    }
+
+    /// z[i] = pow(x[i], y[i]) for i < count, in float lanes.
+    public func pow(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, count: Int) {
+        lhvm_pow_f32(x, y, z, count, level.c)
+    }
+
+    /// Applies `f` to every entry of a row in place.
+    public func apply(_ f: VectorFunction, _ row: RowOutput) {
+        lhvm_apply_f64(f.c, row.base, row.base, row.count, level.c)
+    }
+}
+
+extension Double {
+    public static func apply(_ f: VectorFunction, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int, math: VectorMath) {
+        math.apply(f, x, y, count: count)
+    }
+    public static func pow(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>, count: Int, math: VectorMath) {
+        math.pow(x, y, z, count: count)
+    }
+}
+
+extension Float {
+    public static func apply(_ f: VectorFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, math: VectorMath) {
+        math.apply(f, x, y, count: count)
+    }
+    public static func pow(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, count: Int, math: VectorMath) {
+        math.pow(x, y, z, count: count)
+    }
+}

@@ -266,3 +266,54 @@ void lhvm_pow_f32(const float *x, const float *y, float *z, size_t n, lhvm_level
     if (n == 0) return;
     pow_f32[usable(level)](x, y, z, n);
 }
+
+/* ---- fused logistic ------------------------------------------------------------
+ * The arithmetic after the exp and log1p, compiled once per level so it runs
+ * in that level's vector width. No contraction into FMA: every level rounds
+ * each operation as the scalar code does, so the levels differ only by the
+ * exp / log1p results. max(x, 0) is written as Swift's max (NaN stays NaN). */
+#pragma clang fp contract(off)
+
+#define LOGISTIC_COMBINE(NAME, ATTR, T)                                       \
+    ATTR static void NAME(const T *restrict x, const T *restrict e, const T *restrict l, \
+                          T *restrict sp, T *restrict spn, T *restrict sg, T *restrict sgn, size_t n) { \
+        for (size_t i = 0; i < n; i++) {                                      \
+            T xi = x[i], ei = e[i], li = l[i];                                \
+            T big = (T)1 / ((T)1 + ei), small = ei * big;                     \
+            T nx = -xi;                                                       \
+            sp[i] = ((T)0 >= xi ? (T)0 : xi) + li;                            \
+            spn[i] = ((T)0 >= nx ? (T)0 : nx) + li;                           \
+            sg[i] = xi >= 0 ? big : small;                                    \
+            sgn[i] = xi >= 0 ? small : big;                                   \
+        }                                                                     \
+    }
+
+LOGISTIC_COMBINE(combine_base_f64, , double)
+LOGISTIC_COMBINE(combine_base_f32, , float)
+#if defined(__x86_64__)
+LOGISTIC_COMBINE(combine_avx2_f64, __attribute__((target("avx2"))), double)
+LOGISTIC_COMBINE(combine_avx2_f32, __attribute__((target("avx2"))), float)
+LOGISTIC_COMBINE(combine_avx512_f64, __attribute__((target("avx512f"))), double)
+LOGISTIC_COMBINE(combine_avx512_f32, __attribute__((target("avx512f"))), float)
+#define PICK_COMBINE(L, T) ((L) == LHVM_AVX512 ? combine_avx512_##T : (L) == LHVM_AVX2 ? combine_avx2_##T : combine_base_##T)
+#else
+#define PICK_COMBINE(L, T) combine_base_##T
+#endif
+
+#define LOGISTIC_BLOCK 256
+
+#define LOGISTIC_ENTRY(NAME, T, APPLY, ABS, SUFFIX)                           \
+    void NAME(const T *x, T *sp, T *spn, T *sg, T *sgn, size_t n, lhvm_level level) { \
+        lhvm_level use = usable(level);                                       \
+        T e[LOGISTIC_BLOCK], l[LOGISTIC_BLOCK];                               \
+        for (size_t start = 0; start < n; start += LOGISTIC_BLOCK) {          \
+            size_t m = n - start < LOGISTIC_BLOCK ? n - start : LOGISTIC_BLOCK; \
+            for (size_t i = 0; i < m; i++) e[i] = -ABS(x[start + i]);         \
+            APPLY(LHVM_EXP, e, e, m, use);                                    \
+            APPLY(LHVM_LOG1P, e, l, m, use);                                  \
+            PICK_COMBINE(use, SUFFIX)(x + start, e, l, sp + start, spn + start, sg + start, sgn + start, m); \
+        }                                                                     \
+    }
+
+LOGISTIC_ENTRY(lhvm_logistic_f64, double, lhvm_apply_f64, fabs, f64)
+LOGISTIC_ENTRY(lhvm_logistic_f32, float, lhvm_apply_f32, fabsf, f32)

@@ -11,6 +11,9 @@ public protocol KernelScalar: BinaryFloatingPoint, Sendable {
     static func apply(_ f: VectorFunction, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
     /// z[i] = pow(x[i], y[i]) for i < count, in this type's lanes.
     static func pow(_ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ z: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
+    /// softplus(±x[i]) and σ(±x[i]) for i < count, in this type's lanes.
+    static func logistic(_ x: UnsafePointer<Self>, _ softplus: UnsafeMutablePointer<Self>, _ softplusNeg: UnsafeMutablePointer<Self>,
+                         _ sigmoid: UnsafeMutablePointer<Self>, _ sigmoidNeg: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
 }
 
 extension Double: KernelScalar {

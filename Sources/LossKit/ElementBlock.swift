@@ -23,7 +23,7 @@ public struct ElementBlock<S: KernelScalar> {
     public static var capacity: Int { 256 }
     @usableFromInline static var mask: Int { 255 }
     /// Temporaries a loss may use (`temporary(0)` … `temporary(temporaries - 1)`).
-    public static var temporaries: Int { 4 }
+    public static var temporaries: Int { 6 }
     @usableFromInline static var lanes: Int { 5 + temporaries }
 
     /// The number of elements, 1 … capacity.
@@ -66,8 +66,32 @@ public struct ElementBlock<S: KernelScalar> {
         S.apply(f, x.base, y.base, count: count, math: math)
     }
 
+    /// softplus(±x[i]) and σ(±x[i]) for every element, in temporaries 0 … 3
+    /// (`x` must be another lane: pred, target or a temporary from 4 up).
+    @inlinable public func logistic(_ x: BlockLane<S>) -> LogisticLanes<S> {
+        let lanes = LogisticLanes(softplus: temporary(0), softplusNeg: temporary(1),
+                                  sigmoid: temporary(2), sigmoidNeg: temporary(3))
+        precondition(x.base != lanes.softplus.base && x.base != lanes.softplusNeg.base
+                     && x.base != lanes.sigmoid.base && x.base != lanes.sigmoidNeg.base, "logistic input overlaps its outputs")
+        S.logistic(x.base, lanes.softplus.base, lanes.softplusNeg.base, lanes.sigmoid.base, lanes.sigmoidNeg.base,
+                   count: count, math: math)
+        return lanes
+    }
+
     /// z[i] = pow(x[i], y[i]) for every element of the block.
     @inlinable public func pow(_ x: BlockLane<S>, _ y: BlockLane<S>, into z: BlockLane<S>) {
         S.pow(x.base, y.base, z.base, count: count, math: math)
+    }
+}
+
+/// softplus(±x) = log(1 + e^{±x}) and σ(±x) of a block lane (`ElementBlock.logistic`).
+public struct LogisticLanes<S: KernelScalar> {
+    public let softplus: BlockLane<S>, softplusNeg: BlockLane<S>
+    public let sigmoid: BlockLane<S>, sigmoidNeg: BlockLane<S>
+    @inlinable init(softplus: BlockLane<S>, softplusNeg: BlockLane<S>, sigmoid: BlockLane<S>, sigmoidNeg: BlockLane<S>) {
+        self.softplus = softplus
+        self.softplusNeg = softplusNeg
+        self.sigmoid = sigmoid
+        self.sigmoidNeg = sigmoidNeg
     }
 }

@@ -86,6 +86,21 @@ public struct VectorMath: Sendable, Equatable {
         lhvm_pow_f32(x, y, z, count, level.c)
     }
 
+    /// softplus(x), softplus(−x), σ(x) and σ(−x) of every x[i] (one exp and one
+    /// log1p each; the outputs must not overlap x or each other).
+    public func logistic(_ x: UnsafePointer<Double>, softplus: UnsafeMutablePointer<Double>,
+                         softplusNeg: UnsafeMutablePointer<Double>, sigmoid: UnsafeMutablePointer<Double>,
+                         sigmoidNeg: UnsafeMutablePointer<Double>, count: Int) {
+        lhvm_logistic_f64(x, softplus, softplusNeg, sigmoid, sigmoidNeg, count, level.c)
+    }
+
+    /// The logistic parts in float lanes.
+    public func logistic(_ x: UnsafePointer<Float>, softplus: UnsafeMutablePointer<Float>,
+                         softplusNeg: UnsafeMutablePointer<Float>, sigmoid: UnsafeMutablePointer<Float>,
+                         sigmoidNeg: UnsafeMutablePointer<Float>, count: Int) {
+        lhvm_logistic_f32(x, softplus, softplusNeg, sigmoid, sigmoidNeg, count, level.c)
+    }
+
     /// Applies `f` to every entry of a row in place.
     public func apply(_ f: VectorFunction, _ row: RowOutput) {
         lhvm_apply_f64(f.c, row.base, row.base, row.count, level.c)
@@ -99,6 +114,10 @@ extension Double {
     public static func pow(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>, count: Int, math: VectorMath) {
         math.pow(x, y, z, count: count)
     }
+    public static func logistic(_ x: UnsafePointer<Double>, _ sp: UnsafeMutablePointer<Double>, _ spn: UnsafeMutablePointer<Double>,
+                                _ sg: UnsafeMutablePointer<Double>, _ sgn: UnsafeMutablePointer<Double>, count: Int, math: VectorMath) {
+        math.logistic(x, softplus: sp, softplusNeg: spn, sigmoid: sg, sigmoidNeg: sgn, count: count)
+    }
 }
 
 extension Float {
@@ -107,5 +126,9 @@ extension Float {
     }
     public static func pow(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, count: Int, math: VectorMath) {
         math.pow(x, y, z, count: count)
+    }
+    public static func logistic(_ x: UnsafePointer<Float>, _ sp: UnsafeMutablePointer<Float>, _ spn: UnsafeMutablePointer<Float>,
+                                _ sg: UnsafeMutablePointer<Float>, _ sgn: UnsafeMutablePointer<Float>, count: Int, math: VectorMath) {
+        math.logistic(x, softplus: sp, softplusNeg: spn, sigmoid: sg, sigmoidNeg: sgn, count: count)
     }
 }

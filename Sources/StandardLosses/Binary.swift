@@ -93,20 +93,19 @@ public struct BCEWithLogits: ElementwiseLoss {
     @inlinable public static var evaluatesBlocks: Bool { true }
 
     @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
-        let (e, l) = logisticLanes(b, b.pred)
+        let lanes = b.logistic(b.pred)
         let pw = S(fromDouble: posWeight)
         if b.wantsDerivatives {
             for i in b.indices {
-                let d = Self.terms(Logistic(b.pred[i], expNegAbs: e[i], log1pExp: l[i]), b.target[i], posWeight: pw)
+                let d = Self.terms(Logistic(lanes, i), b.target[i], posWeight: pw)
                 b.value[i] = d.value
                 b.gradient[i] = d.gradient
                 b.hessian[i] = d.hessian
             }
         } else {
             for i in b.indices {
-                let lg = Logistic(b.pred[i], expNegAbs: e[i], log1pExp: l[i])
                 let t = b.target[i]
-                b.value[i] = pw * t * lg.softplusNeg + (1 - t) * lg.softplus
+                b.value[i] = pw * t * lanes.softplusNeg[i] + (1 - t) * lanes.softplus[i]
             }
         }
     }
@@ -170,9 +169,9 @@ public struct Focal: ElementwiseLoss {
     @inlinable public static var evaluatesBlocks: Bool { true }
 
     @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
-        let (e, l) = logisticLanes(b, b.pred)
-        let q = b.temporary(2), qg = b.temporary(3)
-        for i in b.indices { q[i] = Self.oneMinusPt(Logistic(b.pred[i], expNegAbs: e[i], log1pExp: l[i]), b.target[i]) }
+        let lanes = b.logistic(b.pred)
+        let q = b.temporary(4), qg = b.temporary(5)
+        for i in b.indices { q[i] = Self.oneMinusPt(Logistic(lanes, i), b.target[i]) }
         if gammaIsTwo {
             for i in b.indices { qg[i] = q[i] * q[i] }
         } else {
@@ -181,7 +180,7 @@ public struct Focal: ElementwiseLoss {
             b.pow(q, qg, into: qg)
         }
         for i in b.indices {
-            let d = terms(Logistic(b.pred[i], expNegAbs: e[i], log1pExp: l[i]), b.target[i], q: q[i], qg: qg[i])
+            let d = terms(Logistic(lanes, i), b.target[i], q: q[i], qg: qg[i])
             b.value[i] = d.value
             b.gradient[i] = d.gradient
             b.hessian[i] = d.hessian
@@ -255,11 +254,11 @@ public struct SoftMargin: ElementwiseLoss {
     @inlinable public static var evaluatesBlocks: Bool { true }
 
     @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
-        let yx = b.temporary(2)
+        let yx = b.temporary(4)
         for i in b.indices { yx[i] = signedLabel(b.target[i]) * b.pred[i] }
-        let (e, l) = logisticLanes(b, yx)
+        let lanes = b.logistic(yx)
         for i in b.indices {
-            let lg = Logistic(yx[i], expNegAbs: e[i], log1pExp: l[i])
+            let lg = Logistic(lanes, i)
             b.value[i] = lg.softplusNeg
             b.gradient[i] = -signedLabel(b.target[i]) * lg.sigmoidNeg
             b.hessian[i] = lg.curvature

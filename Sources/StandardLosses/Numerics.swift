@@ -42,15 +42,15 @@ extension Logistic where S == Double {
     }
 }
 
-/// e^{−|x_i|} and log1p(e^{−|x_i|}) of a block lane, with the block's vector math,
-/// in temporaries 0 and 1 (the inputs of `Logistic` for each element).
-@inlinable @inline(__always)
-func logisticLanes<S: KernelScalar>(_ b: ElementBlock<S>, _ x: BlockLane<S>) -> (e: BlockLane<S>, l: BlockLane<S>) {
-    let e = b.temporary(0), l = b.temporary(1)
-    for i in b.indices { e[i] = -abs(x[i]) }
-    b.apply(.exp, e, into: e)
-    b.apply(.log1p, e, into: l)
-    return (e, l)
+extension Logistic {
+    /// Element i of the lanes `ElementBlock.logistic` computed.
+    @inlinable @inline(__always)
+    init(_ lanes: LogisticLanes<S>, _ i: Int) {
+        softplus = lanes.softplus[i]
+        softplusNeg = lanes.softplusNeg[i]
+        sigmoid = lanes.sigmoid[i]
+        sigmoidNeg = lanes.sigmoidNeg[i]
+    }
 }
 
 /// log(1 + e^x) without overflow for large x or loss of precision for very negative x.

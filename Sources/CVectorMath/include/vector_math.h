@@ -42,4 +42,14 @@ void lhvm_apply_f32(lhvm_function f, const float *x, float *y, size_t n, lhvm_le
 void lhvm_pow_f64(const double *x, const double *y, double *z, size_t n, lhvm_level level);
 void lhvm_pow_f32(const float *x, const float *y, float *z, size_t n, lhvm_level level);
 
+/* The logistic parts of every x[i], from one exp and one log1p per element:
+ * softplus(±x) = log(1 + e^{±x}) and sigmoid(±x), accurate for any x
+ * (sigmoid(-x) is not computed as 1 - sigmoid(x)). With e = e^{-|x|}:
+ * softplus(x) = max(x, 0) + log1p(e), sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e)
+ * below. The outputs must not overlap x or each other. */
+void lhvm_logistic_f64(const double *x, double *softplus, double *softplus_neg, double *sigmoid,
+                       double *sigmoid_neg, size_t n, lhvm_level level);
+void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, float *sigmoid,
+                       float *sigmoid_neg, size_t n, lhvm_level level);
+
 #endif

@@ -39,17 +39,18 @@ public enum Kernels {
         var bad: UInt8 = 0
         // NaN passes (contains() admits it): every comparison below is false for NaN.
         switch (domain.lowerInclusive, domain.upperInclusive) {
-        case (true, true): for i in 0..<count { let v = x[i].asDouble; bad |= (v < lo || v > hi) ? 1 : 0 }
-        case (true, false): for i in 0..<count { let v = x[i].asDouble; bad |= (v < lo || v >= hi) ? 1 : 0 }
-        case (false, true): for i in 0..<count { let v = x[i].asDouble; bad |= (v <= lo || v > hi) ? 1 : 0 }
-        case (false, false): for i in 0..<count { let v = x[i].asDouble; bad |= (v <= lo || v >= hi) ? 1 : 0 }
+        // Bitwise ors of 0/1 flags, not ||: no branch per element, so the scans vectorise.
+        case (true, true): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v < lo) | flag(v > hi) }
+        case (true, false): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v < lo) | flag(v >= hi) }
+        case (false, true): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v <= lo) | flag(v > hi) }
+        case (false, false): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v <= lo) | flag(v >= hi) }
         }
         if bad == 0, let members = domain.members, !members.isEmpty, members.count <= 4 {
             let m0 = members[0], m1 = members[min(1, members.count - 1)]
             let m2 = members[min(2, members.count - 1)], m3 = members[min(3, members.count - 1)]
             for i in 0..<count {
                 let v = x[i].asDouble
-                bad |= (v == m0 || v == m1 || v == m2 || v == m3 || v != v) ? 0 : 1
+                bad |= 1 ^ (flag(v == m0) | flag(v == m1) | flag(v == m2) | flag(v == m3) | flag(v != v))
             }
         } else if bad == 0, domain.members != nil {
             bad = 1  // an unusual member list: let the slow search decide
@@ -163,14 +164,17 @@ public enum Kernels {
                     pb.update(from: p + i, count: n)
                     tb.update(from: t + i, count: n)
                     loss.evaluate(block: ElementBlock(count: n, math: math, wantsDerivatives: wantG || wantH, storage: base))
-                    for k in 0..<n {
-                        let w = perElement ? ew[i &+ k].asDouble : scale
-                        let value = w * vb[k].asDouble
-                        if wantV { v[i &+ k] = S(fromDouble: value) }
-                        if wantG { g[i &+ k] = S(fromDouble: w * gb[k].asDouble) }
-                        if wantH { h[i &+ k] = S(fromDouble: w * hb[k].asDouble) }
-                        tmp[k] = value
+                    // One simple loop per output (each vectorises on its own, whatever
+                    // the optimiser merges): the weights, then w·ℓ′, w·ℓ″, w·ℓ.
+                    if perElement {
+                        for k in 0..<n { tmp[k] = ew[i &+ k].asDouble }
+                    } else {
+                        for k in 0..<n { tmp[k] = scale }
                     }
+                    if wantG { for k in 0..<n { g[i &+ k] = S(fromDouble: tmp[k] * gb[k].asDouble) } }
+                    if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
+                    for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
+                    if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
                     var k = 0
                     while k &+ 4 <= n {
                         s0 += tmp[k]
@@ -341,6 +345,10 @@ public enum Kernels {
         return .init(sum: sum, normalizer: normalizer)
     }
 }
+
+/// 1 for true, 0 for false, without a branch.
+@inlinable @inline(__always)
+func flag(_ b: Bool) -> UInt8 { b ? 1 : 0 }
 
 /// A compile-time yes / no for the kit's loops (see `Kernels.span`).
 @usableFromInline protocol KernelFlag { static var on: Bool { get } }

@@ -51,7 +51,7 @@ public struct PluginScanner: Sendable {
     public func prescan(_ paths: [String]) {
         guard worker != nil, let cache else { return }
         let todo = paths.map(PluginLoader.canonicalPath).filter { path in
-            guard let fingerprint = PluginFingerprint.of(path), usableEntry(path, fingerprint, in: cache) == nil else { return false }
+            guard let fingerprint = fingerprint(of: path), usableEntry(path, fingerprint, in: cache) == nil else { return false }
             return locationProblem(path) == nil
         }
         guard todo.count > 1 else { return }
@@ -79,7 +79,7 @@ public struct PluginScanner: Sendable {
         if !manifest {
             do throws(LoadFailure) { try ELFCheck.check(path) } catch { return error.description }
         }
-        let fingerprint = PluginFingerprint.of(path)
+        let fingerprint = fingerprint(of: path)
         if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
         let run = WorkerProcess(timeout: Self.scanTimeout, executable: worker.executable, outputLimit: WorkerProcess.reportLimit)
             .run(["scan", path])
@@ -122,6 +122,12 @@ public struct PluginScanner: Sendable {
         return entry
     }
 
+    /// The file's fingerprint now, reusing the cache's hashes of files whose size
+    /// and modification time have not changed.
+    private func fingerprint(of path: String) -> PluginFingerprint? {
+        PluginFingerprint.of(path, reusing: cache?.recorded(path))
+    }
+
     /// The loss ids a scan worker reported (a JSON array of strings).
     static func lossIDs(_ text: String?) -> [String]? {
         guard let text, let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] else { return nil }
@@ -137,7 +143,7 @@ public struct PluginScanner: Sendable {
         guard worker != nil, let cache else { return nil }
         let canonical = PluginLoader.canonicalPath(path)
         guard locationProblem(canonical) == nil, scan(canonical) == nil,
-              let fingerprint = PluginFingerprint.of(canonical),
+              let fingerprint = fingerprint(of: canonical),
               let entry = cache.entry(for: canonical, fingerprint: fingerprint), entry.failure == nil,
               let plugin = entry.plugin, let ids = entry.lossIDs else { return nil }
         return (plugin, ids)
@@ -145,7 +151,7 @@ public struct PluginScanner: Sendable {
 
     /// Why the plugin at `path` should run only in a worker, from its cached history.
     public func isolationReason(for path: String) -> String? {
-        guard let fingerprint = PluginFingerprint.of(path) else { return nil }
+        guard let fingerprint = fingerprint(of: path) else { return nil }
         return cache?.entry(for: path, fingerprint: fingerprint)?.crashedInRun
     }
 }

@@ -111,7 +111,7 @@ struct EvalWorker: ParsableCommand {
 
     func run() throws {
         WorkerCommand.prepare(reports: false)  // its stdout is the evaluation's output
-        var command = try EvalCommand.parse(arguments + ["--in-worker"])
+        let command = try EvalCommand.parse(arguments + ["--in-worker"])
         try command.run()
     }
 }

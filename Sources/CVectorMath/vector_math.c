@@ -317,3 +317,74 @@ LOGISTIC_COMBINE(combine_avx512_f32, __attribute__((target("avx512f"))), float)
 
 LOGISTIC_ENTRY(lhvm_logistic_f64, double, lhvm_apply_f64, fabs, f64)
 LOGISTIC_ENTRY(lhvm_logistic_f32, float, lhvm_apply_f32, fabsf, f32)
+
+/* ---- scans ---------------------------------------------------------------------
+ * Blocks of SCAN_BLOCK elements are tested with a branch-free loop (which the
+ * compiler vectorises at each level's width); only a block that fails is
+ * searched element by element for the index. */
+#define SCAN_BLOCK 2048
+
+#define OUTSIDE(v) (((v) < lo) | (((v) == lo) & !li) | ((v) > hi) | (((v) == hi) & !hinc))
+#define NOT_MEMBER(v) (!(((v) == m0) | ((v) == m1) | ((v) == m2) | ((v) == m3) | ((v) != (v))))
+
+#define SCANS(LEVEL, ATTR, T, BITS, MASK)                                     \
+    ATTR static size_t outside_##LEVEL##_##T(const T *x, size_t n, double lo, double hi, int li, int hinc) { \
+        for (size_t s = 0; s < n; s += SCAN_BLOCK) {                          \
+            size_t e = n - s < SCAN_BLOCK ? n : s + SCAN_BLOCK;               \
+            int bad = 0;                                                      \
+            for (size_t i = s; i < e; i++) { double v = x[i]; bad |= OUTSIDE(v); } \
+            if (bad) for (size_t i = s; i < e; i++) { double v = x[i]; if (OUTSIDE(v)) return i; } \
+        }                                                                     \
+        return n;                                                             \
+    }                                                                         \
+    ATTR static size_t member_##LEVEL##_##T(const T *x, size_t n, double m0, double m1, double m2, double m3) { \
+        for (size_t s = 0; s < n; s += SCAN_BLOCK) {                          \
+            size_t e = n - s < SCAN_BLOCK ? n : s + SCAN_BLOCK;               \
+            int bad = 0;                                                      \
+            for (size_t i = s; i < e; i++) { double v = x[i]; bad |= NOT_MEMBER(v); } \
+            if (bad) for (size_t i = s; i < e; i++) { double v = x[i]; if (NOT_MEMBER(v)) return i; } \
+        }                                                                     \
+        return n;                                                             \
+    }                                                                         \
+    ATTR static size_t nonfinite_##LEVEL##_##T(const T *x, size_t n) {        \
+        const BITS *b = (const BITS *)(const void *)x;                        \
+        for (size_t s = 0; s < n; s += SCAN_BLOCK) {                          \
+            size_t e = n - s < SCAN_BLOCK ? n : s + SCAN_BLOCK;               \
+            BITS bad = 0;                                                     \
+            for (size_t i = s; i < e; i++) bad |= (BITS)((b[i] & MASK) == MASK); \
+            if (bad) for (size_t i = s; i < e; i++) if ((b[i] & MASK) == MASK) return i; \
+        }                                                                     \
+        return n;                                                             \
+    }
+
+#include <stdint.h>
+SCANS(base, , double, uint64_t, 0x7FF0000000000000ull)
+SCANS(base, , float, uint32_t, 0x7F800000u)
+#if defined(__x86_64__)
+SCANS(avx2, __attribute__((target("avx2"))), double, uint64_t, 0x7FF0000000000000ull)
+SCANS(avx2, __attribute__((target("avx2"))), float, uint32_t, 0x7F800000u)
+SCANS(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))), double, uint64_t, 0x7FF0000000000000ull)
+SCANS(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))), float, uint32_t, 0x7F800000u)
+#define PICK_SCAN(L, NAME, T) ((L) == LHVM_AVX512 ? NAME##_avx512_##T : (L) == LHVM_AVX2 ? NAME##_avx2_##T : NAME##_base_##T)
+#else
+#define PICK_SCAN(L, NAME, T) NAME##_base_##T
+#endif
+
+size_t lhvm_first_outside_f64(const double *x, size_t n, double lo, double hi, int li, int hinc, lhvm_level level) {
+    return PICK_SCAN(usable(level), outside, double)(x, n, lo, hi, li, hinc);
+}
+size_t lhvm_first_outside_f32(const float *x, size_t n, double lo, double hi, int li, int hinc, lhvm_level level) {
+    return PICK_SCAN(usable(level), outside, float)(x, n, lo, hi, li, hinc);
+}
+size_t lhvm_first_not_member_f64(const double *x, size_t n, double m0, double m1, double m2, double m3, lhvm_level level) {
+    return PICK_SCAN(usable(level), member, double)(x, n, m0, m1, m2, m3);
+}
+size_t lhvm_first_not_member_f32(const float *x, size_t n, double m0, double m1, double m2, double m3, lhvm_level level) {
+    return PICK_SCAN(usable(level), member, float)(x, n, m0, m1, m2, m3);
+}
+size_t lhvm_first_nonfinite_f64(const double *x, size_t n, lhvm_level level) {
+    return PICK_SCAN(usable(level), nonfinite, double)(x, n);
+}
+size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
+    return PICK_SCAN(usable(level), nonfinite, float)(x, n);
+}

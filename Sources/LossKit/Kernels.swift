@@ -31,45 +31,33 @@ public enum Kernels {
         return ((s0 + s1) + (s2 + s3)) + tail
     }
 
-    /// The index of the first of `count` values outside `domain`, or nil. A
-    /// branch-free scan first; the slow search runs only when something is off.
+    /// The index of the first of `count` values outside `domain`, or nil: the
+    /// vector math's branch-free scans of the bounds and of up to four members,
+    /// a plain search for a longer member list.
     @inlinable
-    static func firstOutside<S: KernelScalar>(_ x: UnsafePointer<S>, _ count: Int, _ domain: Domain) -> Int? {
-        let lo = domain.lower, hi = domain.upper
-        var bad: UInt8 = 0
-        // NaN passes (contains() admits it): every comparison below is false for NaN.
-        switch (domain.lowerInclusive, domain.upperInclusive) {
-        // Bitwise ors of 0/1 flags, not ||: no branch per element, so the scans vectorise.
-        case (true, true): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v < lo) | flag(v > hi) }
-        case (true, false): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v < lo) | flag(v >= hi) }
-        case (false, true): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v <= lo) | flag(v > hi) }
-        case (false, false): for i in 0..<count { let v = x[i].asDouble; bad |= flag(v <= lo) | flag(v >= hi) }
-        }
-        if bad == 0, let members = domain.members, !members.isEmpty, members.count <= 4 {
-            let m0 = members[0], m1 = members[min(1, members.count - 1)]
-            let m2 = members[min(2, members.count - 1)], m3 = members[min(3, members.count - 1)]
-            for i in 0..<count {
-                let v = x[i].asDouble
-                bad |= 1 ^ (flag(v == m0) | flag(v == m1) | flag(v == m2) | flag(v == m3) | flag(v != v))
+    static func firstOutside<S: KernelScalar>(_ x: UnsafePointer<S>, _ count: Int, _ domain: Domain, _ math: VectorMath) -> Int? {
+        var first = S.firstOutside(x, count: count, domain, math: math)
+        if let members = domain.members, !members.isEmpty {
+            let scanned = first ?? count
+            if members.count <= 4 {
+                if let j = S.firstNotMember(x, count: scanned, members, math: math) { first = j }
+            } else {
+                for i in 0..<scanned where !domain.contains(x[i].asDouble) { return i }
             }
-        } else if bad == 0, domain.members != nil {
-            bad = 1  // an unusual member list: let the slow search decide
         }
-        guard bad != 0 else { return nil }
-        for i in 0..<count where !domain.contains(x[i].asDouble) { return i }
-        return nil
+        return first
     }
 
     /// Checks every pred and target element against the loss's domains.
     @inlinable
-    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) {
+    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>, _ math: VectorMath) throws(LossFailure) {
         let count = b.rows * b.predColumns
         guard count > 0, let pred = b.pred, let target = b.target else { return }
         let pd = loss.boundPredDomain, td = L.targetDomain
-        if !pd.isUnbounded, let i = firstOutside(pred, count, pd) {
+        if !pd.isUnbounded, let i = firstOutside(pred, count, pd, math) {
             throw .domain(.pred, row: i / b.predColumns, column: i % b.predColumns, value: pred[i].asDouble, expected: pd.description)
         }
-        if !td.isUnbounded, let i = firstOutside(target, count, td) {
+        if !td.isUnbounded, let i = firstOutside(target, count, td, math) {
             throw .domain(.target, row: i / b.predColumns, column: i % b.predColumns, value: target[i].asDouble, expected: td.description)
         }
     }
@@ -243,7 +231,7 @@ public enum Kernels {
     public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(
         _ loss: L, _ b: KernelBatch<S>, math: VectorMath = .best
     ) throws(LossFailure) -> BatchTotals {
-        try checkDomains(loss, b)
+        try checkDomains(loss, b, math)
         let d = b.predColumns
         let count = b.rows * d
         guard count > 0, b.pred != nil, b.target != nil else {
@@ -345,10 +333,6 @@ public enum Kernels {
         return .init(sum: sum, normalizer: normalizer)
     }
 }
-
-/// 1 for true, 0 for false, without a branch.
-@inlinable @inline(__always)
-func flag(_ b: Bool) -> UInt8 { b ? 1 : 0 }
 
 /// A compile-time yes / no for the kit's loops (see `Kernels.span`).
 @usableFromInline protocol KernelFlag { static var on: Bool { get } }

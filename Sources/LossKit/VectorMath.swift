@@ -101,6 +101,49 @@ public struct VectorMath: Sendable, Equatable {
         lhvm_logistic_f32(x, softplus, softplusNeg, sigmoid, sigmoidNeg, count, level.c)
     }
 
+    /// The index of the first of `count` values outside [lower, upper] (each end
+    /// open or closed), or nil; NaN counts as inside.
+    public func firstOutside(_ x: UnsafePointer<Double>, count: Int, lower: Double, upper: Double,
+                             lowerInclusive: Bool, upperInclusive: Bool) -> Int? {
+        found(lhvm_first_outside_f64(x, count, lower, upper, lowerInclusive ? 1 : 0, upperInclusive ? 1 : 0, level.c), count)
+    }
+
+    /// The same over float values (compared as doubles).
+    public func firstOutside(_ x: UnsafePointer<Float>, count: Int, lower: Double, upper: Double,
+                             lowerInclusive: Bool, upperInclusive: Bool) -> Int? {
+        found(lhvm_first_outside_f32(x, count, lower, upper, lowerInclusive ? 1 : 0, upperInclusive ? 1 : 0, level.c), count)
+    }
+
+    /// The index of the first value that is none of `members` (1 … 4 of them) and not NaN, or nil.
+    public func firstNotMember(_ x: UnsafePointer<Double>, count: Int, _ members: [Double]) -> Int? {
+        let m = Self.four(members)
+        return found(lhvm_first_not_member_f64(x, count, m.0, m.1, m.2, m.3, level.c), count)
+    }
+
+    /// The same over float values.
+    public func firstNotMember(_ x: UnsafePointer<Float>, count: Int, _ members: [Double]) -> Int? {
+        let m = Self.four(members)
+        return found(lhvm_first_not_member_f32(x, count, m.0, m.1, m.2, m.3, level.c), count)
+    }
+
+    /// The index of the first infinite or NaN value, or nil.
+    public func firstNonFinite(_ x: UnsafePointer<Double>, count: Int) -> Int? {
+        found(lhvm_first_nonfinite_f64(x, count, level.c), count)
+    }
+
+    /// The same over float values.
+    public func firstNonFinite(_ x: UnsafePointer<Float>, count: Int) -> Int? {
+        found(lhvm_first_nonfinite_f32(x, count, level.c), count)
+    }
+
+    private func found(_ index: Int, _ count: Int) -> Int? { index < count ? index : nil }
+
+    /// 1 … 4 members as four (the last repeated).
+    private static func four(_ m: [Double]) -> (Double, Double, Double, Double) {
+        precondition(!m.isEmpty && m.count <= 4, "1 to 4 members")
+        return (m[0], m[min(1, m.count - 1)], m[min(2, m.count - 1)], m[min(3, m.count - 1)])
+    }
+
     /// Applies `f` to every entry of a row in place.
     public func apply(_ f: VectorFunction, _ row: RowOutput) {
         lhvm_apply_f64(f.c, row.base, row.base, row.count, level.c)
@@ -108,6 +151,13 @@ public struct VectorMath: Sendable, Equatable {
 }
 
 extension Double {
+    public static func firstOutside(_ x: UnsafePointer<Double>, count: Int, _ domain: Domain, math: VectorMath) -> Int? {
+        math.firstOutside(x, count: count, lower: domain.lower, upper: domain.upper,
+                          lowerInclusive: domain.lowerInclusive, upperInclusive: domain.upperInclusive)
+    }
+    public static func firstNotMember(_ x: UnsafePointer<Double>, count: Int, _ members: [Double], math: VectorMath) -> Int? {
+        math.firstNotMember(x, count: count, members)
+    }
     public static func apply(_ f: VectorFunction, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int, math: VectorMath) {
         math.apply(f, x, y, count: count)
     }
@@ -121,6 +171,13 @@ extension Double {
 }
 
 extension Float {
+    public static func firstOutside(_ x: UnsafePointer<Float>, count: Int, _ domain: Domain, math: VectorMath) -> Int? {
+        math.firstOutside(x, count: count, lower: domain.lower, upper: domain.upper,
+                          lowerInclusive: domain.lowerInclusive, upperInclusive: domain.upperInclusive)
+    }
+    public static func firstNotMember(_ x: UnsafePointer<Float>, count: Int, _ members: [Double], math: VectorMath) -> Int? {
+        math.firstNotMember(x, count: count, members)
+    }
     public static func apply(_ f: VectorFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, math: VectorMath) {
         math.apply(f, x, y, count: count)
     }

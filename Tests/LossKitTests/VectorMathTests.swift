@@ -118,6 +118,35 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
+    /// The scans find the first offending element wherever it is, NaN passing the
+    /// domain scans and failing the non-finite one, at every level, f64 and f32.
+    func testScansFindTheFirstOffender() {
+        let n = 5000
+        for level in levels {
+            let math = VectorMath(level: level)!
+            for bad in [0, 1, 7, 2047, 2048, 4999] {
+                var x = [Double](repeating: 0.5, count: n)
+                x[bad / 2] = .nan
+                x[bad] = 1.5
+                if bad + 1 < n { x[bad + 1] = -3 }
+                let xf = x.map { Float($0) }
+                XCTAssertEqual(math.firstOutside(x, count: n, lower: 0, upper: 1, lowerInclusive: true, upperInclusive: true),
+                               bad == 0 ? 0 : bad, "\(level) f64 outside at \(bad)")
+                XCTAssertEqual(math.firstOutside(xf, count: n, lower: 0, upper: 1, lowerInclusive: true, upperInclusive: true),
+                               bad == 0 ? 0 : bad, "\(level) f32 outside at \(bad)")
+                XCTAssertEqual(math.firstNonFinite(x, count: n), bad == 0 ? nil : bad / 2, "\(level) f64 non-finite")
+                XCTAssertEqual(math.firstNonFinite(xf, count: n), bad == 0 ? nil : bad / 2, "\(level) f32 non-finite")
+                XCTAssertEqual(math.firstNotMember(x, count: n, [0.5, -3]), bad, "\(level) f64 member")
+                XCTAssertEqual(math.firstNotMember(xf, count: n, [0.5, -3]), bad, "\(level) f32 member")
+            }
+            let edges: [Double] = [0, 1, 0.25]
+            XCTAssertEqual(math.firstOutside(edges, count: 3, lower: 0, upper: 1, lowerInclusive: false, upperInclusive: true), 0)
+            XCTAssertEqual(math.firstOutside(edges, count: 3, lower: 0, upper: 1, lowerInclusive: true, upperInclusive: false), 1)
+            XCTAssertNil(math.firstOutside(edges, count: 3, lower: 0, upper: 1, lowerInclusive: true, upperInclusive: true))
+            XCTAssertEqual(math.firstNonFinite([1, 2, -Double.infinity], count: 3), 2)
+        }
+    }
+
     // MARK: losses at every level
 
     struct Outputs {

@@ -52,4 +52,20 @@ void lhvm_logistic_f64(const double *x, double *softplus, double *softplus_neg, 
 void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, float *sigmoid,
                        float *sigmoid_neg, size_t n, lhvm_level level);
 
+/* Scans, at the level's vector width. NaN is inside every domain (its
+ * comparisons are false); a float array is compared after widening to double.
+ * Each returns the index of the first element that fails, or n. */
+size_t lhvm_first_outside_f64(const double *x, size_t n, double lo, double hi, int lo_inclusive,
+                              int hi_inclusive, lhvm_level level);
+size_t lhvm_first_outside_f32(const float *x, size_t n, double lo, double hi, int lo_inclusive,
+                              int hi_inclusive, lhvm_level level);
+/* The first element equal to none of m0...m3 (repeat a member to pass fewer) and not NaN. */
+size_t lhvm_first_not_member_f64(const double *x, size_t n, double m0, double m1, double m2, double m3,
+                                 lhvm_level level);
+size_t lhvm_first_not_member_f32(const float *x, size_t n, double m0, double m1, double m2, double m3,
+                                 lhvm_level level);
+/* The first infinite or NaN element. */
+size_t lhvm_first_nonfinite_f64(const double *x, size_t n, lhvm_level level);
+size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level);
+
 #endif

@@ -86,6 +86,8 @@ public enum Benchmark {
     public struct Report: Sendable {
         public var cores: Int
         public var cpu: String
+        /// The vector math level the kernels ran at (`VectorMathLevel.best`).
+        public var vectorMath: String
         public var threads: Int
         public var dtype: DType
         public var repeats: Int
@@ -132,7 +134,7 @@ public enum Benchmark {
         let calls = min(200_000, max(1_000, options.rows ?? 200_000))
         let overhead = try callOverhead(try LossInstance(first, parameters: .defaults(for: first.info)),
                                         classes: options.classes, calls: calls, rounds: min(3, options.repeats))
-        return Report(cores: System.coreCount, cpu: cpuModel(), threads: threads, dtype: options.dtype,
+        return Report(cores: System.coreCount, cpu: cpuModel(), vectorMath: VectorMathLevel.best.description, threads: threads, dtype: options.dtype,
                       repeats: options.repeats, cases: cases, overhead: overhead)
     }
 

@@ -129,7 +129,7 @@ struct BenchCommand: ParsableCommand {
             return .object(fields)
         }
         var fields: [(String, JSON)] = [
-            ("cores", .int(r.cores)), ("cpu", .string(r.cpu)), ("threads", .int(r.threads)),
+            ("cores", .int(r.cores)), ("cpu", .string(r.cpu)), ("vector_math", .string(r.vectorMath)), ("threads", .int(r.threads)),
             ("dtype", .string(r.dtype.rawValue)), ("repeats", .int(r.repeats)), ("cases", .array(cases)),
         ]
         if let o = r.overhead {
@@ -141,7 +141,7 @@ struct BenchCommand: ParsableCommand {
 
     private func text(_ r: Benchmark.Report) -> String {
         func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
-        var out = "machine  \(r.cores) cores, \(r.cpu)\n"
+        var out = "machine  \(r.cores) cores, \(r.cpu), vector math \(r.vectorMath)\n"
         out += "run      \(r.threads) thread\(r.threads == 1 ? "" : "s"), \(r.dtype.rawValue), value + gradient, mean, median of \(r.repeats)\n\n"
         var table = TextTable(["LOSS", "SHAPE", "TIME ms", "SPREAD", "NS/ELEM", "GB/s", "x FLOOR", "x FLOOR 1T",
                                "SPEEDUP vs 1T", "PLUGIN"])

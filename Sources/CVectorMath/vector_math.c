@@ -388,3 +388,37 @@ size_t lhvm_first_nonfinite_f64(const double *x, size_t n, lhvm_level level) {
 size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
     return PICK_SCAN(usable(level), nonfinite, float)(x, n);
 }
+
+/* ---- softmax parts ---------------------------------------------------------- */
+
+#define SHIFT(NAME, ATTR)                                                     \
+    ATTR static void NAME(const double *restrict x, double *restrict y, size_t n, double m) { \
+        for (size_t j = 0; j < n; j++) y[j] = x[j] - m;                       \
+    }
+SHIFT(shift_base, )
+#if defined(__x86_64__)
+SHIFT(shift_avx2, __attribute__((target("avx2"))))
+SHIFT(shift_avx512, __attribute__((target("avx512f"))))
+#define PICK_SHIFT(L) ((L) == LHVM_AVX512 ? shift_avx512 : (L) == LHVM_AVX2 ? shift_avx2 : shift_base)
+#else
+#define PICK_SHIFT(L) shift_base
+#endif
+
+size_t lhvm_softmax_parts_f64(const double *x, size_t n, double *exps, double *max, double *rest, lhvm_level level) {
+    lhvm_level use = usable(level);
+    size_t top = 0;
+    double m = x[0];
+    for (size_t j = 1; j < n; j++) {
+        if (x[j] > m) {
+            m = x[j];
+            top = j;
+        }
+    }
+    PICK_SHIFT(use)(x, exps, n, m);
+    lhvm_apply_f64(LHVM_EXP, exps, exps, n, use);
+    double r = 0;
+    for (size_t j = 0; j < n; j++) r += j == top ? 0 : exps[j];
+    *max = m;
+    *rest = r;
+    return top;
+}

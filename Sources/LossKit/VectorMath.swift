@@ -144,6 +144,17 @@ public struct VectorMath: Sendable, Equatable {
         return (m[0], m[min(1, m.count - 1)], m[min(2, m.count - 1)], m[min(3, m.count - 1)])
     }
 
+    /// The log-sum-exp parts of a row: the first maximum and its index, and the
+    /// sum of e^{x_j − max} over every other j (in index order); e^{x_j − max}
+    /// of every j are stored in `exps` (another row of the same length).
+    public func softmaxParts(_ x: RowValues, into exps: RowOutput) -> (max: Double, top: Int, rest: Double) {
+        precondition(x.count >= 1 && exps.count == x.count && UnsafeRawPointer(x.base) != UnsafeRawPointer(exps.base),
+                     "softmaxParts needs a non-empty row and a separate row of the same length")
+        var m = 0.0, rest = 0.0
+        let top = lhvm_softmax_parts_f64(x.base, x.count, exps.base, &m, &rest, level.c)
+        return (m, top, rest)
+    }
+
     /// Applies `f` to every entry of a row in place.
     public func apply(_ f: VectorFunction, _ row: RowOutput) {
         lhvm_apply_f64(f.c, row.base, row.base, row.count, level.c)

@@ -90,22 +90,14 @@ struct LogSumExp {
         self.rest = rest
     }
 
-    /// The same parts from one block exp of the row: stores e^{x_j − max} in `exps`.
+    /// The same parts from the vector math (one block exp of the row): stores
+    /// e^{x_j − max} in `exps`.
     @inlinable @inline(__always)
     init(_ x: RowValues, exps: RowOutput, math: VectorMath) {
-        var top = 0
-        var m = x[0]
-        for j in 1..<x.count where x[j] > m {
-            m = x[j]
-            top = j
-        }
-        for j in 0..<x.count { exps[j] = x[j] - m }
-        math.apply(.exp, exps)
-        var rest = 0.0
-        for j in 0..<x.count { rest += j == top ? 0 : exps[j] }
-        self.max = m
-        self.top = top
-        self.rest = rest
+        let parts = math.softmaxParts(x, into: exps)
+        self.max = parts.max
+        self.top = parts.top
+        self.rest = parts.rest
     }
 
     /// log Σ_j e^{x_j − max} = log(1 + rest); log Σ_j e^{x_j} is max + this.

@@ -52,6 +52,13 @@ void lhvm_logistic_f64(const double *x, double *softplus, double *softplus_neg, 
 void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, float *sigmoid,
                        float *sigmoid_neg, size_t n, lhvm_level level);
 
+/* The parts of log-sum-exp of one row x[0..n-1] (n >= 1): returns `top`, the
+ * index of the first maximum m; writes exps[j] = e^{x[j] - m} (with the level's
+ * exp), *max = m and *rest = the sum of exps[j] over j != top, added in index
+ * order at every level. exps must not overlap x. */
+size_t lhvm_softmax_parts_f64(const double *x, size_t n, double *exps, double *max, double *rest,
+                              lhvm_level level);
+
 /* Scans, at the level's vector width. NaN is inside every domain (its
  * comparisons are false); a float array is compared after widening to double.
  * Each returns the index of the first element that fails, or n. */

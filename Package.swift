@@ -21,8 +21,10 @@ let package = Package(
     targets: [
         // The C ABI: one header, shared by the host, the kit and every plugin.
         .target(name: "CLossHost", path: "include", publicHeadersPath: "."),
+        // Block-wise exp / log / log1p / expm1 / pow on glibc's libmvec, dispatched per CPU.
+        .target(name: "CVectorMath", linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]),
         // The Swift kit for plugin authors: a loss type in, a C table out.
-        .target(name: "LossKit", dependencies: ["CLossHost"]),
+        .target(name: "LossKit", dependencies: ["CLossHost", "CVectorMath"]),
         .target(name: "StandardLosses", dependencies: ["LossKit"]),
         .target(name: "StandardLossesPlugin", dependencies: ["CLossHost", "StandardLosses"]),
         // libffi, for plain C functions whose signature is known only at run time.

@@ -213,6 +213,9 @@ def main():
     print("... float32 mse", file=sys.stderr, flush=True)
     f64 = losshost_bench(args.losshost, ["mse"], 10_000_000, None, args.repeats, "f64")["cases"][0]
     f32 = losshost_bench(args.losshost, ["mse"], 10_000_000, None, args.repeats, "f32")["cases"][0]
+    print("... float32 bce_with_logits", file=sys.stderr, flush=True)
+    b64 = losshost_bench(args.losshost, ["bce_with_logits"], 10_000_000, None, args.repeats, "f64")
+    b32 = losshost_bench(args.losshost, ["bce_with_logits"], 10_000_000, None, args.repeats, "f32")
     overhead = f64 and losshost_bench(args.losshost, ["mse"], 1000, None, 1)["call_overhead"]
 
     ms = lambda s: f"{s * 1e3:.1f}"
@@ -224,7 +227,8 @@ def main():
         table.append([name, ms(t_np), ms(t_t1), ms(t_t2), ms(lh1), ms(lh2), ms(fl), f"{fr:.2f}",
                       f"{t_t1 / lh1:.1f}x", f"{t_t2 / lh2:.1f}x", f"{t_np / lh1:.1f}x",
                       "n/a" if pr is None else f"{pr:.3f}"])
-    print(f"machine: {cores} cores, {model}; times in ms, median of {args.repeats}; value + gradient, mean, float64")
+    print(f"machine: {cores} cores, {model}, vector math {b64.get('vector_math', 'unknown')}; "
+          f"times in ms, median of {args.repeats}; value + gradient, mean, float64")
     if args.markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
@@ -239,6 +243,9 @@ def main():
     print(f"float32 mse: {f32['time']['median_s'] * 1e3:.1f} ms vs float64 {f64['time']['median_s'] * 1e3:.1f} ms: "
           f"{f64['time']['median_s'] / f32['time']['median_s']:.2f}x the float64 element throughput "
           f"({thr(f32) / 1e9:.1f} vs {thr(f64) / 1e9:.1f} GB/s)")
+    g64, g32 = b64["cases"][0], b32["cases"][0]
+    print(f"float32 bce_with_logits: {g32['time']['median_s'] * 1e3:.1f} ms vs float64 {g64['time']['median_s'] * 1e3:.1f} ms: "
+          f"{g64['time']['median_s'] / g32['time']['median_s']:.2f}x the float64 element throughput")
     print(f"1-row eval host overhead: {overhead['overhead_ns']:.0f} ns "
           f"(evaluate {overhead['evaluate_ns']:.0f} ns, plugin call {overhead['direct_ns']:.0f} ns)")
 

@@ -15,7 +15,7 @@ enum HostCheck {
     /// The report, with `"fingerprint"` and `"cached"`, as JSON text.
     static func run(_ host: Host, target: String, seed: UInt64, cached: Bool) throws(HostError) -> String {
         let resolved = try resolve(host, target)
-        let fingerprint = resolved.file.flatMap(FileFingerprint.of)
+        let fingerprint = resolved.file.flatMap { FileFingerprint.of($0) }
         let fingerprintJSON: JSON = if let file = resolved.file, let fingerprint {
             .object([("path", .string(file)), ("size", .int(Int(fingerprint.size))), ("mtime", .number(fingerprint.mtime)),
                      ("hash", .string(fingerprint.hash))])

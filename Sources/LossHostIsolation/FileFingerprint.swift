@@ -13,19 +13,26 @@ public struct FileFingerprint: Sendable, Equatable {
     public static let absent = FileFingerprint(size: 0, mtime: 0, hash: "absent")
 
     /// The fingerprint of the file at `path`, or nil when it cannot be read.
-    public static func of(_ path: String) -> FileFingerprint? {
+    /// When `known` has the file's current size and modification time, it is
+    /// returned as is and the file is not read again (hashing is the slow part
+    /// of every command's start-up).
+    public static func of(_ path: String, reusing known: FileFingerprint? = nil) -> FileFingerprint? {
         guard FileKind.nonRegularKind(path) == nil else { return nil }  // reading a FIFO would block
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let data = FileManager.default.contents(atPath: path) else { return nil }
-        let size = UInt64(data.count)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
         let mtime = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01b3
+        let statSize = (attributes[.size] as? NSNumber)?.uint64Value
+        if let known, known != .absent, let statSize, known.size == statSize, known.mtime == mtime { return known }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let h = data.withUnsafeBytes { bytes -> UInt64 in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                h ^= UInt64(byte)
+                h = h &* 0x0000_0100_0000_01b3
+            }
+            return h
         }
         let hex = String(h, radix: 16)
-        return FileFingerprint(size: size, mtime: mtime, hash: String(repeating: "0", count: 16 - hex.count) + hex)
+        return FileFingerprint(size: UInt64(data.count), mtime: mtime, hash: String(repeating: "0", count: 16 - hex.count) + hex)
     }
 }
 
@@ -43,11 +50,14 @@ public struct PluginFingerprint: Sendable, Equatable {
     }
 
     /// The fingerprint of the plugin file at `path` and of its companion files
-    /// (a manifest's libraries), or nil when the file cannot be read.
-    public static func of(_ path: String, companions: [String] = []) -> PluginFingerprint? {
-        guard let file = FileFingerprint.of(path) else { return nil }
+    /// (a manifest's libraries), or nil when the file cannot be read; files whose
+    /// size and modification time match `known` (the cache's record) are not hashed again.
+    public static func of(_ path: String, companions: [String] = [], reusing known: PluginFingerprint? = nil) -> PluginFingerprint? {
+        guard let file = FileFingerprint.of(path, reusing: known?.file) else { return nil }
         var libraries: [String: FileFingerprint] = [:]
-        for library in companions { libraries[library] = FileFingerprint.of(library) ?? .absent }
+        for library in companions {
+            libraries[library] = FileFingerprint.of(library, reusing: known?.libraries[library]) ?? .absent
+        }
         return PluginFingerprint(file: file, libraries: libraries)
     }
 }

@@ -143,9 +143,10 @@ public struct PluginScanner: Sendable {
         return entry
     }
 
-    /// The fingerprint of a plugin file and of its companion files.
+    /// The fingerprint of a plugin file and of its companion files, reusing the
+    /// cache's hashes of files whose size and modification time have not changed.
     public func fingerprint(_ path: String) -> PluginFingerprint? {
-        PluginFingerprint.of(path, companions: formats.companionFiles(of: path))
+        PluginFingerprint.of(path, companions: formats.companionFiles(of: path), reusing: cache?.recorded(path))
     }
 
     /// What a plugin file whose scan passed declares, from the cache (scanning

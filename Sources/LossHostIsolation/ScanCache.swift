@@ -64,6 +64,13 @@ public final class ScanCache: @unchecked Sendable {
         return entry
     }
 
+    /// The fingerprint recorded for `path`, whether or not it still matches.
+    public func recorded(_ path: String) -> PluginFingerprint? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[path]?.pluginFingerprint
+    }
+
     /// The entry for a plugin file that depends on no other file.
     public func entry(for path: String, fingerprint: FileFingerprint) -> Entry? {
         entry(for: path, fingerprint: PluginFingerprint(file: fingerprint))
@@ -79,7 +86,7 @@ public final class ScanCache: @unchecked Sendable {
     /// Records that running the plugin at `path` crashed (or is about to run),
     /// so later runs isolate it; nil clears the record.
     public func setRunMark(_ path: String, _ reason: String?) {
-        guard let fingerprint = PluginFingerprint.of(path) else { return }
+        guard let fingerprint = PluginFingerprint.of(path, reusing: recorded(path)) else { return }
         lock.lock()
         var entry = entries[path].flatMap { $0.pluginFingerprint == fingerprint ? $0 : nil }
             ?? Entry(fingerprint: fingerprint, failure: nil, crashedInRun: nil)

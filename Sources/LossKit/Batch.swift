@@ -1,11 +1,23 @@
 import CLossHost
 
-/// A float type the kit's loops read and write: float64 or float32. Losses
-/// always compute in Double; a Float batch is widened on load and rounded on
-/// store, and sums are accumulated in Double.
+/// A float type the kit's loops read and write: float64 or float32. Per-element
+/// losses compute in Double (a Float batch is widened on load and rounded on
+/// store); block losses (`ElementwiseLoss.evaluate(block:)`) compute in the
+/// batch's own type. Sums are accumulated in Double.
 public protocol KernelScalar: BinaryFloatingPoint, Sendable {
     var asDouble: Double { get }
     init(fromDouble value: Double)
+    /// y[i] = f(x[i]) for i < count, in this type's lanes.
+    static func apply(_ f: VectorFunction, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
+    /// z[i] = pow(x[i], y[i]) for i < count, in this type's lanes.
+    static func pow(_ x: UnsafePointer<Self>, _ y: UnsafePointer<Self>, _ z: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
+    /// The first of `count` values outside the domain's bounds (NaN inside), or nil.
+    static func firstOutside(_ x: UnsafePointer<Self>, count: Int, _ domain: Domain, math: VectorMath) -> Int?
+    /// The first of `count` values that is none of 1 … 4 `members` and not NaN, or nil.
+    static func firstNotMember(_ x: UnsafePointer<Self>, count: Int, _ members: [Double], math: VectorMath) -> Int?
+    /// softplus(±x[i]) and σ(±x[i]) for i < count, in this type's lanes.
+    static func logistic(_ x: UnsafePointer<Self>, _ softplus: UnsafeMutablePointer<Self>, _ softplusNeg: UnsafeMutablePointer<Self>,
+                         _ sigmoid: UnsafeMutablePointer<Self>, _ sigmoidNeg: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
 }
 
 extension Double: KernelScalar {

@@ -42,6 +42,16 @@ public protocol ElementwiseLoss: Sendable {
     func value(pred: Double, target: Double) -> Double
     /// ℓ and its first and second derivative with respect to pred.
     func derivatives(pred: Double, target: Double) -> Derivatives
+
+    /// Whether the kit should call `evaluate(block:)` (default false: it calls
+    /// `value` / `derivatives` per element, in Double).
+    static var evaluatesBlocks: Bool { get }
+    /// A block of elements at once, in the batch's own float type, with the
+    /// block's vector math (`block.apply(.exp, x, into: y)`): write `value[i]`
+    /// for every `i` in `block.indices`, and `gradient[i]`, `hessian[i]` when
+    /// `block.wantsDerivatives`. Must give the same function as `derivatives`
+    /// up to the vector math's rounding. Used when `evaluatesBlocks` is true.
+    func evaluate<S: KernelScalar>(block: ElementBlock<S>)
 }
 
 extension ElementwiseLoss {
@@ -52,5 +62,24 @@ extension ElementwiseLoss {
     @inlinable
     public func value(pred: Double, target: Double) -> Double {
         derivatives(pred: pred, target: target).value
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { false }
+
+    /// Per element through `derivatives` / `value`, in Double.
+    @inlinable
+    public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        if b.wantsDerivatives {
+            for i in b.indices {
+                let d = derivatives(pred: b.pred[i].asDouble, target: b.target[i].asDouble)
+                b.value[i] = S(fromDouble: d.value)
+                b.gradient[i] = S(fromDouble: d.gradient)
+                b.hessian[i] = S(fromDouble: d.hessian)
+            }
+        } else {
+            for i in b.indices {
+                b.value[i] = S(fromDouble: value(pred: b.pred[i].asDouble, target: b.target[i].asDouble))
+            }
+        }
     }
 }

@@ -31,44 +31,33 @@ public enum Kernels {
         return ((s0 + s1) + (s2 + s3)) + tail
     }
 
-    /// The index of the first of `count` values outside `domain`, or nil. A
-    /// branch-free scan first; the slow search runs only when something is off.
+    /// The index of the first of `count` values outside `domain`, or nil: the
+    /// vector math's branch-free scans of the bounds and of up to four members,
+    /// a plain search for a longer member list.
     @inlinable
-    static func firstOutside<S: KernelScalar>(_ x: UnsafePointer<S>, _ count: Int, _ domain: Domain) -> Int? {
-        let lo = domain.lower, hi = domain.upper
-        var bad: UInt8 = 0
-        // NaN passes (contains() admits it): every comparison below is false for NaN.
-        switch (domain.lowerInclusive, domain.upperInclusive) {
-        case (true, true): for i in 0..<count { let v = x[i].asDouble; bad |= (v < lo || v > hi) ? 1 : 0 }
-        case (true, false): for i in 0..<count { let v = x[i].asDouble; bad |= (v < lo || v >= hi) ? 1 : 0 }
-        case (false, true): for i in 0..<count { let v = x[i].asDouble; bad |= (v <= lo || v > hi) ? 1 : 0 }
-        case (false, false): for i in 0..<count { let v = x[i].asDouble; bad |= (v <= lo || v >= hi) ? 1 : 0 }
-        }
-        if bad == 0, let members = domain.members, !members.isEmpty, members.count <= 4 {
-            let m0 = members[0], m1 = members[min(1, members.count - 1)]
-            let m2 = members[min(2, members.count - 1)], m3 = members[min(3, members.count - 1)]
-            for i in 0..<count {
-                let v = x[i].asDouble
-                bad |= (v == m0 || v == m1 || v == m2 || v == m3 || v != v) ? 0 : 1
+    static func firstOutside<S: KernelScalar>(_ x: UnsafePointer<S>, _ count: Int, _ domain: Domain, _ math: VectorMath) -> Int? {
+        var first = S.firstOutside(x, count: count, domain, math: math)
+        if let members = domain.members, !members.isEmpty {
+            let scanned = first ?? count
+            if members.count <= 4 {
+                if let j = S.firstNotMember(x, count: scanned, members, math: math) { first = j }
+            } else {
+                for i in 0..<scanned where !domain.contains(x[i].asDouble) { return i }
             }
-        } else if bad == 0, domain.members != nil {
-            bad = 1  // an unusual member list: let the slow search decide
         }
-        guard bad != 0 else { return nil }
-        for i in 0..<count where !domain.contains(x[i].asDouble) { return i }
-        return nil
+        return first
     }
 
     /// Checks every pred and target element against the loss's domains.
     @inlinable
-    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) {
+    static func checkDomains<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>, _ math: VectorMath) throws(LossFailure) {
         let count = b.rows * b.predColumns
         guard count > 0, let pred = b.pred, let target = b.target else { return }
         let pd = loss.boundPredDomain, td = L.targetDomain
-        if !pd.isUnbounded, let i = firstOutside(pred, count, pd) {
+        if !pd.isUnbounded, let i = firstOutside(pred, count, pd, math) {
             throw .domain(.pred, row: i / b.predColumns, column: i % b.predColumns, value: pred[i].asDouble, expected: pd.description)
         }
-        if !td.isUnbounded, let i = firstOutside(target, count, td) {
+        if !td.isUnbounded, let i = firstOutside(target, count, td, math) {
             throw .domain(.target, row: i / b.predColumns, column: i % b.predColumns, value: target[i].asDouble, expected: td.description)
         }
     }
@@ -138,69 +127,143 @@ public enum Kernels {
         }
     }
 
+    /// Elements `start..<end` of a block loss: blocks of `ElementBlock.capacity`
+    /// copied into the kit's lanes, evaluated by the loss with vector math,
+    /// weighted and stored; the same fixed-order partial sums as `span`.
+    @inlinable
+    static func blockSpan<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
+        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
+        _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
+        _: V.Type, _: G.Type, _: H.Type, _: E.Type, _ math: VectorMath
+    ) -> Double {
+        let perElement = E.on, wantV = V.on, wantG = G.on, wantH = H.on
+        let capacity = ElementBlock<S>.capacity
+        let lanes = ElementBlock<S>.lanes
+        return withUnsafeTemporaryAllocation(of: S.self, capacity: lanes * capacity) { storage -> Double in
+            let base = storage.baseAddress!  // trivial values: each lane is written before it is read
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { buffer -> Double in
+                let tmp = buffer.baseAddress!
+                let pb = base, tb = base + capacity
+                let vb = base + 2 * capacity, gb = base + 3 * capacity, hb = base + 4 * capacity
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                var i = start
+                while i < end {
+                    let n = min(capacity, end &- i)
+                    pb.update(from: p + i, count: n)
+                    tb.update(from: t + i, count: n)
+                    loss.evaluate(block: ElementBlock(count: n, math: math, wantsDerivatives: wantG || wantH, storage: base))
+                    // One simple loop per output (each vectorises on its own, whatever
+                    // the optimiser merges): the weights, then w·ℓ′, w·ℓ″, w·ℓ.
+                    if perElement {
+                        for k in 0..<n { tmp[k] = ew[i &+ k].asDouble }
+                    } else {
+                        for k in 0..<n { tmp[k] = scale }
+                    }
+                    if wantG { for k in 0..<n { g[i &+ k] = S(fromDouble: tmp[k] * gb[k].asDouble) } }
+                    if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
+                    for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
+                    if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
+                    var k = 0
+                    while k &+ 4 <= n {
+                        s0 += tmp[k]
+                        s1 += tmp[k &+ 1]
+                        s2 += tmp[k &+ 2]
+                        s3 += tmp[k &+ 3]
+                        k &+= 4
+                    }
+                    while k < n {
+                        s0 += tmp[k]
+                        k &+= 1
+                    }
+                    i &+= n
+                }
+                return (s0 + s1) + (s2 + s3)
+            }
+        }
+    }
+
+    /// One loop (per-element or block) for the given outputs.
+    @inlinable @inline(__always)
+    static func run<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
+        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
+        _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
+        _ fv: V.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type, _ math: VectorMath
+    ) -> Double {
+        L.evaluatesBlocks
+            ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fg, fh, fe, math)
+            : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fg, fh, fe)
+    }
+
     /// Picks the loop for the outputs `b` asks for. `elementWeight`: one weight
     /// per element (one-column batches); otherwise every element is scaled by `scale`.
     @inlinable
     static func fused<L: ElementwiseLoss, S: KernelScalar>(
-        _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?
+        _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?,
+        math: VectorMath
     ) -> Double {
         let p = b.pred!, t = b.target!
         let unused = UnsafeMutablePointer<S>(bitPattern: 64)!  // never read or written: its flag is off
         let vp = b.values ?? unused, gp = b.gradient ?? unused, hp = b.hessian ?? unused
         let ew = elementWeight ?? UnsafePointer(unused)
         switch (b.values != nil, b.gradient != nil, b.hessian != nil, elementWeight != nil) {
-        case (false, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, Off.self)
-        case (false, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, On.self)
-        case (false, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, Off.self)
-        case (false, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, On.self)
-        case (false, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, Off.self)
-        case (false, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, On.self)
-        case (false, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, Off.self)
-        case (false, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, On.self)
-        case (true, false, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, Off.self)
-        case (true, false, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, On.self)
-        case (true, false, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, Off.self)
-        case (true, false, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, On.self)
-        case (true, true, false, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, Off.self)
-        case (true, true, false, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, On.self)
-        case (true, true, true, false): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, Off.self)
-        case (true, true, true, true): return span(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, On.self)
+        case (false, false, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, Off.self, math)
+        case (false, false, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, On.self, math)
+        case (false, false, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, Off.self, math)
+        case (false, false, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, On.self, math)
+        case (false, true, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, Off.self, math)
+        case (false, true, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, On.self, math)
+        case (false, true, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, Off.self, math)
+        case (false, true, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, On.self, math)
+        case (true, false, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, Off.self, math)
+        case (true, false, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, On.self, math)
+        case (true, false, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, Off.self, math)
+        case (true, false, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, On.self, math)
+        case (true, true, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, Off.self, math)
+        case (true, true, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, On.self, math)
+        case (true, true, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, Off.self, math)
+        case (true, true, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, On.self, math)
         }
     }
 
-    /// Evaluates an element-wise loss over a batch (float64 or float32).
+    /// Evaluates an element-wise loss over a batch (float64 or float32), with
+    /// vector math at `math`'s level (a test passes each level; plugins use the best).
     @inlinable
-    public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>) throws(LossFailure) -> BatchTotals {
-        try checkDomains(loss, b)
+    public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(
+        _ loss: L, _ b: KernelBatch<S>, math: VectorMath = .best
+    ) throws(LossFailure) -> BatchTotals {
+        try checkDomains(loss, b, math)
         let d = b.predColumns
         let count = b.rows * d
         guard count > 0, b.pred != nil, b.target != nil else {
             return .init(sum: 0, normalizer: 0)
         }
         guard let weight = b.weight else {
-            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil)
+            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil, math: math)
             return .init(sum: sum, normalizer: Double(d) * Double(b.rows))
         }
         let weights = weightSum(weight, b.rows)
         var sum = 0.0
         if d == 1 {
-            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight)
+            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight, math: math)
         } else {
             for r in 0..<b.rows {
-                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil)
+                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil, math: math)
             }
         }
         return .init(sum: sum, normalizer: Double(d) * weights)
     }
 
-    /// Evaluates a row loss over a float64 batch.
+    /// Evaluates a row loss over a float64 batch, with vector math at `math`'s level.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch) throws(LossFailure) -> BatchTotals {
+    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
         try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
         guard b.rows > 0, let pred = b.pred, let target = b.target else {
             return .init(sum: 0, normalizer: 0)
         }
         let d = b.predColumns, t = b.targetColumns
+        let scratchRow = UnsafeMutablePointer<Double>.allocate(capacity: d)
+        defer { scratchRow.deallocate() }
+        let scratch = RowOutput(scratchRow, d)
         var sum = 0.0
         var normalizer = 0.0
         for r in 0..<b.rows {
@@ -210,7 +273,7 @@ public enum Kernels {
             let h = b.hessian.map { RowOutput($0 + r * d, d) }
             let raw: Double
             do {
-                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h)
+                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h, scratch: scratch, math: math)
             } catch {
                 var failure = error
                 failure.row = r
@@ -232,15 +295,16 @@ public enum Kernels {
     /// Evaluates a row loss over a float32 batch: each row is widened into a
     /// Double scratch row, evaluated, and its outputs rounded back.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: BatchF32) throws(LossFailure) -> BatchTotals {
+    public static func rowwise<L: RowLoss>(_ loss: L, _ b: BatchF32, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
         try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
         guard b.rows > 0, let pred = b.pred, let target = b.target else {
             return .init(sum: 0, normalizer: 0)
         }
         let d = b.predColumns, t = b.targetColumns
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3 * d + t)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * d + t)
         defer { scratch.deallocate() }
         let px = scratch, gx = scratch + d, hx = scratch + 2 * d, tx = scratch + 3 * d
+        let work = RowOutput(scratch + 3 * d + t, d)
         var sum = 0.0
         var normalizer = 0.0
         for r in 0..<b.rows {
@@ -252,7 +316,7 @@ public enum Kernels {
             let h = b.hessian == nil ? nil : RowOutput(hx, d)
             let raw: Double
             do {
-                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h)
+                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h, scratch: work, math: math)
             } catch {
                 var failure = error
                 failure.row = r

@@ -61,6 +61,13 @@ public protocol RowLoss: Sendable {
     /// target; the kit fills in the row.
     func evaluate(pred: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?) throws(LossFailure) -> Double
 
+    /// The same, with a scratch row of `pred.count` values the kit owns (its
+    /// contents are undefined on entry) and the vector math to use on whole rows
+    /// (`math.apply(.exp, scratch)`). The kit calls this one; the default
+    /// forwards to the four-argument form.
+    func evaluate(pred: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?,
+                  scratch: RowOutput, math: VectorMath) throws(LossFailure) -> Double
+
     /// What this row adds to the `mean` denominator before its sample weight
     /// (1 unless the loss documents otherwise, e.g. a class weight).
     func normalizer(pred: RowValues, target: RowValues) -> Double
@@ -68,6 +75,11 @@ public protocol RowLoss: Sendable {
 
 extension RowLoss {
     public func validate(predColumns: Int, targetColumns: Int) throws(LossFailure) {}
+    @inlinable
+    public func evaluate(pred: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?,
+                         scratch: RowOutput, math: VectorMath) throws(LossFailure) -> Double {
+        try evaluate(pred: pred, target: target, gradient: gradient, hessian: hessian)
+    }
     @inlinable
     public func normalizer(pred: RowValues, target: RowValues) -> Double { 1 }
 }

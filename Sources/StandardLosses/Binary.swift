@@ -10,7 +10,7 @@ import LossKit
 
 /// The ±1 label of a binary target given as 0/1 or −1/+1.
 @inlinable @inline(__always)
-func signedLabel(_ t: Double) -> Double {
+func signedLabel<S: KernelScalar>(_ t: S) -> S {
     t == 0 ? -1 : t
 }
 
@@ -29,14 +29,42 @@ public struct BCE: ElementwiseLoss {
         -(t * max(log(p), -100) + (1 - t) * max(log1p(-p), -100))
     }
 
-    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
-        let lp = log(p), lq = log1p(-p)  // log p, log(1 − p)
+    /// ℓ, ℓ′, ℓ″ from p, t, lp = log p and lq = log(1 − p).
+    @inlinable @inline(__always)
+    static func terms<S: KernelScalar>(_ p: S, _ t: S, lp: S, lq: S) -> (value: S, gradient: S, hessian: S) {
         // Derivatives of max(log x, −100): 1/x where the log is not clamped, 0 where it is.
-        let gp = lp >= -100 ? 1 / p : 0
-        let gq = lq >= -100 ? 1 / (1 - p) : 0
-        return Derivatives(value: -(t * max(lp, -100) + (1 - t) * max(lq, -100)),
-                           gradient: (1 - t) * gq - t * gp,
-                           hessian: t * gp * gp + (1 - t) * gq * gq)
+        let gp: S = lp >= -100 ? 1 / p : 0
+        let gq: S = lq >= -100 ? 1 / (1 - p) : 0
+        return (-(t * max(lp, -100) + (1 - t) * max(lq, -100)),
+                (1 - t) * gq - t * gp,
+                t * gp * gp + (1 - t) * gq * gq)
+    }
+
+    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
+        let d = Self.terms(p, t, lp: log(p), lq: log1p(-p))
+        return Derivatives(value: d.value, gradient: d.gradient, hessian: d.hessian)
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        let lp = b.temporary(0), lq = b.temporary(1)
+        for i in b.indices { lq[i] = -b.pred[i] }
+        b.apply(.log, b.pred, into: lp)
+        b.apply(.log1p, lq, into: lq)
+        if b.wantsDerivatives {
+            for i in b.indices {
+                let d = Self.terms(b.pred[i], b.target[i], lp: lp[i], lq: lq[i])
+                b.value[i] = d.value
+                b.gradient[i] = d.gradient
+                b.hessian[i] = d.hessian
+            }
+        } else {
+            for i in b.indices {
+                let t = b.target[i]
+                b.value[i] = -(t * max(lp[i], -100) + (1 - t) * max(lq[i], -100))
+            }
+        }
     }
 }
 
@@ -53,12 +81,35 @@ public struct BCEWithLogits: ElementwiseLoss {
     @usableFromInline let posWeight: Double
     public init(_ parameters: ParameterValues) { posWeight = parameters["pos_weight"] }
 
-    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
-        let l = Logistic(x)
+    @inlinable @inline(__always)
+    static func terms<S: KernelScalar>(_ l: Logistic<S>, _ t: S, posWeight: S) -> (value: S, gradient: S, hessian: S) {
         let pt = posWeight * t, nt = 1 - t
-        return Derivatives(value: pt * l.softplusNeg + nt * l.softplus,
-                           gradient: nt * l.sigmoid - pt * l.sigmoidNeg,
-                           hessian: (pt + nt) * l.curvature)
+        return (pt * l.softplusNeg + nt * l.softplus, nt * l.sigmoid - pt * l.sigmoidNeg, (pt + nt) * l.curvature)
+    }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let d = Self.terms(Logistic(x), t, posWeight: posWeight)
+        return Derivatives(value: d.value, gradient: d.gradient, hessian: d.hessian)
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        let lanes = b.logistic(b.pred)
+        let pw = S(fromDouble: posWeight)
+        if b.wantsDerivatives {
+            for i in b.indices {
+                let d = Self.terms(Logistic(lanes, i), b.target[i], posWeight: pw)
+                b.value[i] = d.value
+                b.gradient[i] = d.gradient
+                b.hessian[i] = d.hessian
+            }
+        } else {
+            for i in b.indices {
+                let t = b.target[i]
+                b.value[i] = pw * t * lanes.softplusNeg[i] + (1 - t) * lanes.softplus[i]
+            }
+        }
     }
 }
 
@@ -88,20 +139,55 @@ public struct Focal: ElementwiseLoss {
         gammaIsTwo = gamma == 2
     }
 
-    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
-        let l = Logistic(x)
+    /// 1 − p_t, never cancelled.
+    @inlinable @inline(__always)
+    static func oneMinusPt<S: KernelScalar>(_ l: Logistic<S>, _ t: S) -> S {
+        t * l.sigmoidNeg + (1 - t) * l.sigmoid
+    }
+
+    /// ℓ, ℓ′, ℓ″ from the logistic parts, t, q = 1 − p_t and qg = q^γ.
+    @inlinable @inline(__always)
+    func terms<S: KernelScalar>(_ l: Logistic<S>, _ t: S, q: S, qg: S) -> (value: S, gradient: S, hessian: S) {
+        let gamma = S(fromDouble: self.gamma)
         let s = l.curvature                                    // σ(x)σ(−x)
         let ce = t * l.softplusNeg + (1 - t) * l.softplus      // cross entropy
         let dce = (1 - t) * l.sigmoid - t * l.sigmoidNeg       // its derivative σ(x) − t, not cancelled
-        let q = t * l.sigmoidNeg + (1 - t) * l.sigmoid         // 1 − p_t, never cancelled
         // r = q′/q with q′ = (1 − 2t)σ(x)σ(−x); |r| ≤ 1. Where q underflows to 0
         // (hard label, |x| > 745) its limit is 1 − 2t.
         let r = (1 - 2 * t) * (q > 0 ? s / q : 1)
-        let qg = gammaIsTwo ? q * q : pow(q, gamma)             // (1 − p_t)^γ
-        let at = weighted ? alpha * t + (1 - alpha) * (1 - t) : 1
+        let alpha = S(fromDouble: self.alpha)
+        let at: S = weighted ? alpha * t + (1 - alpha) * (1 - t) : 1
         let k = at * qg
         let hessian = s + 2 * gamma * dce * r + gamma * ce * r * ((gamma - 1) * r + l.sigmoidNeg - l.sigmoid)
-        return Derivatives(value: k * ce, gradient: k * (dce + gamma * ce * r), hessian: k * hessian)
+        return (k * ce, k * (dce + gamma * ce * r), k * hessian)
+    }
+
+    @inlinable public func derivatives(pred x: Double, target t: Double) -> Derivatives {
+        let l = Logistic(x)
+        let q = Self.oneMinusPt(l, t)
+        let d = terms(l, t, q: q, qg: gammaIsTwo ? q * q : pow(q, gamma))  // (1 − p_t)^γ
+        return Derivatives(value: d.value, gradient: d.gradient, hessian: d.hessian)
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        let lanes = b.logistic(b.pred)
+        let q = b.temporary(4), qg = b.temporary(5)
+        for i in b.indices { q[i] = Self.oneMinusPt(Logistic(lanes, i), b.target[i]) }
+        if gammaIsTwo {
+            for i in b.indices { qg[i] = q[i] * q[i] }
+        } else {
+            let gamma = S(fromDouble: self.gamma)
+            for i in b.indices { qg[i] = gamma }
+            b.pow(q, qg, into: qg)
+        }
+        for i in b.indices {
+            let d = terms(Logistic(lanes, i), b.target[i], q: q[i], qg: qg[i])
+            b.value[i] = d.value
+            b.gradient[i] = d.gradient
+            b.hessian[i] = d.hessian
+        }
     }
 }
 
@@ -169,5 +255,19 @@ public struct SoftMargin: ElementwiseLoss {
         let y = signedLabel(t)
         let l = Logistic(y * x)
         return Derivatives(value: l.softplusNeg, gradient: -y * l.sigmoidNeg, hessian: l.curvature)
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        let yx = b.temporary(4)
+        for i in b.indices { yx[i] = signedLabel(b.target[i]) * b.pred[i] }
+        let lanes = b.logistic(yx)
+        for i in b.indices {
+            let lg = Logistic(lanes, i)
+            b.value[i] = lg.softplusNeg
+            b.gradient[i] = -signedLabel(b.target[i]) * lg.sigmoidNeg
+            b.hessian[i] = lg.curvature
+        }
     }
 }

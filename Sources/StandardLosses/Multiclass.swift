@@ -68,12 +68,25 @@ public struct CrossEntropy: RowLoss {
 
     @inlinable
     public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?) throws(LossFailure) -> Double {
+        // e^{x_c − m} go into the gradient row, to become softmax probabilities below.
+        try evaluate(x, target, gradient, hessian, LogSumExp(x, storingExpsIn: gradient), exps: gradient)
+    }
+
+    /// With the row's exps from one block exp, in the gradient row or the scratch row.
+    @inlinable
+    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?,
+                         scratch: RowOutput, math: VectorMath) throws(LossFailure) -> Double {
+        let exps = gradient ?? scratch
+        return try evaluate(x, target, gradient, hessian, LogSumExp(x, exps: exps, math: math), exps: exps)
+    }
+
+    /// One row from its log-sum-exp parts; `exps` holds e^{x_c − max} when given.
+    @inlinable @inline(__always)
+    func evaluate(_ x: RowValues, _ target: RowValues, _ gradient: RowOutput?, _ hessian: RowOutput?,
+                  _ lse: LogSumExp, exps: RowOutput?) throws(LossFailure) -> Double {
         let classes = x.count
         let uniform = smoothing / Double(classes)
         let keep = 1 - smoothing
-
-        // e^{x_c − m} go into the gradient row, to become softmax probabilities below.
-        let lse = LogSumExp(x, storingExpsIn: gradient)
         let m = lse.max, logZ = lse.logShiftedSum
 
         // q_c = (1 − s)·target_c + s/C; loss = Σ_c q_c w_c (log z + m − x_c); S = Σ_c q_c w_c.
@@ -106,7 +119,7 @@ public struct CrossEntropy: RowLoss {
         guard gradient != nil || hessian != nil else { return loss }
         let invZ = 1 / (1 + lse.rest)
         for c in 0..<classes {
-            let e = gradient?[c] ?? exp(x[c] - m)
+            let e = exps?[c] ?? exp(x[c] - m)
             let p = e * invZ
             if let gradient {
                 let q = (index < 0 ? keep * target[c] : (c == index ? keep : 0)) + uniform
@@ -207,6 +220,26 @@ public struct KLDiv: RowLoss {
             let t = target[c]
             if t < 0 || t > 1 { throw probabilityFailure(column: c, value: t) }
             loss += t > 0 ? t * (log(t) - x[c]) : 0
+            gradient?[c] = -t
+            hessian?[c] = 0
+        }
+        return loss
+    }
+
+    /// The same with one block log of the row's targets (1 in place of 0 terms).
+    @inlinable
+    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?,
+                         scratch logs: RowOutput, math: VectorMath) throws(LossFailure) -> Double {
+        for c in 0..<x.count {
+            let t = target[c]
+            if t < 0 || t > 1 { throw probabilityFailure(column: c, value: t) }
+            logs[c] = t > 0 ? t : 1
+        }
+        math.apply(.log, logs)
+        var loss = 0.0
+        for c in 0..<x.count {
+            let t = target[c]
+            loss += t > 0 ? t * (logs[c] - x[c]) : 0
             gradient?[c] = -t
             hessian?[c] = 0
         }

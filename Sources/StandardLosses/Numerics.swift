@@ -9,20 +9,19 @@ import LossKit
 // finite for every finite input (no overflow in exp, no cancellation to 0 where
 // the exact result is tiny but non-zero).
 
-/// Everything the logistic losses need at one logit x, from one exp and one log1p:
-/// softplus(±x) = log(1 + e^{±x}) = −log σ(∓x) and σ(±x), each accurate for any
-/// finite x (σ(−x) is never computed as 1 − σ(x), so it does not cancel to 0).
+/// Everything the logistic losses need at one logit x, from e = e^{−|x|} and
+/// l = log1p(e): softplus(±x) = log(1 + e^{±x}) = −log σ(∓x) and σ(±x), each
+/// accurate for any finite x (σ(−x) is never computed as 1 − σ(x), so it does
+/// not cancel to 0). Generic, so float32 blocks compute in float lanes.
 @usableFromInline
-struct Logistic {
+struct Logistic<S: KernelScalar> {
     /// log(1 + e^x) and log(1 + e^−x).
-    @usableFromInline var softplus: Double, softplusNeg: Double
+    @usableFromInline var softplus: S, softplusNeg: S
     /// σ(x) and σ(−x).
-    @usableFromInline var sigmoid: Double, sigmoidNeg: Double
+    @usableFromInline var sigmoid: S, sigmoidNeg: S
 
     @inlinable @inline(__always)
-    init(_ x: Double) {
-        let e = exp(-abs(x))
-        let l = log1p(e)
+    init(_ x: S, expNegAbs e: S, log1pExp l: S) {
         let big = 1 / (1 + e), small = e * big
         softplus = max(x, 0) + l
         softplusNeg = max(-x, 0) + l
@@ -31,7 +30,27 @@ struct Logistic {
     }
 
     /// σ(x)·σ(−x) = σ'(x), the second derivative of softplus.
-    @inlinable var curvature: Double { sigmoid * sigmoidNeg }
+    @inlinable var curvature: S { sigmoid * sigmoidNeg }
+}
+
+extension Logistic where S == Double {
+    /// From x alone, with one scalar exp and one log1p.
+    @inlinable @inline(__always)
+    init(_ x: Double) {
+        let e = exp(-abs(x))
+        self.init(x, expNegAbs: e, log1pExp: log1p(e))
+    }
+}
+
+extension Logistic {
+    /// Element i of the lanes `ElementBlock.logistic` computed.
+    @inlinable @inline(__always)
+    init(_ lanes: LogisticLanes<S>, _ i: Int) {
+        softplus = lanes.softplus[i]
+        softplusNeg = lanes.softplusNeg[i]
+        sigmoid = lanes.sigmoid[i]
+        sigmoidNeg = lanes.sigmoidNeg[i]
+    }
 }
 
 /// log(1 + e^x) without overflow for large x or loss of precision for very negative x.
@@ -69,6 +88,16 @@ struct LogSumExp {
         self.max = m
         self.top = top
         self.rest = rest
+    }
+
+    /// The same parts from the vector math (one block exp of the row): stores
+    /// e^{x_j − max} in `exps`.
+    @inlinable @inline(__always)
+    init(_ x: RowValues, exps: RowOutput, math: VectorMath) {
+        let parts = math.softmaxParts(x, into: exps)
+        self.max = parts.max
+        self.top = parts.top
+        self.rest = parts.rest
     }
 
     /// log Σ_j e^{x_j − max} = log(1 + rest); log Σ_j e^{x_j} is max + this.

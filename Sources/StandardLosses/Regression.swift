@@ -127,6 +127,35 @@ public struct LogCosh: ElementwiseLoss {
         return Derivatives(value: logCosh(a, m: m, tanh: t), gradient: r < 0 ? -t : t,
                            hessian: 4 * u / (d * d))  // sech² r, no 1 − tanh² cancellation
     }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    /// The same formulas on lanes: −2a, m = expm1(−2a), u = e^{−2a}, and one log1p
+    /// of −tanh² a or m/2 (the branch of `logCosh`) per element.
+    @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        let m = b.temporary(0), u = b.temporary(1), arg = b.temporary(2)
+        for i in b.indices { arg[i] = -2 * abs(b.pred[i] - b.target[i]) }
+        b.apply(.expm1, arg, into: m)
+        if b.wantsDerivatives { b.apply(.exp, arg, into: u) }
+        for i in b.indices {
+            let a = abs(b.pred[i] - b.target[i]), mi = m[i]
+            let t = -mi / (2 + mi)
+            arg[i] = a < 0.5 ? -t * t : 0.5 * mi
+        }
+        b.apply(.log1p, arg, into: arg)
+        for i in b.indices {
+            let r = b.pred[i] - b.target[i], a = abs(r)
+            b.value[i] = a < 0.5 ? -0.5 * arg[i] : a + arg[i]
+        }
+        guard b.wantsDerivatives else { return }
+        for i in b.indices {
+            let r = b.pred[i] - b.target[i], mi = m[i], ui = u[i]
+            let t = -mi / (2 + mi)
+            let d = 1 + ui
+            b.gradient[i] = r < 0 ? -t : t
+            b.hessian[i] = 4 * ui / (d * d)
+        }
+    }
 }
 
 /// Pinball loss max(τu, (τ − 1)u), u = target − pred.
@@ -188,16 +217,55 @@ public struct PoissonNLL: ElementwiseLoss {
         return t * lt - t + 0.5 * lt + halfLogTwoPi
     }
 
-    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
-        if logInput {
-            let e = exp(p)
-            return Derivatives(value: e - t * p + stirling(t), gradient: e - t, hessian: e)
-        }
-        let q = p + eps
+    /// The Stirling term from t and lt = log t (used for t > 1 only).
+    @inlinable @inline(__always)
+    func stirling<S: KernelScalar>(_ t: S, log lt: S) -> S {
+        guard full, t > 1 else { return 0 }
+        return t * lt - t + 0.5 * lt + S(fromDouble: halfLogTwoPi)
+    }
+
+    /// ℓ, ℓ′, ℓ″ from p, t, the Stirling term st and, by the link: e = e^p
+    /// (log_input) or lq = log(p + eps).
+    @inlinable @inline(__always)
+    func terms<S: KernelScalar>(_ p: S, _ t: S, st: S, exp e: S, logRate lq: S) -> (value: S, gradient: S, hessian: S) {
+        if logInput { return (e - t * p + st, e - t, e) }
+        let q = p + S(fromDouble: eps)
         let tq = t / q
         // t = 0 contributes nothing, even at q = 0 (0·log 0 := 0).
-        return Derivatives(value: p - (t > 0 ? t * log(q) : 0) + stirling(t),
-                           gradient: 1 - (t > 0 ? tq : 0), hessian: t > 0 ? tq / q : 0)
+        return (p - (t > 0 ? t * lq : 0) + st, 1 - (t > 0 ? tq : 0), t > 0 ? tq / q : 0)
+    }
+
+    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
+        let e = logInput ? exp(p) : 0
+        let lq = logInput || !(t > 0) ? 0 : log(p + eps)
+        let d = terms(p, t, st: stirling(t), exp: e, logRate: lq)
+        return Derivatives(value: d.value, gradient: d.gradient, hessian: d.hessian)
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        let link = b.temporary(0), st = b.temporary(1)
+        if logInput {
+            b.apply(.exp, b.pred, into: link)
+        } else {
+            let eps = S(fromDouble: self.eps)
+            for i in b.indices { link[i] = b.target[i] > 0 ? b.pred[i] + eps : 1 }
+            b.apply(.log, link, into: link)
+        }
+        if full {
+            for i in b.indices { st[i] = b.target[i] > 1 ? b.target[i] : 1 }
+            b.apply(.log, st, into: st)
+            for i in b.indices { st[i] = stirling(b.target[i], log: st[i]) }
+        } else {
+            for i in b.indices { st[i] = 0 }
+        }
+        for i in b.indices {
+            let d = terms(b.pred[i], b.target[i], st: st[i], exp: link[i], logRate: link[i])
+            b.value[i] = d.value
+            b.gradient[i] = d.gradient
+            b.hessian[i] = d.hessian
+        }
     }
 }
 
@@ -222,13 +290,41 @@ public struct Tweedie: ElementwiseLoss {
         poisson = rho == 1
     }
 
-    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
-        if poisson {
-            let e = exp(p)
-            return Derivatives(value: e - t * p, gradient: e - t, hessian: e)
-        }
-        let ea = exp(a * p), eb = exp(b * p)
+    /// ℓ, ℓ′, ℓ″ from p, t, ea = e^{(1−ρ)p} and eb = e^{(2−ρ)p} (for ρ = 1, eb = e^p).
+    @inlinable @inline(__always)
+    func terms<S: KernelScalar>(_ p: S, _ t: S, ea: S, eb: S) -> (value: S, gradient: S, hessian: S) {
+        if poisson { return (eb - t * p, eb - t, eb) }
+        let a = S(fromDouble: self.a), b = S(fromDouble: self.b)
         let ta = t > 0 ? t * ea : 0  // t = 0 contributes nothing, even when e^{(1−ρ)p} overflows
-        return Derivatives(value: -ta / a + eb / b, gradient: -ta + eb, hessian: -a * ta + b * eb)
+        return (-ta / a + eb / b, -ta + eb, -a * ta + b * eb)
+    }
+
+    @inlinable public func derivatives(pred p: Double, target t: Double) -> Derivatives {
+        let d = poisson ? terms(p, t, ea: 0, eb: exp(p)) : terms(p, t, ea: exp(a * p), eb: exp(b * p))
+        return Derivatives(value: d.value, gradient: d.gradient, hessian: d.hessian)
+    }
+
+    @inlinable public static var evaluatesBlocks: Bool { true }
+
+    @inlinable public func evaluate<S: KernelScalar>(block blk: ElementBlock<S>) {
+        let ea = blk.temporary(0), eb = blk.temporary(1)
+        if poisson {
+            blk.apply(.exp, blk.pred, into: eb)
+            for i in blk.indices { ea[i] = 0 }
+        } else {
+            let a = S(fromDouble: self.a), b = S(fromDouble: self.b)
+            for i in blk.indices {
+                ea[i] = a * blk.pred[i]
+                eb[i] = b * blk.pred[i]
+            }
+            blk.apply(.exp, ea, into: ea)
+            blk.apply(.exp, eb, into: eb)
+        }
+        for i in blk.indices {
+            let d = terms(blk.pred[i], blk.target[i], ea: ea[i], eb: eb[i])
+            blk.value[i] = d.value
+            blk.gradient[i] = d.gradient
+            blk.hessian[i] = d.hessian
+        }
     }
 }

@@ -165,4 +165,21 @@ final class F32Tests: XCTestCase {
         XCTAssertNotNil((json["call_overhead"] as? [String: Any])?["overhead_ns"] as? Double)
         XCTAssertEqual(run.stderr, "", "no progress line when stderr is not a terminal")
     }
+
+    /// `--progress` prints progress lines on stderr even without a terminal; the text
+    /// report names the vector math level; `--help` lists the default cases.
+    func testBenchProgressLevelAndHelp() throws {
+        let run = try CLI.run(["bench", "bce_with_logits", "--n", "3000", "--repeats", "2", "--progress"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("bench: std/bce_with_logits: repeat 2/2 ("), run.stderr)
+        XCTAssertTrue(run.stderr.contains("bench: per-call overhead ("), run.stderr)
+        let machine = try XCTUnwrap(run.stdout.split(separator: "\n").first.map(String.init))
+        XCTAssertNotNil(["scalar", "sse2", "avx2", "avx512"].first { machine.hasSuffix(", vector math \($0)") }, machine)
+        let help = try CLI.run(["bench", "--help"])
+        XCTAssertEqual(help.status, 0)
+        let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // the help wraps lines
+        XCTAssertTrue(words.contains("Losses to time (default: mse, huber, bce_with_logits, focal, cross_entropy)."), help.stdout)
+        XCTAssertFalse(help.stdout.contains("issue"), help.stdout)
+        XCTAssertTrue(help.stdout.contains("--progress"), help.stdout)
+    }
 }

@@ -107,6 +107,26 @@ final class CheckUnitTests: XCTestCase {
         XCTAssertNil(reread.entry(for: plugin, fingerprint: changed))
     }
 
+    /// A file whose size and modification time match the cache's record keeps the
+    /// recorded hash without being read; any change of either is hashed again.
+    func testFingerprintReusesTheHashOfAnUnchangedFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("losshost-fingerprint-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("libq.so").path
+        FileManager.default.createFile(atPath: path, contents: Data("abc".utf8))
+        let real = try XCTUnwrap(FileFingerprint.of(path))
+        let recorded = FileFingerprint(size: real.size, mtime: real.mtime, hash: "recorded")
+        XCTAssertEqual(FileFingerprint.of(path, reusing: recorded), recorded, "same size and mtime: not hashed again")
+        let otherSize = FileFingerprint(size: real.size + 1, mtime: real.mtime, hash: "recorded")
+        XCTAssertEqual(FileFingerprint.of(path, reusing: otherSize), real)
+        usleep(20_000)
+        FileManager.default.createFile(atPath: path, contents: Data("abd".utf8))
+        let rewritten = try XCTUnwrap(FileFingerprint.of(path, reusing: recorded))
+        XCTAssertNotEqual(rewritten.hash, "recorded", "a new mtime is hashed again")
+        XCTAssertNotEqual(rewritten.hash, real.hash)
+        XCTAssertNil(FileFingerprint.of(folder.appendingPathComponent("missing.so").path, reusing: recorded))
+    }
+
     func testSignalNames() {
         XCTAssertEqual(SignalName.of(SIGSEGV), "SIGSEGV")
         XCTAssertEqual(SignalName.of(SIGABRT), "SIGABRT")

@@ -60,7 +60,7 @@ final class HostCheckTests: XCTestCase {
         let report = try check(host, "huber", seed: 3)
         XCTAssertEqual(report["passed"] as? Bool, true)
         let checks = try XCTUnwrap(report["checks"] as? [[String: String]])
-        XCTAssertEqual(checks.filter { $0["check"]?.hasPrefix("huber.") == true }.count, 11, "\(checks.map { $0["check"] ?? "" })")
+        XCTAssertEqual(checks.filter { $0["check"]?.hasPrefix("huber.") == true }.count, 12, "\(checks.map { $0["check"] ?? "" })")
         // The built-ins live in the host library: its fingerprint stands for them.
         XCTAssertNotNil((report["fingerprint"] as? [String: Any])?["hash"] as? String)
         var text: UnsafeMutablePointer<CChar>?

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Dispatch
 import LossHostABI
+import LossKit
 
 /// The element type of an input or evaluation: float64 or float32.
 public enum DType: String, Sendable, CaseIterable {
@@ -129,19 +130,11 @@ public final class NumericArray: @unchecked Sendable {
             let f64 = dtype == .f64
             let scan = { (c: Int) in
                 let start = c * chunk, end = min(n, start + chunk)
-                if f64 {
-                    let bits = raw.assumingMemoryBound(to: UInt64.self)
-                    let mask: UInt64 = 0x7FF0_0000_0000_0000
-                    var bad: UInt64 = 0
-                    for i in start..<end { bad |= (bits[i] & mask) == mask ? 1 : 0 }
-                    flags[c] = bad != 0 ? 1 : 0
-                } else {
-                    let bits = raw.assumingMemoryBound(to: UInt32.self)
-                    let mask: UInt32 = 0x7F80_0000
-                    var bad: UInt32 = 0
-                    for i in start..<end { bad |= (bits[i] & mask) == mask ? 1 : 0 }
-                    flags[c] = bad != 0 ? 1 : 0
-                }
+                // The vector math's branch-free scan, at this CPU's vector width.
+                let found = f64
+                    ? VectorMath.best.firstNonFinite(raw.assumingMemoryBound(to: Double.self) + start, count: end - start)
+                    : VectorMath.best.firstNonFinite(raw.assumingMemoryBound(to: Float.self) + start, count: end - start)
+                flags[c] = found != nil ? 1 : 0
             }
             let workers = min(chunks, System.coreCount)
             if workers <= 1 {

@@ -89,6 +89,8 @@ public enum Benchmark {
     public struct Report: Sendable {
         public var cores: Int
         public var cpu: String
+        /// The vector math level the kernels ran at (`VectorMathLevel.best`).
+        public var vectorMath: String
         public var threads: Int
         public var dtype: DType
         public var repeats: Int
@@ -116,15 +118,14 @@ public enum Benchmark {
             case .failure(let why): note = why.reason.description
             }
             let rows = options.rows ?? (loss.info.reduce == .elementwise ? 10_000_000 : 1_000_000)
-            let data = DataSet.make(loss.info, rows: rows, classes: options.classes)
             let result: CaseResult
             switch options.dtype {
             case .f64:
-                result = try measure(instance, pluginInstance, data, Double.self, threads: threads, repeats: options.repeats,
-                                     label: loss.qualifiedID, progress: progress)
+                result = try measure(instance, pluginInstance, loss.info, rows: rows, classes: options.classes, Double.self,
+                                     threads: threads, repeats: options.repeats, label: loss.qualifiedID, progress: progress)
             case .f32:
-                result = try measure(instance, pluginInstance, data, Float.self, threads: threads, repeats: options.repeats,
-                                     label: loss.qualifiedID, progress: progress)
+                result = try measure(instance, pluginInstance, loss.info, rows: rows, classes: options.classes, Float.self,
+                                     threads: threads, repeats: options.repeats, label: loss.qualifiedID, progress: progress)
             }
             var r = result
             r.pluginNote = note
@@ -132,24 +133,39 @@ public enum Benchmark {
         }
         let first = try registry.resolve((options.losses.isEmpty ? defaultLosses : options.losses)[0])
         progress("per-call overhead")
+        // As many calls as rows (at most 200 000), as many rounds as repeats (at most 3).
+        let calls = min(200_000, max(1_000, options.rows ?? 200_000))
         let overhead = try callOverhead(try LossInstance(first, parameters: .defaults(for: first.info)),
-                                        classes: options.classes)
-        return Report(cores: System.coreCount, cpu: cpuModel(), threads: threads, dtype: options.dtype,
+                                        classes: options.classes, calls: calls, rounds: min(3, options.repeats))
+        return Report(cores: System.coreCount, cpu: cpuModel(), vectorMath: VectorMathLevel.best.description, threads: threads, dtype: options.dtype,
                       repeats: options.repeats, cases: cases, overhead: overhead)
     }
 
     // MARK: - Timing
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    /// Seconds on a monotonic clock.
+    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// The most bytes of generated pred, target and gradient `bench` holds: larger
+    /// cases run in passes over one block of rows this size.
+    public static let workingSetBytes = 256 << 20
 
     private static func measure<S: KernelScalar>(
-        _ instance: LossInstance, _ pluginInstance: LossInstance?, _ data: DataSet, _: S.Type,
+        _ instance: LossInstance, _ pluginInstance: LossInstance?, _ info: LossInfo, rows: Int, classes: Int, _: S.Type,
         threads: Int, repeats: Int, label: String, progress: (String) -> Void
     ) throws -> CaseResult {
-        let rows = data.rows, d = data.columns, tc = data.targetColumns
-        let pred: [S] = data.pred.map { S(fromDouble: $0) }
-        let target: [S] = data.target.map { S(fromDouble: $0) }
-        var gradient = [S](repeating: 0, count: rows * d)  // touched once here, reused by every run
+        let shape = DataSet.make(info, rows: 1, classes: classes)
+        let d = shape.columns, tc = shape.targetColumns
+        let rowBytes = (2 * d + tc) * MemoryLayout<S>.size
+        let blockRows = min(rows, max(1, workingSetBytes / rowBytes))
+        let passes = (rows + blockRows - 1) / blockRows
+        let (pred, target): ([S], [S]) = {
+            let data = DataSet.make(info, rows: blockRows, classes: classes)  // the Double copy lives only here
+            return (data.pred.map { S(fromDouble: $0) }, data.target.map { S(fromDouble: $0) })
+        }()
+        var gradient = [S](repeating: 0, count: blockRows * d)  // touched once here, reused by every run
+        /// The rows of pass k.
+        func passRows(_ k: Int) -> Int { min(blockRows, rows - k * blockRows) }
         var time = Stats(samples: []), time1 = Stats(samples: []), floor = Stats(samples: []), floor1 = Stats(samples: [])
         var plugin: Stats? = pluginInstance == nil ? nil : Stats(samples: [])
         try pred.withUnsafeBufferPointer { p in
@@ -162,23 +178,30 @@ public enum Benchmark {
                         return now() - start
                     }
                     func eval(_ i: LossInstance, _ n: Int) throws {
-                        let r = Evaluator.run(i, rows: rows, predColumns: d, targetColumns: tc, pred: pp, target: tp,
-                                              weight: nil, values: nil, gradient: gp, hessian: nil,
-                                              reduction: .mean, threads: n)
-                        if case .failure(let error) = r { throw error }
+                        for k in 0..<passes {
+                            let r = Evaluator.run(i, rows: passRows(k), predColumns: d, targetColumns: tc, pred: pp, target: tp,
+                                                  weight: nil, values: nil, gradient: gp, hessian: nil,
+                                                  reduction: .mean, threads: n)
+                            if case .failure(let error) = r { throw error }
+                        }
+                    }
+                    func floorPass(_ n: Int) {
+                        for k in 0..<passes {
+                            memoryPass(pp, tp, gp, rows: passRows(k), columns: d, targetColumns: tc, threads: n)
+                        }
                     }
                     // Warm up: page in, load code, spin up the worker threads.
                     try eval(instance, threads)
                     try eval(instance, 1)
-                    memoryPass(pp, tp, gp, rows: rows, columns: d, targetColumns: tc, threads: threads)
+                    floorPass(threads)
                     if let pluginInstance { try eval(pluginInstance, threads) }
                     for r in 0..<repeats {
                         progress("\(label): repeat \(r + 1)/\(repeats)")
                         time.samples.append(try timed { try eval(instance, threads) })
                         if let pluginInstance { plugin!.samples.append(try timed { try eval(pluginInstance, threads) }) }
-                        floor.samples.append(timed { memoryPass(pp, tp, gp, rows: rows, columns: d, targetColumns: tc, threads: threads) })
+                        floor.samples.append(timed { floorPass(threads) })
                         time1.samples.append(try timed { try eval(instance, 1) })
-                        floor1.samples.append(timed { memoryPass(pp, tp, gp, rows: rows, columns: d, targetColumns: tc, threads: 1) })
+                        floor1.samples.append(timed { floorPass(1) })
                     }
                 }
             }
@@ -224,17 +247,16 @@ public enum Benchmark {
 
     /// Host overhead of a 1-row evaluation: the public `Evaluator.evaluate`
     /// (shape and weight checks, output arrays, mean) against the bare C call.
-    static func callOverhead(_ instance: LossInstance, classes: Int) throws -> CallOverhead {
+    static func callOverhead(_ instance: LossInstance, classes: Int, calls: Int = 200_000, rounds: Int = 3) throws -> CallOverhead {
         let data = DataSet.make(instance.loss.info, rows: 1, classes: classes)
         let pred = Matrix(rows: 1, columns: data.columns, values: data.pred)
         let target = Matrix(rows: 1, columns: data.targetColumns, values: data.target)
         let options = EvaluationOptions(reduction: .mean, gradient: true)
-        let calls = 200_000
         var sink = 0.0
-        for _ in 0..<1000 { sink += try Evaluator.evaluate(instance, pred: pred, target: target, options: options).value }
+        for _ in 0..<min(1000, calls) { sink += try Evaluator.evaluate(instance, pred: pred, target: target, options: options).value }
         var best = Double.infinity, bestDirect = Double.infinity
         var gradient = [Double](repeating: 0, count: data.columns)
-        for _ in 0..<3 {
+        for _ in 0..<max(1, rounds) {
             var start = now()
             for _ in 0..<calls { sink += try Evaluator.evaluate(instance, pred: pred, target: target, options: options).value }
             best = min(best, (now() - start) / Double(calls) * 1e9)

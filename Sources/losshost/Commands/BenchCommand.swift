@@ -23,11 +23,16 @@ struct BenchCommand: ParsableCommand {
 
             Without LOSS: \(Benchmark.defaultLosses.joined(separator: ", ")).
             --n defaults to 10000000 rows for element-wise losses and 1000000 for
-            row losses (with --classes columns).
+            row losses (with --classes columns). Generated data is held in one
+            block of at most \(Benchmark.workingSetBytes >> 20) MB (pred, target, gradient); larger cases
+            are timed as passes over it. The 1-row overhead loop makes --n calls
+            (1000 to 200000) in min(--repeats, 3) rounds. A progress line goes to
+            stderr on a terminal, or always with --progress.
             """
     )
 
-    @Argument(help: "Losses to time (default: mse, huber, bce_with_logits, focal and cross_entropy).")
+    @Argument(help: ArgumentHelp("Losses to time (default: \(Benchmark.defaultLosses.joined(separator: ", "))).",
+                                 valueName: "loss"))
     var losses: [String] = []
 
     @Option(name: .customLong("n"), help: "Rows of generated data.")
@@ -51,6 +56,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also time the scalar-plugin (libffi) path against the native ABI, ns per element.")
     var ffi = false
 
+    @Flag(help: "Print a progress line on stderr even when it is not a terminal.")
+    var progress = false
+
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
@@ -61,9 +69,15 @@ struct BenchCommand: ParsableCommand {
         if let rows, rows < 1 { throw CLIError("--n must be >= 1") }
         let registry = plugins.registry()
         let terminal = isatty(STDERR_FILENO) == 1
+        let started = Benchmark.now()
+        let forced = progress
         let progress: (String) -> Void = { line in
-            guard terminal else { return }
-            Output.error("\r\u{1B}[2Kbench: \(line)")
+            let text = "bench: \(line) (\(Int(Benchmark.now() - started)) s)"
+            if terminal {
+                Output.error("\r\u{1B}[2K\(text)")
+            } else if forced {
+                Output.error("\(text)\n")
+            }
         }
         let options = Benchmark.Options(losses: losses, rows: rows, classes: classes, threads: threads, dtype: type,
                                         repeats: repeats)
@@ -115,7 +129,7 @@ struct BenchCommand: ParsableCommand {
             return .object(fields)
         }
         var fields: [(String, JSON)] = [
-            ("cores", .int(r.cores)), ("cpu", .string(r.cpu)), ("threads", .int(r.threads)),
+            ("cores", .int(r.cores)), ("cpu", .string(r.cpu)), ("vector_math", .string(r.vectorMath)), ("threads", .int(r.threads)),
             ("dtype", .string(r.dtype.rawValue)), ("repeats", .int(r.repeats)), ("cases", .array(cases)),
         ]
         if let o = r.overhead {
@@ -127,7 +141,7 @@ struct BenchCommand: ParsableCommand {
 
     private func text(_ r: Benchmark.Report) -> String {
         func f(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }
-        var out = "machine  \(r.cores) cores, \(r.cpu)\n"
+        var out = "machine  \(r.cores) cores, \(r.cpu), vector math \(r.vectorMath)\n"
         out += "run      \(r.threads) thread\(r.threads == 1 ? "" : "s"), \(r.dtype.rawValue), value + gradient, mean, median of \(r.repeats)\n\n"
         var table = TextTable(["LOSS", "SHAPE", "TIME ms", "SPREAD", "NS/ELEM", "GB/s", "x FLOOR", "x FLOOR 1T",
                                "SPEEDUP vs 1T", "PLUGIN"])

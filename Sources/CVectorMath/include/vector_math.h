@@ -1,0 +1,78 @@
+#ifndef LOSSHOST_VECTOR_MATH_H
+#define LOSSHOST_VECTOR_MATH_H
+
+#include <stddef.h>
+
+/* Block-wise exp, log, log1p, expm1 and pow over double and float arrays, on
+ * glibc's libmvec (<= 4 ulp) or on scalar glibc libm (<= 1 ulp).
+ *
+ * Every function takes the instruction-set level explicitly: callers resolve
+ * "the best this CPU has" once (lhvm_best_level) and pass it down. A result
+ * depends only on the element's value and the level, never on n, the position
+ * in the array or its alignment: the tail that does not fill a vector is run
+ * through the same vector function on a padded copy. */
+
+typedef enum {
+    LHVM_SCALAR = 1, /* glibc libm, one element at a time */
+    LHVM_SSE2 = 2,   /* libmvec, 2 doubles / 4 floats per call */
+    LHVM_AVX2 = 3,   /* libmvec, 4 doubles / 8 floats per call (AVX2 + FMA) */
+    LHVM_AVX512 = 4, /* libmvec, 8 doubles / 16 floats per call (AVX-512F) */
+} lhvm_level;
+
+typedef enum {
+    LHVM_EXP = 0,
+    LHVM_LOG = 1,
+    LHVM_LOG1P = 2,
+    LHVM_EXPM1 = 3,
+} lhvm_function;
+
+/* The highest level this CPU and OS support (CPUID and XGETBV). Costs a CPUID:
+ * call once and keep the result. */
+lhvm_level lhvm_detect_level(void);
+
+/* Whether `level` can run here (SCALAR and SSE2 always can on x86-64). */
+int lhvm_level_supported(lhvm_level level);
+
+/* y[i] = f(x[i]) for i < n; x and y may be the same array. An unsupported
+ * level falls back to the highest supported one below it. */
+void lhvm_apply_f64(lhvm_function f, const double *x, double *y, size_t n, lhvm_level level);
+void lhvm_apply_f32(lhvm_function f, const float *x, float *y, size_t n, lhvm_level level);
+
+/* z[i] = pow(x[i], y[i]); z may alias x or y. */
+void lhvm_pow_f64(const double *x, const double *y, double *z, size_t n, lhvm_level level);
+void lhvm_pow_f32(const float *x, const float *y, float *z, size_t n, lhvm_level level);
+
+/* The logistic parts of every x[i], from one exp and one log1p per element:
+ * softplus(±x) = log(1 + e^{±x}) and sigmoid(±x), accurate for any x
+ * (sigmoid(-x) is not computed as 1 - sigmoid(x)). With e = e^{-|x|}:
+ * softplus(x) = max(x, 0) + log1p(e), sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e)
+ * below. The outputs must not overlap x or each other. */
+void lhvm_logistic_f64(const double *x, double *softplus, double *softplus_neg, double *sigmoid,
+                       double *sigmoid_neg, size_t n, lhvm_level level);
+void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, float *sigmoid,
+                       float *sigmoid_neg, size_t n, lhvm_level level);
+
+/* The parts of log-sum-exp of one row x[0..n-1] (n >= 1): returns `top`, the
+ * index of the first maximum m; writes exps[j] = e^{x[j] - m} (with the level's
+ * exp), *max = m and *rest = the sum of exps[j] over j != top, added in index
+ * order at every level. exps must not overlap x. */
+size_t lhvm_softmax_parts_f64(const double *x, size_t n, double *exps, double *max, double *rest,
+                              lhvm_level level);
+
+/* Scans, at the level's vector width. NaN is inside every domain (its
+ * comparisons are false); a float array is compared after widening to double.
+ * Each returns the index of the first element that fails, or n. */
+size_t lhvm_first_outside_f64(const double *x, size_t n, double lo, double hi, int lo_inclusive,
+                              int hi_inclusive, lhvm_level level);
+size_t lhvm_first_outside_f32(const float *x, size_t n, double lo, double hi, int lo_inclusive,
+                              int hi_inclusive, lhvm_level level);
+/* The first element equal to none of m0...m3 (repeat a member to pass fewer) and not NaN. */
+size_t lhvm_first_not_member_f64(const double *x, size_t n, double m0, double m1, double m2, double m3,
+                                 lhvm_level level);
+size_t lhvm_first_not_member_f32(const float *x, size_t n, double m0, double m1, double m2, double m3,
+                                 lhvm_level level);
+/* The first infinite or NaN element. */
+size_t lhvm_first_nonfinite_f64(const double *x, size_t n, lhvm_level level);
+size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level);
+
+#endif

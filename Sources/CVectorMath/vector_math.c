@@ -1,0 +1,424 @@
+#include "vector_math.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+/* ---- scalar glibc ---------------------------------------------------------- */
+
+#define SCALAR_LOOP(NAME, T, FN)                                              \
+    static void NAME(const T *x, T *y, size_t n) {                            \
+        for (size_t i = 0; i < n; i++) y[i] = FN(x[i]);                       \
+    }
+SCALAR_LOOP(scalar_exp_f64, double, exp)
+SCALAR_LOOP(scalar_log_f64, double, log)
+SCALAR_LOOP(scalar_log1p_f64, double, log1p)
+SCALAR_LOOP(scalar_expm1_f64, double, expm1)
+SCALAR_LOOP(scalar_exp_f32, float, expf)
+SCALAR_LOOP(scalar_log_f32, float, logf)
+SCALAR_LOOP(scalar_log1p_f32, float, log1pf)
+SCALAR_LOOP(scalar_expm1_f32, float, expm1f)
+
+static void scalar_pow_f64(const double *x, const double *y, double *z, size_t n) {
+    for (size_t i = 0; i < n; i++) z[i] = pow(x[i], y[i]);
+}
+static void scalar_pow_f32(const float *x, const float *y, float *z, size_t n) {
+    for (size_t i = 0; i < n; i++) z[i] = powf(x[i], y[i]);
+}
+
+typedef void (*unary_f64)(const double *, double *, size_t);
+typedef void (*unary_f32)(const float *, float *, size_t);
+typedef void (*binary_f64)(const double *, const double *, double *, size_t);
+typedef void (*binary_f32)(const float *, const float *, float *, size_t);
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* ---- libmvec ----------------------------------------------------------------
+ * The vector ABI names: b = SSE2, d = AVX2, e = AVX-512; N = lanes. */
+#define MVEC_DECL(ATTR, VT, NAME) ATTR VT NAME(VT);
+#define MVEC_DECL2(ATTR, VT, NAME) ATTR VT NAME(VT, VT);
+
+#define SSE2 __attribute__((target("sse2")))
+
+MVEC_DECL(SSE2, __m128d, _ZGVbN2v_exp)
+MVEC_DECL(SSE2, __m128d, _ZGVbN2v_log)
+MVEC_DECL(SSE2, __m128d, _ZGVbN2v_log1p)
+MVEC_DECL(SSE2, __m128d, _ZGVbN2v_expm1)
+MVEC_DECL2(SSE2, __m128d, _ZGVbN2vv_pow)
+MVEC_DECL(SSE2, __m128, _ZGVbN4v_expf)
+MVEC_DECL(SSE2, __m128, _ZGVbN4v_logf)
+MVEC_DECL(SSE2, __m128, _ZGVbN4v_log1pf)
+MVEC_DECL(SSE2, __m128, _ZGVbN4v_expm1f)
+MVEC_DECL2(SSE2, __m128, _ZGVbN4vv_powf)
+
+/* AVX2 and AVX-512: whole vectors in mvec_calls.S (the vector ABI passes
+ * ymm / zmm in registers, which C cannot do without file-wide -mavx flags). */
+#define ASM_DECL(NAME, T) void NAME(const T *x, T *y, size_t vectors);
+#define ASM_DECL2(NAME, T) void NAME(const T *x, const T *y, T *z, size_t vectors);
+#define ASM_ALL(LEVEL)                                                        \
+    ASM_DECL(lhvm_##LEVEL##_exp_f64, double) ASM_DECL(lhvm_##LEVEL##_log_f64, double) \
+    ASM_DECL(lhvm_##LEVEL##_log1p_f64, double) ASM_DECL(lhvm_##LEVEL##_expm1_f64, double) \
+    ASM_DECL2(lhvm_##LEVEL##_pow_f64, double)                                 \
+    ASM_DECL(lhvm_##LEVEL##_exp_f32, float) ASM_DECL(lhvm_##LEVEL##_log_f32, float) \
+    ASM_DECL(lhvm_##LEVEL##_log1p_f32, float) ASM_DECL(lhvm_##LEVEL##_expm1_f32, float) \
+    ASM_DECL2(lhvm_##LEVEL##_pow_f32, float)
+ASM_ALL(avx2)
+ASM_ALL(avx512)
+
+/* The tail (fewer than LANES elements) padded with 1 (inside every function's
+ * domain, so the pad never takes a special-case path) and run through the same
+ * vector function as the whole vectors. */
+#define ASM_LOOP(NAME, T, LANES, BODY)                                        \
+    static void NAME(const T *x, T *y, size_t n) {                            \
+        size_t whole = n / LANES, i = whole * LANES;                          \
+        BODY(x, y, whole);                                                    \
+        if (i < n) {                                                          \
+            T pad[LANES];                                                     \
+            for (size_t k = 0; k < LANES; k++) pad[k] = 1;                    \
+            memcpy(pad, x + i, (n - i) * sizeof(T));                          \
+            BODY(pad, pad, 1);                                                \
+            memcpy(y + i, pad, (n - i) * sizeof(T));                          \
+        }                                                                     \
+    }
+#define ASM_LOOP2(NAME, T, LANES, BODY)                                       \
+    static void NAME(const T *x, const T *y, T *z, size_t n) {                \
+        size_t whole = n / LANES, i = whole * LANES;                          \
+        BODY(x, y, z, whole);                                                 \
+        if (i < n) {                                                          \
+            T px[LANES], py[LANES];                                           \
+            for (size_t k = 0; k < LANES; k++) px[k] = py[k] = 1;             \
+            memcpy(px, x + i, (n - i) * sizeof(T));                           \
+            memcpy(py, y + i, (n - i) * sizeof(T));                           \
+            BODY(px, py, px, 1);                                              \
+            memcpy(z + i, px, (n - i) * sizeof(T));                           \
+        }                                                                     \
+    }
+
+/* Whole vectors straight from x; the tail (fewer than LANES elements) padded
+ * with 1 (inside every function's domain, so the pad never takes a special-case
+ * path) and run through the same vector function. */
+#define VECTOR_LOOP(NAME, ATTR, T, VT, LANES, LOAD, STORE, FN)                \
+    ATTR static void NAME(const T *x, T *y, size_t n) {                       \
+        size_t i = 0;                                                         \
+        for (; i + LANES <= n; i += LANES) STORE(y + i, FN(LOAD(x + i)));     \
+        if (i < n) {                                                          \
+            T pad[LANES];                                                     \
+            for (size_t k = 0; k < LANES; k++) pad[k] = 1;                    \
+            memcpy(pad, x + i, (n - i) * sizeof(T));                          \
+            STORE(pad, FN(LOAD(pad)));                                        \
+            memcpy(y + i, pad, (n - i) * sizeof(T));                          \
+        }                                                                     \
+    }
+
+#define VECTOR_LOOP2(NAME, ATTR, T, VT, LANES, LOAD, STORE, FN)               \
+    ATTR static void NAME(const T *x, const T *y, T *z, size_t n) {           \
+        size_t i = 0;                                                         \
+        for (; i + LANES <= n; i += LANES)                                    \
+            STORE(z + i, FN(LOAD(x + i), LOAD(y + i)));                       \
+        if (i < n) {                                                          \
+            T px[LANES], py[LANES];                                           \
+            for (size_t k = 0; k < LANES; k++) px[k] = py[k] = 1;             \
+            memcpy(px, x + i, (n - i) * sizeof(T));                           \
+            memcpy(py, y + i, (n - i) * sizeof(T));                           \
+            STORE(px, FN(LOAD(px), LOAD(py)));                                \
+            memcpy(z + i, px, (n - i) * sizeof(T));                           \
+        }                                                                     \
+    }
+
+#define SSE2_F64(NAME, FN) VECTOR_LOOP(NAME, SSE2, double, __m128d, 2, _mm_loadu_pd, _mm_storeu_pd, FN)
+#define SSE2_F32(NAME, FN) VECTOR_LOOP(NAME, SSE2, float, __m128, 4, _mm_loadu_ps, _mm_storeu_ps, FN)
+
+SSE2_F64(sse2_exp_f64, _ZGVbN2v_exp)
+SSE2_F64(sse2_log_f64, _ZGVbN2v_log)
+SSE2_F64(sse2_log1p_f64, _ZGVbN2v_log1p)
+SSE2_F64(sse2_expm1_f64, _ZGVbN2v_expm1)
+SSE2_F32(sse2_exp_f32, _ZGVbN4v_expf)
+SSE2_F32(sse2_log_f32, _ZGVbN4v_logf)
+SSE2_F32(sse2_log1p_f32, _ZGVbN4v_log1pf)
+SSE2_F32(sse2_expm1_f32, _ZGVbN4v_expm1f)
+VECTOR_LOOP2(sse2_pow_f64, SSE2, double, __m128d, 2, _mm_loadu_pd, _mm_storeu_pd, _ZGVbN2vv_pow)
+VECTOR_LOOP2(sse2_pow_f32, SSE2, float, __m128, 4, _mm_loadu_ps, _mm_storeu_ps, _ZGVbN4vv_powf)
+
+ASM_LOOP(avx2_exp_f64, double, 4, lhvm_avx2_exp_f64)
+ASM_LOOP(avx2_log_f64, double, 4, lhvm_avx2_log_f64)
+ASM_LOOP(avx2_log1p_f64, double, 4, lhvm_avx2_log1p_f64)
+ASM_LOOP(avx2_expm1_f64, double, 4, lhvm_avx2_expm1_f64)
+ASM_LOOP(avx2_exp_f32, float, 8, lhvm_avx2_exp_f32)
+ASM_LOOP(avx2_log_f32, float, 8, lhvm_avx2_log_f32)
+ASM_LOOP(avx2_log1p_f32, float, 8, lhvm_avx2_log1p_f32)
+ASM_LOOP(avx2_expm1_f32, float, 8, lhvm_avx2_expm1_f32)
+ASM_LOOP2(avx2_pow_f64, double, 4, lhvm_avx2_pow_f64)
+ASM_LOOP2(avx2_pow_f32, float, 8, lhvm_avx2_pow_f32)
+
+ASM_LOOP(avx512_exp_f64, double, 8, lhvm_avx512_exp_f64)
+ASM_LOOP(avx512_log_f64, double, 8, lhvm_avx512_log_f64)
+ASM_LOOP(avx512_log1p_f64, double, 8, lhvm_avx512_log1p_f64)
+ASM_LOOP(avx512_expm1_f64, double, 8, lhvm_avx512_expm1_f64)
+ASM_LOOP(avx512_exp_f32, float, 16, lhvm_avx512_exp_f32)
+ASM_LOOP(avx512_log_f32, float, 16, lhvm_avx512_log_f32)
+ASM_LOOP(avx512_log1p_f32, float, 16, lhvm_avx512_log1p_f32)
+ASM_LOOP(avx512_expm1_f32, float, 16, lhvm_avx512_expm1_f32)
+ASM_LOOP2(avx512_pow_f64, double, 8, lhvm_avx512_pow_f64)
+ASM_LOOP2(avx512_pow_f32, float, 16, lhvm_avx512_pow_f32)
+
+/* ---- detection --------------------------------------------------------------- */
+
+static unsigned long long xgetbv0(void) {
+    unsigned int lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+}
+
+lhvm_level lhvm_detect_level(void) {
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return LHVM_SSE2;
+    int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1;
+    if (!osxsave || !avx) return LHVM_SSE2;
+    unsigned long long xcr0 = xgetbv0();
+    if ((xcr0 & 0x6) != 0x6) return LHVM_SSE2; /* the OS saves XMM and YMM */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return LHVM_SSE2;
+    int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1;
+    if (avx512f && (xcr0 & 0xe6) == 0xe6) return LHVM_AVX512; /* and opmask, ZMM */
+    if (avx2 && fma) return LHVM_AVX2;
+    return LHVM_SSE2;
+}
+
+/* What lhvm_detect_level returned, computed on first use: a fact about the
+ * CPU that never changes, kept so a call does not pay a CPUID (a VM exit under
+ * a hypervisor). 0: not yet known. */
+static _Atomic int detected_level = 0;
+
+static lhvm_level supported_at_most(lhvm_level level) {
+    int best = atomic_load_explicit(&detected_level, memory_order_relaxed);
+    if (best == 0) {
+        best = (int)lhvm_detect_level();
+        atomic_store_explicit(&detected_level, best, memory_order_relaxed);
+    }
+    if (level < LHVM_SCALAR) return LHVM_SCALAR;
+    return (int)level > best ? (lhvm_level)best : level;
+}
+
+int lhvm_level_supported(lhvm_level level) {
+    return level >= LHVM_SCALAR && supported_at_most(level) == level;
+}
+
+static const unary_f64 table_f64[5][4] = {
+    [LHVM_SCALAR] = {scalar_exp_f64, scalar_log_f64, scalar_log1p_f64, scalar_expm1_f64},
+    [LHVM_SSE2] = {sse2_exp_f64, sse2_log_f64, sse2_log1p_f64, sse2_expm1_f64},
+    [LHVM_AVX2] = {avx2_exp_f64, avx2_log_f64, avx2_log1p_f64, avx2_expm1_f64},
+    [LHVM_AVX512] = {avx512_exp_f64, avx512_log_f64, avx512_log1p_f64, avx512_expm1_f64},
+};
+static const unary_f32 table_f32[5][4] = {
+    [LHVM_SCALAR] = {scalar_exp_f32, scalar_log_f32, scalar_log1p_f32, scalar_expm1_f32},
+    [LHVM_SSE2] = {sse2_exp_f32, sse2_log_f32, sse2_log1p_f32, sse2_expm1_f32},
+    [LHVM_AVX2] = {avx2_exp_f32, avx2_log_f32, avx2_log1p_f32, avx2_expm1_f32},
+    [LHVM_AVX512] = {avx512_exp_f32, avx512_log_f32, avx512_log1p_f32, avx512_expm1_f32},
+};
+static const binary_f64 pow_f64[5] = {
+    [LHVM_SCALAR] = scalar_pow_f64, [LHVM_SSE2] = sse2_pow_f64,
+    [LHVM_AVX2] = avx2_pow_f64, [LHVM_AVX512] = avx512_pow_f64,
+};
+static const binary_f32 pow_f32[5] = {
+    [LHVM_SCALAR] = scalar_pow_f32, [LHVM_SSE2] = sse2_pow_f32,
+    [LHVM_AVX2] = avx2_pow_f32, [LHVM_AVX512] = avx512_pow_f32,
+};
+
+#else /* not x86-64: scalar glibc only */
+
+lhvm_level lhvm_detect_level(void) { return LHVM_SCALAR; }
+static lhvm_level supported_at_most(lhvm_level level) { (void)level; return LHVM_SCALAR; }
+int lhvm_level_supported(lhvm_level level) { return level == LHVM_SCALAR; }
+
+static const unary_f64 table_f64[5][4] = {
+    [LHVM_SCALAR] = {scalar_exp_f64, scalar_log_f64, scalar_log1p_f64, scalar_expm1_f64},
+};
+static const unary_f32 table_f32[5][4] = {
+    [LHVM_SCALAR] = {scalar_exp_f32, scalar_log_f32, scalar_log1p_f32, scalar_expm1_f32},
+};
+static const binary_f64 pow_f64[5] = {[LHVM_SCALAR] = scalar_pow_f64};
+static const binary_f32 pow_f32[5] = {[LHVM_SCALAR] = scalar_pow_f32};
+
+#endif
+
+static lhvm_level usable(lhvm_level level) {
+    if (level == LHVM_SCALAR || level == LHVM_SSE2) return level;
+    return supported_at_most(level);
+}
+
+void lhvm_apply_f64(lhvm_function f, const double *x, double *y, size_t n, lhvm_level level) {
+    if ((unsigned)f > LHVM_EXPM1 || n == 0) return;
+    table_f64[usable(level)][f](x, y, n);
+}
+
+void lhvm_apply_f32(lhvm_function f, const float *x, float *y, size_t n, lhvm_level level) {
+    if ((unsigned)f > LHVM_EXPM1 || n == 0) return;
+    table_f32[usable(level)][f](x, y, n);
+}
+
+void lhvm_pow_f64(const double *x, const double *y, double *z, size_t n, lhvm_level level) {
+    if (n == 0) return;
+    pow_f64[usable(level)](x, y, z, n);
+}
+
+void lhvm_pow_f32(const float *x, const float *y, float *z, size_t n, lhvm_level level) {
+    if (n == 0) return;
+    pow_f32[usable(level)](x, y, z, n);
+}
+
+/* ---- fused logistic ------------------------------------------------------------
+ * The arithmetic after the exp and log1p, compiled once per level so it runs
+ * in that level's vector width. No contraction into FMA: every level rounds
+ * each operation as the scalar code does, so the levels differ only by the
+ * exp / log1p results. max(x, 0) is written as Swift's max (NaN stays NaN). */
+#pragma clang fp contract(off)
+
+#define LOGISTIC_COMBINE(NAME, ATTR, T)                                       \
+    ATTR static void NAME(const T *restrict x, const T *restrict e, const T *restrict l, \
+                          T *restrict sp, T *restrict spn, T *restrict sg, T *restrict sgn, size_t n) { \
+        for (size_t i = 0; i < n; i++) {                                      \
+            T xi = x[i], ei = e[i], li = l[i];                                \
+            T big = (T)1 / ((T)1 + ei), small = ei * big;                     \
+            T nx = -xi;                                                       \
+            sp[i] = ((T)0 >= xi ? (T)0 : xi) + li;                            \
+            spn[i] = ((T)0 >= nx ? (T)0 : nx) + li;                           \
+            sg[i] = xi >= 0 ? big : small;                                    \
+            sgn[i] = xi >= 0 ? small : big;                                   \
+        }                                                                     \
+    }
+
+LOGISTIC_COMBINE(combine_base_f64, , double)
+LOGISTIC_COMBINE(combine_base_f32, , float)
+#if defined(__x86_64__)
+LOGISTIC_COMBINE(combine_avx2_f64, __attribute__((target("avx2"))), double)
+LOGISTIC_COMBINE(combine_avx2_f32, __attribute__((target("avx2"))), float)
+LOGISTIC_COMBINE(combine_avx512_f64, __attribute__((target("avx512f"))), double)
+LOGISTIC_COMBINE(combine_avx512_f32, __attribute__((target("avx512f"))), float)
+#define PICK_COMBINE(L, T) ((L) == LHVM_AVX512 ? combine_avx512_##T : (L) == LHVM_AVX2 ? combine_avx2_##T : combine_base_##T)
+#else
+#define PICK_COMBINE(L, T) combine_base_##T
+#endif
+
+#define LOGISTIC_BLOCK 256
+
+#define LOGISTIC_ENTRY(NAME, T, APPLY, ABS, SUFFIX)                           \
+    void NAME(const T *x, T *sp, T *spn, T *sg, T *sgn, size_t n, lhvm_level level) { \
+        lhvm_level use = usable(level);                                       \
+        T e[LOGISTIC_BLOCK], l[LOGISTIC_BLOCK];                               \
+        for (size_t start = 0; start < n; start += LOGISTIC_BLOCK) {          \
+            size_t m = n - start < LOGISTIC_BLOCK ? n - start : LOGISTIC_BLOCK; \
+            for (size_t i = 0; i < m; i++) e[i] = -ABS(x[start + i]);         \
+            APPLY(LHVM_EXP, e, e, m, use);                                    \
+            APPLY(LHVM_LOG1P, e, l, m, use);                                  \
+            PICK_COMBINE(use, SUFFIX)(x + start, e, l, sp + start, spn + start, sg + start, sgn + start, m); \
+        }                                                                     \
+    }
+
+LOGISTIC_ENTRY(lhvm_logistic_f64, double, lhvm_apply_f64, fabs, f64)
+LOGISTIC_ENTRY(lhvm_logistic_f32, float, lhvm_apply_f32, fabsf, f32)
+
+/* ---- scans ---------------------------------------------------------------------
+ * Blocks of SCAN_BLOCK elements are tested with a branch-free loop (which the
+ * compiler vectorises at each level's width); only a block that fails is
+ * searched element by element for the index. */
+#define SCAN_BLOCK 2048
+
+#define OUTSIDE(v) (((v) < lo) | (((v) == lo) & !li) | ((v) > hi) | (((v) == hi) & !hinc))
+#define NOT_MEMBER(v) (!(((v) == m0) | ((v) == m1) | ((v) == m2) | ((v) == m3) | ((v) != (v))))
+
+#define SCANS(LEVEL, ATTR, T, BITS, MASK)                                     \
+    ATTR static size_t outside_##LEVEL##_##T(const T *x, size_t n, double lo, double hi, int li, int hinc) { \
+        for (size_t s = 0; s < n; s += SCAN_BLOCK) {                          \
+            size_t e = n - s < SCAN_BLOCK ? n : s + SCAN_BLOCK;               \
+            int bad = 0;                                                      \
+            for (size_t i = s; i < e; i++) { double v = x[i]; bad |= OUTSIDE(v); } \
+            if (bad) for (size_t i = s; i < e; i++) { double v = x[i]; if (OUTSIDE(v)) return i; } \
+        }                                                                     \
+        return n;                                                             \
+    }                                                                         \
+    ATTR static size_t member_##LEVEL##_##T(const T *x, size_t n, double m0, double m1, double m2, double m3) { \
+        for (size_t s = 0; s < n; s += SCAN_BLOCK) {                          \
+            size_t e = n - s < SCAN_BLOCK ? n : s + SCAN_BLOCK;               \
+            int bad = 0;                                                      \
+            for (size_t i = s; i < e; i++) { double v = x[i]; bad |= NOT_MEMBER(v); } \
+            if (bad) for (size_t i = s; i < e; i++) { double v = x[i]; if (NOT_MEMBER(v)) return i; } \
+        }                                                                     \
+        return n;                                                             \
+    }                                                                         \
+    ATTR static size_t nonfinite_##LEVEL##_##T(const T *x, size_t n) {        \
+        const BITS *b = (const BITS *)(const void *)x;                        \
+        for (size_t s = 0; s < n; s += SCAN_BLOCK) {                          \
+            size_t e = n - s < SCAN_BLOCK ? n : s + SCAN_BLOCK;               \
+            BITS bad = 0;                                                     \
+            for (size_t i = s; i < e; i++) bad |= (BITS)((b[i] & MASK) == MASK); \
+            if (bad) for (size_t i = s; i < e; i++) if ((b[i] & MASK) == MASK) return i; \
+        }                                                                     \
+        return n;                                                             \
+    }
+
+#include <stdint.h>
+SCANS(base, , double, uint64_t, 0x7FF0000000000000ull)
+SCANS(base, , float, uint32_t, 0x7F800000u)
+#if defined(__x86_64__)
+SCANS(avx2, __attribute__((target("avx2"))), double, uint64_t, 0x7FF0000000000000ull)
+SCANS(avx2, __attribute__((target("avx2"))), float, uint32_t, 0x7F800000u)
+SCANS(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))), double, uint64_t, 0x7FF0000000000000ull)
+SCANS(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))), float, uint32_t, 0x7F800000u)
+#define PICK_SCAN(L, NAME, T) ((L) == LHVM_AVX512 ? NAME##_avx512_##T : (L) == LHVM_AVX2 ? NAME##_avx2_##T : NAME##_base_##T)
+#else
+#define PICK_SCAN(L, NAME, T) NAME##_base_##T
+#endif
+
+size_t lhvm_first_outside_f64(const double *x, size_t n, double lo, double hi, int li, int hinc, lhvm_level level) {
+    return PICK_SCAN(usable(level), outside, double)(x, n, lo, hi, li, hinc);
+}
+size_t lhvm_first_outside_f32(const float *x, size_t n, double lo, double hi, int li, int hinc, lhvm_level level) {
+    return PICK_SCAN(usable(level), outside, float)(x, n, lo, hi, li, hinc);
+}
+size_t lhvm_first_not_member_f64(const double *x, size_t n, double m0, double m1, double m2, double m3, lhvm_level level) {
+    return PICK_SCAN(usable(level), member, double)(x, n, m0, m1, m2, m3);
+}
+size_t lhvm_first_not_member_f32(const float *x, size_t n, double m0, double m1, double m2, double m3, lhvm_level level) {
+    return PICK_SCAN(usable(level), member, float)(x, n, m0, m1, m2, m3);
+}
+size_t lhvm_first_nonfinite_f64(const double *x, size_t n, lhvm_level level) {
+    return PICK_SCAN(usable(level), nonfinite, double)(x, n);
+}
+size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
+    return PICK_SCAN(usable(level), nonfinite, float)(x, n);
+}
+
+/* ---- softmax parts ---------------------------------------------------------- */
+
+#define SHIFT(NAME, ATTR)                                                     \
+    ATTR static void NAME(const double *restrict x, double *restrict y, size_t n, double m) { \
+        for (size_t j = 0; j < n; j++) y[j] = x[j] - m;                       \
+    }
+SHIFT(shift_base, )
+#if defined(__x86_64__)
+SHIFT(shift_avx2, __attribute__((target("avx2"))))
+SHIFT(shift_avx512, __attribute__((target("avx512f"))))
+#define PICK_SHIFT(L) ((L) == LHVM_AVX512 ? shift_avx512 : (L) == LHVM_AVX2 ? shift_avx2 : shift_base)
+#else
+#define PICK_SHIFT(L) shift_base
+#endif
+
+size_t lhvm_softmax_parts_f64(const double *x, size_t n, double *exps, double *max, double *rest, lhvm_level level) {
+    lhvm_level use = usable(level);
+    size_t top = 0;
+    double m = x[0];
+    for (size_t j = 1; j < n; j++) {
+        if (x[j] > m) {
+            m = x[j];
+            top = j;
+        }
+    }
+    PICK_SHIFT(use)(x, exps, n, m);
+    lhvm_apply_f64(LHVM_EXP, exps, exps, n, use);
+    double r = 0;
+    for (size_t j = 0; j < n; j++) r += j == top ? 0 : exps[j];
+    *max = m;
+    *rest = r;
+    return top;
+}

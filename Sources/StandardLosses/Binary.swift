@@ -172,6 +172,17 @@ public struct Focal: ElementwiseLoss {
     @inlinable public static var evaluatesBlocks: Bool { true }
 
     @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
+        if S.self == Float.self && !gammaIsTwo {
+            // (1 − p_t)^γ multiplies float's rounding of 1 − p_t by γ (100 at the top of its range):
+            // in float32 only γ = 2 runs in float lanes, any other γ in double per element.
+            for i in b.indices {
+                let d = derivatives(pred: b.pred[i].asDouble, target: b.target[i].asDouble)
+                b.value[i] = S(fromDouble: d.value)
+                b.gradient[i] = S(fromDouble: d.gradient)
+                b.hessian[i] = S(fromDouble: d.hessian)
+            }
+            return
+        }
         let lanes = b.logistic(b.pred)
         let q = b.temporary(4), qg = b.temporary(5)
         for i in b.indices { q[i] = Self.oneMinusPt(Logistic(lanes, i), b.target[i]) }

@@ -78,11 +78,18 @@ final class HostEvaluateTests: XCTestCase {
         out.reduction = LH_HOST_MEAN
         let status = values.withUnsafeMutableBufferPointer { v in
             gradient.withUnsafeMutableBufferPointer { g in
-                var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F32, rows: 4,
-                                          pred_columns: 1, target_columns: 1, pred: pred, target: target, weight: weight)
-                out.values = UnsafeMutableRawPointer(v.baseAddress)
-                out.gradient = UnsafeMutableRawPointer(g.baseAddress)
-                return lh_host_loss_evaluate(huber, &batch, &out)
+                pred.withUnsafeBufferPointer { p in
+                    target.withUnsafeBufferPointer { t in
+                        weight.withUnsafeBufferPointer { w in
+                            var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F32, rows: 4,
+                                                      pred_columns: 1, target_columns: 1, pred: p.baseAddress, target: t.baseAddress,
+                                                      weight: w.baseAddress)
+                            out.values = UnsafeMutableRawPointer(v.baseAddress)
+                            out.gradient = UnsafeMutableRawPointer(g.baseAddress)
+                            return lh_host_loss_evaluate(huber, &batch, &out)
+                        }
+                    }
+                }
             }
         }
         XCTAssertEqual(status, lh_status(LH_OK), HostSupport.lastError)
@@ -180,7 +187,9 @@ final class HostEvaluateTests: XCTestCase {
 
         var out = lh_host_outputs()
         out.struct_size = UInt32(MemoryLayout<lh_host_outputs>.size)
-        let one = [1.0]
+        let one = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        one.initialize(to: 1)
+        defer { one.deallocate() }
         var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: 7, rows: 1, pred_columns: 1,
                                   target_columns: 1, pred: one, target: one, weight: nil)
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
@@ -246,10 +255,14 @@ final class HostEvaluateTests: XCTestCase {
         out.reduction = LH_HOST_SUM
         let pred = [1.0, 2, 3, 4], target = [0.0, 0, 0, 0]
         let status = gradient.withUnsafeMutableBufferPointer { g in
-            var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F64, rows: 4,
-                                      pred_columns: 1, target_columns: 1, pred: pred, target: target, weight: nil)
-            out.gradient = UnsafeMutableRawPointer(g.baseAddress)
-            return lh_host_loss_evaluate(sq, &batch, &out)
+            pred.withUnsafeBufferPointer { p in
+                target.withUnsafeBufferPointer { t in
+                    var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F64, rows: 4,
+                                              pred_columns: 1, target_columns: 1, pred: p.baseAddress, target: t.baseAddress, weight: nil)
+                    out.gradient = UnsafeMutableRawPointer(g.baseAddress)
+                    return lh_host_loss_evaluate(sq, &batch, &out)
+                }
+            }
         }
         XCTAssertEqual(status, lh_status(LH_OK), HostSupport.lastError)
         XCTAssertEqual(gradient[0], 2)

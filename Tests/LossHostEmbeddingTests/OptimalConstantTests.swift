@@ -130,9 +130,14 @@ final class OptimalConstantTests: XCTestCase {
         defer { lh_host_loss_destroy(loss) }
         let target: [Float] = [1, 2, 4.5], weight: [Float] = [1, 1, 2]
         var c = [Double.nan]
-        var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F32, rows: 3,
-                                  pred_columns: 1, target_columns: 1, pred: nil, target: target, weight: weight)
-        XCTAssertEqual(lh_host_loss_optimal_constant(loss, &batch, &c), lh_status(LH_OK), HostSupport.lastError)
+        let status = target.withUnsafeBufferPointer { t in
+            weight.withUnsafeBufferPointer { w in
+                var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F32, rows: 3,
+                                          pred_columns: 1, target_columns: 1, pred: nil, target: t.baseAddress, weight: w.baseAddress)
+                return lh_host_loss_optimal_constant(loss, &batch, &c)
+            }
+        }
+        XCTAssertEqual(status, lh_status(LH_OK), HostSupport.lastError)
         XCTAssertEqual(c[0], 3, accuracy: 1e-12)
     }
 

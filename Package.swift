@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Typed file descriptors, errno and paths for the host's system calls.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The C ABI: one header, shared by the host, the kit and every plugin.
@@ -28,7 +30,8 @@ let package = Package(
                        providers: [.apt(["libffi-dev"])]),
         // The host's layers, each seeing only the ones above it in this list:
         // the C boundary (dynamic libraries, descriptor reader, plugin calls, error records),
-        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit"]),
+        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit",
+                                                   .product(name: "SystemPackage", package: "swift-system")]),
         // input and output files,
         .target(name: "LossHostIO", dependencies: ["LossHostABI"]),
         // the evaluation engine, the registry and the host configuration,

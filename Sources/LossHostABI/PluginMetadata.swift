@@ -1,5 +1,4 @@
 import Foundation
-import LossHostABI
 import LossKit
 
 /// What a loss declares, without its functions: enough for `list` and `info`,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LossHostIO
 import LossHostIsolation
 
@@ -117,12 +118,17 @@ public struct CheckSession: Sendable {
     }
 }
 
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [CheckResult] = []
-    private(set) var error: String?
-    func add(_ r: CheckResult) { lock.lock(); results.append(r); lock.unlock() }
-    func fail(_ message: String) { lock.lock(); error = message; lock.unlock() }
+/// What an in-process check run reported, from the threads that report it.
+private final class Collected: Sendable {
+    private struct State {
+        var results: [CheckResult] = []
+        var error: String?
+    }
+    private let state = Mutex(State())
+    var results: [CheckResult] { state.withLock { $0.results } }
+    var error: String? { state.withLock { $0.error } }
+    func add(_ r: CheckResult) { state.withLock { $0.results.append(r) } }
+    func fail(_ message: String) { state.withLock { $0.error = message } }
 }
 
 extension CheckRunner.Event {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,14 +36,13 @@ public struct StandardStreams: Equatable, Sendable {
 /// `check`: a plugin that closes or replaces one is put right at once (from
 /// copies taken at start), before the host or libdispatch can reuse the number
 /// for a file of its own, and the check that was running fails naming the stage.
-public final class StreamGuard: @unchecked Sendable {
+public final class StreamGuard: Sendable {
     /// Created on first use: after a worker moved its reports off stdout.
     public static let shared = StreamGuard()
 
-    private let lock = NSLock()
     private let expected: StandardStreams
     private let saved: [Int32]
-    private var violation: String?
+    private let violation = Mutex<String?>(nil)
 
     private init() {
         expected = StandardStreams.snapshot()
@@ -53,21 +53,20 @@ public final class StreamGuard: @unchecked Sendable {
     public func verify(after stage: String) {
         let now = StandardStreams.snapshot()
         guard now != expected else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        let changed = now.changedDescriptors(from: expected)
-        for fd in changed where saved[fd] >= 0 { dup2(saved[fd], Int32(fd)) }
-        if violation == nil, let fd = changed.first {
-            violation = "closed or replaced \(StandardStreams.names[fd]) in \(stage)"
+        violation.withLock { violation in
+            let changed = now.changedDescriptors(from: expected)
+            for fd in changed where saved[fd] >= 0 { dup2(saved[fd], Int32(fd)) }
+            if violation == nil, let fd = changed.first {
+                violation = "closed or replaced \(StandardStreams.names[fd]) in \(stage)"
+            }
         }
     }
 
     /// The first change seen since the last call, and forgets it.
     public func take() -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        let v = violation
-        violation = nil
-        return v
+        violation.withLock { violation in
+            defer { violation = nil }
+            return violation
+        }
     }
 }

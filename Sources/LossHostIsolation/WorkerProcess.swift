@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -206,11 +207,13 @@ private struct SpawnedWorker {
 
     /// Held from creating the pipes until they are close-on-exec and the worker
     /// started, so no worker started at the same time inherits another's pipes.
-    private static let spawnLock = NSLock()
+    private static let spawnLock = Mutex(())
 
     static func start(_ argv: [String], environment: [String: String]) -> SpawnedWorker? {
-        spawnLock.lock()
-        defer { spawnLock.unlock() }
+        spawnLock.withLock { _ in startLocked(argv, environment: environment) }
+    }
+
+    private static func startLocked(_ argv: [String], environment: [String: String]) -> SpawnedWorker? {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { return nil }
         guard pipe(&errPipe) == 0 else { close(outPipe[0]); close(outPipe[1]); return nil }

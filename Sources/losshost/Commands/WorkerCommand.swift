@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import LossHostCore
 #if canImport(Glibc)
 import Glibc
@@ -99,11 +100,10 @@ struct CheckWorker: ParsableCommand {
 }
 
 /// A counter the check worker's event handler updates.
-private final class ResultCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+private final class ResultCount: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 /// Runs `eval` in this process, as the parent was asked to.

@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Typed file descriptors, errno and paths (swift-system).
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "losshost",
     products: [
@@ -30,16 +33,15 @@ let package = Package(
                        providers: [.apt(["libffi-dev"])]),
         // The host's layers, each seeing only the ones above it in this list:
         // the C boundary (dynamic libraries, descriptor reader, plugin calls, error records),
-        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit",
-                                                   .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit", system]),
         // input and output files,
-        .target(name: "LossHostIO", dependencies: ["LossHostABI"]),
+        .target(name: "LossHostIO", dependencies: ["LossHostABI", system]),
         // the evaluation engine, the registry and the host configuration,
-        .target(name: "LossHostEngine", dependencies: ["LossHostABI", "LossHostIO"]),
+        .target(name: "LossHostEngine", dependencies: ["LossHostABI", "LossHostIO", system]),
         // scalar-function manifests, a plugin format called through libffi,
         .target(name: "LossHostScalar", dependencies: ["LossHostABI", "CFFI"]),
         // worker processes, the scan cache, folder rules and discovery,
-        .target(name: "LossHostIsolation", dependencies: ["LossHostEngine", "StandardLosses"]),
+        .target(name: "LossHostIsolation", dependencies: ["LossHostEngine", "StandardLosses", system]),
         // the plugin checker,
         .target(name: "LossHostCheck", dependencies: ["LossHostIsolation"]),
         // compare, plot, fit and bench,
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "SwiftSamplePlugin", dependencies: ["LossKit"], path: "Plugins/SwiftSample"),
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore"]),
+        .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore", system]),
         .testTarget(name: "CLITests", dependencies: []),
     ]
 )

@@ -136,7 +136,7 @@ public struct WorkerProcess: Sendable {
     private static func failedLikeOutOfMemory(_ outcome: WorkerOutcome) -> Bool {
         switch outcome {
         case .signaled: true
-        case .exited(let code): code != 0 && code != 1 && code != WorkerEvent.channelLostStatus
+        case .exited(let code): code != 0 && code != 1 && code != WorkerChannel.lostStatus
         default: false
         }
     }

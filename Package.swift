@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "losshost", targets: ["losshost"]),
         // The kit for Swift plugins; an outside package depends on this product alone (docs/ABI.md, section 8).
         .library(name: "LossKit", targets: ["LossKit"]),
+        // The C host API (include/losshost_host.h), for programs that embed the host.
+        .library(name: "losshost-host", type: .dynamic, targets: ["LossHostEmbedding"]),
         // The standard losses as a plugin, for programs in other languages.
         .library(name: "losshost-standard", type: .dynamic, targets: ["StandardLossesPlugin"]),
         // Sample plugins; `liblosshost-plugin-*.so` next to the executable are loaded as bundled plugins.
@@ -48,6 +50,8 @@ let package = Package(
         .target(name: "LossHostTools", dependencies: ["LossHostIsolation", "LossHostScalar"]),
         // and all of them under one import, for the command-line tool and the tests.
         .target(name: "LossHostCore", dependencies: ["LossHostCheck", "LossHostTools", "LossHostScalar"]),
+        // The C host API, a client of the core like the CLI: @_cdecl functions of include/losshost_host.h.
+        .target(name: "LossHostEmbedding", dependencies: ["CLossHost", "LossHostCore"]),
         .executableTarget(
             name: "losshost",
             dependencies: [
@@ -62,5 +66,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore", system]),
         .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "LossHostEmbeddingTests", dependencies: ["LossHostEmbedding", "CLossHost"]),
     ]
 )

@@ -20,6 +20,16 @@ public struct CheckResult: Sendable, Equatable {
     public var json: JSON {
         .object([("check", .string(check)), ("result", .string(outcome.rawValue)), ("detail", .string(detail))])
     }
+
+    /// The report of `losshost check TARGET --format json` (and `lh_host_check`):
+    /// `{"target", "seed", "passed", "checks": [{"check", "result", "detail"}]}`.
+    public static func report(target: String, seed: UInt64, results: [CheckResult]) -> JSON {
+        .object([
+            ("target", .string(target)), ("seed", seed <= UInt64(Int.max) ? .int(Int(seed)) : .number(Double(seed))),
+            ("passed", .bool(!results.contains { $0.outcome == .fail })),
+            ("checks", .array(results.map(\.json))),
+        ])
+    }
 }
 
 /// Why a check failed: one line naming the first offending input.

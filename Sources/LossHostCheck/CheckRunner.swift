@@ -87,7 +87,7 @@ public enum CheckRunner {
     }
 
     /// True when `target` names a plugin file rather than a loss or plugin id.
-    static func isPathTarget(_ target: String) -> Bool {
+    public static func isPathTarget(_ target: String) -> Bool {
         target.hasSuffix(".so") || (target.contains("/") && FileManager.default.fileExists(atPath: target))
     }
 

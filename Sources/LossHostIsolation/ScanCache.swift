@@ -52,6 +52,12 @@ public final class ScanCache: Sendable {
         state = Mutex(State(entries: Self.load(file)))
     }
 
+    /// The cache kept in `file`, read from disk (an unreadable cache is empty).
+    public init(file: String) {
+        self.file = file
+        load()
+    }
+
     /// The entry for `path` if it still describes the file (and the libraries
     /// a manifest names) as they are now.
     public func entry(for path: String, fingerprint: PluginFingerprint) -> Entry? {

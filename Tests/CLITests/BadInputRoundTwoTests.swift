@@ -20,7 +20,7 @@ final class BadInputRoundTwoTests: XCTestCase {
     func testARaggedFileWhoseFirstRowIsHugeFailsOnItsSecondRowWithoutReserving() throws {
         let ragged = CLI.file("inputs2/ragged.csv", Array(repeating: "1", count: 100_000).joined(separator: ",") + "\n"
                                   + String(repeating: "1\n", count: 200_000))
-        try assertError(["eval", "mse", "--pred", ragged, "--target", Self.target], "\(ragged): row 2 has 1 columns, expected 100000")
+        try assertError(["eval", "mse", "--pred", ragged, "--target", Self.target], "\(ragged): row 2 has 1 column, expected 100000")
     }
 
     func testDevicesAreRefusedForEveryInput() throws {

@@ -30,7 +30,7 @@ final class HostileRoundTwoTests: XCTestCase {
         let info = try CLI.run(["info", "crash_outside_scan/sq", "--plugin-dir", dir.path], environment: env)
         XCTAssertEqual(info.status, 0, info.stderr)
         XCTAssertTrue(info.stdout.hasPrefix("crash_outside_scan/sq: squared error\n"), info.stdout)
-        XCTAssertTrue(info.stdout.contains("crash_outside_scan 1.0.0 (\(dir.path)/libcrash_outside_scan.so, ABI 1.1)"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("crash_outside_scan 1.0.0 (\(dir.path)/libcrash_outside_scan.so, ABI 1.2)"), info.stdout)
 
         let first = try eval("crash_outside_scan/sq", dir, env)
         XCTAssertEqual(first.status, SIGSEGV, "the in-process eval runs its entry point and crashes: \(first.stderr)")

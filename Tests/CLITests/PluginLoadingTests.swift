@@ -16,7 +16,7 @@ final class PluginLoadingTests: XCTestCase {
     func testListJSONFollowsTheContract() throws {
         let run = try CLI.run(["list", "--format", "json"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let losses = try XCTUnwrap(CLI.json(run.stdout) as? [[String: Any]])
+        let losses = try XCTUnwrap((CLI.json(run.stdout) as? [String: Any])?["losses"] as? [[String: Any]])
         let huber = try XCTUnwrap(losses.first { $0["id"] as? String == "huber" })
         XCTAssertEqual(huber["plugin"] as? String, "std")
         XCTAssertEqual(huber["kind"] as? String, "regression")
@@ -25,6 +25,39 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertEqual(params.first?["default"] as? Double, 1.0)
         XCTAssertEqual(Set(losses.compactMap { $0["plugin"] as? String }), ["std", "csample", "swiftsample"])
         XCTAssertEqual(losses.filter { $0["plugin"] as? String == "std" }.count, 25)
+        XCTAssertEqual(huber["file"] as? String, "(built-in)")
+        XCTAssertEqual(huber["plugin_version"] as? String, "1.0.0")
+        XCTAssertEqual(huber["abi"] as? String, "1.2")
+        let cauchy = try XCTUnwrap(losses.first { $0["qualified_id"] as? String == "csample/cauchy" })
+        XCTAssertEqual(cauchy["file"] as? String, CLI.productsFolder.appendingPathComponent("liblosshost-plugin-csample.so").path)
+    }
+
+    func testListJSONNamesFailuresAndSearchedFolders() throws {
+        let dir = CLI.folder("list-json-failures")
+        let bad = CLI.file("list-json-failures/libnot_elf.so", "not a shared object\n")
+        let run = try CLI.run(["list", "--format", "json", "--plugin-dir", dir.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+        let object = try XCTUnwrap(CLI.json(run.stdout) as? [String: Any])
+        XCTAssertEqual(Set(object.keys), ["losses", "failures", "searched"])
+        let failures = try XCTUnwrap(object["failures"] as? [[String: String]])
+        XCTAssertEqual(failures, [["path": bad, "reason": "not a shared object (no ELF header)"]])
+        let searched = try XCTUnwrap(object["searched"] as? [[String: Any]])
+        XCTAssertEqual(searched.first?["folder"] as? String, dir.path)
+        XCTAssertEqual(searched.first?["origin"] as? String, "--plugin-dir")
+        XCTAssertEqual(searched.first?["exists"] as? Bool, true)
+        XCTAssertTrue(searched.contains { $0["origin"] as? String == "bundled" && $0["folder"] as? String == CLI.productsFolder.path
+                                          && $0["exists"] as? Bool == true }, "\(searched)")
+    }
+
+    func testInfoJSONIsTheListEntry() throws {
+        let info = try CLI.run(["info", "huber", "--format", "json"])
+        let list = try CLI.run(["list", "--format", "json"])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        let entry = try XCTUnwrap(((CLI.json(list.stdout) as? [String: Any])?["losses"] as? [[String: Any]])?
+            .first { $0["qualified_id"] as? String == "std/huber" })
+        let shown = try XCTUnwrap(CLI.json(info.stdout) as? [String: Any])
+        XCTAssertEqual(NSDictionary(dictionary: shown), NSDictionary(dictionary: entry))
     }
 
     func testBrokenFilesAreReportedAndTheGoodOnesStillLoad() throws {
@@ -56,7 +89,7 @@ final class PluginLoadingTests: XCTestCase {
                         to: dir.appendingPathComponent("libminimal.so").path)
         let list = try CLI.run(["list", "--format", "json", "--plugin-dir", dir.path])
         XCTAssertEqual(list.status, 0, list.stderr)
-        let losses = try XCTUnwrap(CLI.json(list.stdout) as? [[String: Any]])
+        let losses = try XCTUnwrap((CLI.json(list.stdout) as? [String: Any])?["losses"] as? [[String: Any]])
         let minimal = try XCTUnwrap(losses.first { ($0["plugin"] as? String) != "std" && ($0["plugin"] as? String) != "csample" && ($0["plugin"] as? String) != "swiftsample" })
         let id = "\(minimal["plugin"]!)/\(minimal["id"]!)"
         let pred = CLI.file("guide/p.csv", "1\n2\n3\n"), target = CLI.file("guide/y.csv", "1.5\n2\n2\n")

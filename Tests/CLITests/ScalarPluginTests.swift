@@ -50,7 +50,7 @@ final class ScalarPluginTests: XCTestCase {
         let list = try CLI.run(["list", "--format", "json", "--plugin-dir", dir.path])
         XCTAssertEqual(list.status, 0, list.stderr)
         XCTAssertEqual(list.stderr, "")
-        let losses = try XCTUnwrap(CLI.json(list.stdout) as? [[String: Any]]).filter { $0["plugin"] as? String == "pinball" }
+        let losses = try XCTUnwrap((CLI.json(list.stdout) as? [String: Any])?["losses"] as? [[String: Any]]).filter { $0["plugin"] as? String == "pinball" }
         XCTAssertEqual(losses.map { $0["id"] as? String }, ["pinball", "logcosh_scaled", "scaled_square"])
         XCTAssertEqual(losses.map { $0["hessian"] as? String }, ["exact", "numeric", "numeric"])
         XCTAssertEqual(losses.map { $0["gradient"] as? String }, [nil, "numeric", nil])

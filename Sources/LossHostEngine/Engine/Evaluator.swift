@@ -160,6 +160,35 @@ public enum Evaluator {
         return result
     }
 
+    /// Evaluates over caller-owned row-major buffers of either element type,
+    /// with no copy, after the checks `evaluate` makes (shapes, weights, Hessian
+    /// support). Outputs need not be initialised; those of a plugin other than
+    /// the built-in one start as NaN. Gradient and Hessian are of the reduced
+    /// value. Returns the sum and the normalizer.
+    public static func evaluate<S: KernelScalar>(
+        _ instance: LossInstance, rows: Int, predColumns: Int, targetColumns: Int,
+        pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
+        values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
+        reduction: Reduction, threads: Int
+    ) throws(EvaluationError) -> (sum: Double, normalizer: Double) {
+        let info = instance.loss.info
+        try ShapeCheck.check(info, predRows: rows, predColumns: predColumns, targetRows: rows,
+                             targetColumns: targetColumns, weightCount: nil)
+        if let weight { try checkWeights(weight, rows) }
+        if hessian != nil && info.hessian == .none {
+            throw EvaluationError("loss '\(info.id)' provides no Hessian")
+        }
+        if instance.loss.pluginID != StandardPlugin.id {
+            let valueCount = info.reduce == .elementwise ? rows * predColumns : rows
+            values?.update(repeating: S.nan, count: valueCount)
+            gradient?.update(repeating: S.nan, count: rows * predColumns)
+            hessian?.update(repeating: S.nan, count: rows * predColumns)
+        }
+        return try run(instance, rows: rows, predColumns: predColumns, targetColumns: targetColumns, pred: pred,
+                       target: target, weight: weight, values: values, gradient: gradient, hessian: hessian,
+                       reduction: reduction, threads: threads).get()
+    }
+
     /// The whole evaluation over caller-owned buffers (outputs need not be
     /// initialised): chunks over threads, partial sums in chunk order, `mean`
     /// scaling of gradient and Hessian. Inputs must already fit the loss
@@ -321,13 +350,25 @@ public enum Evaluator {
 
     /// Weights must be finite and >= 0: a branch-free scan, then the slow search for the message.
     static func checkWeights(_ weight: [Double]) throws(EvaluationError) {
+        try weight.withUnsafeBufferPointer { (w) throws(EvaluationError) in
+            guard let base = w.baseAddress else { return }
+            try checkWeights(base, w.count)
+        }
+    }
+
+    /// `checkWeights` over a buffer of `count` weights.
+    static func checkWeights<S: KernelScalar>(_ weight: UnsafePointer<S>, _ count: Int) throws(EvaluationError) {
         var bad: UInt8 = 0
-        weight.withUnsafeBufferPointer { w in
-            for x in w { bad |= (x >= 0 && x < .infinity) ? 0 : 1 }
+        for i in 0..<count {
+            let x = weight[i].asDouble
+            bad |= (x >= 0 && x < .infinity) ? 0 : 1
         }
         guard bad != 0 else { return }
-        for (i, w) in weight.enumerated() where !(w >= 0) || w.isInfinite {
-            throw EvaluationError("weight \(formatNumber(w)) must be a finite number >= 0", input: .weight, row: i, column: 0)
+        for i in 0..<count {
+            let w = weight[i].asDouble
+            if !(w >= 0) || w.isInfinite {
+                throw EvaluationError("weight \(formatNumber(w)) must be a finite number >= 0", input: .weight, row: i, column: 0)
+            }
         }
     }
 

@@ -76,11 +76,7 @@ struct CheckCommand: ParsableCommand {
         let failed = results.filter { $0.outcome == .fail }.count
         switch format {
         case .json:
-            let json = JSON.object([
-                ("target", .string(target)), ("seed", .int(Int(seed))), ("passed", .bool(failed == 0)),
-                ("checks", .array(results.map(\.json))),
-            ])
-            Output.write(json.text + "\n")
+            Output.write(CheckResult.report(target: target, seed: seed, results: results).text + "\n")
         case .text:
             var table = TextTable(["CHECK", "RESULT", "DETAIL"])
             for r in results { table.add([r.check, r.outcome.rawValue.uppercased(), r.detail]) }

@@ -19,6 +19,7 @@ struct EvalCommand: ParsableCommand {
               losshost eval huber --pred p.csv --target y.csv --param delta=2 --grad
               losshost eval cross_entropy --pred logits.npy --target labels.csv --format json
               losshost eval huber --data predictions.csv --target-col y
+              losshost eval bce_with_logits --target labels.csv --optimal-constant
             """
     )
 
@@ -53,6 +54,12 @@ struct EvalCommand: ParsableCommand {
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Write per-element outputs as .npy instead of printing them: the values (--reduction none) to FILE.npy, the gradient to FILE-gradient.npy, the Hessian to FILE-hessian.npy, in the evaluation's dtype (one-column outputs are 1-D). The reduced value is still printed.", valueName: "FILE.npy"))
     var out: String?
+
+    @Flag(name: .customLong("optimal-constant"), help: "Instead of evaluating pred, print the constant prediction (one value per pred column, in the loss's pred space) that minimises the weighted loss on these targets. Needs --target, takes no --pred.")
+    var optimalConstant = false
+
+    @Option(name: .customLong("pred-columns"), help: ArgumentHelp("With --optimal-constant: the pred columns (classes) of the constant. Default: the loss's declared count; for class-index targets the largest index + 1; else the target's columns.", valueName: "n"))
+    var predColumns: Int?
 
     @Option(help: "Output format: text for people, json for scripts.")
     var format: OutputFormat = .text
@@ -100,6 +107,10 @@ struct EvalCommand: ParsableCommand {
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let found = try registry.resolve(loss)
+        if optimalConstant { return try runOptimalConstant(found) }
+        guard inputs.pred != nil || inputs.data != nil else {
+            throw CLIError("missing --pred FILE (only --optimal-constant needs no predictions)")
+        }
         let parameters = try BoundParameters.bind(params, to: found.info)
         let read = try inputs.read(allowNonFinite: allowNonFinite)
         let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
@@ -134,6 +145,44 @@ struct EvalCommand: ParsableCommand {
         (reduction == .none ? ["values"] : []) + (gradient ? ["gradient"] : []) + (hessian ? ["hessian"] : [])
     }
 
+    /// `--optimal-constant`: the best constant prediction for the targets.
+    private func runOptimalConstant(_ found: LoadedLoss) throws {
+        if inputs.pred != nil || inputs.data != nil {
+            throw CLIError("--optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)")
+        }
+        guard let target = inputs.target else { throw CLIError("--optimal-constant needs --target FILE") }
+        if gradient || hessian || out != nil || reduction != "mean" {
+            throw CLIError("--optimal-constant prints one constant: it takes no --grad, --hessian, --out or --reduction")
+        }
+        if let predColumns, predColumns < 1 { throw CLIError("--pred-columns must be >= 1") }
+        let parameters = try BoundParameters.bind(params, to: found.info)
+        let targetArray = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
+        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
+        let columns = predColumns ?? OptimalConstant.defaultPredColumns(found.info, target: targetArray)
+        let instance = try LossInstance(found, parameters: parameters)
+        let constant: [Double]
+        do {
+            constant = try OptimalConstant.find(instance, predColumns: columns, target: targetArray, weight: weightMatrix?.values,
+                                                threads: threads)
+        } catch {
+            throw CLIError(locateTarget(error, target: target, firstLine: targetArray.firstLine,
+                                        weightFirstLine: weightMatrix?.firstLine ?? 1))
+        }
+        switch format {
+        case .json:
+            Output.write(JSON.object([
+                ("loss", .string(found.info.id)), ("plugin", .string(found.pluginID)),
+                ("rows", .int(targetArray.rows)), ("optimal_constant", .numbers(constant)),
+            ]).text + "\n")
+        case .text:
+            let shown = params.isEmpty ? "" : "  (\(params.joined(separator: ", ")))"
+            var text = "loss              \(found.qualifiedID)\(shown)\n"
+            text += "rows              \(targetArray.rows)\n"
+            text += "optimal constant  \(constant.map { "\($0)" }.joined(separator: " "))\n"
+            Output.write(text)
+        }
+    }
+
     /// The reduced value and the files `--out` wrote, instead of the arrays.
     private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction,
                               files: [(String, String)]) {
@@ -166,6 +215,14 @@ struct EvalCommand: ParsableCommand {
         }
         guard let at = read.locate(error.input, row: error.row, column: error.column) else { return error.message }
         return "\(at): \(error.message)"
+    }
+
+    /// As `locate`, for `--optimal-constant`, which reads only targets (and weights).
+    private func locateTarget(_ error: EvaluationError, target: String, firstLine: Int, weightFirstLine: Int) -> String {
+        let (file, first) = error.input == .weight ? (weight ?? target, weightFirstLine) : (target, firstLine)
+        guard error.input == .target || error.input == .weight else { return error.message }
+        guard let row = error.row else { return "\(file): \(error.message)" }
+        return "\(file): row \(row + first)\(error.column.map { ", column \($0 + 1)" } ?? ""): \(error.message)"
     }
 
     private func json(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction) -> JSON {

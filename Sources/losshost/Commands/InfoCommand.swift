@@ -22,9 +22,7 @@ struct InfoCommand: ParsableCommand {
         let registry = plugins.registry(lazily: true)
         let (found, plugin) = try registry.resolveMetadata(loss)
         if format == .json {
-            guard case .object(var fields) = found.json else { return }
-            fields.append(("file", plugin.path.map(JSON.string) ?? .string("(built-in)")))
-            Output.write(JSON.object(fields).text + "\n")
+            Output.write(LossListing.loss(found, plugin: plugin).text + "\n")
             return
         }
         let info = found.info

@@ -18,7 +18,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
-    @Option(help: "Output format: text for people, json for scripts (a JSON list of losses; failures go to standard error).")
+    @Option(help: "Output format: text for people, json for scripts (one object: {\"losses\", \"failures\", \"searched\"}).")
     var format: OutputFormat = .text
 
     func run() throws {
@@ -28,8 +28,7 @@ struct ListCommand: ParsableCommand {
         let losses = plugins.flatMap(\.losses)
         switch format {
         case .json:
-            Output.write(JSON.array(losses.map(\.json)).text + "\n")
-            for failure in registry.failures { Output.warn("\(Printable.escaped(failure.path)): \(Printable.escaped(failure.reason.description))") }
+            Output.write(LossListing.json(registry).text + "\n")
         case .text:
             var table = TextTable(["LOSS", "KIND", "HESSIAN", "SUMMARY"])
             for loss in losses {

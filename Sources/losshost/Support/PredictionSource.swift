@@ -22,6 +22,9 @@ struct PredictionSource: ParsableArguments {
         case (.some, .some, nil):
             guard targetColumn == nil else { throw ValidationError("--target-col goes with --data, not with --pred and --target") }
         case (nil, nil, .some): break
+        case (nil, .some, nil):
+            // `eval --optimal-constant` reads targets alone; every other use says it misses --pred.
+            guard targetColumn == nil else { throw ValidationError("--target-col goes with --data, not with --pred and --target") }
         case (_, _, .some): throw ValidationError("give either --data or --pred and --target, not both")
         default: throw ValidationError("give --pred FILE and --target FILE, or --data FILE (with --target-col NAME)")
         }

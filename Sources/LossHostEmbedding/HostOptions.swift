@@ -1,0 +1,51 @@
+import Foundation
+import LossHostCore
+
+/// How a host is opened: `lh_host_config` read into Swift values, defaults
+/// filled in (the CLI's defaults), and the core's `HostConfiguration` they make.
+struct HostOptions: Sendable {
+    /// Folders searched first, in order, like `--plugin-dir`.
+    var pluginDirs: [String] = []
+    /// Search only `pluginDirs` and the built-ins.
+    var onlyPluginDirs = false
+    var allowUnsafePlugins = false
+    var allowNonFinite = false
+    /// Evaluation threads; 0: every core.
+    var threads = 0
+    /// The `losshost` binary that runs scans and checks.
+    var workerExecutable: String
+    /// Where the scan cache and cached check verdicts are kept.
+    var cacheDir: String
+    var scanTimeout = 10.0
+    /// Seconds one plugin call may take in a check (`check --timeout`).
+    var callTimeout = 10.0
+    /// Seconds an isolated piece of work may run without progress.
+    var evalTimeout = 600.0
+
+    init(workerExecutable: String, cacheDir: String) {
+        self.workerExecutable = workerExecutable
+        self.cacheDir = cacheDir
+    }
+
+    /// The default cache folder: `$XDG_CACHE_HOME/losshost`, else `~/.cache/losshost`.
+    static func defaultCacheDir(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
+        return base + "/losshost"
+    }
+
+    /// The core configuration: search path, folder rules, workers, cache, limits, threads.
+    var configuration: HostConfiguration {
+        HostConfiguration(searchPath: searchPath, formats: PluginFormats([ScalarManifestFormat()]),
+                          allowUnsafePlugins: allowUnsafePlugins, workerExecutable: workerExecutable,
+                          cacheDirectory: cacheDir, scanTimeout: scanTimeout, callTimeout: callTimeout,
+                          evalTimeout: evalTimeout, threads: threads)
+    }
+
+    /// The plugin folders, in search order.
+    var searchPath: PluginSearchPath {
+        if onlyPluginDirs { return .standard(optionFolders: pluginDirs, environment: [:], executablePath: nil) }
+        // Bundled plugins are those next to the worker executable, as for the CLI.
+        return .standard(optionFolders: pluginDirs, executablePath: workerExecutable)
+    }
+}

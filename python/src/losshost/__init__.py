@@ -1,0 +1,26 @@
+"""losshost for Python: evaluate compiled loss plugins on numpy arrays and train
+with them in XGBoost (`losshost.xgboost`), LightGBM (`losshost.lightgbm`),
+PyTorch (`losshost.torch`) and Dask (through `losshost.xgboost`)."""
+from __future__ import annotations
+
+import importlib
+
+from ._capi import library_path
+from ._errors import LossError
+from ._host import Host, HostConfig, LoadFailure
+from ._info import Curvature, LossInfo, Parameter
+from ._loss import EvaluationResult, Loss
+
+__version__ = "0.1.0"
+
+__all__ = ["Host", "HostConfig", "LoadFailure", "Loss", "LossInfo", "Parameter", "Curvature",
+           "EvaluationResult", "LossError", "library_path", "links", "xgboost", "lightgbm", "torch"]
+
+_BRIDGES = ("xgboost", "lightgbm", "torch", "links")
+
+
+def __getattr__(name: str):
+    # The bridges import their library only when first used.
+    if name in _BRIDGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,98 @@
+"""What every gradient-boosting bridge does the same way: gradients and Hessians
+of the weighted sum from the plugin, the zero-Hessian policy, and a clear error
+for a plugin output no trainer can use."""
+from __future__ import annotations
+
+import warnings
+from typing import Optional
+
+import numpy as np
+
+from ._errors import LossError
+from ._loss import Loss
+
+DEFAULT_HESSIAN_FLOOR = 1.0
+
+
+class BoostingGradients:
+    """Per-row gradient and Hessian of Σ w·ℓ for a boosting round.
+
+    Where the plugin's Hessian is zero (mae, quantile, hinge, the huber tails)
+    it is replaced by the loss's declared surrogate curvature (ABI 1.2
+    `curvature.surrogate`) times the row weight or, when none is declared, by
+    `hessian_floor` times the row weight, with a warning the first time: a
+    trainer is never handed an all-zero Hessian. A loss without a Hessian gets
+    the same treatment everywhere. `hessian_scale` multiplies every Hessian
+    (XGBoost's multi:softprob uses 2·p(1−p), LightGBM's multiclass K/(K−1)·p(1−p)).
+    NaN or infinite gradients and negative or NaN Hessians raise LossError
+    naming the first row."""
+
+    def __init__(self, loss: Loss, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR):
+        if not hessian_floor > 0:
+            raise LossError(f"hessian_floor must be positive, got {hessian_floor}")
+        self.loss = loss
+        self.hessian_scale = float(hessian_scale)
+        self.hessian_floor = float(hessian_floor)
+        self._warned = False
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_warned"} | {"_warned": False}
+
+    def target(self, label: np.ndarray, rows: int) -> np.ndarray:
+        """Labels as the loss's target: one per row, or rows × C for distributions."""
+        label = np.asarray(label, dtype=np.float64)
+        return label.reshape(rows, -1) if label.size != rows else label.reshape(rows)
+
+    def __call__(self, margin: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray]):
+        """(gradient, hessian) in margin's shape (rows or rows × k), float64."""
+        margin = np.asarray(margin, dtype=np.float64)
+        info = self.loss.info
+        wants_hessian = info.hessian != "none"
+        r = self.loss.evaluate(margin, target, weight=weight, reduction="sum", gradient=True, hessian=wants_hessian)
+        grad = r.gradient
+        if not np.isfinite(grad.sum()):  # one pass; the scan below names the element
+            bad = ~np.isfinite(grad)
+            if bad.any():
+                self._fail("gradient", bad, margin, target)
+        if wants_hessian:
+            hess = r.hessian
+            lowest = hess.min() if hess.size else 1.0
+            if not lowest >= 0:  # negative, or NaN (which min propagates)
+                self._fail("Hessian", ~(hess >= 0), margin, target)
+            has_zero = lowest == 0
+        else:
+            hess = np.zeros_like(grad)
+            has_zero = hess.size > 0
+        if has_zero:
+            zero = hess == 0
+            w = np.ones(margin.shape[0]) if weight is None else np.asarray(weight, dtype=np.float64)
+            w = w.reshape((-1,) + (1,) * (margin.ndim - 1))
+            surrogate = info.curvature.surrogate
+            fill = surrogate if surrogate is not None and surrogate > 0 else self.hessian_floor
+            if (surrogate is None or surrogate <= 0) and not self._warned:
+                self._warned = True
+                warnings.warn(
+                    f"{self.loss.id}: the Hessian is zero at {zero.mean():.0%} of the elements and the loss declares "
+                    f"no surrogate curvature; using hessian_floor={self.hessian_floor:g} (times the row weight) there",
+                    RuntimeWarning, stacklevel=3)
+            hess = np.where(zero, fill * np.broadcast_to(w, hess.shape), hess)
+        if self.hessian_scale != 1.0:
+            hess = np.multiply(hess, self.hessian_scale, out=hess)
+        return grad, hess
+
+    def _fail(self, what: str, bad: np.ndarray, margin: np.ndarray, target: np.ndarray):
+        index = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        row = int(index[0])
+        raise LossError(
+            f"{self.loss.id}: the plugin returned a {'non-finite' if what == 'gradient' else 'negative or NaN'} "
+            f"{what} at row {row}{'' if margin.ndim == 1 else f', column {int(index[1])}'} "
+            f"(pred {np.array2string(np.atleast_1d(margin[row]), precision=6)}, "
+            f"target {np.array2string(np.atleast_1d(target[row]), precision=6)}); training stopped before the "
+            f"booster saw it"
+        )
+
+
+def broadcast_init(constant, rows: int) -> np.ndarray:
+    """A per-row initial margin: rows, or rows × k for a per-class constant."""
+    c = np.atleast_1d(np.asarray(constant, dtype=np.float64))
+    return np.full(rows, c[0]) if c.size == 1 else np.tile(c, (rows, 1))

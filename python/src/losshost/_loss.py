@@ -1,0 +1,139 @@
+"""A loss with its parameters bound: evaluate numpy arrays, find the best constant."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+
+from . import _capi
+from ._errors import LossError
+from ._info import LossInfo
+
+if TYPE_CHECKING:
+    from ._host import Host
+
+_REDUCTIONS = {"mean": _capi.MEAN, "sum": _capi.SUM, "none": _capi.NONE}
+
+
+@dataclass
+class EvaluationResult:
+    """What `Loss.evaluate` computed. `value` is the mean or the sum (the sum for
+    reduction="none"); `values` the per-element (element-wise losses, pred's
+    shape) or per-row values for reduction="none", else None; `gradient` and
+    `hessian` (the Hessian diagonal) have pred's shape and dtype, or are None."""
+
+    value: float
+    values: Optional[np.ndarray]
+    gradient: Optional[np.ndarray]
+    hessian: Optional[np.ndarray]
+    sum: float
+    normalizer: float
+
+
+def _matrix(name: str, array: Any, dtype: np.dtype, rows: Optional[int]) -> tuple[np.ndarray, int]:
+    """A C-contiguous array of `dtype` (the caller's own memory when it already is
+    one) and its column count."""
+    a = np.ascontiguousarray(array, dtype=dtype)
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim > 2:
+        raise LossError(f"{name}: expected a 1-D or 2-D array, got shape {a.shape}")
+    columns = 1 if a.ndim == 1 else a.shape[1]
+    if rows is not None and a.shape[0] != rows:
+        raise LossError(f"{name}: {a.shape[0]} rows, but pred has {rows}")
+    return a, columns
+
+
+class Loss:
+    """One loss of a host with its parameters bound (`Host.loss`). Picklable: a
+    copy in another process reopens the host with the same configuration there."""
+
+    def __init__(self, host: "Host", handle, loss_id: str, params: dict[str, Any], check: Optional[bool]):
+        self._host = host
+        self._handle = handle
+        self._recipe = (loss_id, dict(params), check)
+        full = json.loads(_capi.loss_info_json(handle))
+        self.info = LossInfo.from_json(full)
+        self.params_used: dict[str, Any] = full.get("params_used", {})
+
+    @property
+    def id(self) -> str:
+        return self.info.qualified_id
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._recipe[1].items())
+        return f"<losshost.Loss {self.id}{' ' + shown if shown else ''}>"
+
+    def __reduce__(self):
+        loss_id, params, check = self._recipe
+        return (_rebuild, (self._host, loss_id, params, check))
+
+    def __del__(self):
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            _capi.destroy_loss(handle)
+
+    def evaluate(self, pred, target, weight=None, reduction: str = "mean", gradient: bool = False,
+                 hessian: bool = False) -> EvaluationResult:
+        """Evaluates the loss on numpy arrays on the host's threads (the GIL is
+        released). pred is N or N×D; float32 pred computes in float32 (target and
+        weight are converted to it), anything else in float64. Contiguous inputs
+        of that dtype are used in place."""
+        if reduction not in _REDUCTIONS:
+            raise LossError(f"unknown reduction {reduction!r}; expected mean, sum or none")
+        dtype = np.dtype(np.float32) if np.asarray(pred).dtype == np.float32 else np.dtype(np.float64)
+        p, pred_columns = _matrix("pred", pred, dtype, None)
+        rows = p.shape[0]
+        t, target_columns = _matrix("target", target, dtype, rows)
+        w = None
+        if weight is not None:
+            w = np.ascontiguousarray(weight, dtype=dtype)
+            if w.size != rows or (w.ndim == 2 and w.shape[1] != 1) or w.ndim > 2:
+                raise LossError(f"weight: expected {rows} values (one per row), got shape {w.shape}")
+        values = None
+        if reduction == "none":
+            values = np.empty(p.shape if self.info.elementwise else (rows,), dtype=dtype)
+        grad = np.empty_like(p) if gradient else None
+        hess = np.empty_like(p) if hessian else None
+        value, total, normalizer = _capi.evaluate(
+            self._handle, _capi.F32 if dtype == np.float32 else _capi.F64, rows, pred_columns, target_columns,
+            p, t, w, _REDUCTIONS[reduction], values, grad, hess)
+        return EvaluationResult(value=value, values=values, gradient=grad, hessian=hess, sum=total,
+                                normalizer=normalizer)
+
+    def optimal_constant(self, target, weight=None, classes: Optional[int] = None):
+        """The constant prediction, in margin space, that minimises the weighted
+        loss over these targets (mse: the mean, mae: a median, bce_with_logits:
+        the logit of the mean, cross_entropy: log class priors, up to a shift).
+        A float for one prediction column, else an array of one per column.
+        For class-index targets the number of classes is `classes`, else
+        max(target) + 1."""
+        t, target_columns = _matrix("target", target, np.dtype(np.float64), None)
+        rows = t.shape[0]
+        w = None
+        if weight is not None:
+            w = np.ascontiguousarray(weight, dtype=np.float64).reshape(-1)
+            if w.size != rows:
+                raise LossError(f"weight: expected {rows} values (one per row), got {w.size}")
+        pred_columns = self.prediction_columns(t, classes)
+        out = np.empty(pred_columns, dtype=np.float64)
+        _capi.optimal_constant(self._handle, rows, pred_columns, target_columns, t, w, out)
+        return float(out[0]) if pred_columns == 1 else out
+
+    def prediction_columns(self, target, classes: Optional[int] = None) -> int:
+        """How many prediction columns this loss takes for these targets."""
+        if self.info.pred_columns > 0:
+            return self.info.pred_columns
+        t = np.asarray(target)
+        columns = 1 if t.ndim < 2 else t.shape[1]
+        if self.info.elementwise or columns > 1:
+            return columns
+        if classes is not None:
+            return int(classes)
+        return int(np.max(t)) + 1 if t.size else 1
+
+
+def _rebuild(host: "Host", loss_id: str, params: dict[str, Any], check: Optional[bool]) -> Loss:
+    return host.loss(loss_id, check=check, **params)

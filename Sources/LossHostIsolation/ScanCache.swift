@@ -55,7 +55,7 @@ public final class ScanCache: Sendable {
     /// The cache kept in `file`, read from disk (an unreadable cache is empty).
     public init(file: String) {
         self.file = file
-        load()
+        state = Mutex(State(entries: Self.load(file)))
     }
 
     /// The entry for `path` if it still describes the file (and the libraries
@@ -116,7 +116,7 @@ public final class ScanCache: Sendable {
         }))])
         let folder = (file as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try? Data((json.text + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        try? AtomicFile.write(Array((json.text + "\n").utf8), to: file)
     }
 
     /// size, mtime (a string: exact round trip) and hash.

@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "losshost",
             dependencies: [
-                "LossHostCore",
+                "LossHostCore", system,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

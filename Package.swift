@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Typed file descriptors, errno and paths (swift-system).
+let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "losshost",
     products: [
@@ -17,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Typed file descriptors, errno and paths for the host's system calls.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The C ABI: one header, shared by the host, the kit and every plugin.
@@ -32,15 +37,15 @@ let package = Package(
                        providers: [.apt(["libffi-dev"])]),
         // The host's layers, each seeing only the ones above it in this list:
         // the C boundary (dynamic libraries, descriptor reader, plugin calls, error records),
-        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit"]),
+        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit", system]),
         // input and output files,
-        .target(name: "LossHostIO", dependencies: ["LossHostABI"]),
+        .target(name: "LossHostIO", dependencies: ["LossHostABI", system]),
         // the evaluation engine, the registry and the host configuration,
-        .target(name: "LossHostEngine", dependencies: ["LossHostABI", "LossHostIO"]),
+        .target(name: "LossHostEngine", dependencies: ["LossHostABI", "LossHostIO", system]),
         // scalar-function manifests, a plugin format called through libffi,
         .target(name: "LossHostScalar", dependencies: ["LossHostABI", "CFFI"]),
         // worker processes, the scan cache, folder rules and discovery,
-        .target(name: "LossHostIsolation", dependencies: ["LossHostEngine", "StandardLosses"]),
+        .target(name: "LossHostIsolation", dependencies: ["LossHostEngine", "StandardLosses", system]),
         // the plugin checker,
         .target(name: "LossHostCheck", dependencies: ["LossHostIsolation"]),
         // compare, plot, fit and bench,
@@ -52,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "losshost",
             dependencies: [
-                "LossHostCore",
+                "LossHostCore", system,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,7 +66,7 @@ let package = Package(
         .target(name: "SwiftSamplePlugin", dependencies: ["LossKit"], path: "Plugins/SwiftSample"),
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore"]),
+        .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore", system]),
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "LossHostEmbeddingTests", dependencies: ["LossHostEmbedding", "CLossHost"]),
     ]

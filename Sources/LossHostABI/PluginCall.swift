@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,25 +52,21 @@ public enum PluginCall {
 }
 
 /// The first change of process state a plugin left behind (thread-safe).
-public final class PluginStateLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: String?
+public final class PluginStateLog: Sendable {
+    private let first = Mutex<String?>(nil)
 
     public init() {}
 
     func record(_ what: String) {
-        lock.lock()
-        if first == nil { first = what }
-        lock.unlock()
+        first.withLock { if $0 == nil { $0 = what } }
     }
 
     /// The first change since the last `take`, and forgets it.
     public func take() -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        let value = first
-        first = nil
-        return value
+        first.withLock { value in
+            defer { value = nil }
+            return value
+        }
     }
 }
 

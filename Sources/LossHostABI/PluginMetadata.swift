@@ -1,5 +1,4 @@
 import Foundation
-import LossHostABI
 import LossKit
 
 /// What a loss declares, without its functions: enough for `list` and `info`,
@@ -43,9 +42,11 @@ extension LoadedPlugin {
     }
 }
 
-/// The JSON text a scan worker reports and the scan cache keeps (`encoded`,
-/// `decode`): every field, by raw value, so the host needs no `dlopen` to show it.
-extension PluginMetadata {
+/// The JSON a scan worker reports (a nested object) and the scan cache keeps
+/// (`encoded`, `decode`): every field but the path, by raw value, so the host
+/// needs no `dlopen` to show it. Decoding fails on a kind, reduction, layout,
+/// Hessian support or parameter type this host does not know.
+extension PluginMetadata: Codable {
     private struct Stored: Codable {
         struct Param: Codable {
             var name, doc: String
@@ -69,10 +70,33 @@ extension PluginMetadata {
         var losses: [Loss]
     }
 
+    public init(from decoder: any Decoder) throws {
+        guard let metadata = Self(try Stored(from: decoder)) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "a value this host does not know"))
+        }
+        self = metadata
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try stored.encode(to: encoder)
+    }
+
     /// One line of JSON.
     public var encoded: String {
-        let stored = Stored(id: id, version: version, summary: summary, abiMajor: abiMajor, abiMinor: abiMinor,
-                            losses: losses.map { l in
+        let data = (try? JSONEncoder().encode(self)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The metadata `encoded` wrote, for the plugin at `path`; nil for anything else.
+    public static func decode(_ text: String, path: String) -> PluginMetadata? {
+        guard var metadata = try? JSONDecoder().decode(PluginMetadata.self, from: Data(text.utf8)) else { return nil }
+        metadata.path = path
+        return metadata
+    }
+
+    private var stored: Stored {
+        Stored(id: id, version: version, summary: summary, abiMajor: abiMajor, abiMinor: abiMinor,
+               losses: losses.map { l in
             Stored.Loss(id: l.info.id, summary: l.info.summary, predDoc: l.info.predDoc, targetDoc: l.info.targetDoc,
                         kind: l.info.kind.rawValue, reduce: l.info.reduce.rawValue, targetLayout: l.info.targetLayout.rawValue,
                         hessian: l.info.hessian.rawValue, predColumns: l.info.predColumns, threadSafe: l.info.threadSafe,
@@ -84,13 +108,10 @@ extension PluginMetadata {
                         targetDomain: l.info.targetDomain.rawValue, link: l.info.link.rawValue,
                         curvature: l.info.curvature.flags, surrogate: l.info.curvature.surrogate ?? 0)
         })
-        let data = (try? JSONEncoder().encode(stored)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 
-    /// The metadata `encoded` wrote, for the plugin at `path`; nil for anything else.
-    public static func decode(_ text: String, path: String) -> PluginMetadata? {
-        guard let stored = try? JSONDecoder().decode(Stored.self, from: Data(text.utf8)) else { return nil }
+    /// The metadata `stored` holds, without a path; nil when it names a value this host does not know.
+    private init?(_ stored: Stored) {
         var losses: [LossMetadata] = []
         for l in stored.losses {
             guard let kind = LossKind(rawValue: l.kind), let reduce = Reduce(rawValue: l.reduce),
@@ -111,7 +132,7 @@ extension PluginMetadata {
             losses.append(LossMetadata(info: info, pluginID: stored.id, numericGradient: l.numericGradient,
                                        numericHessian: l.numericHessian))
         }
-        return PluginMetadata(id: stored.id, version: stored.version, summary: stored.summary, abiMajor: stored.abiMajor,
-                              abiMinor: stored.abiMinor, path: path, losses: losses)
+        self.init(id: stored.id, version: stored.version, summary: stored.summary, abiMajor: stored.abiMajor,
+                  abiMinor: stored.abiMinor, path: nil, losses: losses)
     }
 }

@@ -7,16 +7,6 @@ public enum System {
     public static let coreCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
-/// A plain mutex.
-final class NSLockLike: @unchecked Sendable {
-    private let lock = NSLock()
-    func withLock<R>(_ body: () -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-}
-
 /// `16 MiB`, `256 KiB`, `100 bytes`.
 package func formatBytes(_ n: Int) -> String {
     if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }

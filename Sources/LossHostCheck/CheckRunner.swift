@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LossHostABI
 import LossHostEngine
 import LossHostIsolation
@@ -194,21 +195,24 @@ public enum CheckRunner {
 /// Reports a stage only when it changes; called from several threads.
 /// Also repeats an unchanged stage (at most ten times a second): each call into the plugin is
 /// progress, so `--timeout` limits one call (a hang), not a slow plugin's whole check.
-final class StageReporter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = ""
-    private var lastEmit = Date.distantPast
+final class StageReporter: Sendable {
+    private struct State {
+        var current = ""
+        var lastEmit = Date.distantPast
+    }
+    private let state = Mutex(State())
     private let emit: @Sendable (CheckRunner.Event) -> Void
 
     init(_ emit: @escaping @Sendable (CheckRunner.Event) -> Void) { self.emit = emit }
 
+    /// Emits under the lock: stage lines keep their order across threads.
     func set(_ stage: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        guard stage != current || now.timeIntervalSince(lastEmit) >= 0.1 else { return }
-        current = stage
-        lastEmit = now
-        emit(.stage(stage))
+        state.withLock { state in
+            let now = Date()
+            guard stage != state.current || now.timeIntervalSince(state.lastEmit) >= 0.1 else { return }
+            state.current = stage
+            state.lastEmit = now
+            emit(.stage(stage))
+        }
     }
 }

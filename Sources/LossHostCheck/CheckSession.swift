@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LossHostIO
 import LossHostIsolation
 
@@ -30,37 +31,35 @@ public struct CheckSession: Sendable {
         var skip = Set<String>()
         while true {
             let run = worker.run(options.workerArguments(start: start, skipLosses: skip))
-            let events = run.lines.compactMap(WorkerEvent.parse)
+            let messages = run.lines.compactMap { WorkerChannel.decode(CheckMessage.self, from: $0) }
             var running: (index: Int, check: String, loss: String?)? = nil
             var stage = ""
             var finished = false
             var reported: Int? = nil
             let before = results.count
             var lastIndex = start - 1
-            for event in events {
-                switch event.kind {
-                case "start":
+            var outside = false
+            for message in messages {
+                switch message {
+                case .start(let index, let check, let loss):
                     // Indices only move forward from `start`: anything else is not a report of this run.
-                    guard let index = event.integer("index"), index > lastIndex else { continue }
-                    running = (index, event.string("check") ?? "?", event.string("loss"))
+                    guard index > lastIndex else { continue }
+                    running = (index, check, loss)
                     lastIndex = index
                     stage = ""
-                case "stage": stage = event.string("stage") ?? ""
-                case "result":
+                case .stage(let name): stage = name
+                case .result(let index, let check, let outcome, let detail):
                     // Every result follows the start of its own check.
-                    guard let index = event.integer("index"), index == running?.index else { continue }
-                    results.append(CheckResult(check: event.string("check") ?? "?",
-                                               outcome: CheckResult.Outcome(rawValue: event.string("result") ?? "") ?? .fail,
-                                               detail: event.string("detail") ?? ""))
+                    guard index == running?.index else { continue }
+                    results.append(CheckResult(check: check, outcome: outcome, detail: detail))
                     running = nil
-                case "error": throw SessionError(description: event.string("message") ?? "the worker failed")
-                case "done":
+                case .error(let message): throw SessionError(description: message)
+                case .fault: outside = true
+                case .done(let count):
                     finished = true
-                    reported = event.integer("results")
-                default: break
+                    reported = count
                 }
             }
-            let outside = events.contains { $0.kind == "fault" }
             let how = outside
                 ? "\(Self.describe(run.outcome)) outside any plugin call (in a thread the plugin started; the host was \(stage.isEmpty ? "between calls" : "in \(stage)"))"
                 : Self.describe(run.outcome) + (stage.isEmpty ? "" : " in \(stage)")
@@ -96,7 +95,7 @@ public struct CheckSession: Sendable {
 
     /// How a worker ended, in words; a closed report channel is named as such.
     static func describe(_ outcome: WorkerOutcome) -> String {
-        if outcome == .exited(WorkerEvent.channelLostStatus) {
+        if outcome == .exited(WorkerChannel.lostStatus) {
             return "lost its report channel (the plugin closed the worker's output)"
         }
         return outcome.description
@@ -117,25 +116,15 @@ public struct CheckSession: Sendable {
     }
 }
 
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [CheckResult] = []
-    private(set) var error: String?
-    func add(_ r: CheckResult) { lock.lock(); results.append(r); lock.unlock() }
-    func fail(_ message: String) { lock.lock(); error = message; lock.unlock() }
-}
-
-extension CheckRunner.Event {
-    /// The event as one worker output line.
-    public func emit() {
-        switch self {
-        case .start(let index, let check, let loss):
-            WorkerEvent.emit("start", [("index", .int(index)), ("check", .string(check))] + (loss.map { [("loss", JSON.string($0))] } ?? []))
-        case .stage(let stage): WorkerEvent.emit("stage", [("stage", .string(stage))])
-        case .result(let index, let result):
-            WorkerEvent.emit("result", [("index", .int(index)), ("check", .string(result.check)),
-                                        ("result", .string(result.outcome.rawValue)), ("detail", .string(result.detail))])
-        case .error(let message): WorkerEvent.emit("error", [("message", .string(message))])
-        }
+/// What an in-process check run reported, from the threads that report it.
+private final class Collected: Sendable {
+    private struct State {
+        var results: [CheckResult] = []
+        var error: String?
     }
+    private let state = Mutex(State())
+    var results: [CheckResult] { state.withLock { $0.results } }
+    var error: String? { state.withLock { $0.error } }
+    func add(_ r: CheckResult) { state.withLock { $0.results.append(r) } }
+    func fail(_ message: String) { state.withLock { $0.error = message } }
 }

@@ -39,6 +39,6 @@ public enum IsolatedEval {
     /// it finished): if the host dies meanwhile, later runs are isolated.
     public static func mark(_ path: String?, _ reason: String?, scanner: PluginScanner) {
         guard let path, let cache = scanner.cache else { return }
-        cache.setRunMark(path, reason)
+        cache.setRunMark(path, reason, companions: scanner.formats.companionFiles(of: path))
     }
 }

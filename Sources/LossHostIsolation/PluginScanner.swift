@@ -100,18 +100,19 @@ public struct PluginScanner: Sendable {
         let fingerprint = fingerprint(path)
         if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
         let run = worker.with(timeout: scanTimeout).run(["scan", path])
-        let events = run.lines.compactMap(WorkerEvent.parse)
+        let messages = run.lines.compactMap { WorkerChannel.decode(ScanMessage.self, from: $0) }
         var failure: String?
         var metadata: String?
-        if let result = events.first(where: { $0.kind == "scan" }), events.contains(where: { $0.kind == "done" }) {
+        if let report = messages.first(where: { !$0.isDone }), messages.contains(where: \.isDone) {
             if run.outcome != .exited(0) {
                 // It loaded, then died on the way out: in a destructor of the plugin or a library.
                 failure = "\(run.outcome) after loading (in a destructor, at exit)"
             } else {
-                failure = result.string("refuse") ?? (manifest ? nil : result.string("failure"))
-                if result.string("refuse") == nil, result.string("failure") == nil, let text = result.string("metadata"),
-                   PluginMetadata.decode(text, path: path) != nil {
-                    metadata = text
+                switch report {
+                case .loaded(let plugin): metadata = plugin.encoded
+                case .failed(let reason): failure = manifest ? nil : reason
+                case .refused(let reason): failure = reason
+                case .done: break
                 }
             }
             if failure == nil, let leftover = run.leftover {

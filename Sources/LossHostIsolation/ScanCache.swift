@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LossHostIO
 
 /// Scan results per plugin file, kept in `$XDG_CACHE_HOME/losshost/scan-cache.json`
@@ -6,7 +7,7 @@ import LossHostIO
 /// An entry is used only while the file's size, mtime and content hash match,
 /// and, for a scalar manifest, those of every library it names.
 /// The file is rewritten atomically (a temporary file renamed over it).
-public final class ScanCache: @unchecked Sendable {
+public final class ScanCache: Sendable {
     /// One file's last scan.
     public struct Entry: Sendable, Equatable {
         public var fingerprint: FileFingerprint
@@ -38,30 +39,32 @@ public final class ScanCache: @unchecked Sendable {
     }
 
     public let file: String
-    private var entries: [String: Entry] = [:]
-    private var dirty = false
-    private let lock = NSLock()
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var dirty = false
+    }
+    private let state: Mutex<State>
 
     /// The cache in `directory` (`HostConfiguration.cacheDirectory`), read from
     /// disk (an unreadable cache is empty).
     public init(directory: String) {
         file = directory + "/scan-cache.json"
-        load()
+        state = Mutex(State(entries: Self.load(file)))
     }
 
     /// The cache kept in `file`, read from disk (an unreadable cache is empty).
     public init(file: String) {
         self.file = file
-        load()
+        state = Mutex(State(entries: Self.load(file)))
     }
 
     /// The entry for `path` if it still describes the file (and the libraries
     /// a manifest names) as they are now.
     public func entry(for path: String, fingerprint: PluginFingerprint) -> Entry? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let entry = entries[path], entry.pluginFingerprint == fingerprint else { return nil }
-        return entry
+        state.withLock { state in
+            guard let entry = state.entries[path], entry.pluginFingerprint == fingerprint else { return nil }
+            return entry
+        }
     }
 
     /// The fingerprint recorded for `path`, whether or not it still matches.
@@ -77,32 +80,39 @@ public final class ScanCache: @unchecked Sendable {
     }
 
     public func store(_ entry: Entry, for path: String) {
-        lock.lock()
-        entries[path] = entry
-        dirty = true
-        lock.unlock()
+        state.withLock { state in
+            state.entries[path] = entry
+            state.dirty = true
+        }
     }
 
     /// Records that running the plugin at `path` crashed (or is about to run),
-    /// so later runs isolate it; nil clears the record.
-    public func setRunMark(_ path: String, _ reason: String?) {
-        guard let fingerprint = PluginFingerprint.of(path, reusing: recorded(path)) else { return }
-        lock.lock()
-        var entry = entries[path].flatMap { $0.pluginFingerprint == fingerprint ? $0 : nil }
-            ?? Entry(fingerprint: fingerprint, failure: nil, crashedInRun: nil)
-        if entry.crashedInRun == reason { lock.unlock(); return }
-        entry.crashedInRun = reason
-        entries[path] = entry
-        dirty = true
-        lock.unlock()
-        save()
+    /// so later runs isolate it; nil clears the record. `companions`: the files
+    /// its fingerprint covers besides itself (a manifest's libraries).
+    public func setRunMark(_ path: String, _ reason: String?, companions: [String] = []) {
+        guard let fingerprint = PluginFingerprint.of(path, companions: companions, reusing: recorded(path)) else { return }
+        let changed = state.withLock { state in
+            var entry = state.entries[path].flatMap { $0.pluginFingerprint == fingerprint ? $0 : nil }
+                ?? Entry(fingerprint: fingerprint, failure: nil, crashedInRun: nil)
+            if entry.crashedInRun == reason { return false }
+            entry.crashedInRun = reason
+            state.entries[path] = entry
+            state.dirty = true
+            return true
+        }
+        if changed { save() }
     }
 
     /// Writes the cache if it changed; failures to write are ignored (it is only a cache).
     public func save() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard dirty else { return }
+        state.withLock { state in
+            guard state.dirty else { return }
+            write(state.entries)
+            state.dirty = false
+        }
+    }
+
+    private func write(_ entries: [String: Entry]) {
         let json = JSON.object([("version", .int(1)), ("entries", .object(entries.sorted { $0.key < $1.key }.map { path, e in
             (path, JSON.object(ScanCache.fields(e.fingerprint) + [
                 ("failure", e.failure.map(JSON.string) ?? .null),
@@ -114,8 +124,7 @@ public final class ScanCache: @unchecked Sendable {
         }))])
         let folder = (file as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try? Data((json.text + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-        dirty = false
+        try? AtomicFile.write(Array((json.text + "\n").utf8), to: file)
     }
 
     /// size, mtime (a string: exact round trip) and hash.
@@ -131,11 +140,12 @@ public final class ScanCache: @unchecked Sendable {
         return FileFingerprint(size: size, mtime: mtime, hash: hash)
     }
 
-    private func load() {
+    private static func load(_ file: String) -> [String: Entry] {
+        var entries: [String: Entry] = [:]
         guard let data = FileManager.default.contents(atPath: file),
               let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               (root["version"] as? NSNumber)?.intValue == 1,
-              let all = root["entries"] as? [String: Any] else { return }
+              let all = root["entries"] as? [String: Any] else { return [:] }
         for (path, value) in all {
             guard let e = value as? [String: Any], let file = Self.fingerprint(e) else { continue }
             var libraries: [String: FileFingerprint] = [:]
@@ -148,5 +158,6 @@ public final class ScanCache: @unchecked Sendable {
             entry.metadata = e["metadata"] as? String
             entries[path] = entry
         }
+        return entries
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import LossHostIO
+import Synchronization
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +15,7 @@ public struct StandardStreams: Equatable, Sendable {
     /// The current identity (device, inode, mode) of descriptors 0, 1, 2.
     public static func snapshot() -> StandardStreams {
         StandardStreams(identities: (0...2).map { fd -> String in
-            var info = stat()
-            guard fstat(Int32(fd), &info) == 0 else { return "closed" }
+            guard let info = try? FileCalls.status(FileDescriptor(rawValue: Int32(fd))) else { return "closed" }
             return "\(info.st_dev):\(info.st_ino):\(info.st_mode)"
         })
     }
@@ -35,39 +37,40 @@ public struct StandardStreams: Equatable, Sendable {
 /// `check`: a plugin that closes or replaces one is put right at once (from
 /// copies taken at start), before the host or libdispatch can reuse the number
 /// for a file of its own, and the check that was running fails naming the stage.
-public final class StreamGuard: @unchecked Sendable {
+public final class StreamGuard: Sendable {
     /// Created on first use: after a worker moved its reports off stdout.
     public static let shared = StreamGuard()
 
-    private let lock = NSLock()
     private let expected: StandardStreams
-    private let saved: [Int32]
-    private var violation: String?
+    /// Copies of 0, 1 and 2 taken at start; nil for one that was closed then.
+    private let saved: [FileDescriptor?]
+    private let violation = Mutex<String?>(nil)
 
     private init() {
         expected = StandardStreams.snapshot()
-        saved = (0...2).map { fcntl(Int32($0), F_DUPFD_CLOEXEC, 100) }
+        saved = (0...2).map { try? FileDescriptor(rawValue: Int32($0)).duplicateCloseOnExec(atLeast: 100) }
     }
 
     /// Checks the streams after plugin code ran in `stage`; restores any that changed.
     public func verify(after stage: String) {
         let now = StandardStreams.snapshot()
         guard now != expected else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        let changed = now.changedDescriptors(from: expected)
-        for fd in changed where saved[fd] >= 0 { dup2(saved[fd], Int32(fd)) }
-        if violation == nil, let fd = changed.first {
-            violation = "closed or replaced \(StandardStreams.names[fd]) in \(stage)"
+        violation.withLock { violation in
+            let changed = now.changedDescriptors(from: expected)
+            for fd in changed {
+                _ = try? saved[fd]?.duplicate(as: FileDescriptor(rawValue: Int32(fd)))
+            }
+            if violation == nil, let fd = changed.first {
+                violation = "closed or replaced \(StandardStreams.names[fd]) in \(stage)"
+            }
         }
     }
 
     /// The first change seen since the last call, and forgets it.
     public func take() -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        let v = violation
-        violation = nil
-        return v
+        violation.withLock { violation in
+            defer { violation = nil }
+            return violation
+        }
     }
 }

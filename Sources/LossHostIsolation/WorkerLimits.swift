@@ -23,11 +23,12 @@ public struct WorkerLimits: Sendable, Equatable {
     /// How the parent passes the memory limit to a worker (its environment).
     static let memoryVariable = "LOSSHOST_WORKER_MEMORY_MIB"
 
-    /// In a worker, first thing: applies the memory limit its parent passed.
+    /// In a worker, first thing: no core files (a crash is expected there, and
+    /// reported by the parent), and the memory limit its parent passed. A limit
+    /// that cannot be set leaves the worker as it is.
     public static func applyInWorker(_ environment: [String: String] = ProcessInfo.processInfo.environment) {
+        try? ResourceLimit.set(.coreFileBytes, to: 0)
         guard let text = environment[memoryVariable], let mib = Int(text), mib > 0 else { return }
-        let bytes = rlim_t(mib) << 20
-        var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
-        setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+        try? ResourceLimit.set(.addressSpaceBytes, to: UInt64(mib) << 20)
     }
 }

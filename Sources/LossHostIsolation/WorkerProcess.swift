@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,9 +73,11 @@ public struct WorkerProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash must end the worker at once
         environment[WorkerLimits.memoryVariable] = memoryMiB > 0 ? String(memoryMiB) : nil
-        guard let child = SpawnedWorker.start([executable, Self.subcommand] + arguments, environment: environment) else {
-            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(String(cString: strerror(errno)))",
-                       outcome: .exited(127), leftover: nil)
+        let child: SpawnedWorker
+        do throws(Errno) {
+            child = try SpawnedWorker.start([executable, Self.subcommand] + arguments, environment: environment)
+        } catch {
+            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(error)", outcome: .exited(127), leftover: nil)
         }
         var collector = Collector(outputLimit: outputLimit, errorLimit: errorLimit)
         var lastActivity = Self.now()
@@ -89,7 +93,8 @@ public struct WorkerProcess: Sendable {
             if progressed { lastActivity = Self.now() }
             if endedAt == nil {
                 peakKiB = max(peakKiB, Self.peakKiB(child.pid))
-                if wait4(child.pid, &status, WNOHANG, &usage) == child.pid {
+                if let ended = ProcessSpawn.reap(child.pid, waiting: false) {
+                    (status, usage) = ended
                     endedAt = Self.now()
                     peakKiB = max(peakKiB, Int(usage.ru_maxrss))
                     leftover = Self.killGroup(child.pid, reportingLeftover: true)
@@ -101,7 +106,7 @@ public struct WorkerProcess: Sendable {
                 if killedFor != nil {
                     _ = Self.killGroup(child.pid, reportingLeftover: false)
                     kill(child.pid, SIGKILL)
-                    while wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                    if let ended = ProcessSpawn.reap(child.pid, waiting: true) { (status, usage) = ended }
                     endedAt = Self.now()
                 }
             } else if open.isEmpty {
@@ -112,7 +117,7 @@ public struct WorkerProcess: Sendable {
                 break
             }
         }
-        for fd in open { close(fd) }
+        for fd in open { try? fd.close() }
         if killedFor == nil && collector.over { killedFor = .outputLimit(bytes: outputLimit) }
         var outcome: WorkerOutcome
         if let killedFor {
@@ -135,7 +140,7 @@ public struct WorkerProcess: Sendable {
     private static func failedLikeOutOfMemory(_ outcome: WorkerOutcome) -> Bool {
         switch outcome {
         case .signaled: true
-        case .exited(let code): code != 0 && code != 1 && code != WorkerEvent.channelLostStatus
+        case .exited(let code): code != 0 && code != 1 && code != WorkerChannel.lostStatus
         default: false
         }
     }
@@ -154,28 +159,32 @@ public struct WorkerProcess: Sendable {
 
     /// Reads what the open pipes hold, waiting at most `wait` ms for something;
     /// closes a pipe at EOF. True when standard output brought something.
-    private static func drain(_ open: inout [Int32], child: SpawnedWorker, into collector: inout Collector, wait: Int32) -> Bool {
+    private static func drain(_ open: inout [FileDescriptor], child: SpawnedWorker, into collector: inout Collector, wait: Int32) -> Bool {
         guard !open.isEmpty else { return false }
-        var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        var fds = open.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
         let ready = poll(&fds, nfds_t(fds.count), wait)
         guard ready > 0 else { return false }
         var progressed = false
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         for entry in fds where entry.revents != 0 {
+            let fd = FileDescriptor(rawValue: entry.fd)
             while true {
-                let n = chunk.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                let n: Int
+                do {
+                    n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }
+                } catch Errno.resourceTemporarilyUnavailable {
+                    break
+                } catch {
+                    n = 0  // a read error ends the pipe like EOF
+                }
                 if n > 0 {
-                    let isOut = entry.fd == child.out
+                    let isOut = fd == child.out
                     if isOut { progressed = true }
                     collector.append(chunk[0..<n], toOut: isOut)
                     if n < chunk.count { break }
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    break
                 } else {
-                    close(entry.fd)
-                    open.removeAll { $0 == entry.fd }
+                    try? fd.close()
+                    open.removeAll { $0 == fd }
                     break
                 }
             }
@@ -201,57 +210,39 @@ public struct WorkerProcess: Sendable {
 /// input from /dev/null, standard output and error on non-blocking pipes.
 private struct SpawnedWorker {
     let pid: pid_t
-    let out: Int32
-    let err: Int32
+    let out: FileDescriptor
+    let err: FileDescriptor
 
     /// Held from creating the pipes until they are close-on-exec and the worker
     /// started, so no worker started at the same time inherits another's pipes.
-    private static let spawnLock = NSLock()
+    private static let spawnLock = Mutex(())
 
-    static func start(_ argv: [String], environment: [String: String]) -> SpawnedWorker? {
-        spawnLock.lock()
-        defer { spawnLock.unlock() }
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0 else { return nil }
-        guard pipe(&errPipe) == 0 else { close(outPipe[0]); close(outPipe[1]); return nil }
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group (a plugin's kill(0, …) stays inside it), no blocked
-        // signals, and the signals the host ignores back to their defaults.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var none = sigset_t(), defaults = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in cArgs { free(p) }
-            for p in cEnv { free(p) }
+    static func start(_ argv: [String], environment: [String: String]) throws(Errno) -> SpawnedWorker {
+        try spawnLock.withLock { _ throws(Errno) in try startLocked(argv, environment: environment) }
+    }
+
+    private static func startLocked(_ argv: [String], environment: [String: String]) throws(Errno) -> SpawnedWorker {
+        let outPipe = try Pipe.closeOnExec()
+        let errPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        do { errPipe = try Pipe.closeOnExec() } catch {
+            try? outPipe.readEnd.close()
+            try? outPipe.writeEnd.close()
+            throw error
         }
-        var pid: pid_t = 0
-        let code = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
-        close(outPipe[1])
-        close(errPipe[1])
-        guard code == 0 else {
-            close(outPipe[0])
-            close(errPipe[0])
-            errno = code
-            return nil
+        let spawned = Result { () throws(Errno) in
+            try ProcessSpawn.start(argv, environment: environment, standardOutput: outPipe.writeEnd, standardError: errPipe.writeEnd)
         }
-        for fd in [outPipe[0], errPipe[0]] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        return SpawnedWorker(pid: pid, out: outPipe[0], err: errPipe[0])
+        try? outPipe.writeEnd.close()
+        try? errPipe.writeEnd.close()
+        switch spawned {
+        case .success(let pid):
+            for end in [outPipe.readEnd, errPipe.readEnd] { try? end.setNonBlocking() }
+            return SpawnedWorker(pid: pid, out: outPipe.readEnd, err: errPipe.readEnd)
+        case .failure(let error):
+            try? outPipe.readEnd.close()
+            try? errPipe.readEnd.close()
+            throw error
+        }
     }
 }
 

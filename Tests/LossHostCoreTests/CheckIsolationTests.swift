@@ -7,6 +7,7 @@ import XCTest
 @testable import LossHostIsolation
 @testable import LossHostScalar
 @testable import LossHostTools
+import SystemPackage
 
 /// The isolation machinery against misbehaving workers, without a plugin:
 /// fake worker executables (shell scripts) that write too much, garble their
@@ -34,14 +35,59 @@ final class CheckIsolationTests: XCTestCase {
     }
 
     func testReportsThatCannotTrapTheHost() {
-        let event = WorkerEvent.parse(#"{"event":"start","index":1e300,"nan":"x","ok":3}"#)
-        XCTAssertEqual(event?.kind, "start")
-        XCTAssertNil(event?.integer("index"))
-        XCTAssertEqual(event?.integer("ok"), 3)
-        XCTAssertNil(WorkerEvent.parse(#"{"event":"start","index":-2.5}"#)?.integer("index"))
-        XCTAssertNil(WorkerEvent.parse("noise{\"event\":\"done\"}"))
-        XCTAssertNil(WorkerEvent.parse("[1, 2]"))
-        XCTAssertNil(WorkerEvent.parse("{" + String(repeating: " ", count: WorkerEvent.maxLineBytes) + "}"))
+        func decode(_ line: String) -> CheckMessage? { WorkerChannel.decode(CheckMessage.self, from: line) }
+        XCTAssertEqual(decode(#"{"event":"start","index":3,"check":"a.lifecycle","loss":"a","extra":1}"#),
+                       .start(index: 3, check: "a.lifecycle", loss: "a"))
+        XCTAssertNil(decode(#"{"event":"start","index":1e300,"check":"x"}"#))
+        XCTAssertNil(decode(#"{"event":"start","index":-2.5,"check":"x"}"#))
+        XCTAssertNil(decode(#"{"event":"start","index":"1","check":"x"}"#))
+        XCTAssertNil(decode(#"{"event":"result","index":1,"check":"x","result":"passed","detail":""}"#))
+        XCTAssertNil(decode(#"{"event":"done"}"#), "a done without its count")
+        XCTAssertNil(decode(#"{"event":"launch"}"#))
+        XCTAssertNil(decode("noise{\"event\":\"fault\"}"))
+        XCTAssertNil(decode("[1, 2]"))
+        XCTAssertNil(decode(#"{"event":"fault""#), "a line cut short")
+        XCTAssertNil(decode("{\"event\":\"fault\"" + String(repeating: " ", count: WorkerChannel.maxLineBytes) + "}"))
+        XCTAssertEqual(decode(WorkerChannel.faultLine), .fault)
+        XCTAssertNil(WorkerChannel.decode(ScanMessage.self, from: #"{"event":"start","index":0,"check":"plugin.load"}"#))
+    }
+
+    /// Every check message survives the channel: one line each, in order, decoded as sent.
+    func testCheckMessagesRoundTripThroughAChannel() throws {
+        let pipe = try FileDescriptor.pipe()
+        defer { try? pipe.readEnd.close() }
+        let channel = WorkerChannel(descriptor: pipe.writeEnd)
+        let sent: [CheckMessage] = [
+            .start(index: 0, check: "plugin.load", loss: nil), .stage("create"),
+            .result(index: 0, check: "plugin.load", outcome: .pass, detail: "line\nbreak \"quoted\" /slash"),
+            .start(index: 4, check: "sq.gradient", loss: "sq"), .error("unknown loss 'x'"), .fault, .done(results: 1),
+        ]
+        for message in sent { channel.send(message) }
+        try pipe.writeEnd.close()
+        var bytes = [UInt8](repeating: 0, count: 1 << 16)
+        let n = try bytes.withUnsafeMutableBytes { try pipe.readEnd.read(into: $0) }
+        let lines = String(decoding: bytes[..<n], as: UTF8.self).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, sent.count)
+        XCTAssertEqual(lines[0], #"{"check":"plugin.load","event":"start","index":0}"#)
+        XCTAssertEqual(lines.compactMap { WorkerChannel.decode(CheckMessage.self, from: $0) }, sent)
+    }
+
+    /// A scan result carries the plugin's metadata as a nested object, not as JSON text in a string.
+    func testAScanReportNestsThePluginMetadata() throws {
+        let builtIn = try XCTUnwrap(LossRegistry.discover(HostConfiguration(searchPath: .standard(optionFolders: []))).plugin("std"))
+        let data = try JSONEncoder().encode(ScanMessage.loaded(builtIn.metadata))
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(object["event"] as? String, "loaded")
+        let plugin = try XCTUnwrap(object["plugin"] as? [String: Any])
+        XCTAssertEqual(plugin["id"] as? String, "std")
+        let line = String(decoding: data, as: UTF8.self)
+        guard case .loaded(let decoded)? = WorkerChannel.decode(ScanMessage.self, from: line) else { return XCTFail(line) }
+        XCTAssertEqual(decoded.id, "std")
+        XCTAssertEqual(decoded.losses.map(\.info.id), builtIn.losses.map(\.info.id))
+        XCTAssertNil(decoded.path)
+        XCTAssertEqual(WorkerChannel.decode(ScanMessage.self, from: #"{"event":"refused","reason":"closed stdout"}"#)?.isDone, false)
+        XCTAssertNil(WorkerChannel.decode(ScanMessage.self, from: #"{"event":"loaded","plugin":"{\"id\":\"std\"}"}"#),
+                     "metadata as a string is not a report")
     }
 
     func testAWorkerThatWritesTooMuchIsStoppedAndItsStandardErrorIsBounded() throws {
@@ -113,7 +159,7 @@ final class CheckIsolationTests: XCTestCase {
     func testALostReportChannelIsNamed() throws {
         let worker = try fakeWorker("lost.sh", """
             echo '{"event":"start","index":0,"check":"plugin.load"}'
-            exit \(WorkerEvent.channelLostStatus)
+            exit \(WorkerChannel.lostStatus)
             """)
         XCTAssertEqual(try session(worker), [
             CheckResult(check: "plugin.load", outcome: .fail, detail: "lost its report channel (the plugin closed the worker's output)"),

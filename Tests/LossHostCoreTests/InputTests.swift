@@ -10,6 +10,7 @@ import XCTest
 
 #if canImport(Glibc)
 import Glibc
+import SystemPackage
 #endif
 
 /// CSV / TSV parsing, file and standard-input reading, and exact error texts.
@@ -368,7 +369,7 @@ final class PipeLimitTests: XCTestCase {
         }
         defer { close(fds[0]) }
         XCTAssertEqual(InputTestSupport.failure { () throws(InputError) -> Matrix in
-            _ = try FileBytes.readAll(fds[0], name: "<stdin>", limit: 4096)
+            _ = try FileBytes.readAll(FileDescriptor(rawValue: fds[0]), name: "<stdin>", limit: 4096)
             return Matrix(rows: 0, columns: 0, values: [])
         },
                        "<stdin>: more than 4 KiB from a pipe; save it to a file and pass that")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LossHostEngine
 
 /// Several threads evaluating at once agree bitwise with serial runs: on ONE
@@ -37,11 +38,10 @@ enum ThreadSafetyCheck {
     }
 }
 
-private final class Problems: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [String] = []
-    func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
-    var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
+private final class Problems: Sendable {
+    private let list = Mutex<[String]>([])
+    func add(_ s: String) { list.withLock { $0.append(s) } }
+    var first: String? { list.withLock { $0.first } }
 }
 
 private struct Unchecked<T>: @unchecked Sendable {

@@ -2,7 +2,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import LossHostABI
 import LossHostIO
+import SystemPackage
 
 /// The files `eval --out FILE.npy` writes: the values (--reduction none) to
 /// FILE.npy, the gradient to FILE-gradient.npy, the Hessian to FILE-hessian.npy.
@@ -78,7 +80,7 @@ public struct OutputFiles: Sendable {
                 temporaries.append(temporary)
             }
         } catch {
-            for t in temporaries { unlink(t) }
+            for t in temporaries { try? FileCalls.unlink(t) }
             throw error
         }
         try commit(temporaries)
@@ -92,20 +94,21 @@ public struct OutputFiles: Sendable {
         for (index, temporary) in temporaries.enumerated() {
             let path = files[index].1
             let name = (path as NSString).lastPathComponent, folder = (path as NSString).deletingLastPathComponent
-            var backup: String? = "\(folder)/.\(name)\(NpyWriter.temporaryMarker)\(getpid())-old"
-            if link(path, backup!) != 0 { backup = nil }
-            if rename(temporary, path) != 0 {
-                let code = errno
-                if let backup { unlink(backup) }
-                for t in temporaries[index...] { unlink(t) }
+            var backup: String? = "\(folder)/.\(name)\(AtomicFile.temporaryMarker)\(getpid())-old"
+            if (try? FileCalls.link(path, as: backup!)) == nil { backup = nil }
+            do throws(Errno) {
+                try FileCalls.rename(temporary, to: path)
+            } catch {
+                if let backup { try? FileCalls.unlink(backup) }
+                for t in temporaries[index...] { try? FileCalls.unlink(t) }
                 for (done, old) in backups.reversed() {
-                    if let old { rename(old, done) } else { unlink(done) }
+                    if let old { try? FileCalls.rename(old, to: done) } else { try? FileCalls.unlink(done) }
                 }
-                throw NpyWriter.failure(path, code)
+                throw AtomicFile.failure(path, error)
             }
             backups.append((path, backup))
         }
-        for case (_, let old?) in backups { unlink(old) }
+        for case (_, let old?) in backups { try? FileCalls.unlink(old) }
     }
 
     /// Removes `*.losshost-tmp-PID-*` files next to `paths` whose run (PID) is gone.
@@ -113,9 +116,9 @@ public struct OutputFiles: Sendable {
         for folder in Set(paths.map { ($0 as NSString).deletingLastPathComponent }) {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
             for name in names where name.hasPrefix(".") {
-                guard let marker = name.range(of: NpyWriter.temporaryMarker),
+                guard let marker = name.range(of: AtomicFile.temporaryMarker),
                       let pid = Int32(name[marker.upperBound...].prefix { $0.isNumber }) else { continue }
-                if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+                if pid != getpid() && !ProcessExistence.isRunning(pid) { try? FileCalls.unlink(folder + "/" + name) }
             }
         }
     }

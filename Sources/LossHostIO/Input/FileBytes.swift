@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import LossHostABI
+import SystemPackage
 
 /// The whole content of a file (or standard input) as one byte buffer, for the parsers.
 ///
@@ -22,13 +23,13 @@ enum FileBytes {
         ofPath path: String, name: String,
         _ body: (UnsafeRawBufferPointer) throws(InputError) -> R
     ) throws(InputError) -> R {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        if fd < 0 { throw openError(name, errno) }
-        defer { close(fd) }
+        let file: FileDescriptor
+        do throws(Errno) { file = try FileCalls.open(path, .readOnly) } catch { throw openError(name, error.rawValue) }
+        defer { try? file.close() }
+        let fd = file.rawValue
 
-        var info = stat()
-        if fstat(fd, &info) != 0 { throw readError(name, errno) }
+        let info: stat
+        do throws(Errno) { info = try FileCalls.status(file) } catch { throw readError(name, error.rawValue) }
         let kind = info.st_mode & S_IFMT
         if kind == S_IFDIR { throw InputError.file(name, "is a directory") }
         if let refused = refusedKind(kind, fd: fd) { throw InputError.file(name, refused) }
@@ -45,7 +46,7 @@ enum FileBytes {
             }
             // mmap refused (unusual file system): fall through and read it.
         }
-        let bytes = try readAll(fd, name: name)
+        let bytes = try readAll(file, name: name)
         return try withBytes(of: bytes, body)
     }
 
@@ -53,11 +54,10 @@ enum FileBytes {
     static func withStandardInput<R>(
         name: String, _ body: (UnsafeRawBufferPointer) throws(InputError) -> R
     ) throws(InputError) -> R {
-        var info = stat()
-        if fstat(STDIN_FILENO, &info) == 0, let refused = refusedKind(info.st_mode & S_IFMT, fd: STDIN_FILENO) {
+        if let info = try? FileCalls.status(.standardInput), let refused = refusedKind(info.st_mode & S_IFMT, fd: STDIN_FILENO) {
             throw InputError.file(name, refused)
         }
-        let bytes = try readAll(STDIN_FILENO, name: name)
+        let bytes = try readAll(.standardInput, name: name)
         return try withBytes(of: bytes, body)
     }
 
@@ -85,7 +85,7 @@ enum FileBytes {
     }
 
     /// Reads `fd` to its end, refusing more than `limit` bytes.
-    static func readAll(_ fd: Int32, name: String, limit: Int = FileBytes.pipeLimit) throws(InputError) -> [UInt8] {
+    static func readAll(_ fd: FileDescriptor, name: String, limit: Int = FileBytes.pipeLimit) throws(InputError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = 1 << 16
         while true {
@@ -95,19 +95,22 @@ enum FileBytes {
             chunk = min(chunk, limit + 1 - bytes.count)
             let start = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + start, chunk)
-            }
-            if got < 0 {
-                let code = errno
-                bytes.removeLast(chunk)
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK {  // non-blocking descriptor: wait, don't spin
-                    var waiter = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    _ = poll(&waiter, 1, -1)
-                    continue
+            let read = bytes.withUnsafeMutableBytes { buffer in
+                Result { () throws(Errno) in
+                    try FileCalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
                 }
-                throw readError(name, code)
+            }
+            let got: Int
+            switch read {
+            case .success(let n): got = n
+            case .failure(.resourceTemporarilyUnavailable):  // non-blocking descriptor: wait, don't spin
+                bytes.removeLast(chunk)
+                var waiter = pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0)
+                _ = poll(&waiter, 1, -1)
+                continue
+            case .failure(let error):
+                bytes.removeLast(chunk)
+                throw readError(name, error.rawValue)
             }
             bytes.removeLast(chunk - got)
             if got == 0 { return bytes }

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemPackage
 
 /// Writes a `Matrix` as a NumPy `.npy` file (format 1.0, dtype `<f8`, C order), the way
 /// `numpy.save` does: header padded with spaces and a newline to a multiple of 64 bytes.
@@ -30,32 +31,30 @@ public enum NpyWriter {
     /// dimensions), atomically as `write` does, streaming the data (no copy).
     public static func write(_ data: UnsafeRawPointer, dtype: DType, shape: [Int], to path: String) throws(InputError) {
         let temporary = try writeTemporary(data, dtype: dtype, shape: shape, for: path, mode: nil)
-        if rename(temporary, path) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw failure(path, code)
+        do throws(Errno) {
+            try FileCalls.rename(temporary, to: path)
+        } catch {
+            try? FileCalls.unlink(temporary)
+            throw AtomicFile.failure(path, error)
         }
     }
 
     /// Writes the `.npy` to a new temporary file next to `path` (see
-    /// `temporaryName`), synced, with `mode` set explicitly when given, and
-    /// returns its name; the caller renames it. On failure nothing is left.
+    /// `AtomicFile.writeTemporary`), synced, with `mode` set explicitly when
+    /// given, and returns its name; the caller renames it. On failure nothing is left.
     public static func writeTemporary(_ data: UnsafeRawPointer, dtype: DType, shape: [Int], for path: String,
                                       mode: mode_t?) throws(InputError) -> String {
         let count = shape.reduce(1, *)
         let text = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         let header = preamble(descr: dtype == .f64 ? "<f8" : "<f4", shape: text, dataBytes: count * dtype.size)
-        return try temporaryFile(for: path, mode: mode) { (fd) -> Int32 in
-            var problem: Int32 = 0
-            header.withUnsafeBytes { problem = writeAll(fd, $0.baseAddress!, $0.count) }
-            if problem == 0 { problem = writeAll(fd, data, count * dtype.size) }
-            return problem
+        return try AtomicFile.writeTemporary(for: path, mode: mode) { fd throws(Errno) in
+            try FileCalls.writeAll(fd, header)
+            try FileCalls.writeAll(fd, UnsafeRawBufferPointer(start: data, count: count * dtype.size))
         }
     }
 
-    /// What temporary files are called: `.NAME.losshost-tmp-PID-RANDOM` next to
-    /// `NAME`, so a later run can tell (by the PID) which ones a dead run left.
-    public static let temporaryMarker = ".losshost-tmp-"
+    /// What temporary files are called (`AtomicFile.temporaryMarker`).
+    public static let temporaryMarker = AtomicFile.temporaryMarker
 
     /// Magic, version, header length and the header padded to 64 bytes.
     static func preamble(descr: String, shape: String, dataBytes: Int) -> [UInt8] {
@@ -71,50 +70,4 @@ public enum NpyWriter {
         if !version1 { bytes += [UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)] }
         return bytes + header
     }
-
-    /// Creates a hidden temporary file next to `path`, lets `body` fill it
-    /// (returning an errno or 0), sets `mode`, syncs it and returns its name.
-    private static func temporaryFile(for path: String, mode: mode_t?, _ body: (Int32) -> Int32) throws(InputError) -> String {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let file = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        if file.isEmpty { throw InputError.file(path, "cannot write (not a file name)") }
-        let temporary = "\(folder).\(file)\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var fd: Int32
-        repeat { fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666) } while fd < 0 && errno == EINTR
-        if fd < 0 { throw failure(path, errno) }
-        var problem = body(fd)
-        if problem == 0, let mode, fchmod(fd, mode) != 0 { problem = errno }
-        if problem == 0 && fsync(fd) != 0 { problem = errno }
-        if close(fd) != 0 && problem == 0 { problem = errno }
-        if problem != 0 {
-            unlink(temporary)
-            throw failure(path, problem)
-        }
-        return temporary
-    }
-
-    /// Writes all `count` bytes; 0 or an errno.
-    private static func writeAll(_ fd: Int32, _ data: UnsafeRawPointer, _ count: Int) -> Int32 {
-        var written = 0
-        while written < count {
-            let done = systemWrite(fd, data + written, min(count - written, 1 << 30))
-            if done < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            written += done
-        }
-        return 0
-    }
-
-    package static func failure(_ path: String, _ code: Int32) -> InputError {
-        let reason = strerror(code).map { String(cString: $0) } ?? "error \(code)"
-        return InputError.file(path, "cannot write (\(reason))")
-    }
-}
-
-/// `write(2)`, named apart from `NpyWriter.write`.
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }

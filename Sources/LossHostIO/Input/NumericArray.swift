@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import SystemPackage
 import LossHostABI
 import LossKit
 
@@ -184,12 +185,10 @@ final class MappedFile: @unchecked Sendable {
     /// Maps the regular file at `path`; nil when it is not a non-empty regular
     /// file or cannot be mapped (the caller reads it another way).
     static func map(path: String) -> MappedFile? {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
+        guard let file = try? FileCalls.open(path, .readOnly) else { return nil }
+        defer { try? file.close() }
+        let fd = file.rawValue
+        guard let info = try? FileCalls.status(file), info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
         let size = Int(info.st_size)
         // MAP_POPULATE: map every page in one call instead of one fault per page.
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0),

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import LossHostCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// `losshost __worker …`: the host re-executed as a worker, for code that may
-/// crash. Hidden; it speaks JSON lines on standard output (see WorkerEvent).
+/// crash. Hidden; it speaks JSON lines on standard output (see WorkerChannel).
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: WorkerProcess.subcommand,
@@ -15,18 +16,21 @@ struct WorkerCommand: ParsableCommand {
         subcommands: [ScanWorker.self, CheckWorker.self, EvalWorker.self]
     )
 
-    /// No core files: a crashing plugin is expected here, and reported by the
-    /// parent. Workers that report (scan, check) move their reports off stdout
-    /// first, so nothing a plugin prints can corrupt them (see WorkerEvent).
-    static func prepare(reports: Bool = true) {
+    /// The limits its parent passed, and no core files: a crashing plugin is
+    /// expected here, and reported by the parent.
+    static func prepare() {
         WorkerLimits.applyInWorker()
-        var limit = rlimit(rlim_cur: 0, rlim_max: 0)
-        setrlimit(Int32(RLIMIT_CORE.rawValue), &limit)
-        if reports {
-            WorkerEvent.useDedicatedChannel()
-            WorkerEvent.reportFaultsOutsideCalls()
-        }
         exitWithParent()
+    }
+
+    /// `prepare`, for a worker that reports (scan, check): its reports move off
+    /// stdout first, so nothing a plugin prints can corrupt them (see WorkerChannel).
+    static func prepareReporting() -> WorkerChannel {
+        WorkerLimits.applyInWorker()
+        let channel = WorkerChannel.takeStandardOutput()
+        channel.reportFaultsOutsideCalls()
+        exitWithParent()
+        return channel
     }
 
     /// A worker runs in a process group of its own (a plugin's kill(0, …) stays
@@ -51,24 +55,22 @@ struct ScanWorker: ParsableCommand {
     var path: String
 
     func run() throws {
-        WorkerCommand.prepare()
+        let channel = WorkerCommand.prepareReporting()
         let streams = StandardStreams.snapshot()
         let result = PluginLoader.load(path: path, formats: PluginOptions.formats)
         if let changed = StandardStreams.snapshot().change(since: streams) {
             // Loaded in the host, it would do the same to list's and eval's output: refuse it.
-            WorkerEvent.emit("scan", [("failure", .string(changed)), ("refuse", .string(changed))])
+            channel.send(ScanMessage.refused(reason: changed))
         } else {
             switch result {
             case .success(let plugin):
-                // The loss ids let a command build its registry without loading this file (see LossRegistry).
-                WorkerEvent.emit("scan", [("plugin", .string(plugin.id)), ("losses", .int(plugin.losses.count)),
-                                          ("loss_ids", .string(JSON.array(plugin.losses.map { .string($0.info.id) }).text)),
-                                          ("metadata", .string(plugin.metadata.encoded))])
+                // Its metadata lets a command build its registry without loading this file (see LossRegistry).
+                channel.send(ScanMessage.loaded(plugin.metadata))
             case .failure(let failure):
-                WorkerEvent.emit("scan", [("failure", .string(failure.reason.description))])
+                channel.send(ScanMessage.failed(reason: failure.reason.description))
             }
         }
-        WorkerEvent.emit("done", [])
+        channel.send(ScanMessage.done)
     }
 }
 
@@ -86,24 +88,23 @@ struct CheckWorker: ParsableCommand {
     @Option(name: .customLong("param"), help: "Pin a parameter, NAME=VALUE.") var params: [String] = []
 
     func run() throws {
-        WorkerCommand.prepare()
+        let channel = WorkerCommand.prepareReporting()
         let options = CheckOptions(target: target, seed: seed, only: only, configuration: plugins.configuration(), params: params)
         let results = ResultCount()
         CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { event in
             if case .result = event { results.increment() }
-            event.emit()
+            channel.send(CheckMessage(event))
         }
         // The count lets the parent notice a report that did not arrive whole.
-        WorkerEvent.emit("done", [("results", .int(results.value))])
+        channel.send(CheckMessage.done(results: results.value))
     }
 }
 
 /// A counter the check worker's event handler updates.
-private final class ResultCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+private final class ResultCount: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 /// Runs `eval` in this process, as the parent was asked to.
@@ -113,7 +114,7 @@ struct EvalWorker: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The arguments given to `losshost eval`.") var arguments: [String] = []
 
     func run() throws {
-        WorkerCommand.prepare(reports: false)  // its stdout is the evaluation's output
+        WorkerCommand.prepare()  // its stdout is the evaluation's output
         let command = try EvalCommand.parse(arguments + ["--in-worker"])
         try command.run()
     }
@@ -131,13 +132,13 @@ extension EvalCommand {
         let arguments = Array(all.drop { $0 != "eval" }.dropFirst()).filter { $0 != "--isolate" }
         switch IsolatedEval.run(arguments, configuration: configuration) {
         case .finished(let stdout, let stderr, let status, let leftover):
-            if let pluginPath, status == 0 { scanner.cache?.setRunMark(pluginPath, nil) }
+            if status == 0 { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
             Output.error(stderr)
             if let leftover { Output.warn("'\(qualifiedID)' \(leftover) while evaluating (in a separate worker process)") }
             Output.write(stdout)
             if status != 0 { Foundation.exit(status) }
         case .failed(let how):
-            if let pluginPath { scanner.cache?.setRunMark(pluginPath, "its last run \(how)") }
+            IsolatedEval.mark(pluginPath, "its last run \(how)", scanner: scanner)
             throw CLIError("'\(qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
         }
     }

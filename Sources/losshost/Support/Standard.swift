@@ -1,57 +1,57 @@
 import Foundation
+import LossHostCore
+import Synchronization
+import SystemPackage
 
 /// Where the host's own output goes. Plugin code may print to, close or replace
 /// descriptor 1; after `protect()` the host writes its results to a private
 /// copy of standard output and descriptor 1 points at standard error, so a
 /// plugin can neither corrupt the output nor make writing it fail.
+///
+/// The descriptors are process state, as the standard streams themselves are,
+/// not host configuration: every command of this one process writes through them.
 enum Output {
-    nonisolated(unsafe) private static var descriptor: Int32 = 1
-    nonisolated(unsafe) private static var errorDescriptor: Int32 = 2
+    private struct Streams {
+        var output = FileDescriptor.standardOutput
+        var error = FileDescriptor.standardError
+    }
+    private static let streams = Mutex(Streams())
 
-    /// Moves the host's standard output and error to private descriptors (wraps
-    /// `fcntl(F_DUPFD_CLOEXEC)` and `dup2`): descriptor 1 then points at standard
-    /// error, and a plugin that closes 1 or 2 silences neither.
+    /// Moves the host's standard output and error to private close-on-exec
+    /// descriptors (>= 10): descriptor 1 then points at standard error, and a
+    /// plugin that closes 1 or 2 silences neither.
     static func protect() {
-        let copy = fcntl(1, F_DUPFD_CLOEXEC, 10)
-        let errorCopy = fcntl(2, F_DUPFD_CLOEXEC, 10)
-        if errorCopy >= 0 { errorDescriptor = errorCopy }
-        guard copy >= 0 else { return }
-        descriptor = copy
-        _ = dup2(2, 1)
+        streams.withLock { streams in
+            if let errorCopy = try? FileDescriptor.standardError.duplicateCloseOnExec(atLeast: 10) { streams.error = errorCopy }
+            guard let copy = try? FileDescriptor.standardOutput.duplicateCloseOnExec(atLeast: 10) else { return }
+            streams.output = copy
+            _ = try? FileDescriptor.standardError.duplicate(as: .standardOutput)
+        }
     }
 
-    /// Writes all of `text` (wraps `write(2)`, retrying short writes and EINTR);
-    /// a closed reader ends the process quietly, as `head` expects.
+    /// Writes all of `text` (retrying short writes and EINTR); a closed reader
+    /// ends the process quietly, as `head` expects.
     static func write(_ text: String) {
-        if let code = writeAll(text, to: descriptor) { exit(code == EPIPE ? 0 : 1) }
+        if let code = writeAll(text, to: streams.withLock { $0.output }) { exit(code == .brokenPipe ? 0 : 1) }
     }
 
     /// Writes `text` to standard error as is; a closed or lost standard error
     /// is ignored (the host must not die of it).
     static func error(_ text: String) {
-        _ = writeAll(text, to: errorDescriptor)
+        _ = writeAll(text, to: streams.withLock { $0.error })
     }
 
     static func warn(_ text: String) {
         error("losshost: warning: \(text)\n")
     }
 
-    /// nil, or the errno that stopped the write.
-    private static func writeAll(_ text: String, to fd: Int32) -> Int32? {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if n > 0 {
-                offset += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                return n < 0 ? errno : EIO
-            }
+    /// nil, or the error that stopped the write.
+    private static func writeAll(_ text: String, to fd: FileDescriptor) -> Errno? {
+        do throws(Errno) {
+            try FileCalls.writeAll(fd, Array(text.utf8))
+            return nil
+        } catch {
+            return error
         }
-        return nil
     }
 }

@@ -1,0 +1,77 @@
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file operations the host needs as typed calls: swift-system's where it
+/// has them (with its untyped errors narrowed to `Errno`), thin wrappers where it does not.
+public enum FileCalls {
+    /// `open(2)` through swift-system, retried on `EINTR`; the descriptor is close-on-exec.
+    public static func open(_ path: String, _ mode: FileDescriptor.AccessMode, options: FileDescriptor.OpenOptions = [],
+                            permissions: FilePermissions? = nil) throws(Errno) -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(FilePath(path), mode, options: options.union(.closeOnExec), permissions: permissions)
+        } catch {
+            throw Errno(error)
+        }
+    }
+
+    /// Writes every byte of `buffer` (swift-system's `writeAll`, retried on `EINTR`).
+    public static func writeAll(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer) throws(Errno) {
+        do { _ = try fd.writeAll(buffer) } catch { throw Errno(error) }
+    }
+
+    /// Writes every byte of `bytes`.
+    public static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8]) throws(Errno) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(Errno) in try writeAll(fd, buffer) } }.get()
+    }
+
+    /// Reads up to `buffer.count` bytes (swift-system's `read`, retried on `EINTR`); 0 at the end.
+    public static func read(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        do { return try fd.read(into: buffer) } catch { throw Errno(error) }
+    }
+
+    /// Wraps `fstat(fd, &info)`.
+    public static func status(_ fd: FileDescriptor) throws(Errno) -> stat {
+        var info = stat()
+        guard fstat(fd.rawValue, &info) == 0 else { throw Errno(rawValue: errno) }
+        return info
+    }
+
+    /// Wraps `fchmod(fd, mode)`.
+    public static func setMode(_ fd: FileDescriptor, _ mode: mode_t) throws(Errno) {
+        guard fchmod(fd.rawValue, mode) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Wraps `fsync(fd)`.
+    public static func synchronize(_ fd: FileDescriptor) throws(Errno) {
+        guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Wraps `rename(from, to)`.
+    public static func rename(_ from: String, to: String) throws(Errno) {
+        guard Glibc.rename(from, to) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Wraps `link(existing, new)`.
+    public static func link(_ existing: String, as new: String) throws(Errno) {
+        guard Glibc.link(existing, new) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Wraps `unlink(path)`.
+    public static func unlink(_ path: String) throws(Errno) {
+        guard Glibc.unlink(path) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// The C library's text for `code` (`strerror`), as error messages show it.
+    public static func describe(_ code: Errno) -> String {
+        strerror(code.rawValue).map { String(cString: $0) } ?? "error \(code.rawValue)"
+    }
+}
+
+extension Errno {
+    /// The `Errno` swift-system threw (it always throws one), else `EIO`.
+    init(_ error: any Error) {
+        self = error as? Errno ?? .ioError
+    }
+}

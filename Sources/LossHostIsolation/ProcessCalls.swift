@@ -1,0 +1,94 @@
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A process resource limit, set with `setrlimit(2)`.
+enum ResourceLimit {
+    case coreFileBytes, addressSpaceBytes
+
+    private var resource: Int32 {
+        switch self {
+        case .coreFileBytes: Int32(RLIMIT_CORE.rawValue)
+        case .addressSpaceBytes: Int32(RLIMIT_AS.rawValue)
+        }
+    }
+
+    /// Wraps `setrlimit(resource, {value, value})`: soft and hard limit alike.
+    static func set(_ limit: ResourceLimit, to value: UInt64) throws(Errno) {
+        var bounds = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
+        guard setrlimit(limit.resource, &bounds) == 0 else { throw Errno(rawValue: errno) }
+    }
+}
+
+/// Pipes for a worker's output.
+enum Pipe {
+    /// swift-system's `pipe()`, both ends then made close-on-exec: neither is
+    /// inherited by a program started later (the two steps are not atomic: callers
+    /// hold a lock against concurrent spawns).
+    static func closeOnExec() throws(Errno) -> (readEnd: FileDescriptor, writeEnd: FileDescriptor) {
+        let ends: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        do { ends = try FileDescriptor.pipe() } catch { throw error as? Errno ?? .ioError }
+        do throws(Errno) {
+            try ends.readEnd.setCloseOnExec()
+            try ends.writeEnd.setCloseOnExec()
+        } catch {
+            try? ends.readEnd.close()
+            try? ends.writeEnd.close()
+            throw error
+        }
+        return ends
+    }
+}
+
+/// Starting and reaping worker processes.
+enum ProcessSpawn {
+    /// Wraps `posix_spawn`: runs `argv[0]` with `argv` and `environment`, standard
+    /// input from /dev/null, standard output and error on the given descriptors,
+    /// in a process group of its own (a plugin's kill(0, …) stays inside it), with
+    /// no blocked signals and the signals the host ignores back to their defaults.
+    static func start(_ argv: [String], environment: [String: String],
+                      standardOutput: FileDescriptor, standardError: FileDescriptor) throws(Errno) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, standardOutput.rawValue, 1)
+        posix_spawn_file_actions_adddup2(&actions, standardError.rawValue, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+        guard code == 0 else { throw Errno(rawValue: code) }
+        return pid
+    }
+
+    /// Wraps `wait4(pid, &status, waiting ? 0 : WNOHANG, &usage)`, retried on
+    /// `EINTR`: the child's wait status and resource usage once it has ended,
+    /// nil while it runs (or when it cannot be waited for).
+    static func reap(_ pid: pid_t, waiting: Bool) -> (status: Int32, usage: rusage)? {
+        var status: Int32 = 0
+        var usage = rusage()
+        while true {
+            let result = wait4(pid, &status, waiting ? 0 : WNOHANG, &usage)
+            if result == pid { return (status, usage) }
+            if result < 0 && errno == EINTR { continue }
+            return nil
+        }
+    }
+}

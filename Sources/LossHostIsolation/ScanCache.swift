@@ -69,9 +69,7 @@ public final class ScanCache: Sendable {
 
     /// The fingerprint recorded for `path`, whether or not it still matches.
     public func recorded(_ path: String) -> PluginFingerprint? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[path]?.pluginFingerprint
+        state.withLock { $0.entries[path]?.pluginFingerprint }
     }
 
     /// The entry for a plugin file that depends on no other file.

@@ -198,10 +198,10 @@ final class CheckIsolationTests: XCTestCase {
         chmod(dir.path, 0o755)
         chmod(libs.path, 0o755)
         let library = libs.appendingPathComponent("libx.so").path
-        FileManager.default.createFile(atPath: library, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: library, contents: Data([1]))
         chmod(library, 0o644)
         let manifest = dir.appendingPathComponent("x.losshost.json").path
-        FileManager.default.createFile(atPath: manifest, contents: Data(#"{"library": "\#(library)"}"#.utf8))
+        _ = FileManager.default.createFile(atPath: manifest, contents: Data(#"{"library": "\#(library)"}"#.utf8))
         chmod(manifest, 0o644)
         XCTAssertNil(SafeLocation.problem(with: manifest, companions: ScalarManifestFormat().companionFiles(of: manifest)))
         chmod(library, 0o646)

@@ -77,7 +77,7 @@ final class CheckUnitTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         chmod(dir.path, 0o755)
         let file = dir.appendingPathComponent("libx.so").path
-        FileManager.default.createFile(atPath: file, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
         chmod(file, 0o644)
         XCTAssertNil(SafeLocation.problem(with: file))
         chmod(file, 0o646)
@@ -94,14 +94,14 @@ final class CheckUnitTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: home) }
         let plugin = home.appendingPathComponent("libp.so").path
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: plugin, contents: Data("one".utf8))
+        _ = FileManager.default.createFile(atPath: plugin, contents: Data("one".utf8))
         let fingerprint = try XCTUnwrap(FileFingerprint.of(plugin))
         let cache = ScanCache(directory: home.path + "/losshost")
         cache.store(ScanCache.Entry(fingerprint: fingerprint, failure: "boom", crashedInRun: nil), for: plugin)
         cache.save()
         let reread = ScanCache(directory: home.path + "/losshost")
         XCTAssertEqual(reread.entry(for: plugin, fingerprint: fingerprint)?.failure, "boom")
-        FileManager.default.createFile(atPath: plugin, contents: Data("two".utf8))
+        _ = FileManager.default.createFile(atPath: plugin, contents: Data("two".utf8))
         let changed = try XCTUnwrap(FileFingerprint.of(plugin))
         XCTAssertNotEqual(changed.hash, fingerprint.hash)
         XCTAssertNil(reread.entry(for: plugin, fingerprint: changed))
@@ -113,14 +113,14 @@ final class CheckUnitTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("losshost-fingerprint-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("libq.so").path
-        FileManager.default.createFile(atPath: path, contents: Data("abc".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("abc".utf8))
         let real = try XCTUnwrap(FileFingerprint.of(path))
         let recorded = FileFingerprint(size: real.size, mtime: real.mtime, hash: "recorded")
         XCTAssertEqual(FileFingerprint.of(path, reusing: recorded), recorded, "same size and mtime: not hashed again")
         let otherSize = FileFingerprint(size: real.size + 1, mtime: real.mtime, hash: "recorded")
         XCTAssertEqual(FileFingerprint.of(path, reusing: otherSize), real)
         usleep(20_000)
-        FileManager.default.createFile(atPath: path, contents: Data("abd".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("abd".utf8))
         let rewritten = try XCTUnwrap(FileFingerprint.of(path, reusing: recorded))
         XCTAssertNotEqual(rewritten.hash, "recorded", "a new mtime is hashed again")
         XCTAssertNotEqual(rewritten.hash, real.hash)

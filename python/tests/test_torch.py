@@ -38,6 +38,15 @@ def _inputs(loss_id: str, n=6, d=2):
         return y * m, labels
     if loss_id in ("poisson_nll", "tweedie"):
         return p * 0.5, torch.poisson(torch.full((n, d), 2.0), generator=GEN).to(torch.float64)
+    if loss_id == "gamma_nll":  # log-link score, target > 0
+        return p * 0.5, torch.rand(n, d, generator=GEN, dtype=torch.float64) + 0.2
+    if loss_id == "msle":  # pred and target > -1
+        return torch.rand(n, d, generator=GEN, dtype=torch.float64) * 2, torch.rand(n, d, generator=GEN, dtype=torch.float64) * 2
+    if loss_id == "mape":  # targets away from 0, residuals away from the kink
+        t = torch.sign(t) * (t.abs() + 0.5)
+        return t + _away_from(p - t, [0.0]), t
+    if loss_id == "hinge_embedding":  # labels ±1, scores away from the margin
+        return _away_from(p, [1.0]), 2 * labels - 1
     return p, t
 
 

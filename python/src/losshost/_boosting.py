@@ -44,8 +44,15 @@ class BoostingGradients:
         return label.reshape(rows, -1) if label.size != rows else label.reshape(rows)
 
     def __call__(self, margin: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray]):
-        """(gradient, hessian) in margin's shape (rows or rows × k), float64."""
-        margin = np.asarray(margin, dtype=np.float64)
+        """(gradient, hessian) in margin's shape (rows or rows × k): float32 for
+        float32 margins (XGBoost's), which the plugin then evaluates in float32
+        (its `evaluate_f32` where it has one), else float64."""
+        margin = np.asarray(margin)
+        if margin.dtype != np.float32:
+            margin = margin.astype(np.float64)
+        target = np.asarray(target, dtype=margin.dtype)
+        if weight is not None:
+            weight = np.asarray(weight, dtype=margin.dtype)
         info = self.loss.info
         wants_hessian = info.hessian != "none"
         r = self.loss.evaluate(margin, target, weight=weight, reduction="sum", gradient=True, hessian=wants_hessian)

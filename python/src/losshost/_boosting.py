@@ -40,7 +40,9 @@ class BoostingGradients:
 
     def target(self, label: np.ndarray, rows: int) -> np.ndarray:
         """Labels as the loss's target: one per row, or rows × C for distributions."""
-        label = np.asarray(label, dtype=np.float64)
+        label = np.asarray(label)
+        if label.dtype not in (np.float32, np.float64):
+            label = label.astype(np.float64)
         return label.reshape(rows, -1) if label.size != rows else label.reshape(rows)
 
     def __call__(self, margin: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray]):

@@ -74,7 +74,7 @@ public func lh_host_open(_ config: UnsafePointer<lh_host_config>?, _ outHost: Un
 /// `lh_host_config` as a Swift value; NULL is every default.
 private func readConfiguration(_ pointer: UnsafePointer<lh_host_config>?) throws(HostError) -> HostOptions {
     var configuration = HostOptions(workerExecutable: LibraryLocation.defaultWorkerExecutable,
-                                          cacheDir: HostOptions.defaultCacheDir())
+                                          cacheDir: HostConfiguration.defaultCacheDirectory() ?? NSHomeDirectory() + "/.cache/losshost")
     guard let c = pointer?.pointee else { return configuration }
     try checkStructSize(c.struct_size, "lh_host_config", MemoryLayout<lh_host_config>.size)
     let known = UInt32(LH_HOST_ALLOW_UNSAFE_PLUGINS | LH_HOST_ONLY_PLUGIN_DIRS | LH_HOST_ALLOW_NONFINITE)

@@ -27,13 +27,6 @@ struct HostOptions: Sendable {
         self.cacheDir = cacheDir
     }
 
-    /// The default cache folder: `$XDG_CACHE_HOME/losshost`, else `~/.cache/losshost`.
-    static func defaultCacheDir(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
-        return base + "/losshost"
-    }
-
     /// The core configuration: search path, folder rules, workers, cache, limits, threads.
     var configuration: HostConfiguration {
         HostConfiguration(searchPath: searchPath, formats: PluginFormats([ScalarManifestFormat()]),

@@ -33,12 +33,12 @@ enum LifecycleCheck {
                 created += 1
                 let batch = domain.batch(rows: 3, weighted: true, using: &rng)
                 if case .failure(.memory(let why)) = ctx.attempt(instance, batch, ctx.everything) {
-                    throw CheckFailure("\(why) (params \(describe(values, params)))")
+                    throw CheckFailure("\(why) (params \(ParameterPoint.describe(values, params)))")
                 }
             case .failure(let status):
                 refused += 1
                 if status.status != 1 {
-                    throw CheckFailure("params \(describe(values, params)) are in range but create failed with status \(status.status) (\(status.statusName)): \(status.message)")
+                    throw CheckFailure("params \(ParameterPoint.describe(values, params)) are in range but create failed with status \(status.status) (\(status.statusName)): \(status.message)")
                 }
             }
         }
@@ -63,14 +63,5 @@ enum LifecycleCheck {
         }
         if p.type == .list { return rng.next() % 2 == 0 ? .list([]) : .list((0..<columns).map { _ in draw() }) }
         return .scalar(draw())
-    }
-
-    static func describe(_ values: [BoundParameters.Value], _ params: [ParameterInfo]) -> String {
-        zip(params, values).map { p, v in
-            switch v {
-            case .scalar(let x): "\(p.name)=\(formatCheckNumber(x))"
-            case .list(let xs): "\(p.name)=[\(xs.map(formatCheckNumber).joined(separator: ","))]"
-            }
-        }.joined(separator: " ")
     }
 }

@@ -104,51 +104,24 @@ public enum Evaluator {
         }
         let dtype = options.dtype ?? pred.dtype
         let rows = pred.rows, d = pred.columns
-        let valueCount = info.reduce == .elementwise ? rows * d : rows
-        let wantValues = options.values || options.reduction == .none
         let p = pred.converted(to: dtype), t = target.converted(to: dtype)
-        let trusted = instance.loss.origin == .builtIn
         var result: Evaluation
         switch dtype {
         case .f64:
-            var values: [Double]? = wantValues ? outputArray(valueCount, trusted: trusted) : nil
-            var gradient: [Double]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
-            var hessian: [Double]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
-            let totals = withInputs(p, t, weight, Double.self) { pp, tp, wp in
-                withOutputs(&values, &gradient, &hessian) { v, g, h in
-                    run(instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
-                        weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction, threads: options.threads)
-                }
-            }
-            let (sum, normalizer) = try totals.get()
-            if !trusted {
-                try checkWritten(instance, [("values", values, info.reduce == .elementwise ? d : 1), ("gradient", gradient, d), ("hessian", hessian, d)])
-            }
-            result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
-                                values: values, gradient: gradient, hessian: hessian)
+            let out = try outputs(instance, p, t, weight, Double.self, targetColumns: target.columns, options: options)
+            result = Evaluation(rows: rows, columns: d, value: out.sum, sum: out.sum, normalizer: out.normalizer,
+                                values: out.values, gradient: out.gradient, hessian: out.hessian)
         case .f32:
             let weights32: [Float]? = weight.map { w in w.map { Float($0) } }
             if let weights32 { try checkWeights(weights32.map { Double($0) }) }
-            var values: [Float]? = wantValues ? outputArray(valueCount, trusted: trusted) : nil
-            var gradient: [Float]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
-            var hessian: [Float]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
-            let totals = withInputs(p, t, weights32, Float.self) { pp, tp, wp in
-                withOutputs(&values, &gradient, &hessian) { v, g, h in
-                    run(instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
-                        weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction, threads: options.threads)
-                }
-            }
-            let (sum, normalizer) = try totals.get()
-            if !trusted {
-                try checkWritten(instance, [("values", values, info.reduce == .elementwise ? d : 1), ("gradient", gradient, d), ("hessian", hessian, d)])
-            }
+            let out = try outputs(instance, p, t, weights32, Float.self, targetColumns: target.columns, options: options)
             // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
-            result = Evaluation(rows: rows, columns: d, value: sum, sum: sum, normalizer: normalizer,
+            result = Evaluation(rows: rows, columns: d, value: out.sum, sum: out.sum, normalizer: out.normalizer,
                                 values: nil, gradient: nil, hessian: nil)
             result.dtype = .f32
-            result.valuesF32 = values
-            result.gradientF32 = gradient
-            result.hessianF32 = hessian
+            result.valuesF32 = out.values
+            result.gradientF32 = out.gradient
+            result.hessianF32 = out.hessian
         }
         if options.reduction == .mean {
             guard result.normalizer != 0 else {
@@ -158,6 +131,32 @@ public enum Evaluator {
             result.value = result.sum / result.normalizer
         }
         return result
+    }
+
+    /// The per-element outputs `options` asks for, in `S`, and the totals; an
+    /// output a plugin other than the built-ins leaves unwritten is an error.
+    private static func outputs<S: KernelScalar>(
+        _ instance: LossInstance, _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
+        targetColumns: Int, options: EvaluationOptions
+    ) throws(EvaluationError) -> (values: [S]?, gradient: [S]?, hessian: [S]?, sum: Double, normalizer: Double) {
+        let info = instance.loss.info
+        let rows = pred.rows, d = pred.columns
+        let valueCount = info.reduce == .elementwise ? rows * d : rows
+        let trusted = instance.loss.origin == .builtIn
+        var values: [S]? = options.values || options.reduction == .none ? outputArray(valueCount, trusted: trusted) : nil
+        var gradient: [S]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
+        var hessian: [S]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
+        let totals = withInputs(pred, target, weight, S.self) { pp, tp, wp in
+            withOutputs(&values, &gradient, &hessian) { v, g, h in
+                run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pp, target: tp,
+                    weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction, threads: options.threads)
+            }
+        }
+        let (sum, normalizer) = try totals.get()
+        if !trusted {
+            try checkWritten(instance, [("values", values, info.reduce == .elementwise ? d : 1), ("gradient", gradient, d), ("hessian", hessian, d)])
+        }
+        return (values, gradient, hessian, sum, normalizer)
     }
 
     /// Evaluates over caller-owned row-major buffers of either element type,

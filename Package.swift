@@ -4,6 +4,13 @@ import PackageDescription
 /// Typed file descriptors, errno and paths (swift-system).
 let system: Target.Dependency = .product(name: "SystemPackage", package: "swift-system")
 
+/// Links a shared library that exports only the symbols its version script lists
+/// (`Sources/Exports/*.map`); the Swift and C code behind them stays local.
+func exports(_ map: String) -> LinkerSetting {
+    let root = String(#filePath.dropLast("Package.swift".count))
+    return .unsafeFlags(["-Xlinker", "--version-script=\(root)Sources/Exports/\(map).map"])
+}
+
 let package = Package(
     name: "losshost",
     products: [
@@ -31,7 +38,8 @@ let package = Package(
         // The Swift kit for plugin authors: a loss type in, a C table out.
         .target(name: "LossKit", dependencies: ["CLossHost", "CVectorMath"]),
         .target(name: "StandardLosses", dependencies: ["LossKit"]),
-        .target(name: "StandardLossesPlugin", dependencies: ["CLossHost", "StandardLosses"]),
+        .target(name: "StandardLossesPlugin", dependencies: ["CLossHost", "StandardLosses"],
+                linkerSettings: [exports("plugin")]),
         // libffi, for plain C functions whose signature is known only at run time.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
@@ -53,7 +61,8 @@ let package = Package(
         // and all of them under one import, for the command-line tool and the tests.
         .target(name: "LossHostCore", dependencies: ["LossHostCheck", "LossHostTools", "LossHostScalar"]),
         // The C host API, a client of the core like the CLI: @_cdecl functions of include/losshost_host.h.
-        .target(name: "LossHostEmbedding", dependencies: ["CLossHost", "LossHostCore"]),
+        .target(name: "LossHostEmbedding", dependencies: ["CLossHost", "LossHostCore"],
+                linkerSettings: [exports("host")]),
         .executableTarget(
             name: "losshost",
             dependencies: [
@@ -62,8 +71,10 @@ let package = Package(
             ]
         ),
         .target(name: "CSamplePlugin", dependencies: ["CLossHost"], path: "Plugins/CSample",
-                publicHeadersPath: ".", linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "SwiftSamplePlugin", dependencies: ["LossKit"], path: "Plugins/SwiftSample"),
+                publicHeadersPath: ".", cSettings: [.unsafeFlags(["-fvisibility=hidden"])],
+                linkerSettings: [.linkedLibrary("m"), exports("plugin")]),
+        .target(name: "SwiftSamplePlugin", dependencies: ["LossKit"], path: "Plugins/SwiftSample",
+                linkerSettings: [exports("plugin")]),
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore", system]),

@@ -75,6 +75,7 @@ final class NewCommandTests: XCTestCase {
                              in: folder)
         XCTAssertEqual(build.status, 0, build.stdout)
         let library = folder.appendingPathComponent(".build/debug/libteam_swift.so")
+        XCTAssertEqual(try ExportedSymbols.of(library.path), ["losshost_plugin_entry"])
         let check = try CLI.run(["check", library.path])
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains(" 0 failed, 0 skipped"), check.stdout)

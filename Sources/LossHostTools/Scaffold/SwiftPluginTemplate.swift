@@ -20,7 +20,7 @@ struct SwiftPluginTemplate {
 
     var files: [(path: String, text: String)] {
         [("Package.swift", manifest), ("Sources/\(name)/LogCosh.swift", loss), ("Sources/\(name)/Plugin.swift", entry),
-         ("README.md", readme), (".gitignore", ".build/\nPackage.resolved\n")]
+         ("exports.map", exportList), ("README.md", readme), (".gitignore", ".build/\nPackage.resolved\n")]
     }
 
     var manifest: String {
@@ -29,6 +29,9 @@ struct SwiftPluginTemplate {
         import PackageDescription
 
         // The losshost plugin '\#(name)': `swift build -c release` makes .build/release/lib\#(name).so.
+        // exports.map keeps every symbol but the entry point local to the library.
+        let exports = "--version-script=" + String(#filePath.dropLast("Package.swift".count)) + "exports.map"
+
         let package = Package(
             name: "\#(name)",
             products: [
@@ -39,11 +42,20 @@ struct SwiftPluginTemplate {
                 .package(path: "\#(Self.escaped(scaffold.losshostRoot))"),
             ],
             targets: [
-                .target(name: "\#(name)", dependencies: [.product(name: "LossKit", package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))")]),
+                .target(name: "\#(name)", dependencies: [.product(name: "LossKit", package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))")],
+                        linkerSettings: [.unsafeFlags(["-Xlinker", exports])]),
             ]
         )
 
         """#
+    }
+
+    /// The linker's version script: a plugin exports one symbol (include/losshost.h).
+    var exportList: String {
+        """
+        { global: losshost_plugin_entry; local: *; };
+
+        """
     }
 
     var loss: String {

@@ -87,7 +87,7 @@ final class EvalContractTests: XCTestCase {
         let negative = CLI.file("bad/negw.csv", "1\n-1\n1\n")
         let cases: [(String, [String], String)] = [
             ("unknown loss", ["nope", "--pred", p, "--target", y], "unknown loss 'nope'"),
-            ("unknown reduction", ["mse", "--pred", p, "--target", y, "--reduction", "median"], "unknown reduction 'median' (expected mean, sum or none)"),
+            ("unknown reduction", ["mse", "--pred", p, "--target", y, "--reduction", "median"], "The value 'median' is invalid for '--reduction <reduction>'. Please provide one of 'mean', 'sum' or 'none'."),
             ("unknown param", ["huber", "--pred", p, "--target", y, "--param", "beta=1"], "unknown param 'beta' for loss 'huber' (its parameters: delta)"),
             ("param out of range", ["huber", "--pred", p, "--target", y, "--param", "delta=-1"], "param 'delta' = -1 is out of range: expected (0, 1000000]"),
             ("param not a number", ["huber", "--pred", p, "--target", y, "--param", "delta=abc"], "param 'delta': 'abc' is not a number"),

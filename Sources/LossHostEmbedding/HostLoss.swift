@@ -1,5 +1,4 @@
 import LossHostCore
-import LossKit
 import Synchronization
 
 /// A loss of a host with its parameters bound: one plugin instance. Calls on

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -18,7 +16,7 @@ import pytest
 
 import losshost
 from losshost import _capi
-from conftest import REPO, cli_json, run_cli
+from conftest import REPO, cli_json, compile_plugin, run_cli
 
 LH_ERR_INVALID_ARGUMENT, LH_ERR_SHAPE, LH_ERR_DOMAIN, LH_ERR_UNSUPPORTED, LH_ERR_INTERNAL = 1, 2, 3, 5, 6
 KIND_CODES = {None: 0, "nonfinite_input": 1, "undefined_mean": 2, "unwritten_output": 3}
@@ -37,11 +35,7 @@ def skips_dir(tmp_path_factory) -> Path:
     """A folder with the repository's faulty plugin `skips` (writes half its gradient, has no Hessian)."""
     folder = tmp_path_factory.mktemp("skips")
     folder.chmod(0o755)
-    compiler = shutil.which("cc")
-    assert compiler, "cc is needed to build the test plugin"
-    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-I", str(REPO / "include"),
-                    str(REPO / "Tests" / "Fixtures" / "plugins" / "skips_outputs.c"), "-o", str(folder / "libskips.so"),
-                    "-lm"], check=True)
+    compile_plugin(REPO / "Tests" / "Fixtures" / "plugins" / "skips_outputs.c", folder / "libskips.so")
     return folder
 
 

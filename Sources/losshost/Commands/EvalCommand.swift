@@ -276,14 +276,3 @@ struct EvalCommand: ParsableCommand {
         return out
     }
 }
-
-/// `--reduction mean|sum|none`.
-extension Reduction: ExpressibleByArgument {}
-
-/// `--dtype auto|f64|f32`.
-enum EvalDType: String, ExpressibleByArgument, CaseIterable {
-    case auto, f64, f32
-
-    /// The element type to evaluate in; nil: pred's.
-    var dtype: DType? { DType(rawValue: rawValue) }
-}

@@ -138,8 +138,9 @@ typedef struct lh_host_outputs {
  * [any thread] */
 uint32_t lh_host_api_version(void);
 
-/* The message of the last failed call on this thread ("" if none). Valid until
- * the next call of this API on the same thread. [any thread] */
+/* The message of the last failed call on this thread ("" if none), ending with
+ * this API's fix for the failures that have one (see lh_host_last_error_kind).
+ * Valid until the next call of this API on the same thread. [any thread] */
 const char *lh_host_last_error(void);
 
 /* Frees a string this API returned. NULL is a no-op. [any thread] */

@@ -1,5 +1,5 @@
 /*
- * losshost_host.h — the losshost C host API, version 1.0.
+ * losshost_host.h — the losshost C host API, version 1.1.
  *
  * The host as a library: a C, C++, Python or R program opens a host (the same
  * plugin folders, folder rules, scan cache and validation as the `losshost`
@@ -16,7 +16,9 @@
  *    call anything else. Structs start with struct_size and only grow at the end.
  *  - Every function that can fail returns an lh_status (losshost.h) and, on
  *    failure, leaves a one-line message for lh_host_last_error() on the calling
- *    thread. Nothing else reports errors; nothing aborts the caller's process.
+ *    thread, and for the failures a caller can act on a kind
+ *    (lh_host_last_error_kind, 1.1). Nothing else reports errors; nothing
+ *    aborts the caller's process.
  *  - Strings are UTF-8. A `char **out_json` result is allocated by the host and
  *    freed by the caller with lh_host_free_string().
  *  - Thread rules are tagged on each function: [any thread] means it may be
@@ -32,7 +34,7 @@ extern "C" {
 #endif
 
 #define LOSSHOST_HOST_API_MAJOR 1
-#define LOSSHOST_HOST_API_MINOR 0
+#define LOSSHOST_HOST_API_MINOR 1
 
 /* An open host: its configuration, its registry of losses. */
 typedef struct lh_host lh_host;
@@ -61,9 +63,12 @@ typedef struct lh_host_config {
                                              next to this library                    */
     const char        *cache_dir;         /* NULL: $XDG_CACHE_HOME/losshost          */
     double             scan_timeout;      /* seconds per plugin scan; 0: 10          */
-    double             call_timeout;      /* seconds per plugin call in check; 0: default */
-    double             eval_timeout;      /* seconds of silence for isolated work;
-                                             0: 3600 (1.0 runs none; checked, kept)  */
+    double             call_timeout;      /* seconds per plugin call in check
+                                             (check --timeout); 0: 10                */
+    double             eval_timeout;      /* seconds an isolated evaluation may take
+                                             (eval --timeout); 0: 600. The C API
+                                             evaluates in the caller's process, so
+                                             nothing uses it yet: checked and kept  */
 } lh_host_config;
 
 /* One parameter given by name: `count` doubles at `values` (1 for a scalar,
@@ -108,6 +113,18 @@ typedef struct lh_host_outputs {
     double   normalizer;   /* out: what mean divides by                       */
 } lh_host_outputs;
 
+/* lh_host_last_error_kind(): what kind of failure the last error was, for the
+ * failures a caller can act on. lh_host_last_error() ends with this API's fix
+ * in parentheses; lh_host_last_error_message() is the message without it, for
+ * bindings that name their own fix (Python: Host(allow_nonfinite=True)). */
+#define LH_HOST_ERROR_OTHER            0 /* see the status                          */
+#define LH_HOST_ERROR_NONFINITE_INPUT  1 /* a NaN or infinite pred/target value;
+                                            fix: LH_HOST_ALLOW_NONFINITE            */
+#define LH_HOST_ERROR_UNDEFINED_MEAN   2 /* LH_HOST_MEAN over a normalizer of 0 (no
+                                            rows, all weights 0); fix: LH_HOST_SUM  */
+#define LH_HOST_ERROR_UNWRITTEN_OUTPUT 3 /* the plugin returned LH_OK but left an
+                                            output element unwritten (its fault)    */
+
 /* lh_host_check flags */
 #define LH_HOST_CHECK_CACHED (1u << 0) /* reuse a verdict cached for this file's
                                           fingerprint (path, size, mtime, hash)  */
@@ -121,8 +138,9 @@ typedef struct lh_host_outputs {
  * [any thread] */
 uint32_t lh_host_api_version(void);
 
-/* The message of the last failed call on this thread ("" if none). Valid until
- * the next call of this API on the same thread. [any thread] */
+/* The message of the last failed call on this thread ("" if none), ending with
+ * this API's fix for the failures that have one (see lh_host_last_error_kind).
+ * Valid until the next call of this API on the same thread. [any thread] */
 const char *lh_host_last_error(void);
 
 /* Frees a string this API returned. NULL is a no-op. [any thread] */
@@ -158,11 +176,15 @@ void lh_host_loss_destroy(lh_host_loss *loss);
  * parameter's bound value, defaults filled in. [any thread] */
 lh_status lh_host_loss_info_json(lh_host_loss *loss, char **out_json);
 
-/* Evaluates on the host's threads, exactly as `losshost eval` does (shape and
- * weight checks, chunking, reductions), in the caller's buffers without a copy.
- * NaN/inf inputs are refused unless LH_HOST_ALLOW_NONFINITE. Calls on one loss
- * that is not THREAD_SAFE are serialised. The calling thread blocks; release
- * any interpreter lock before calling. [any thread] */
+/* Evaluates on the host's threads, exactly as `losshost eval` does (one engine
+ * function runs both: shape and weight checks, chunking, reductions), in the
+ * caller's buffers without a copy. NaN/inf inputs are refused unless
+ * LH_HOST_ALLOW_NONFINITE; LH_HOST_MEAN over a normalizer of 0 (all weights 0)
+ * fails; an output element a plugin other than the built-in one leaves
+ * unwritten fails, naming plugin, loss and output. On failure the outputs are
+ * unspecified. Calls on one loss that is not THREAD_SAFE are serialised. The
+ * calling thread blocks; release any interpreter lock before calling.
+ * [any thread] */
 lh_status lh_host_loss_evaluate(lh_host_loss *loss, const lh_host_batch *batch,
                                 lh_host_outputs *outputs);
 
@@ -180,6 +202,14 @@ lh_status lh_host_loss_optimal_constant(lh_host_loss *loss, const lh_host_batch 
  * LH_OK means the check ran, whatever its verdict ("failed" counts). [any thread] */
 lh_status lh_host_check(lh_host *host, const char *target, uint64_t seed, uint32_t flags,
                         char **out_json);
+
+/* 1.1: the LH_HOST_ERROR_* kind of this thread's last error (LH_HOST_ERROR_OTHER
+ * when it has none, or no call failed). [any thread] */
+int32_t lh_host_last_error_kind(void);
+
+/* 1.1: this thread's last error message without the C API's fix, "" if none.
+ * Valid until the next call of this API on the same thread. [any thread] */
+const char *lh_host_last_error_message(void);
 
 #endif /* !__swift__ */
 

@@ -10,13 +10,13 @@ import Glibc
 // its body through `guarded`: a HostError becomes a status and this thread's
 // last-error message; nothing traps on anything a caller passes in.
 
-/// Runs one API call; its error becomes the status and this thread's message.
+/// Runs one API call; its error becomes the status and this thread's last error.
 private func guarded(_ body: () throws(HostError) -> Void) -> lh_status {
     do throws(HostError) {
         try body()
         return lh_status(LH_OK)
     } catch {
-        LastError.set(error.message)
+        LastError.set(text: error.text, message: error.message, kind: error.kind?.code ?? LH_HOST_ERROR_OTHER)
         return error.status
     }
 }
@@ -54,6 +54,16 @@ public func lh_host_api_version() -> UInt32 {
 @_cdecl("lh_host_last_error")
 public func lh_host_last_error() -> UnsafePointer<CChar> {
     LastError.text
+}
+
+@_cdecl("lh_host_last_error_kind")
+public func lh_host_last_error_kind() -> Int32 {
+    LastError.kind
+}
+
+@_cdecl("lh_host_last_error_message")
+public func lh_host_last_error_message() -> UnsafePointer<CChar> {
+    LastError.message
 }
 
 @_cdecl("lh_host_free_string")
@@ -131,7 +141,7 @@ public func lh_host_loss_create(_ host: OpaquePointer?, _ id: UnsafePointer<CCha
         out.pointee = nil
         let host = try object(host, "host", as: Host.self)
         guard let id else { throw .argument("id is NULL") }
-        var named: [(name: String, values: [Double])] = []
+        var typed: [(name: String, values: [Double])] = []
         if paramCount > 0 {
             guard let params else { throw .argument("params is NULL but param_count is \(paramCount)") }
             for i in 0..<Int(paramCount) {
@@ -140,10 +150,10 @@ public func lh_host_loss_create(_ host: OpaquePointer?, _ id: UnsafePointer<CCha
                 guard p.count == 0 || p.values != nil else { throw .argument("params[\(i)].values is NULL but count is \(p.count)") }
                 guard p.count <= 1 << 24 else { throw .argument("params[\(i)].count is \(p.count), more than a parameter can hold") }
                 let values = p.values.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.count))) } ?? []
-                named.append((String(cString: name), values))
+                typed.append((String(cString: name), values))
             }
         }
-        let loss = try HostLoss(host: host, id: String(cString: id), params: named)
+        let loss = try HostLoss(host: host, id: String(cString: id), params: typed)
         out.pointee = OpaquePointer(Unmanaged.passRetained(loss).toOpaque())
     }
 }

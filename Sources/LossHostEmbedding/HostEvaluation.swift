@@ -32,7 +32,7 @@ enum HostEvaluation {
         if outputs.pointee.hessian != nil && loss.loss.info.hessian == .none {
             throw HostError(LH_ERR_UNSUPPORTED, "loss '\(loss.loss.info.id)' provides no Hessian")
         }
-        let totals: (sum: Double, normalizer: Double)
+        let totals: Evaluator.Totals
         switch batch.dtype {
         case LH_HOST_F64: totals = try run(Double.self, loss, shape, batch, outputs.pointee, reduction)
         case LH_HOST_F32: totals = try run(Float.self, loss, shape, batch, outputs.pointee, reduction)
@@ -40,7 +40,7 @@ enum HostEvaluation {
         }
         outputs.pointee.sum = totals.sum
         outputs.pointee.normalizer = totals.normalizer
-        outputs.pointee.value = reduction == .mean ? totals.sum / totals.normalizer : totals.sum
+        outputs.pointee.value = totals.value
     }
 
     static func reduction(_ code: Int32) throws(HostError) -> Reduction {
@@ -64,15 +64,12 @@ enum HostEvaluation {
         return UnsafePointer(empty)
     }
 
+    /// The engine's evaluation (the CLI's) over the caller's buffers.
     private static func run<S: KernelScalar>(_: S.Type, _ loss: HostLoss, _ shape: Shape, _ batch: lh_host_batch,
-                                             _ outputs: lh_host_outputs, _ reduction: Reduction) throws(HostError) -> (sum: Double, normalizer: Double) {
+                                             _ outputs: lh_host_outputs, _ reduction: Reduction) throws(HostError) -> Evaluator.Totals {
         let pred = try input(batch.pred, "pred", rows: shape.rows, as: S.self)
         let target = try input(batch.target, "target", rows: shape.rows, as: S.self)
         let weight = batch.weight?.assumingMemoryBound(to: S.self)
-        if !loss.host.options.allowNonFinite {
-            try checkFinite(pred, rows: shape.rows, columns: shape.predColumns, "pred")
-            try checkFinite(target, rows: shape.rows, columns: shape.targetColumns, "target")
-        }
         let values = outputs.values?.assumingMemoryBound(to: S.self)
         let gradient = outputs.gradient?.assumingMemoryBound(to: S.self)
         let hessian = outputs.hessian?.assumingMemoryBound(to: S.self)
@@ -81,21 +78,10 @@ enum HostEvaluation {
                 try Evaluator.evaluate(loss.instance, rows: shape.rows, predColumns: shape.predColumns,
                                        targetColumns: shape.targetColumns, pred: pred, target: target, weight: weight,
                                        values: values, gradient: gradient, hessian: hessian, reduction: reduction,
-                                       threads: loss.host.options.threads)
+                                       threads: loss.host.options.threads, allowNonFinite: loss.host.options.allowNonFinite)
             }
         } catch {
             throw .evaluation(error)
-        }
-    }
-
-    /// Refuses NaN and infinities, as the CLI's readers do without --allow-nonfinite.
-    static func checkFinite<S: KernelScalar>(_ p: UnsafePointer<S>, rows: Int, columns: Int, _ name: String) throws(HostError) {
-        let count = rows * columns
-        var bad = false
-        for i in 0..<count { bad = bad || !p[i].isFinite }
-        guard bad else { return }
-        for i in 0..<count where !p[i].isFinite {
-            throw .argument("\(name): row \(i / columns + 1), column \(i % columns + 1): non-finite value '\(formatNumber(p[i].asDouble))' (set LH_HOST_ALLOW_NONFINITE to accept it)")
         }
     }
 }
@@ -131,14 +117,11 @@ extension HostEvaluation {
 
     private static func optimalConstant(_ loss: HostLoss, _ shape: Shape, _ target: UnsafePointer<Double>,
                                         _ weight: UnsafePointer<Double>?) throws(HostError) -> [Double] {
-        if !loss.host.options.allowNonFinite {
-            try checkFinite(target, rows: shape.rows, columns: shape.targetColumns, "target")
-        }
         do {
             return try loss.call { () throws(EvaluationError) in
                 try OptimalConstant.find(loss.instance, rows: shape.rows, predColumns: shape.predColumns,
                                          targetColumns: shape.targetColumns, target: target, weight: weight,
-                                         threads: loss.host.options.threads)
+                                         threads: loss.host.options.threads, allowNonFinite: loss.host.options.allowNonFinite)
             }
         } catch {
             throw .evaluation(error)

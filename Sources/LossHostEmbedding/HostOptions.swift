@@ -16,11 +16,12 @@ struct HostOptions: Sendable {
     var workerExecutable: String
     /// Where the scan cache and cached check verdicts are kept.
     var cacheDir: String
-    var scanTimeout = 10.0
+    var scanTimeout = HostConfiguration.defaultScanTimeout
     /// Seconds one plugin call may take in a check (`check --timeout`).
-    var callTimeout = 10.0
-    /// Seconds an isolated piece of work may run without progress.
-    var evalTimeout = 600.0
+    var callTimeout = HostConfiguration.defaultCallTimeout
+    /// Seconds an isolated evaluation may take; `lh_host_loss_evaluate` runs in
+    /// the caller's process, so nothing of the C API uses it yet.
+    var evalTimeout = HostConfiguration.defaultEvalTimeout
 
     init(workerExecutable: String, cacheDir: String) {
         self.workerExecutable = workerExecutable

@@ -1,4 +1,5 @@
 import Foundation
+import LossHostEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +13,8 @@ public struct WorkerLimits: Sendable, Equatable {
     /// Seconds an isolated evaluation (`eval --isolate`) may take before its worker is killed.
     public var evalTimeout: Double
 
-    public static let defaultMemoryMiB = 4096
-    public static let defaultEvalTimeout = 600.0
+    public static let defaultMemoryMiB = HostConfiguration.defaultWorkerMemoryMiB
+    public static let defaultEvalTimeout = HostConfiguration.defaultEvalTimeout
 
     public init(memoryMiB: Int = WorkerLimits.defaultMemoryMiB, evalTimeout: Double = WorkerLimits.defaultEvalTimeout) {
         self.memoryMiB = memoryMiB

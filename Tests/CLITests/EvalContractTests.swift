@@ -85,9 +85,11 @@ final class EvalContractTests: XCTestCase {
         let badIndex = CLI.file("bad/index.csv", "0\n2\n1\n")
         let halfIndex = CLI.file("bad/half.csv", "0\n0.5\n1\n")
         let negative = CLI.file("bad/negw.csv", "1\n-1\n1\n")
+        let nanWeight = CLI.file("bad/nanw.csv", "1\nnan\n1\n")
+        let zeroWeights = CLI.file("bad/zerow.csv", "0\n0\n0\n")
         let cases: [(String, [String], String)] = [
             ("unknown loss", ["nope", "--pred", p, "--target", y], "unknown loss 'nope'"),
-            ("unknown reduction", ["mse", "--pred", p, "--target", y, "--reduction", "median"], "unknown reduction 'median' (expected mean, sum or none)"),
+            ("unknown reduction", ["mse", "--pred", p, "--target", y, "--reduction", "median"], "The value 'median' is invalid for '--reduction <reduction>'. Please provide one of 'mean', 'sum' or 'none'."),
             ("unknown param", ["huber", "--pred", p, "--target", y, "--param", "beta=1"], "unknown param 'beta' for loss 'huber' (its parameters: delta)"),
             ("param out of range", ["huber", "--pred", p, "--target", y, "--param", "delta=-1"], "param 'delta' = -1 is out of range: expected (0, 1000000]"),
             ("param not a number", ["huber", "--pred", p, "--target", y, "--param", "delta=abc"], "param 'delta': 'abc' is not a number"),
@@ -102,6 +104,10 @@ final class EvalContractTests: XCTestCase {
             ("class index out of range", ["cross_entropy", "--pred", logits, "--target", badIndex], "index.csv: row 2"),
             ("class index not whole", ["cross_entropy", "--pred", logits, "--target", halfIndex], "half.csv: row 2"),
             ("negative weight", ["mse", "--pred", p, "--target", y, "--weight", negative], "negw.csv: row 2, column 1: weight -1 must be a finite number >= 0"),
+            // A NaN weight is a bad weight (as in the C API and Python): --allow-nonfinite cannot fix it, so it is not offered.
+            ("nan weight", ["mse", "--pred", p, "--target", y, "--weight", nanWeight, "--allow-nonfinite"], "nanw.csv: row 2, column 1: weight nan must be a finite number >= 0\n"),
+            ("zero weights", ["mse", "--pred", p, "--target", y, "--weight", zeroWeights], "the weights sum to 0; mean is undefined (use --reduction sum)\n"),
+            ("nan fix", ["mse", "--pred", nan, "--target", y], "nan.csv: row 2, column 1: non-finite value 'nan' (use --allow-nonfinite to accept it)\n"),
             ("shape", ["gaussian_nll", "--pred", p, "--target", y], "needs pred with 2 columns"),
             ("negative Poisson rate", ["poisson_nll", "--pred", rate, "--target", labels,
                                        "--param", "log_input=0"], "rate.csv: row 2, column 1: pred value -2 is outside the loss's domain (a number >= 0)"),

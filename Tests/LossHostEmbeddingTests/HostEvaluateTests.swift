@@ -198,7 +198,7 @@ final class HostEvaluateTests: XCTestCase {
         batch.struct_size = 16
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError,
-                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.0)")
+                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.1)")
         batch.struct_size = UInt32(MemoryLayout<lh_host_batch>.size)
         batch.pred_columns = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
@@ -212,7 +212,7 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertEqual(HostSupport.lastError, "batch.rows is 18446744073709551615, too many to address")
         out.struct_size = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
-        XCTAssertEqual(HostSupport.lastError, "lh_host_outputs.struct_size is 0, expected at least \(MemoryLayout<lh_host_outputs>.size) (sizeof(lh_host_outputs) in losshost_host.h 1.0)")
+        XCTAssertEqual(HostSupport.lastError, "lh_host_outputs.struct_size is 0, expected at least \(MemoryLayout<lh_host_outputs>.size) (sizeof(lh_host_outputs) in losshost_host.h 1.1)")
         XCTAssertEqual(lh_host_loss_evaluate(mse, nil, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError, "batch is NULL")
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, nil), lh_status(LH_ERR_INVALID_ARGUMENT))
@@ -227,6 +227,71 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertEqual(out.sum, 0)
     }
 
+    func testAZeroNormalizerMakesTheMeanAnErrorAsInTheCLI() throws {
+        let mse = try HostSupport.loss(host, "mse")
+        defer { lh_host_loss_destroy(mse) }
+        let zeros = try HostSupport.evaluate(mse, pred: [1, 2, 3], target: [0.5, 2, 2.1], weight: [0, 0, 0])
+        XCTAssertEqual(zeros.status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "the weights sum to 0; mean is undefined (use LH_HOST_SUM)")
+        XCTAssertEqual(String(cString: lh_host_last_error_message()), "the weights sum to 0; mean is undefined")
+        XCTAssertEqual(lh_host_last_error_kind(), LH_HOST_ERROR_UNDEFINED_MEAN)
+        let sum = try HostSupport.evaluate(mse, pred: [1, 2, 3], target: [0.5, 2, 2.1], weight: [0, 0, 0], reduction: LH_HOST_SUM)
+        XCTAssertEqual(sum.status, lh_status(LH_OK), HostSupport.lastError)
+        XCTAssertEqual(sum.value, 0)
+        XCTAssertEqual(sum.normalizer, 0)
+        let ce = try HostSupport.loss(host, "cross_entropy", ["weight": [0, 0, 0]])
+        defer { lh_host_loss_destroy(ce) }
+        let classes = try HostSupport.evaluate(ce, pred: [1, 2, 0, 0, 1, 3], target: [0, 2], predColumns: 3, valueCount: 2)
+        XCTAssertEqual(classes.status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError,
+                       "the normalizer is 0 (every row's weight, class weights included, is 0); mean is undefined (use LH_HOST_SUM)")
+        let empty = try HostSupport.evaluate(mse, pred: [], target: [])
+        XCTAssertEqual(empty.status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "there are no rows; mean is undefined (use LH_HOST_SUM)")
+    }
+
+    func testTheLastErrorKeepsItsKindAndItsMessageWithoutTheFix() throws {
+        let mse = try HostSupport.loss(host, "mse")
+        defer { lh_host_loss_destroy(mse) }
+        XCTAssertEqual(try HostSupport.evaluate(mse, pred: [1, .nan], target: [0, 0]).status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "pred: row 2, column 1: non-finite value 'nan' (set LH_HOST_ALLOW_NONFINITE to accept it)")
+        XCTAssertEqual(String(cString: lh_host_last_error_message()), "pred: row 2, column 1: non-finite value 'nan'")
+        XCTAssertEqual(lh_host_last_error_kind(), LH_HOST_ERROR_NONFINITE_INPUT)
+        XCTAssertEqual(try HostSupport.evaluate(mse, pred: [1, 2], target: [0, -.infinity]).status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(String(cString: lh_host_last_error_message()), "target: row 2, column 1: non-finite value '-inf'")
+        // An error of another kind replaces both.
+        XCTAssertEqual(try HostSupport.evaluate(mse, pred: [1], target: [0], reduction: 9).status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(lh_host_last_error_kind(), LH_HOST_ERROR_OTHER)
+        XCTAssertEqual(String(cString: lh_host_last_error_message()), HostSupport.lastError)
+        // Each thread has its own: a new thread has none.
+        let seen = Results()
+        let done = expectation(description: "thread")
+        Thread {
+            seen.set(0, (lh_status(lh_host_last_error_kind()), 0, []))
+            seen.set(1, (lh_status(strlen(lh_host_last_error_message())), 0, []))
+            done.fulfill()
+        }.start()
+        wait(for: [done], timeout: 10)
+        XCTAssertEqual(seen.get(0)?.0, lh_status(LH_HOST_ERROR_OTHER))
+        XCTAssertEqual(seen.get(1)?.0, 0)
+    }
+
+    func testTypedParametersAreBoundAsNumbers() throws {
+        let huber = try HostSupport.loss(host, "huber", ["delta": [0.1 + 0.2]])
+        defer { lh_host_loss_destroy(huber) }
+        var text: UnsafeMutablePointer<CChar>?
+        XCTAssertEqual(lh_host_loss_info_json(huber, &text), lh_status(LH_OK), HostSupport.lastError)
+        let used = try XCTUnwrap(try HostSupport.json(HostSupport.take(text))["params_used"] as? [String: Any])
+        XCTAssertEqual(used["delta"] as? Double ?? 0, 0.1 + 0.2, accuracy: 1e-16)
+        let r = try HostSupport.evaluate(huber, pred: [1], target: [0], reduction: LH_HOST_SUM)
+        XCTAssertEqual(r.value, (0.1 + 0.2) * (1 - 0.5 * (0.1 + 0.2)), accuracy: 1e-16)
+        var loss: OpaquePointer?
+        XCTAssertEqual(HostSupport.create(host, "std/multi_margin", ["p": [1.5]], &loss), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "param 'p' = 1.5 is out of range: expected a whole number in [1, 2]")
+        XCTAssertEqual(HostSupport.create(host, "huber", ["delta": [.infinity]], &loss), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "param 'delta': 'inf' is not a number")
+    }
+
     func testNonFiniteInputsEvaluateWhenTheHostAllowsThem() throws {
         let open = try HostSupport.open(flags: UInt32(LH_HOST_ONLY_PLUGIN_DIRS | LH_HOST_ALLOW_NONFINITE))
         defer { lh_host_close(open) }
@@ -238,7 +303,7 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertTrue(r.values[1].isNaN)
     }
 
-    func testAPluginsUnwrittenOutputsAreNaNAndAMissingHessianIsUnsupported() throws {
+    func testAPluginsUnwrittenOutputIsAnErrorAsInTheCLIAndAMissingHessianIsUnsupported() throws {
         let dir = HostSupport.folder("skips")
         try HostSupport.compile([HostSupport.packageRoot.appendingPathComponent("Tests/Fixtures/plugins/skips_outputs.c").path],
                                 to: dir.appendingPathComponent("libskips.so").path)
@@ -249,25 +314,36 @@ final class HostEvaluateTests: XCTestCase {
         let noHessian = try HostSupport.evaluate(sq, pred: [1, 2, 3, 4], target: [0, 0, 0, 0])
         XCTAssertEqual(noHessian.status, lh_status(LH_ERR_UNSUPPORTED))
         XCTAssertEqual(HostSupport.lastError, "loss 'sq' provides no Hessian")
-        var gradient = [Double](repeating: 0, count: 4)
+        XCTAssertEqual(lh_host_last_error_kind(), LH_HOST_ERROR_OTHER)
+        // The gradient of odd elements is never written: the CLI's error, not NaN, in float64 and float32.
+        for reduction in [LH_HOST_SUM, LH_HOST_MEAN] {
+            let r = try HostSupport.evaluate(sq, pred: [1, 2, 3, 4], target: [0, 0, 0, 0], reduction: reduction, hessian: false)
+            XCTAssertEqual(r.status, lh_status(LH_ERR_INTERNAL))
+            XCTAssertEqual(HostSupport.lastError, "plugin 'skips' loss 'sq' returned LH_OK but left gradient[1] (row 2) unwritten")
+            XCTAssertEqual(lh_host_last_error_kind(), LH_HOST_ERROR_UNWRITTEN_OUTPUT)
+        }
+        let pred: [Float] = [1, 2, 3, 4], target: [Float] = [0, 0, 0, 0]
+        var gradient = [Float](repeating: 0, count: 4)
         var out = lh_host_outputs()
         out.struct_size = UInt32(MemoryLayout<lh_host_outputs>.size)
         out.reduction = LH_HOST_SUM
-        let pred = [1.0, 2, 3, 4], target = [0.0, 0, 0, 0]
         let status = gradient.withUnsafeMutableBufferPointer { g in
             pred.withUnsafeBufferPointer { p in
                 target.withUnsafeBufferPointer { t in
-                    var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F64, rows: 4,
+                    var batch = lh_host_batch(struct_size: UInt32(MemoryLayout<lh_host_batch>.size), dtype: LH_HOST_F32, rows: 4,
                                               pred_columns: 1, target_columns: 1, pred: p.baseAddress, target: t.baseAddress, weight: nil)
                     out.gradient = UnsafeMutableRawPointer(g.baseAddress)
                     return lh_host_loss_evaluate(sq, &batch, &out)
                 }
             }
         }
-        XCTAssertEqual(status, lh_status(LH_OK), HostSupport.lastError)
-        XCTAssertEqual(gradient[0], 2)
-        XCTAssertEqual(gradient[2], 6)
-        XCTAssertTrue(gradient[1].isNaN && gradient[3].isNaN, "\(gradient)")
+        XCTAssertEqual(status, lh_status(LH_ERR_INTERNAL))
+        XCTAssertEqual(HostSupport.lastError, "plugin 'skips' loss 'sq' returned LH_OK but left gradient[1] (row 2) unwritten")
+        // Values it writes are still evaluated.
+        let values = try HostSupport.evaluate(sq, pred: [1, 2, 3, 4], target: [0, 0, 0, 0], reduction: LH_HOST_NONE,
+                                              gradient: false, hessian: false)
+        XCTAssertEqual(values.status, lh_status(LH_OK), HostSupport.lastError)
+        XCTAssertEqual(values.values, [1, 4, 9, 16])
     }
 }
 

@@ -49,17 +49,21 @@ def cli_json(cli: Path, *args: str, cache_dir: str | None = None):
     return json.loads(done.stdout)
 
 
+def compile_plugin(source: Path, output: Path) -> None:
+    """Builds a C plugin with `cc` against the repository's include/."""
+    compiler = shutil.which("cc")
+    assert compiler, "cc is needed to build the test plugins"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-I", str(REPO / "include"),
+                    str(source), "-o", str(output), "-lm"], check=True)
+
+
 @pytest.fixture(scope="session")
 def plugin_dir(tmp_path_factory) -> Path:
     """A team folder with the test plugins compiled by `cc` from tests/plugins."""
     folder = tmp_path_factory.mktemp("team-losses")
     folder.chmod(0o755)
-    compiler = shutil.which("cc")
-    assert compiler, "cc is needed to build the test plugins"
     for name in ("asymmetric", "broken"):
-        subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-I", str(REPO / "include"),
-                        str(PLUGIN_SOURCES / f"{name}.c"), "-o", str(folder / f"lib{name}.so"), "-lm"],
-                       check=True)
+        compile_plugin(PLUGIN_SOURCES / f"{name}.c", folder / f"lib{name}.so")
     return folder
 
 

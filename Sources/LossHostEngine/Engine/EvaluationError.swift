@@ -1,22 +1,26 @@
 import CLossHost
 import LossHostABI
+import LossHostIO
 import LossKit
 
 /// Why an evaluation could not be done. `input`, `row` and `column` point at the
-/// offending cell (0-based data rows) so the CLI can name the file, row and column.
-public struct EvaluationError: Error, Sendable, CustomStringConvertible {
+/// offending cell (0-based data rows) so the CLI can name the file, row and column;
+/// `kind` tells clients which fix of theirs applies.
+public struct EvaluationError: KindedFailure, Sendable, CustomStringConvertible {
     public enum Input: Sendable { case none, pred, target, weight, parameter }
 
     public var message: String
     public var input: Input
     public var row: Int?
     public var column: Int?
+    public var kind: FailureKind?
 
-    public init(_ message: String, input: Input = .none, row: Int? = nil, column: Int? = nil) {
+    public init(_ message: String, input: Input = .none, row: Int? = nil, column: Int? = nil, kind: FailureKind? = nil) {
         self.message = message
         self.input = input
         self.row = row
         self.column = column
+        self.kind = kind
     }
 
     public var description: String { message }

@@ -2,7 +2,6 @@ import Dispatch
 import LossHostABI
 import LossHostIO
 import LossKit
-import StandardLosses
 
 /// What to compute.
 public struct EvaluationOptions: Sendable {
@@ -16,15 +15,20 @@ public struct EvaluationOptions: Sendable {
     /// The element type to evaluate in; nil: the type of pred (float32 only for
     /// float32 `.npy` input).
     public var dtype: DType?
+    /// Evaluate NaN and infinite pred and target values; false refuses them
+    /// (`FailureKind.nonFiniteInput`). Callers that make their own inputs
+    /// (fit, plot) leave it true; `eval` and the C host API follow their setting.
+    public var allowNonFinite: Bool
 
     public init(reduction: Reduction = .mean, gradient: Bool = false, hessian: Bool = false,
-                values: Bool = false, threads: Int = 0, dtype: DType? = nil) {
+                values: Bool = false, threads: Int = 0, dtype: DType? = nil, allowNonFinite: Bool = true) {
         self.reduction = reduction
         self.gradient = gradient
         self.hessian = hessian
         self.values = values
         self.threads = threads
         self.dtype = dtype
+        self.allowNonFinite = allowNonFinite
     }
 }
 
@@ -98,7 +102,6 @@ public enum Evaluator {
         let info = instance.loss.info
         try ShapeCheck.check(info, predRows: pred.rows, predColumns: pred.columns, targetRows: target.rows,
                              targetColumns: target.columns, weightCount: weight?.count)
-        if let weight { try checkWeights(weight) }
         if options.hessian && info.hessian == .none {
             throw EvaluationError("loss '\(info.id)' provides no Hessian")
         }
@@ -109,83 +112,106 @@ public enum Evaluator {
         switch dtype {
         case .f64:
             let out = try outputs(instance, p, t, weight, Double.self, targetColumns: target.columns, options: options)
-            result = Evaluation(rows: rows, columns: d, value: out.sum, sum: out.sum, normalizer: out.normalizer,
-                                values: out.values, gradient: out.gradient, hessian: out.hessian)
+            result = Evaluation(rows: rows, columns: d, value: out.totals.value, sum: out.totals.sum,
+                                normalizer: out.totals.normalizer, values: out.values, gradient: out.gradient, hessian: out.hessian)
         case .f32:
-            let weights32: [Float]? = weight.map { w in w.map { Float($0) } }
-            if let weights32 { try checkWeights(weights32.map { Double($0) }) }
-            let out = try outputs(instance, p, t, weights32, Float.self, targetColumns: target.columns, options: options)
+            let out = try outputs(instance, p, t, weight.map { w in w.map { Float($0) } }, Float.self,
+                                  targetColumns: target.columns, options: options)
             // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
-            result = Evaluation(rows: rows, columns: d, value: out.sum, sum: out.sum, normalizer: out.normalizer,
-                                values: nil, gradient: nil, hessian: nil)
+            result = Evaluation(rows: rows, columns: d, value: out.totals.value, sum: out.totals.sum,
+                                normalizer: out.totals.normalizer, values: nil, gradient: nil, hessian: nil)
             result.dtype = .f32
             result.valuesF32 = out.values
             result.gradientF32 = out.gradient
             result.hessianF32 = out.hessian
         }
-        if options.reduction == .mean {
-            guard result.normalizer != 0 else {
-                if let weight, weight.allSatisfy({ $0 == 0 }) { throw EvaluationError("the weights sum to 0; mean is undefined (use --reduction sum)") }
-                throw EvaluationError("the normalizer is 0 (every row's weight, class weights included, is 0); mean is undefined (use --reduction sum)")
-            }
-            result.value = result.sum / result.normalizer
-        }
         return result
     }
 
-    /// The per-element outputs `options` asks for, in `S`, and the totals; an
-    /// output a plugin other than the built-ins leaves unwritten is an error.
+    /// The per-element outputs `options` asks for, in `S`, and the totals.
     private static func outputs<S: KernelScalar>(
         _ instance: LossInstance, _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
         targetColumns: Int, options: EvaluationOptions
-    ) throws(EvaluationError) -> (values: [S]?, gradient: [S]?, hessian: [S]?, sum: Double, normalizer: Double) {
-        let info = instance.loss.info
+    ) throws(EvaluationError) -> (values: [S]?, gradient: [S]?, hessian: [S]?, totals: Totals) {
         let rows = pred.rows, d = pred.columns
-        let valueCount = info.reduce == .elementwise ? rows * d : rows
-        let trusted = instance.loss.origin == .builtIn
-        var values: [S]? = options.values || options.reduction == .none ? outputArray(valueCount, trusted: trusted) : nil
-        var gradient: [S]? = options.gradient ? outputArray(rows * d, trusted: trusted) : nil
-        var hessian: [S]? = options.hessian ? outputArray(rows * d, trusted: trusted) : nil
+        let valueCount = instance.loss.info.reduce == .elementwise ? rows * d : rows
+        var values: [S]? = options.values || options.reduction == .none ? uninitializedArray(valueCount) : nil
+        var gradient: [S]? = options.gradient ? uninitializedArray(rows * d) : nil
+        var hessian: [S]? = options.hessian ? uninitializedArray(rows * d) : nil
         let totals = withInputs(pred, target, weight, S.self) { pp, tp, wp in
-            withOutputs(&values, &gradient, &hessian) { v, g, h in
-                run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pp, target: tp,
-                    weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction, threads: options.threads)
+            withOutputs(&values, &gradient, &hessian) { v, g, h -> Result<Totals, EvaluationError> in
+                do throws(EvaluationError) {
+                    return .success(try evaluateChecked(
+                        instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pp, target: tp,
+                        weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction,
+                        threads: options.threads, allowNonFinite: options.allowNonFinite))
+                } catch {
+                    return .failure(error)
+                }
             }
         }
-        let (sum, normalizer) = try totals.get()
-        if !trusted {
-            try checkWritten(instance, [("values", values, info.reduce == .elementwise ? d : 1), ("gradient", gradient, d), ("hessian", hessian, d)])
-        }
-        return (values, gradient, hessian, sum, normalizer)
+        return (values, gradient, hessian, try totals.get())
+    }
+
+    /// What an evaluation over buffers returns: the weighted sum, the `mean`
+    /// denominator and the reduced value (the sum for `sum` and `none`).
+    public struct Totals: Sendable {
+        public var sum: Double
+        public var normalizer: Double
+        public var value: Double
     }
 
     /// Evaluates over caller-owned row-major buffers of either element type,
-    /// with no copy, after the checks `evaluate` makes (shapes, weights, Hessian
-    /// support). Outputs need not be initialised; those of a plugin other than
-    /// the built-in one start as NaN. Gradient and Hessian are of the reduced
-    /// value. Returns the sum and the normalizer.
+    /// with no copy: the one evaluation every client runs. Checks shapes,
+    /// weights and Hessian support, refuses non-finite pred and target values
+    /// unless `allowNonFinite`, fills the outputs of a plugin other than the
+    /// built-ins with `UnwrittenOutput`'s marker (an element it leaves unwritten
+    /// is an error), and reduces (`mean` over a normalizer of 0 is an error).
+    /// Outputs need not be initialised. Gradient and Hessian are of the reduced
+    /// value (of the sum for `none`).
     public static func evaluate<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
         values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
-        reduction: Reduction, threads: Int
-    ) throws(EvaluationError) -> (sum: Double, normalizer: Double) {
-        let info = instance.loss.info
-        try ShapeCheck.check(info, predRows: rows, predColumns: predColumns, targetRows: rows,
+        reduction: Reduction, threads: Int, allowNonFinite: Bool
+    ) throws(EvaluationError) -> Totals {
+        try ShapeCheck.check(instance.loss.info, predRows: rows, predColumns: predColumns, targetRows: rows,
                              targetColumns: targetColumns, weightCount: nil)
+        return try evaluateChecked(instance, rows: rows, predColumns: predColumns, targetColumns: targetColumns,
+                                   pred: pred, target: target, weight: weight, values: values, gradient: gradient,
+                                   hessian: hessian, reduction: reduction, threads: threads, allowNonFinite: allowNonFinite)
+    }
+
+    /// `evaluate` over buffers whose shapes `ShapeCheck` has accepted.
+    private static func evaluateChecked<S: KernelScalar>(
+        _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
+        pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
+        values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
+        reduction: Reduction, threads: Int, allowNonFinite: Bool
+    ) throws(EvaluationError) -> Totals {
+        let info = instance.loss.info
         if let weight { try checkWeights(weight, rows) }
         if hessian != nil && info.hessian == .none {
             throw EvaluationError("loss '\(info.id)' provides no Hessian")
         }
-        if instance.loss.pluginID != StandardPlugin.id {
-            let valueCount = info.reduce == .elementwise ? rows * predColumns : rows
-            values?.update(repeating: S.nan, count: valueCount)
-            gradient?.update(repeating: S.nan, count: rows * predColumns)
-            hessian?.update(repeating: S.nan, count: rows * predColumns)
+        if !allowNonFinite {
+            try NonFiniteInput.check(pred, rows: rows, columns: d, .pred)
+            try NonFiniteInput.check(target, rows: rows, columns: targetColumns, .target)
         }
-        return try run(instance, rows: rows, predColumns: predColumns, targetColumns: targetColumns, pred: pred,
-                       target: target, weight: weight, values: values, gradient: gradient, hessian: hessian,
-                       reduction: reduction, threads: threads).get()
+        // The built-in losses write every element; any other plugin's outputs start as the marker.
+        let trusted = instance.loss.origin == .builtIn
+        let valueCount = info.reduce == .elementwise ? rows * d : rows
+        let outputs = [("values", values, valueCount, info.reduce == .elementwise ? d : 1),
+                       ("gradient", gradient, rows * d, d), ("hessian", hessian, rows * d, d)]
+        if !trusted {
+            for (_, buffer, count, _) in outputs { UnwrittenOutput.fill(buffer, count: count) }
+        }
+        let (sum, normalizer) = try run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pred,
+                                        target: target, weight: weight, values: values, gradient: gradient, hessian: hessian,
+                                        reduction: reduction, threads: threads).get()
+        if !trusted { try UnwrittenOutput.check(instance.loss, outputs) }
+        let value = try reduction.value(sum: sum, normalizer: normalizer, rows: rows, weight: weight)
+        return Totals(sum: sum, normalizer: normalizer, value: value)
     }
 
     /// The whole evaluation over caller-owned buffers (outputs need not be
@@ -313,10 +339,9 @@ public enum Evaluator {
         }
         let p = widen(pred, rows * d), t = widen(target, rows * targetColumns)
         let w = weight.map { widen($0, rows) }
-        let marker: Double = UnwrittenOutput.marker()
         func output(_ n: Int) -> UnsafeMutablePointer<Double> {
             let out = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
-            out.initialize(repeating: marker, count: max(n, 1))
+            UnwrittenOutput.fill(out, count: n)
             return out
         }
         let v = values.map { _ in output(valueCount) }
@@ -329,11 +354,13 @@ public enum Evaluator {
                          target: UnsafePointer(t), weight: w.map { UnsafePointer($0) }, values: v, gradient: g, hessian: h,
                          reduction: reduction, threads: threads)
         if case .success = result {
+            // The float32 buffers cannot hold the float64 marker: the plugin's writes are checked here.
             let perValue = instance.loss.info.reduce == .elementwise ? d : 1
-            for (name, buffer, count, columns) in [("values", v, valueCount, perValue), ("gradient", g, rows * d, d), ("hessian", h, rows * d, d)] {
-                if let buffer, let i = UnwrittenOutput.first(in: buffer, count: count) {
-                    return .failure(UnwrittenOutput.error(instance.loss, name, index: i, columns: columns))
-                }
+            do throws(EvaluationError) {
+                try UnwrittenOutput.check(instance.loss, [("values", v, valueCount, perValue), ("gradient", g, rows * d, d),
+                                                          ("hessian", h, rows * d, d)])
+            } catch {
+                return .failure(error)
             }
             if let values, let v { for i in 0..<valueCount { values[i] = S(fromDouble: v[i]) } }
             if let gradient, let g { for i in 0..<rows * d { gradient[i] = S(fromDouble: g[i]) } }
@@ -348,14 +375,6 @@ public enum Evaluator {
     }
 
     /// Weights must be finite and >= 0: a branch-free scan, then the slow search for the message.
-    static func checkWeights(_ weight: [Double]) throws(EvaluationError) {
-        try weight.withUnsafeBufferPointer { (w) throws(EvaluationError) in
-            guard let base = w.baseAddress else { return }
-            try checkWeights(base, w.count)
-        }
-    }
-
-    /// `checkWeights` over a buffer of `count` weights.
     static func checkWeights<S: KernelScalar>(_ weight: UnsafePointer<S>, _ count: Int) throws(EvaluationError) {
         var bad: UInt8 = 0
         for i in 0..<count {
@@ -371,21 +390,10 @@ public enum Evaluator {
         }
     }
 
-    /// Throws for the first output element a plugin left unwritten (still `UnwrittenOutput`'s marker).
-    static func checkWritten<S: KernelScalar>(_ instance: LossInstance, _ outputs: [(String, [S]?, Int)]) throws(EvaluationError) {
-        for (name, array, columns) in outputs {
-            guard let array else { continue }
-            let index = array.withUnsafeBufferPointer { b in b.baseAddress.flatMap { UnwrittenOutput.first(in: $0, count: b.count) } }
-            if let index { throw UnwrittenOutput.error(instance.loss, name, index: index, columns: columns) }
-        }
-    }
-
-    /// An output array. The built-in losses write every element, so theirs are
-    /// left uninitialised (no extra memory pass); any other plugin's start as
-    /// `UnwrittenOutput`'s marker, so an element it fails to write is caught.
-    static func outputArray<S: KernelScalar>(_ count: Int, trusted: Bool) -> [S] {
-        guard trusted else { return [S](repeating: UnwrittenOutput.marker(), count: count) }
-        return [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    /// An output array left uninitialised: `evaluate` fills it (with the
+    /// unwritten marker first, for plugins other than the built-ins).
+    static func uninitializedArray<S: KernelScalar>(_ count: Int) -> [S] {
+        [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     private static func withInputs<S: KernelScalar, R>(

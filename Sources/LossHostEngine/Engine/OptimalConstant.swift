@@ -39,13 +39,15 @@ public enum OptimalConstant {
 
     /// The optimal constant for `rows` targets at `target` (rows x targetColumns,
     /// row-major) and optional weights, for a prediction of `predColumns` columns.
+    /// Non-finite targets are refused unless `allowNonFinite` (`NonFiniteInput`).
     public static func find(_ instance: LossInstance, rows: Int, predColumns: Int, targetColumns: Int,
                             target: UnsafePointer<Double>, weight: UnsafePointer<Double>?,
-                            threads: Int = 0) throws(EvaluationError) -> [Double] {
+                            threads: Int = 0, allowNonFinite: Bool = true) throws(EvaluationError) -> [Double] {
         let info = instance.loss.info
         try ShapeCheck.check(info, predRows: rows, predColumns: predColumns, targetRows: rows,
                              targetColumns: targetColumns, weightCount: nil)
         if let weight { try Evaluator.checkWeights(weight, rows) }
+        if !allowNonFinite { try NonFiniteInput.check(target, rows: rows, columns: targetColumns, .target) }
         guard rows > 0 else { throw EvaluationError("no rows: every constant is equally good") }
         guard predColumns <= maxColumns else {
             throw EvaluationError("a constant of \(predColumns) pred columns is more than this search handles (\(maxColumns))")
@@ -67,7 +69,7 @@ public enum OptimalConstant {
 
     /// The optimal constant for targets (and weights) read from files.
     public static func find(_ instance: LossInstance, predColumns: Int, target: NumericArray, weight: [Double]?,
-                            threads: Int = 0) throws(EvaluationError) -> [Double] {
+                            threads: Int = 0, allowNonFinite: Bool = true) throws(EvaluationError) -> [Double] {
         let values = target.doubles
         if let weight, weight.count != target.rows {
             throw EvaluationError("weight has \(weight.count) values but target has \(target.rows) rows", input: .weight)
@@ -76,11 +78,11 @@ public enum OptimalConstant {
             guard let base = t.baseAddress else { throw EvaluationError("no rows: every constant is equally good") }
             guard let weight else {
                 return try find(instance, rows: target.rows, predColumns: predColumns, targetColumns: target.columns,
-                                target: base, weight: nil, threads: threads)
+                                target: base, weight: nil, threads: threads, allowNonFinite: allowNonFinite)
             }
             return try weight.withUnsafeBufferPointer { (w) throws(EvaluationError) in
                 try find(instance, rows: target.rows, predColumns: predColumns, targetColumns: target.columns,
-                         target: base, weight: w.baseAddress, threads: threads)
+                         target: base, weight: w.baseAddress, threads: threads, allowNonFinite: allowNonFinite)
             }
         }
     }

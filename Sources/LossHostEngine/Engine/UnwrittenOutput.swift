@@ -1,4 +1,6 @@
 import LossHostABI
+import LossHostIO
+
 /// The value every output of a plugin's call starts as: a signalling NaN with
 /// a payload no arithmetic produces (it survives the host's `mean` scaling,
 /// which only quiets it). An output still holding it after `LH_OK` was never
@@ -25,9 +27,24 @@ enum UnwrittenOutput {
         return nil
     }
 
+    /// Fills an output buffer with the marker before a plugin's call.
+    static func fill<S: BinaryFloatingPoint>(_ buffer: UnsafeMutablePointer<S>?, count: Int) {
+        buffer?.update(repeating: marker(), count: count)
+    }
+
+    /// Throws for the first output element still holding the marker; each
+    /// output is (name, buffer, element count, elements per row).
+    static func check<S: BinaryFloatingPoint>(_ loss: LoadedLoss,
+                                              _ outputs: [(String, UnsafeMutablePointer<S>?, Int, Int)]) throws(EvaluationError) {
+        for case let (name, buffer?, count, columns) in outputs {
+            if let i = first(in: buffer, count: count) { throw error(loss, name, index: i, columns: columns) }
+        }
+    }
+
     /// The error for output `name` left unwritten at element `index` (of a row of `columns`).
     static func error(_ loss: LoadedLoss, _ name: String, index: Int?, columns: Int) -> EvaluationError {
         let at = index.map { i in columns > 1 ? "\(name)[\(i)] (row \(i / columns + 1), column \(i % columns + 1))" : "\(name)[\(i)] (row \(i + 1))" } ?? name
-        return EvaluationError("plugin '\(loss.pluginID)' loss '\(loss.info.id)' returned LH_OK but left \(at) unwritten")
+        return EvaluationError("plugin '\(loss.pluginID)' loss '\(loss.info.id)' returned LH_OK but left \(at) unwritten",
+                               kind: .unwrittenOutput)
     }
 }

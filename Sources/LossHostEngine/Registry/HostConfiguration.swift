@@ -18,18 +18,29 @@ public struct HostConfiguration: Sendable {
     public var cacheDirectory: String?
     /// Seconds a plugin scan may take before its worker is killed.
     public var scanTimeout: Double
-    /// Seconds one plugin call may take inside `check`.
+    /// Seconds one plugin call may take inside `check` (`check --timeout`).
     public var callTimeout: Double
-    /// Seconds an isolated evaluation may take before its worker is killed.
+    /// Seconds an isolated evaluation (`eval --isolate`, or automatic after a
+    /// crash) may take before its worker is killed. Evaluation in this process
+    /// (the C host API's) has no time limit.
     public var evalTimeout: Double
     /// Address space each worker may map, in MiB (`RLIMIT_AS`); 0: no limit.
     public var workerMemoryMiB: Int
     /// Evaluation threads; 0: every core.
     public var threads: Int
 
+    /// The defaults of every client: the CLI's options, the C host API's zero fields.
+    public static let defaultScanTimeout = 10.0
+    public static let defaultCallTimeout = 10.0
+    public static let defaultEvalTimeout = 600.0
+    public static let defaultWorkerMemoryMiB = 4096
+
     public init(searchPath: PluginSearchPath, formats: PluginFormats = PluginFormats(), allowUnsafePlugins: Bool = false,
-                workerExecutable: String? = nil, cacheDirectory: String? = nil, scanTimeout: Double = 10,
-                callTimeout: Double = 30, evalTimeout: Double = 600, workerMemoryMiB: Int = 4096, threads: Int = 0) {
+                workerExecutable: String? = nil, cacheDirectory: String? = nil,
+                scanTimeout: Double = HostConfiguration.defaultScanTimeout,
+                callTimeout: Double = HostConfiguration.defaultCallTimeout,
+                evalTimeout: Double = HostConfiguration.defaultEvalTimeout,
+                workerMemoryMiB: Int = HostConfiguration.defaultWorkerMemoryMiB, threads: Int = 0) {
         self.searchPath = searchPath
         self.formats = formats
         self.allowUnsafePlugins = allowUnsafePlugins

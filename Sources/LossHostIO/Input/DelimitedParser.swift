@@ -221,7 +221,7 @@ private struct Scan {
         do throws(InputError) {
             try parseRow(from: from, to: end, row: 1, columns: columns, into: cells)
         } catch {
-            throw InputError(error.message + " (the file's only row, so it is data, not a header)")
+            throw InputError(error.message + " (the file's only row, so it is data, not a header)", kind: error.kind)
         }
         throw InputError.file(name, "no data rows")
     }

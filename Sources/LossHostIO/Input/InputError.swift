@@ -4,15 +4,18 @@
 /// and, when it is about one cell, gives the row and column, 1-based as a person counts
 /// lines in the file (a skipped header line counts), e.g.
 /// `p.csv: row 3, column 2: 'abc' is not a number`.
-public struct InputError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct InputError: KindedFailure, Sendable, CustomStringConvertible, Equatable {
     /// The whole one-line message.
     public let message: String
+    /// What a client can do about it, when it is one of the kinds clients fix.
+    public let kind: FailureKind?
     /// What `print(error)` shows: the message.
     public var description: String { message }
 
     /// Makes an error with the given one-line message.
-    public init(_ message: String) {
+    public init(_ message: String, kind: FailureKind? = nil) {
         self.message = message
+        self.kind = kind
     }
 
     /// `name: detail`.
@@ -21,14 +24,13 @@ public struct InputError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// `name: row R, column C: detail`.
-    static func cell(_ name: String, row: Int, column: Int, _ detail: String) -> InputError {
-        InputError("\(name): row \(row), column \(column): \(detail)")
+    static func cell(_ name: String, row: Int, column: Int, _ detail: String, kind: FailureKind? = nil) -> InputError {
+        InputError("\(name): row \(row), column \(column): \(detail)", kind: kind)
     }
 
     /// The standard message for a NaN or infinite value when they are not allowed.
     static func nonFinite(_ name: String, row: Int, column: Int, text: String) -> InputError {
-        cell(name, row: row, column: column,
-             "non-finite value '\(text)' (use --allow-nonfinite to accept it)")
+        cell(name, row: row, column: column, FailureKind.nonFiniteValue(text), kind: .nonFiniteInput)
     }
 
     /// `name: corrupt .npy file (reason)`.

@@ -54,7 +54,7 @@ struct CheckCommand: ParsableCommand {
     var params: [String] = []
 
     @Option(help: ArgumentHelp("Seconds a check may run without progress before its worker is killed and the check fails.", valueName: "seconds"))
-    var timeout: Double = 10
+    var timeout: Double = HostConfiguration.defaultCallTimeout
 
     @Option(help: "Output format: text (a table) for people, json for scripts.")
     var format: OutputFormat = .text

@@ -20,6 +20,11 @@ struct EvalCommand: ParsableCommand {
               losshost eval cross_entropy --pred logits.npy --target labels.csv --format json
               losshost eval huber --data predictions.csv --target-col y
               losshost eval bce_with_logits --target labels.csv --optimal-constant
+
+            --optimal-constant is a flag of eval, not a command of its own: it takes
+            the same loss, --param, --target and --weight as an evaluation and
+            answers the question an evaluation starts from (which constant pred
+            scores best on these targets), so it is read and checked the same way.
             """
     )
 
@@ -34,8 +39,8 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A loss parameter, NAME=VALUE (repeatable); a list is NAME=1,2,0.5.", valueName: "name=value"))
     var params: [String] = []
 
-    @Option(help: ArgumentHelp("How values are reduced: mean, sum or none.", valueName: "mean|sum|none"))
-    var reduction: String = "mean"
+    @Option(help: "How values are reduced: mean (the default), sum or none.")
+    var reduction: Reduction?
 
     @Flag(name: .customLong("grad"), help: "Also compute the gradient with respect to pred.")
     var gradient = false
@@ -49,8 +54,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads for large inputs; 0 means one per core.")
     var threads: Int = 0
 
-    @Option(help: ArgumentHelp("Element type to evaluate in: f64, f32, or auto (f32 when pred is a float32 .npy, else f64). f32 uses the plugin's float32 evaluation (ABI 1.1), or the host converts for a float64-only plugin.", valueName: "auto|f64|f32"))
-    var dtype: String = "auto"
+    @Option(help: "Element type to evaluate in: f64, f32, or auto (f32 when pred is a float32 .npy, else f64). f32 uses the plugin's float32 evaluation (ABI 1.1), or the host converts for a float64-only plugin.")
+    var dtype: EvalDType = .auto
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Write per-element outputs as .npy instead of printing them: the values (--reduction none) to FILE.npy, the gradient to FILE-gradient.npy, the Hessian to FILE-hessian.npy, in the evaluation's dtype (one-column outputs are 1-D). The reduced value is still printed.", valueName: "FILE.npy"))
     var out: String?
@@ -70,20 +75,15 @@ struct EvalCommand: ParsableCommand {
     var isolate = false
 
     @Option(help: ArgumentHelp("Seconds an isolated evaluation may take before its worker is killed (SIGKILL).", valueName: "seconds"))
-    var timeout: Double = 600
+    var timeout: Double = HostConfiguration.defaultEvalTimeout
 
     /// Set by the worker that runs an isolated evaluation.
     @Flag(name: .customLong("in-worker"), help: .hidden)
     var inWorker = false
 
     func run() throws {
-        guard let reduction = Reduction(rawValue: reduction) else {
-            throw CLIError("unknown reduction '\(reduction)' (expected mean, sum or none)")
-        }
+        let reduction = self.reduction ?? .mean
         guard threads >= 0 else { throw CLIError("--threads must be >= 0") }
-        guard dtype == "auto" || DType(rawValue: dtype) != nil else {
-            throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
-        }
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
         let fromStdin = [("--pred", inputs.pred), ("--target", inputs.target), ("--data", inputs.data), ("--weight", weight)]
             .filter { $0.1 == "-" }.map(\.0)
@@ -112,17 +112,18 @@ struct EvalCommand: ParsableCommand {
             throw CLIError("missing --pred FILE (only --optimal-constant needs no predictions)")
         }
         let parameters = try BoundParameters.bind(params, to: found.info)
-        let read = try inputs.read(allowNonFinite: allowNonFinite)
-        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
+        // Non-finite values are the engine's to refuse (as for the C host API): the readers take them.
+        let read = try inputs.read(allowNonFinite: true)
+        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: true) }
         let weights = weightMatrix?.values
         let instance = try LossInstance(found, parameters: parameters)
         let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
-                                        dtype: DType(rawValue: dtype))
+                                        dtype: dtype.dtype, allowNonFinite: allowNonFinite)
         var result: Evaluation
         do {
             result = try Evaluator.evaluate(instance, pred: read.pred, target: read.target, weight: weights, options: options)
         } catch {
-            throw CLIError(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1))
+            throw CLIError(Self.withFix(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1), error.kind))
         }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
         if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
@@ -151,22 +152,22 @@ struct EvalCommand: ParsableCommand {
             throw CLIError("--optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)")
         }
         guard let target = inputs.target else { throw CLIError("--optimal-constant needs --target FILE") }
-        if gradient || hessian || out != nil || reduction != "mean" {
+        if gradient || hessian || out != nil || reduction != nil {
             throw CLIError("--optimal-constant prints one constant: it takes no --grad, --hessian, --out or --reduction")
         }
         if let predColumns, predColumns < 1 { throw CLIError("--pred-columns must be >= 1") }
         let parameters = try BoundParameters.bind(params, to: found.info)
-        let targetArray = try MatrixReader.readArray(path: target, allowNonFinite: allowNonFinite)
-        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: allowNonFinite) }
+        let targetArray = try MatrixReader.readArray(path: target, allowNonFinite: true)
+        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: true) }
         let columns = predColumns ?? OptimalConstant.defaultPredColumns(found.info, target: targetArray)
         let instance = try LossInstance(found, parameters: parameters)
         let constant: [Double]
         do {
             constant = try OptimalConstant.find(instance, predColumns: columns, target: targetArray, weight: weightMatrix?.values,
-                                                threads: threads)
+                                                threads: threads, allowNonFinite: allowNonFinite)
         } catch {
-            throw CLIError(locateTarget(error, target: target, firstLine: targetArray.firstLine,
-                                        weightFirstLine: weightMatrix?.firstLine ?? 1))
+            throw CLIError(Self.withFix(locateTarget(error, target: target, firstLine: targetArray.firstLine,
+                                                     weightFirstLine: weightMatrix?.firstLine ?? 1), error.kind))
         }
         switch format {
         case .json:
@@ -203,6 +204,16 @@ struct EvalCommand: ParsableCommand {
             for (what, file) in files { text += "wrote      \(file) (\(what))\n" }
             Output.write(text)
         }
+    }
+
+    /// A library message with eval's own fix for its kind, in parentheses.
+    static func withFix(_ message: String, _ kind: FailureKind?) -> String {
+        let fix: String? = switch kind {
+        case .nonFiniteInput: "use --allow-nonfinite to accept it"
+        case .undefinedMean: "use --reduction sum"
+        case .unwrittenOutput, nil: nil
+        }
+        return fix.map { "\(message) (\($0))" } ?? message
     }
 
     /// Prefixes an engine error with the file and the row and column a person

@@ -15,7 +15,7 @@ struct PluginOptions: ParsableArguments {
     @Option(name: .customLong("memory-limit"),
             help: ArgumentHelp("Address space each worker process (plugin scans, check, eval --isolate) may use, in MiB; 0 for no limit.",
                                valueName: "MiB"))
-    var memoryLimit: Int = 4096
+    var memoryLimit: Int = HostConfiguration.defaultWorkerMemoryMiB
 
     func validate() throws {
         guard memoryLimit >= 0 else { throw ValidationError("--memory-limit must be >= 0 (MiB; 0 for no limit)") }
@@ -26,7 +26,7 @@ struct PluginOptions: ParsableArguments {
 
     /// The host these options describe: this executable runs scans and
     /// isolated work, the scan cache is the user's, scalar manifests are a format.
-    func configuration(threads: Int = 0, callTimeout: Double = 30) -> HostConfiguration {
+    func configuration(threads: Int = 0, callTimeout: Double = HostConfiguration.defaultCallTimeout) -> HostConfiguration {
         HostConfiguration(
             searchPath: .standard(optionFolders: pluginDirs), formats: Self.formats,
             allowUnsafePlugins: allowUnsafePlugins,

@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from ._errors import LossError
+from ._errors import LossError, host_error
 
 API_MAJOR = 1
 
@@ -25,6 +25,9 @@ SUM = 1
 NONE = 2
 
 CHECK_CACHED = 1 << 0
+
+#: lh_host_last_error_kind() codes (host API 1.1) and the LossError.kind each becomes.
+ERROR_KINDS = {1: "nonfinite_input", 2: "undefined_mean", 3: "unwritten_output"}
 
 LIBRARY_NAME = "liblosshost-host.so"
 LIBRARY_VARIABLE = "LOSSHOST_LIBRARY"
@@ -140,6 +143,8 @@ def _load(path: Path) -> ctypes.CDLL:
     prototypes = {
         "lh_host_api_version": (ctypes.c_uint32, []),
         "lh_host_last_error": (ctypes.c_char_p, []),
+        "lh_host_last_error_kind": (ctypes.c_int32, []),
+        "lh_host_last_error_message": (ctypes.c_char_p, []),
         "lh_host_free_string": (None, [vp]),
         "lh_host_open": (status, [ctypes.POINTER(HostConfig), ctypes.POINTER(vp)]),
         "lh_host_close": (None, [vp]),
@@ -177,10 +182,16 @@ def _missing(path: Path, name: str):
 
 
 def fail(lib: ctypes.CDLL, status: int) -> None:
-    """Raises LossError with the host's one-line message when status is not LH_OK."""
-    if status != LH_OK:
-        message = (lib.lh_host_last_error() or b"").decode("utf-8", "replace")
-        raise LossError(message or f"host call failed with status {status}")
+    """Raises LossError when status is not LH_OK: the host's one-line message
+    (without the C API's fix, which names C flags), its kind, and the Python fix."""
+    if status == LH_OK:
+        return
+    if lib.lh_host_api_version() & 0xFFFF >= 1:
+        kind = ERROR_KINDS.get(lib.lh_host_last_error_kind())
+        message = (lib.lh_host_last_error_message() or b"").decode("utf-8", "replace")
+    else:  # a 1.0 library: one message, no kinds
+        kind, message = None, (lib.lh_host_last_error() or b"").decode("utf-8", "replace")
+    raise host_error(message or f"host call failed with status {status}", kind)
 
 
 def take_string(lib: ctypes.CDLL, pointer: ctypes.c_void_p) -> str:
@@ -193,6 +204,8 @@ def take_string(lib: ctypes.CDLL, pointer: ctypes.c_void_p) -> str:
 
 def open_host(plugin_dirs: list[str], flags: int, threads: int, worker: str | None,
               cache_dir: str | None) -> ctypes.c_void_p:
+    if threads < 0:
+        raise LossError(f"threads={threads}: must be >= 0 (0: every core)")
     lib = library()
     encoded = [os.fsencode(d) for d in plugin_dirs]
     dirs = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)

@@ -1,0 +1,5 @@
+import ArgumentParser
+import LossHostCore
+
+/// `--reduction mean|sum|none`.
+extension Reduction: ExpressibleByArgument {}

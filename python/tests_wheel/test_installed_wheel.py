@@ -32,6 +32,8 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def test_the_environment_is_a_users():
     assert "LOSSHOST_LIBRARY" not in os.environ and "LD_LIBRARY_PATH" not in os.environ
     assert shutil.which("swift") is None
+    if os.environ["LOSSHOST_TOOLCHAIN_MASKED"] == "1":
+        assert os.listdir(TOOLCHAIN) == []
     native = Path(losshost.__file__).parent / "_native"
     assert losshost.library_path() == (native / "liblosshost-host.so").resolve()
     assert "site-packages" in str(native)
@@ -112,3 +114,16 @@ def test_build_plugin_without_a_compiler(tmp_path, monkeypatch):
     monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
     with pytest.raises(losshost.LossError, match="no C compiler found"):
         losshost.build_plugin(HERE / "minimal_loss.c", name="minimal", output_dir=tmp_path)
+
+
+def test_a_swift_plugin_loads_without_the_toolchain(tmp_path):
+    """A release-built LossKit plugin needs the Swift runtime libraries the wheel
+    ships (and has loaded), and no Foundation."""
+    folder = os.environ["LOSSHOST_SWIFT_PLUGIN_DIR"]
+    host = losshost.Host(plugin_dirs=[folder], only_plugin_dirs=True, cache_dir=str(tmp_path))
+    assert "swiftsample/expectile" in [loss.qualified_id for loss in host.losses()]
+    r = host.loss("swiftsample/expectile", tau=0.9).evaluate(np.array([0.0, 2.0]), np.array([1.0, 1.0]),
+                                                             reduction="sum", gradient=True)
+    assert r.value == pytest.approx(0.9 * 1 + 0.1 * 1, rel=1e-12)
+    run = cli("check", str(Path(folder) / "libswiftsample.so"))
+    assert run.returncode == 0, run.stdout + run.stderr

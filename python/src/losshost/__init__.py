@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._build import build_plugin, include_dir
 from ._capi import library_path
 from ._errors import LossError
 from ._host import Host, HostConfig, LoadFailure
@@ -14,7 +15,7 @@ from ._loss import EvaluationResult, Loss
 __version__ = "0.1.0"
 
 __all__ = ["Host", "HostConfig", "LoadFailure", "Loss", "LossInfo", "Parameter", "Curvature",
-           "EvaluationResult", "LossError", "library_path", "links", "xgboost", "lightgbm", "torch"]
+           "EvaluationResult", "LossError", "library_path", "include_dir", "build_plugin", "links", "xgboost", "lightgbm", "torch"]
 
 _BRIDGES = ("xgboost", "lightgbm", "torch", "links")
 

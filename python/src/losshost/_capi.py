@@ -82,8 +82,14 @@ class HostOutputs(ctypes.Structure):
     ]
 
 
+NATIVE = Path(__file__).resolve().parent / "_native"
+
+
 def _candidates() -> list[Path]:
-    """Where the library is looked for, in order, when LOSSHOST_LIBRARY is unset."""
+    """Where the library is looked for, in order, when LOSSHOST_LIBRARY is unset:
+    the wheel's own copy, then the repository's build."""
+    if (NATIVE / LIBRARY_NAME).is_file():
+        return [NATIVE / LIBRARY_NAME]
     roots: list[Path] = []
     try:
         from ._origin import REPOSITORY  # written by setup.py at install time
@@ -103,8 +109,8 @@ def _candidates() -> list[Path]:
 
 
 def library_path() -> Path:
-    """The host library this process uses: $LOSSHOST_LIBRARY, else the repository's
-    .build/release, then .build/debug."""
+    """The host library this process uses: $LOSSHOST_LIBRARY, else the wheel's
+    losshost/_native, else the repository's .build/release, then .build/debug."""
     named = os.environ.get(LIBRARY_VARIABLE)
     if named:
         path = Path(named).expanduser()

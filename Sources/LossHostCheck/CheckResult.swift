@@ -25,7 +25,7 @@ public struct CheckResult: Sendable, Equatable {
     /// `{"target", "seed", "passed", "checks": [{"check", "result", "detail"}]}`.
     public static func report(target: String, seed: UInt64, results: [CheckResult]) -> JSON {
         .object([
-            ("target", .string(target)), ("seed", seed <= UInt64(Int.max) ? .int(Int(seed)) : .number(Double(seed))),
+            ("target", .string(target)), ("seed", .unsigned(seed)),
             ("passed", .bool(!results.contains { $0.outcome == .fail })),
             ("checks", .array(results.map(\.json))),
         ])

@@ -22,6 +22,15 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual((object["checks"] as? [Any])?.count, 2 + 25 * 12)
     }
 
+    /// A seed above Int.max is written exactly, so the report repeats its run.
+    func testTheLargestSeedIsReportedExactly() throws {
+        let seed = "18446744073709551615"
+        let run = try CLI.run(["check", "csample/cauchy", "--seed", seed, "--only", "cauchy.gradient", "--format", "json"],
+                              environment: Hostile.environment)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("\"seed\": \(seed),"), run.stdout)
+    }
+
     func testCSamplePassesEveryCheck() throws {
         let (object, run) = try check(["csample", "--seed", "2"])
         XCTAssertEqual(failures(object), [])

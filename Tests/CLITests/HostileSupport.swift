@@ -12,24 +12,38 @@ enum Hostile {
 
     static var environment: [String: String] { ["XDG_CACHE_HOME": cacheHome] }
 
-    /// The folder holding `lib<name>.so` for every fixture.
-    static let folder: URL = {
+    /// The folder holding `lib<name>.so` for every fixture, and the compiler's output
+    /// for each fixture that did not compile.
+    static let compiled: (folder: URL, failures: [String: String]) = {
         let dir = CLI.folder("hostile")
+        var failures: [String: String] = [:]
         let names = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
         for name in names where name.hasSuffix(".c") {
             let base = String(name.dropLast(2))
-            try? CLI.compile([sources.appendingPathComponent(name).path], to: dir.appendingPathComponent("lib\(base).so").path,
-                             extraFlags: ["-I", sources.path])
+            do {
+                try CLI.compile([sources.appendingPathComponent(name).path], to: dir.appendingPathComponent("lib\(base).so").path,
+                                extraFlags: ["-I", sources.path])
+            } catch {
+                failures[base] = error.localizedDescription
+            }
         }
         for name in names where name.hasSuffix(".losshost.json") {
             try? FileManager.default.copyItem(at: sources.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
         try? Data("this is not a shared object\n".utf8).write(to: dir.appendingPathComponent("libnot_elf.so"))
         try? aarch64Header().write(to: dir.appendingPathComponent("libaarch64.so"))
-        return dir
+        return (dir, failures)
     }()
 
-    static func path(_ name: String) -> String { folder.appendingPathComponent("lib\(name).so").path }
+    static var folder: URL { compiled.folder }
+
+    /// The fixture `lib<name>.so`; a fixture that did not compile fails the test with the compiler's output.
+    static func path(_ name: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        if let failure = compiled.failures[name] {
+            XCTFail("the fixture \(name).c does not compile:\n\(failure)", file: file, line: line)
+        }
+        return folder.appendingPathComponent("lib\(name).so").path
+    }
 
     /// The scalar manifest fixture `NAME.losshost.json`, next to the libraries.
     static func manifest(_ name: String) -> String { folder.appendingPathComponent("\(name).losshost.json").path }

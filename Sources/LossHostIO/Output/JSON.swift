@@ -7,6 +7,8 @@ public indirect enum JSON: Sendable {
     case bool(Bool)
     case number(Double)
     case int(Int)
+    /// An unsigned integer written exactly, such as a seed above Int.max.
+    case unsigned(UInt64)
     case string(String)
     case array([JSON])
     /// A flat list of numbers, kept unboxed because gradients can be large.
@@ -26,6 +28,7 @@ public indirect enum JSON: Sendable {
         case .bool(let b): out += b ? "true" : "false"
         case .number(let x): JSON.writeNumber(x, to: &out)
         case .int(let i): out += String(i)
+        case .unsigned(let u): out += String(u)
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let items):
             out += "["

@@ -70,7 +70,7 @@ def timed(fn):
 def catboost_cases(host, args):
     params = dict(iterations=args.iterations, depth=6, learning_rate=0.1, thread_count=args.threads,
                   boosting_type="Plain", leaf_estimation_method="Newton", leaf_estimation_iterations=1,
-                  random_seed=0, verbose=0)
+                  random_seed=0, verbose=0, allow_writing_files=False)
     rng = np.random.default_rng(0)
     mse = host.loss("std/mse")
     bce = host.loss("std/bce_with_logits")

@@ -227,6 +227,7 @@ class CatBoostClassifier(_LossEstimator, _cb.CatBoostClassifier):
         # With class_names CatBoost hands the objective class indices (in this
         # order) and asks calc_ders_multi for more than two classes.
         self._init_params["class_names"] = names.tolist()
+        self._canonized_params = None
         try:
             return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None, kwargs,
                                        codes=codes.astype(np.float64))

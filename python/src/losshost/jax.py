@@ -48,26 +48,29 @@ class _Call(NamedTuple):
         return pred_shape if self.elementwise else pred_shape[:1]
 
 
-def _evaluate(call: _Call, outputs: tuple, pred, target, weight=None):
+def _evaluate_one(call: _Call, outputs: tuple, pred: np.ndarray, target: np.ndarray, weight) -> tuple:
+    r = call.plugin.evaluate(pred, target, weight=weight, reduction=call.reduction,
+                             gradient="gradient" in outputs, hessian="hessian" in outputs)
+    value = r.values if call.reduction == "none" else np.asarray(r.value, dtype=pred.dtype)
+    return tuple(value if name == "value" else getattr(r, name) for name in outputs)
+
+
+def _evaluate(call: _Call, outputs: tuple, pred, target, weight=None) -> tuple:
     """The host side: numpy arrays, with vmap's batch dimensions in front of each
     (broadcast_all), one plugin evaluation per batch member. outputs names what to
     return, of "value", "gradient" and "hessian"."""
-    pred = np.asarray(pred)
-    batch = pred.shape[:pred.ndim - call.pred_ndim]
-    results = {name: np.empty(batch + (call.value_shape(pred.shape[len(batch):]) if name == "value"
-                                       else pred.shape[len(batch):]), dtype=pred.dtype) for name in outputs}
-    target = np.asarray(target)
+    pred, target = np.asarray(pred), np.asarray(target)
     weight = None if weight is None else np.asarray(weight)
+    batch = pred.shape[:pred.ndim - call.pred_ndim]
+    if not batch:  # no vmap: the plugin's own arrays are the results
+        return _evaluate_one(call, outputs, pred, target, weight)
+    results = tuple(np.empty(batch + (call.value_shape(pred.shape[len(batch):]) if name == "value"
+                                      else pred.shape[len(batch):]), dtype=pred.dtype) for name in outputs)
     for index in np.ndindex(batch):
-        r = call.plugin.evaluate(pred[index], target[index], weight=None if weight is None else weight[index],
-                                 reduction=call.reduction, gradient="gradient" in outputs,
-                                 hessian="hessian" in outputs)
-        for name in outputs:
-            if name == "value":
-                results[name][index] = r.values if call.reduction == "none" else r.value
-            else:
-                results[name][index] = getattr(r, name)
-    return tuple(results[name] for name in outputs)
+        member = _evaluate_one(call, outputs, pred[index], target[index], None if weight is None else weight[index])
+        for out, part in zip(results, member):
+            out[index] = part
+    return results
 
 
 def _host(call: _Call, outputs: tuple, pred, target, weight):

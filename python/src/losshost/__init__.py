@@ -1,6 +1,7 @@
 """losshost for Python: evaluate compiled loss plugins on numpy arrays and train
 with them in XGBoost (`losshost.xgboost`), LightGBM (`losshost.lightgbm`),
-PyTorch (`losshost.torch`) and Dask (through `losshost.xgboost`)."""
+CatBoost (`losshost.catboost`), PyTorch (`losshost.torch`), JAX (`losshost.jax`)
+and Dask (through `losshost.xgboost`)."""
 from __future__ import annotations
 
 import importlib
@@ -15,9 +16,10 @@ from ._loss import EvaluationResult, Loss
 __version__ = "0.1.0"
 
 __all__ = ["Host", "HostConfig", "LoadFailure", "Loss", "LossInfo", "Parameter", "Curvature",
-           "EvaluationResult", "LossError", "library_path", "include_dir", "build_plugin", "links", "xgboost", "lightgbm", "torch"]
+           "EvaluationResult", "LossError", "library_path", "include_dir", "build_plugin", "links", "xgboost",
+           "lightgbm", "torch", "catboost", "jax"]
 
-_BRIDGES = ("xgboost", "lightgbm", "torch", "links")
+_BRIDGES = ("xgboost", "lightgbm", "torch", "links", "catboost", "jax")
 
 
 def __getattr__(name: str):

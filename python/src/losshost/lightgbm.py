@@ -120,7 +120,8 @@ class _LossEstimator:
         """codes: the labels as the objective sees them (class indices for a classifier)."""
         if self.loss is None:
             raise ValueError(f"{type(self).__name__} needs loss=host.loss(...)")
-        self.objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
+        if self.objective is not None:
+            raise ValueError(f"{type(self).__name__}: give loss= or objective=, not both (the loss is the objective)")
         labels = y if codes is None else codes
         constant = self.loss.optimal_constant(labels, sample_weight, classes=classes)
         self.init_constant_ = np.atleast_1d(np.asarray(constant, dtype=np.float64))
@@ -130,7 +131,15 @@ class _LossEstimator:
                 kwargs["init_score"] = kwargs["init_score"].T.reshape(-1)
         else:
             self.init_constant_ = None  # the caller's per-row scores: they add them back themselves
-        return fit(X, y, sample_weight=sample_weight, **kwargs)
+        # LightGBM (3 and 4) trains `self._objective`, which only __init__ and
+        # set_params write, and LightGBM 4's classifier resets it while
+        # `self.objective` is None: both name the plugin during the fit, and
+        # `objective` is the constructor's None again after it (`objective_` is the plugin's).
+        self.objective = self._objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
+        try:
+            return fit(X, y, sample_weight=sample_weight, **kwargs)
+        finally:
+            self.objective = None
 
     def _margin(self, X, **kwargs):
         margin = np.asarray(_lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs), dtype=np.float64)

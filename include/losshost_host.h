@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define LOSSHOST_HOST_API_MAJOR 1
-#define LOSSHOST_HOST_API_MINOR 0
+#define LOSSHOST_HOST_API_MINOR 1
 
 /* An open host: its configuration, its registry of losses. */
 typedef struct lh_host lh_host;
@@ -180,6 +180,14 @@ lh_status lh_host_loss_optimal_constant(lh_host_loss *loss, const lh_host_batch 
  * LH_OK means the check ran, whatever its verdict ("failed" counts). [any thread] */
 lh_status lh_host_check(lh_host *host, const char *target, uint64_t seed, uint32_t flags,
                         char **out_json);
+
+/* lh_host_check at one parameter point: `params` (named as in
+ * lh_host_loss_create), the other parameters at their defaults, and not the
+ * ends of the ranges or random values: the report of `losshost check TARGET
+ * --param NAME=VALUE... --no-sweep --format json`. Cached (LH_HOST_CHECK_CACHED)
+ * per point. The verdict to train with at those parameters. (1.1) [any thread] */
+lh_status lh_host_check_params(lh_host *host, const char *target, const lh_host_param *params,
+                               uint32_t param_count, uint64_t seed, uint32_t flags, char **out_json);
 
 #endif /* !__swift__ */
 

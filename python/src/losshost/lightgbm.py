@@ -21,7 +21,8 @@ import lightgbm as _lgb
 import numpy as np
 
 from . import links
-from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init
+from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init, margin_matrix, require_class_count
+from ._errors import LossError
 from ._loss import Loss
 
 __all__ = ["objective", "sklearn_objective", "init_score", "predict", "LGBMRegressor", "LGBMClassifier"]
@@ -49,17 +50,16 @@ class Objective:
 
     def compute(self, preds, label, weight, rows: int):
         preds = np.asarray(preds)
-        if _class_major(rows, preds):
-            margin = preds.reshape(-1, rows).T
-        elif preds.ndim == 1 and preds.size != rows:
-            margin = preds.reshape(rows, -1)
-        else:
-            margin = preds
+        class_major = _class_major(rows, preds)
+        margin = margin_matrix(preds, rows, class_major)
         grad, hess = self.gradients(margin, self.gradients.target(label, rows),
                                     None if weight is None else np.asarray(weight))
-        if _class_major(rows, preds):
+        if class_major:
             return grad.T.reshape(-1), hess.T.reshape(-1)
         return grad.reshape(preds.shape), hess.reshape(preds.shape)
+
+    def __repr__(self) -> str:
+        return f"losshost.lightgbm.objective({self.loss!r})"
 
 
 class SklearnObjective:
@@ -70,6 +70,9 @@ class SklearnObjective:
 
     def __call__(self, y_true, y_pred, weight):
         return self.objective.compute(y_pred, y_true, weight, np.asarray(y_true).shape[0])
+
+    def __repr__(self) -> str:
+        return f"losshost.lightgbm.sklearn_objective({self.objective.loss!r})"
 
 
 def objective(loss: Loss, *, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR) -> Objective:
@@ -93,13 +96,31 @@ def init_score(loss: Loss, y, weight=None, classes: Optional[int] = None) -> np.
 
 def predict(booster, X, loss: Loss, init=None, raw_score: bool = False, **kwargs) -> np.ndarray:
     """Predictions on the user's scale: raw scores plus the initial score the
-    model was trained from (`init`: the constant or per-row scores), through the
-    loss's inverse link (raw_score=True stops before the link)."""
+    model was trained from, through the loss's inverse link (raw_score=True
+    stops before the link). `init`: the constant (a float, or one per class),
+    per-row scores for these rows, or the training rows' `init_score(loss, y)`,
+    which is that constant on every row."""
     margin = np.asarray(booster.predict(X, raw_score=True, **kwargs), dtype=np.float64)
     if init is not None:
-        init = np.asarray(init, dtype=np.float64)
-        margin = margin + (init if init.ndim < 2 or init.shape == margin.shape else init.reshape(margin.shape))
+        margin = margin + _init_for(np.asarray(init, dtype=np.float64), margin)
     return margin if raw_score else links.inverse(loss.info.link, margin)
+
+
+def _init_for(init: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """The initial scores to add to these margins (rows, or rows × k)."""
+    columns = 1 if margin.ndim == 1 else margin.shape[1]
+    if init.size in (1, columns):
+        return init.reshape(margin.shape[1:])
+    if init.size % columns == 0:
+        rows = init.size // columns
+        per_row = init.reshape(columns, rows).T if _class_major(rows, init) else init.reshape(rows, columns)
+        if rows == margin.shape[0]:
+            return per_row.reshape(margin.shape)
+        if (per_row == per_row[0]).all():  # the training rows' init_score: one constant, good for any rows
+            return per_row[0].reshape(margin.shape[1:])
+    raise LossError(f"init: {init.size} initial scores for {margin.shape[0]} rows of {columns} margin(s), and not one "
+                    f"constant; pass the constant the model started from, loss.optimal_constant(y_train), or "
+                    f"scores for these rows")
 
 
 class _LossEstimator:
@@ -190,6 +211,8 @@ class LGBMClassifier(_LossEstimator, _lgb.LGBMClassifier):
     def fit(self, X, y, sample_weight=None, **kwargs):
         names, codes = np.unique(np.asarray(y), return_inverse=True)
         classes = len(names)
+        if self.loss is not None:
+            require_class_count(type(self).__name__, self.loss, codes, classes)
         return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None, kwargs,
                                    codes=codes.astype(np.float64))
 

@@ -56,7 +56,7 @@ def plugin_dir(tmp_path_factory) -> Path:
     folder.chmod(0o755)
     compiler = shutil.which("cc")
     assert compiler, "cc is needed to build the test plugins"
-    for name in ("asymmetric", "broken"):
+    for name in ("asymmetric", "broken", "extreme"):
         subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-I", str(REPO / "include"),
                         str(PLUGIN_SOURCES / f"{name}.c"), "-o", str(folder / f"lib{name}.so"), "-lm"],
                        check=True)

@@ -198,7 +198,7 @@ final class HostEvaluateTests: XCTestCase {
         batch.struct_size = 16
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError,
-                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.0)")
+                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.1)")
         batch.struct_size = UInt32(MemoryLayout<lh_host_batch>.size)
         batch.pred_columns = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
@@ -212,7 +212,7 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertEqual(HostSupport.lastError, "batch.rows is 18446744073709551615, too many to address")
         out.struct_size = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
-        XCTAssertEqual(HostSupport.lastError, "lh_host_outputs.struct_size is 0, expected at least \(MemoryLayout<lh_host_outputs>.size) (sizeof(lh_host_outputs) in losshost_host.h 1.0)")
+        XCTAssertEqual(HostSupport.lastError, "lh_host_outputs.struct_size is 0, expected at least \(MemoryLayout<lh_host_outputs>.size) (sizeof(lh_host_outputs) in losshost_host.h 1.1)")
         XCTAssertEqual(lh_host_loss_evaluate(mse, nil, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError, "batch is NULL")
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, nil), lh_status(LH_ERR_INVALID_ARGUMENT))

@@ -193,15 +193,8 @@ public func lh_host_loss_optimal_constant(_ loss: OpaquePointer?, _ batch: Unsaf
 @_cdecl("lh_host_check")
 public func lh_host_check(_ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ seed: UInt64, _ flags: UInt32,
                           _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> lh_status {
-    guarded { () throws(HostError) in
-        let out = try outPointer(outJSON, "out_json")
-        out.pointee = nil
-        let host = try object(host, "host", as: Host.self)
-        guard let target else { throw .argument("target is NULL") }
-        let known = UInt32(LH_HOST_CHECK_CACHED)
-        guard flags & ~known == 0 else { throw .argument("lh_host_check flags has unknown bits 0x\(String(flags & ~known, radix: 16))") }
-        let report = try HostCheck.run(host, target: String(cString: target), seed: seed, cached: flags & known != 0)
-        out.pointee = try hostString(report)
+    checkReport("lh_host_check", host, target, flags, outJSON) { host, target, cached throws(HostError) in
+        try HostCheck.run(host, target: target, seed: seed, cached: cached)
     }
 }
 
@@ -209,18 +202,23 @@ public func lh_host_check(_ host: OpaquePointer?, _ target: UnsafePointer<CChar>
 public func lh_host_check_params(_ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ params: UnsafePointer<lh_host_param>?,
                                  _ paramCount: UInt32, _ seed: UInt64, _ flags: UInt32,
                                  _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> lh_status {
+    checkReport("lh_host_check_params", host, target, flags, outJSON) { host, target, cached throws(HostError) in
+        let pins = try readParams(params, paramCount).map { "\($0.name)=\($0.values.map { "\($0)" }.joined(separator: ","))" }
+        return try HostCheck.run(host, target: target, seed: seed, cached: cached, pins: pins, sweep: false)
+    }
+}
+
+/// What the check functions share: the arguments' checks, then `run(host, target, cached)`'s report as the out string.
+private func checkReport(_ function: String, _ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ flags: UInt32,
+                         _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                         _ run: (Host, String, Bool) throws(HostError) -> String) -> lh_status {
     guarded { () throws(HostError) in
         let out = try outPointer(outJSON, "out_json")
         out.pointee = nil
         let host = try object(host, "host", as: Host.self)
         guard let target else { throw .argument("target is NULL") }
         let known = UInt32(LH_HOST_CHECK_CACHED)
-        guard flags & ~known == 0 else {
-            throw .argument("lh_host_check_params flags has unknown bits 0x\(String(flags & ~known, radix: 16))")
-        }
-        let pins = try readParams(params, paramCount).map { "\($0.name)=\($0.values.map { "\($0)" }.joined(separator: ","))" }
-        let report = try HostCheck.run(host, target: String(cString: target), seed: seed, cached: flags & known != 0,
-                                       pins: pins, sweep: false)
-        out.pointee = try hostString(report)
+        guard flags & ~known == 0 else { throw .argument("\(function) flags has unknown bits 0x\(String(flags & ~known, radix: 16))") }
+        out.pointee = try hostString(try run(host, String(cString: target), flags & known != 0))
     }
 }

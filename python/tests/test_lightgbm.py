@@ -9,6 +9,7 @@ from sklearn.model_selection import train_test_split
 
 import losshost
 import losshost.lightgbm as ll
+from conftest import count_rounds
 
 ROUNDS = 20
 PARAMS = {"num_leaves": 8, "learning_rate": 0.3, "min_data_in_leaf": 5, "min_sum_hessian_in_leaf": 0.0,
@@ -76,29 +77,12 @@ SKLEARN = {"n_estimators": ROUNDS, "num_leaves": 8, "learning_rate": 0.3, "min_c
            "deterministic": True, "force_row_wise": True}
 
 
-def _count_rounds(monkeypatch) -> list[int]:
-    """The rows of every call LightGBM makes to the scikit-learn forms' objective."""
-    rounds: list[int] = []
-    make = ll.sklearn_objective
-
-    def counted(loss, **kwargs):
-        objective = make(loss, **kwargs)
-
-        def call(y_true, y_pred, weight):
-            rounds.append(len(y_true))
-            return objective(y_true, y_pred, weight)
-        return call
-
-    monkeypatch.setattr(ll, "sklearn_objective", counted)
-    return rounds
-
-
 def test_sklearn_regressor_trains_the_plugin(host, diabetes, monkeypatch):
     # The issue's case: LightGBM 4 built its parameters from `_objective` and trained
     # its default `regression` (41 % of the targets above the prediction).
     X, y = diabetes
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
-    rounds = _count_rounds(monkeypatch)
+    rounds = count_rounds(monkeypatch, ll)
     model = ll.LGBMRegressor(loss=host.loss("std/quantile", tau=0.9), n_estimators=30, verbose=-1)
     model.fit(X_train, y_train)
     assert rounds == [len(y_train)] * 30
@@ -121,14 +105,14 @@ def test_sklearn_classifier_with_pos_weight_trains_the_plugin(host, breast_cance
                                atol=1e-6)
     default = lgb.LGBMClassifier(**SKLEARN).fit(X, y)
     assert np.abs(model.predict_proba(X) - default.predict_proba(X)).max() > 0.05
-    rounds = _count_rounds(monkeypatch)
+    rounds = count_rounds(monkeypatch, ll)
     ll.LGBMClassifier(loss=loss, **SKLEARN).fit(X, y)
     assert rounds == [len(y)] * ROUNDS
 
 
 def test_sklearn_multiclass_with_label_smoothing_trains_the_plugin(host, iris, monkeypatch):
     X, y = iris
-    rounds = _count_rounds(monkeypatch)
+    rounds = count_rounds(monkeypatch, ll)
     model = ll.LGBMClassifier(loss=host.loss("std/cross_entropy", label_smoothing=0.3), **SKLEARN).fit(X, y)
     assert rounds == [len(y)] * ROUNDS
     # Smoothing 0.3 over 3 classes puts the best probability at 0.8; multiclass goes to 1.

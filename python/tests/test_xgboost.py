@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 
 import losshost
 import losshost.xgboost as lx
+from conftest import count_rounds
 
 ROUNDS = 20
 # reg_lambda=0 and min_child_weight=0: the Newton step -G/H and the split order
@@ -89,27 +90,10 @@ SKLEARN = {"n_estimators": ROUNDS, "max_depth": 3, "learning_rate": 0.3, "reg_la
            "tree_method": "hist", "n_jobs": 2, "random_state": 0}
 
 
-def _count_rounds(monkeypatch) -> list[int]:
-    """The rows of every call XGBoost makes to the scikit-learn forms' objective."""
-    rounds: list[int] = []
-    make = lx.sklearn_objective
-
-    def counted(loss, **kwargs):
-        objective = make(loss, **kwargs)
-
-        def call(y_true, y_pred, sample_weight=None):
-            rounds.append(len(y_true))
-            return objective(y_true, y_pred, sample_weight)
-        return call
-
-    monkeypatch.setattr(lx, "sklearn_objective", counted)
-    return rounds
-
-
 def test_sklearn_regressor_trains_the_plugin(host, diabetes, monkeypatch):
     X, y = diabetes
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
-    rounds = _count_rounds(monkeypatch)
+    rounds = count_rounds(monkeypatch, lx)
     model = lx.XGBRegressor(loss=host.loss("std/quantile", tau=0.9), n_estimators=30, max_depth=3)
     model.fit(X_train, y_train)
     assert rounds == [len(y_train)] * 30
@@ -128,14 +112,14 @@ def test_sklearn_classifier_with_pos_weight_trains_the_plugin(host, breast_cance
     np.testing.assert_allclose(model.predict_proba(X), same.predict_proba(X), rtol=1e-5, atol=1e-6)
     default = xgb.XGBClassifier(**SKLEARN).fit(X, y)
     assert np.abs(model.predict_proba(X) - default.predict_proba(X)).max() > 0.05
-    rounds = _count_rounds(monkeypatch)
+    rounds = count_rounds(monkeypatch, lx)
     lx.XGBClassifier(loss=loss, **SKLEARN).fit(X, y)
     assert rounds == [len(y)] * ROUNDS
 
 
 def test_sklearn_multiclass_with_label_smoothing_trains_the_plugin(host, iris, monkeypatch):
     X, y = iris
-    rounds = _count_rounds(monkeypatch)
+    rounds = count_rounds(monkeypatch, lx)
     model = lx.XGBClassifier(loss=host.loss("std/cross_entropy", label_smoothing=0.3), **SKLEARN).fit(X, y)
     assert rounds == [len(y)] * ROUNDS
     # Smoothing 0.3 over 3 classes puts the best probability at 0.8; multi:softprob goes to 1.

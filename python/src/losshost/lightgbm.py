@@ -1,6 +1,7 @@
-"""Train LightGBM with a plugin loss: `lightgbm.train({"objective": objective(loss)}, ...)`,
-the scikit-learn forms `LGBMRegressor(loss=...)` / `LGBMClassifier(loss=...)`, and the
-initial score from the loss's optimal constant.
+"""Train LightGBM with a plugin loss: `lightgbm.train({"objective": objective(loss)}, ...)`
+(LightGBM 3: `lightgbm.train(params, data, fobj=objective(loss))`), the scikit-learn
+forms `LGBMRegressor(loss=...)` / `LGBMClassifier(loss=...)` (LightGBM 3 and 4), and
+the initial score from the loss's optimal constant.
 
 Conventions (see the README, "Train with your loss"):
 - With a custom objective LightGBM's boost_from_average does nothing: give the
@@ -128,14 +129,16 @@ class _LossEstimator:
     from its optimal constant, margins plus that constant through the inverse link."""
 
     # No get_params here: LightGBM's get_params walks __bases__[0] and must skip this mixin.
+    # While set, get_params leaves out this package's parameters: LightGBM builds its
+    # booster parameters from it, in fit (3 and 4) and in _process_params (4, also at predict).
     _hide_loss_params = False
 
     def _process_params(self, stage):
-        self._hide_loss_params = True
+        hidden, self._hide_loss_params = self._hide_loss_params, True
         try:
             return super()._process_params(stage)
         finally:
-            self._hide_loss_params = False
+            self._hide_loss_params = hidden
 
     def _fit_with_loss(self, fit, X, y, sample_weight, classes: Optional[int], kwargs, codes=None):
         """codes: the labels as the objective sees them (class indices for a classifier)."""
@@ -157,10 +160,12 @@ class _LossEstimator:
         # `self.objective` is None: both name the plugin during the fit, and
         # `objective` is the constructor's None again after it (`objective_` is the plugin's).
         self.objective = self._objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
+        self._hide_loss_params = True
         try:
             return fit(X, y, sample_weight=sample_weight, **kwargs)
         finally:
             self.objective = None
+            self._hide_loss_params = False
 
     def _margin(self, X, **kwargs):
         margin = np.asarray(_lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs), dtype=np.float64)
@@ -169,10 +174,13 @@ class _LossEstimator:
         return margin
 
 
-def _visible(params: dict, hide: bool) -> dict:
-    """get_params without this package's own parameters while LightGBM builds its
-    booster parameters ("loss" is LightGBM's alias of "objective")."""
-    if hide:
+def _visible(estimator: _LossEstimator, params: dict) -> dict:
+    """get_params with LightGBM's own parameters (LightGBM 3's lists only those of
+    the subclass's __init__) and, while LightGBM builds its booster parameters,
+    without this package's ("loss" is LightGBM's alias of "objective")."""
+    for name in _lgb.LGBMModel._get_param_names():
+        params.setdefault(name, getattr(estimator, name))
+    if estimator._hide_loss_params:
         for name in ("loss", "hessian_floor"):
             params.pop(name, None)
     return params
@@ -182,7 +190,7 @@ class LGBMRegressor(_LossEstimator, _lgb.LGBMRegressor):
     """lightgbm.LGBMRegressor trained on a plugin loss; predict gives the user's scale."""
 
     def get_params(self, deep=True):
-        return _visible(super().get_params(deep), self._hide_loss_params)
+        return _visible(self, super().get_params(deep))
 
     def __init__(self, *, loss: Optional[Loss] = None, hessian_floor: float = DEFAULT_HESSIAN_FLOOR, **kwargs):
         self.loss = loss
@@ -201,7 +209,7 @@ class LGBMClassifier(_LossEstimator, _lgb.LGBMClassifier):
     """lightgbm.LGBMClassifier trained on a plugin loss; predict_proba applies its inverse link."""
 
     def get_params(self, deep=True):
-        return _visible(super().get_params(deep), self._hide_loss_params)
+        return _visible(self, super().get_params(deep))
 
     def __init__(self, *, loss: Optional[Loss] = None, hessian_floor: float = DEFAULT_HESSIAN_FLOOR, **kwargs):
         self.loss = loss

@@ -211,6 +211,14 @@ int32_t lh_host_last_error_kind(void);
  * Valid until the next call of this API on the same thread. [any thread] */
 const char *lh_host_last_error_message(void);
 
+/* lh_host_check at one parameter point: `params` (named as in
+ * lh_host_loss_create), the other parameters at their defaults, and not the
+ * ends of the ranges or random values: the report of `losshost check TARGET
+ * --param NAME=VALUE... --no-sweep --format json`. Cached (LH_HOST_CHECK_CACHED)
+ * per point. The verdict to train with at those parameters. (1.1) [any thread] */
+lh_status lh_host_check_params(lh_host *host, const char *target, const lh_host_param *params,
+                               uint32_t param_count, uint64_t seed, uint32_t flags, char **out_json);
+
 #endif /* !__swift__ */
 
 #ifdef __cplusplus

@@ -13,13 +13,18 @@ public struct CheckOptions: Sendable {
     /// `NAME=VALUE` assignments (as `--param`) that pin those parameters at every
     /// parameter point; each applies to the target's losses that declare NAME.
     public var params: [String]
+    /// false: check each loss at its base point only (the defaults with the `params` pins),
+    /// not at the ends of the ranges or random values.
+    public var sweep: Bool
 
-    public init(target: String, seed: UInt64, only: String?, configuration: HostConfiguration, params: [String] = []) {
+    public init(target: String, seed: UInt64, only: String?, configuration: HostConfiguration, params: [String] = [],
+                sweep: Bool = true) {
         self.target = target
         self.seed = seed
         self.only = only
         self.configuration = configuration
         self.params = params
+        self.sweep = sweep
     }
 
     /// Seconds a worker may go without reporting progress.
@@ -31,6 +36,7 @@ public struct CheckOptions: Sendable {
         if let only { args += ["--only", only] }
         for folder in configuration.searchPath.folders where folder.origin == .option { args += ["--plugin-dir", folder.path] }
         for param in params { args += ["--param", param] }
+        if !sweep { args.append("--no-sweep") }
         for loss in skipLosses.sorted() { args += ["--skip-loss", loss] }
         if configuration.allowUnsafePlugins { args.append("--allow-unsafe-plugins") }
         return args

@@ -155,7 +155,8 @@ public enum CheckRunner {
                     let columns = loss.info.predColumns > 0 ? loss.info.predColumns : (loss.info.kind == .multiclass ? 4 : 3)
                     let points: [ParameterPoint]
                     do throws(EvaluationError) {
-                        points = try ParameterPoint.all(for: loss.info, pinned: pinned[lossID] ?? [], columns: columns, seed: options.seed)
+                        points = try ParameterPoint.all(for: loss.info, pinned: pinned[lossID] ?? [], sweep: options.sweep,
+                                                        columns: columns, seed: options.seed)
                     } catch {
                         throw CheckFailure(error.message)
                     }

@@ -25,15 +25,15 @@ extension ParameterPoint {
     /// Where an open bound or an unbounded range is cut for the checks.
     static let magnitudeLimit = 1e6
 
-    /// The points for `info`: first the base (defaults, with `pinned` applied), then, when some
-    /// parameter is not pinned, the low end, the high end and `randomCount` random draws of
-    /// the free parameters. List parameters take `columns` entries when drawn.
-    static func all(for info: LossInfo, pinned: [String], columns: Int, seed: UInt64) throws(EvaluationError) -> [ParameterPoint] {
+    /// The points for `info`: first the base (defaults, with `pinned` applied), then, with `sweep`
+    /// and when some parameter is not pinned, the low end, the high end and `randomCount` random
+    /// draws of the free parameters. List parameters take `columns` entries when drawn.
+    static func all(for info: LossInfo, pinned: [String], sweep: Bool = true, columns: Int, seed: UInt64) throws(EvaluationError) -> [ParameterPoint] {
         let base = try BoundParameters.bind(pinned, to: info).values
         let pinnedNames = Set(pinned.compactMap(BoundParameters.name(of:)))
         let free = info.parameters.indices.filter { !pinnedNames.contains(info.parameters[$0].name) }
         var points = [ParameterPoint(kind: .base, values: base, text: describe(base, info.parameters))]
-        guard !free.isEmpty else { return points }
+        guard sweep, !free.isEmpty else { return points }
         var rng = SeededRandom(seed: seed, label: "\(info.id).params")
         func point(_ kind: Kind, _ value: (ParameterInfo) -> BoundParameters.Value) -> ParameterPoint {
             var values = base

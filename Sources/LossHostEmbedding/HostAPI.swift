@@ -141,21 +141,25 @@ public func lh_host_loss_create(_ host: OpaquePointer?, _ id: UnsafePointer<CCha
         out.pointee = nil
         let host = try object(host, "host", as: Host.self)
         guard let id else { throw .argument("id is NULL") }
-        var typed: [(name: String, values: [Double])] = []
-        if paramCount > 0 {
-            guard let params else { throw .argument("params is NULL but param_count is \(paramCount)") }
-            for i in 0..<Int(paramCount) {
-                let p = params[i]
-                guard let name = p.name else { throw .argument("params[\(i)].name is NULL") }
-                guard p.count == 0 || p.values != nil else { throw .argument("params[\(i)].values is NULL but count is \(p.count)") }
-                guard p.count <= 1 << 24 else { throw .argument("params[\(i)].count is \(p.count), more than a parameter can hold") }
-                let values = p.values.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.count))) } ?? []
-                typed.append((String(cString: name), values))
-            }
-        }
-        let loss = try HostLoss(host: host, id: String(cString: id), params: typed)
+        let loss = try HostLoss(host: host, id: String(cString: id), params: readParams(params, paramCount))
         out.pointee = OpaquePointer(Unmanaged.passRetained(loss).toOpaque())
     }
+}
+
+/// The caller's lh_host_param array as names and values.
+private func readParams(_ params: UnsafePointer<lh_host_param>?, _ paramCount: UInt32) throws(HostError) -> [(name: String, values: [Double])] {
+    guard paramCount > 0 else { return [] }
+    guard let params else { throw .argument("params is NULL but param_count is \(paramCount)") }
+    var named: [(name: String, values: [Double])] = []
+    for i in 0..<Int(paramCount) {
+        let p = params[i]
+        guard let name = p.name else { throw .argument("params[\(i)].name is NULL") }
+        guard p.count == 0 || p.values != nil else { throw .argument("params[\(i)].values is NULL but count is \(p.count)") }
+        guard p.count <= 1 << 24 else { throw .argument("params[\(i)].count is \(p.count), more than a parameter can hold") }
+        let values = p.values.map { Array(UnsafeBufferPointer(start: $0, count: Int(p.count))) } ?? []
+        named.append((String(cString: name), values))
+    }
+    return named
 }
 
 @_cdecl("lh_host_loss_destroy")
@@ -199,14 +203,32 @@ public func lh_host_loss_optimal_constant(_ loss: OpaquePointer?, _ batch: Unsaf
 @_cdecl("lh_host_check")
 public func lh_host_check(_ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ seed: UInt64, _ flags: UInt32,
                           _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> lh_status {
+    checkReport("lh_host_check", host, target, flags, outJSON) { host, target, cached throws(HostError) in
+        try HostCheck.run(host, target: target, seed: seed, cached: cached)
+    }
+}
+
+@_cdecl("lh_host_check_params")
+public func lh_host_check_params(_ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ params: UnsafePointer<lh_host_param>?,
+                                 _ paramCount: UInt32, _ seed: UInt64, _ flags: UInt32,
+                                 _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> lh_status {
+    checkReport("lh_host_check_params", host, target, flags, outJSON) { host, target, cached throws(HostError) in
+        let pins = try readParams(params, paramCount).map { "\($0.name)=\($0.values.map { "\($0)" }.joined(separator: ","))" }
+        return try HostCheck.run(host, target: target, seed: seed, cached: cached, pins: pins, sweep: false)
+    }
+}
+
+/// What the check functions share: the arguments' checks, then `run(host, target, cached)`'s report as the out string.
+private func checkReport(_ function: String, _ host: OpaquePointer?, _ target: UnsafePointer<CChar>?, _ flags: UInt32,
+                         _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                         _ run: (Host, String, Bool) throws(HostError) -> String) -> lh_status {
     guarded { () throws(HostError) in
         let out = try outPointer(outJSON, "out_json")
         out.pointee = nil
         let host = try object(host, "host", as: Host.self)
         guard let target else { throw .argument("target is NULL") }
         let known = UInt32(LH_HOST_CHECK_CACHED)
-        guard flags & ~known == 0 else { throw .argument("lh_host_check flags has unknown bits 0x\(String(flags & ~known, radix: 16))") }
-        let report = try HostCheck.run(host, target: String(cString: target), seed: seed, cached: flags & known != 0)
-        out.pointee = try hostString(report)
+        guard flags & ~known == 0 else { throw .argument("\(function) flags has unknown bits 0x\(String(flags & ~known, radix: 16))") }
+        out.pointee = try hostString(try run(host, String(cString: target), flags & known != 0))
     }
 }

@@ -12,8 +12,10 @@ enum HostCheck {
         let file: String?
     }
 
-    /// The report, with `"fingerprint"` and `"cached"`, as JSON text.
-    static func run(_ host: Host, target: String, seed: UInt64, cached: Bool) throws(HostError) -> String {
+    /// The report, with `"fingerprint"` and `"cached"`, as JSON text. `pins` and `sweep`: as
+    /// `check --param` and (when false) `--no-sweep`.
+    static func run(_ host: Host, target: String, seed: UInt64, cached: Bool, pins: [String] = [],
+                    sweep: Bool = true) throws(HostError) -> String {
         let resolved = try resolve(host, target)
         let fingerprint = resolved.file.flatMap { FileFingerprint.of($0) }
         let fingerprintJSON: JSON = if let file = resolved.file, let fingerprint {
@@ -22,13 +24,14 @@ enum HostCheck {
         } else {
             .null
         }
-        let key = "losshost-check 1|\(resolved.workerTarget)|\(seed)|\(fingerprintJSON.text)"
+        let at = sweep && pins.isEmpty ? "" : "|\(pins.joined(separator: " "))\(sweep ? "" : " no-sweep")"
+        let key = "losshost-check 1|\(resolved.workerTarget)|\(seed)\(at)|\(fingerprintJSON.text)"
         let cacheFile = host.options.cacheDir + "/checks/" + hash(key) + ".txt"
         if cached, fingerprint != nil, let report = read(cacheFile, key: key) {
             return withFields(report, fingerprintJSON, cached: true)
         }
         let options = CheckOptions(target: resolved.workerTarget, seed: seed, only: nil,
-                                   configuration: host.options.configuration)
+                                   configuration: host.options.configuration, params: pins, sweep: sweep)
         let results: [CheckResult]
         do {
             results = try CheckSession(options).runIsolated(executable: host.options.workerExecutable)

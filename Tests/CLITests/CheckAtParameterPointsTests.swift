@@ -56,6 +56,21 @@ final class CheckAtParameterPointsTests: XCTestCase {
         XCTAssertTrue(detail.hasSuffix(" (params s=4)"), detail)
     }
 
+    /// `--no-sweep` checks at the defaults (with the pins) only: the gradient right only at the
+    /// default s = 1 passes there, and fails at a pinned s = 4, naming it.
+    func testNoSweepChecksTheDefaultsWithThePinsOnly() throws {
+        let run = try CLI.run(["check", Hostile.path("param_gradient"), "--no-sweep", "--seed", "3", "--format", "json"],
+                              environment: Hostile.environment)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let gradient = try XCTUnwrap(try checks(run)["scaled_log_cosh.gradient"])
+        XCTAssertEqual(gradient.result, "pass")
+        XCTAssertFalse(gradient.detail.contains("param points"), gradient.detail)
+        let pinned = try CLI.run(["check", Hostile.path("param_gradient"), "--param", "s=4", "--no-sweep", "--seed", "3",
+                                  "--only", "*.gradient", "--format", "json"], environment: Hostile.environment)
+        XCTAssertEqual(pinned.status, 1)
+        XCTAssertTrue(try XCTUnwrap(try checks(pinned)["scaled_log_cosh.gradient"]).detail.hasSuffix(" (params s=4)"))
+    }
+
     /// A pinned parameter of a plugin with several losses applies to those that declare it.
     func testParamOnAPluginTargetAppliesToTheLossesThatDeclareIt() throws {
         let run = try CLI.run(["check", "std", "--param", "tau=0.9", "--only", "quantile.fused", "--seed", "2", "--format", "json"],

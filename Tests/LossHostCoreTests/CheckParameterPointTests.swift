@@ -71,6 +71,15 @@ final class CheckParameterPointTests: XCTestCase {
         XCTAssertThrowsError(try ParameterPoint.all(for: loss("huber").info, pinned: ["delta=-1"], columns: 3, seed: 2))
     }
 
+    /// Without the sweep only the base point is checked: the pins, the other parameters at their defaults.
+    func testNoSweepChecksTheBasePointOnly() throws {
+        let focal = try ParameterPoint.all(for: loss("focal").info, pinned: ["alpha=0.6"], sweep: false, columns: 3, seed: 2)
+        XCTAssertEqual(focal.map(\.text), ["alpha=0.6 gamma=2"])
+        XCTAssertEqual(focal.map(\.kind), [.base])
+        XCTAssertEqual(try ParameterPoint.all(for: loss("huber").info, pinned: [], sweep: false, columns: 3, seed: 2).map(\.text),
+                       ["delta=1"])
+    }
+
     /// A failure at a point names that point's parameters.
     func testAFailureNamesThePointsParameters() throws {
         let ctx = try context("huber")

@@ -54,6 +54,54 @@ final class HostCheckTests: XCTestCase {
         XCTAssertNotEqual((rebuilt["fingerprint"] as? [String: Any])?["hash"] as? String, fingerprint["hash"] as? String)
     }
 
+    func checkParams(_ host: OpaquePointer, _ target: String, _ params: [String: [Double]], flags: UInt32 = 0) throws -> [String: Any] {
+        var text: UnsafeMutablePointer<CChar>?
+        let status = HostSupport.withParams(params) { lh_host_check_params(host, target, $0, $1, 1, flags, &text) }
+        XCTAssertEqual(status, lh_status(LH_OK), HostSupport.lastError)
+        return try HostSupport.json(HostSupport.take(text))
+    }
+
+    /// lh_host_check_params checks at one point: a loss wrong only at the top of its
+    /// parameter's range passes at its defaults and at a good value, fails at a bad one,
+    /// and the full check (the sweep) still fails it.
+    func testCheckAtOneParameterPoint() throws {
+        let dir = HostSupport.folder("check-params")
+        try HostSupport.compile([HostSupport.packageRoot.appendingPathComponent("python/tests/plugins/extreme.c").path],
+                                to: dir.appendingPathComponent("libextreme.so").path)
+        var opened: OpaquePointer?
+        XCTAssertEqual(HostSupport.withConfig(dirs: [dir.path], flags: UInt32(LH_HOST_ONLY_PLUGIN_DIRS),
+                                              cacheDir: HostSupport.folder("check-params-cache").path) {
+            lh_host_open($0, &opened)
+        }, lh_status(LH_OK), HostSupport.lastError)
+        let host = try XCTUnwrap(opened)
+        defer { lh_host_close(host) }
+        func gradient(_ report: [String: Any]) -> [String: String]? {
+            (report["checks"] as? [[String: String]])?.first { $0["check"] == "soft_l1.gradient" }
+        }
+        let swept = try check(host, "extremetest/soft_l1", seed: 1)
+        XCTAssertEqual(swept["passed"] as? Bool, false)
+        XCTAssertTrue(gradient(swept)?["detail"]?.hasSuffix("(params delta=1000000)") == true, "\(swept)")
+        let cached = UInt32(LH_HOST_CHECK_CACHED)
+        XCTAssertEqual(try checkParams(host, "extremetest/soft_l1", [:], flags: cached)["passed"] as? Bool, true)
+        XCTAssertEqual(try checkParams(host, "extremetest/soft_l1", ["delta": [1e5]], flags: cached)["passed"] as? Bool, true)
+        let bad = try checkParams(host, "extremetest/soft_l1", ["delta": [2e5]], flags: cached)
+        XCTAssertEqual(bad["passed"] as? Bool, false)
+        XCTAssertEqual(bad["cached"] as? Bool, false)  // another point: not the verdict cached at the defaults
+        XCTAssertEqual(gradient(bad)?["result"], "fail")
+        XCTAssertTrue(gradient(bad)?["detail"]?.hasSuffix("(params delta=200000)") == true, "\(bad)")
+        XCTAssertEqual(try checkParams(host, "extremetest/soft_l1", ["delta": [2e5]], flags: cached)["cached"] as? Bool, true)
+
+        var text: UnsafeMutablePointer<CChar>?
+        XCTAssertEqual(lh_host_check_params(host, "extremetest/soft_l1", nil, 1, 1, 0, &text), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "params is NULL but param_count is 1")
+        XCTAssertEqual(lh_host_check_params(host, "extremetest/soft_l1", nil, 0, 1, 2, &text), lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "lh_host_check_params flags has unknown bits 0x2")
+        let status = HostSupport.withParams(["nope": [1]]) { lh_host_check_params(host, "extremetest/soft_l1", $0, $1, 1, 0, &text) }
+        XCTAssertEqual(status, lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertTrue(HostSupport.lastError.contains("unknown param 'nope'"), HostSupport.lastError)
+        XCTAssertNil(text)
+    }
+
     func testABuiltInLossAndTheErrors() throws {
         let host = try HostSupport.open()
         defer { lh_host_close(host) }
@@ -75,3 +123,4 @@ final class HostCheckTests: XCTestCase {
         XCTAssertNil(text)
     }
 }
+

@@ -154,6 +154,11 @@ extension HostSupport {
 
     /// lh_host_loss_create with `params` given by name.
     static func create(_ host: OpaquePointer?, _ id: String, _ params: [String: [Double]], _ out: inout OpaquePointer?) -> lh_status {
+        withParams(params) { lh_host_loss_create(host, id, $0, $1, &out) }
+    }
+
+    /// Calls `body` with `params` as an lh_host_param array and its count (names and values alive for the call).
+    static func withParams<R>(_ params: [String: [Double]], _ body: (UnsafePointer<lh_host_param>?, UInt32) -> R) -> R {
         let names = params.keys.sorted()
         let cNames = names.map { strdup($0) }
         defer { cNames.forEach { free($0) } }
@@ -167,9 +172,7 @@ extension HostSupport {
         var cParams = names.indices.map { i in
             lh_host_param(name: UnsafePointer(cNames[i]), values: UnsafePointer(buffers[i]), count: UInt64(values[i].count))
         }
-        return cParams.withUnsafeMutableBufferPointer { p in
-            lh_host_loss_create(host, id, p.baseAddress, UInt32(p.count), &out)
-        }
+        return cParams.withUnsafeMutableBufferPointer { p in body(p.baseAddress, UInt32(p.count)) }
     }
 
     /// Evaluates float64 inputs, asking for every output.

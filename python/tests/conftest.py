@@ -57,12 +57,30 @@ def compile_plugin(source: Path, output: Path) -> None:
                     str(source), "-o", str(output), "-lm"], check=True)
 
 
+def count_rounds(monkeypatch, bridge) -> list[int]:
+    """The rows of every call the trainer makes to the objective of `bridge`'s
+    scikit-learn forms (losshost.xgboost or losshost.lightgbm)."""
+    rounds: list[int] = []
+    make = bridge.sklearn_objective
+
+    def counted(loss, **kwargs):
+        objective = make(loss, **kwargs)
+
+        def call(y_true, y_pred, sample_weight=None):
+            rounds.append(len(y_true))
+            return objective(y_true, y_pred, sample_weight)
+        return call
+
+    monkeypatch.setattr(bridge, "sklearn_objective", counted)
+    return rounds
+
+
 @pytest.fixture(scope="session")
 def plugin_dir(tmp_path_factory) -> Path:
     """A team folder with the test plugins compiled by `cc` from tests/plugins."""
     folder = tmp_path_factory.mktemp("team-losses")
     folder.chmod(0o755)
-    for name in ("asymmetric", "broken"):
+    for name in ("asymmetric", "broken", "extreme"):
         compile_plugin(PLUGIN_SOURCES / f"{name}.c", folder / f"lib{name}.so")
     return folder
 

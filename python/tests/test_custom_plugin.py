@@ -1,6 +1,7 @@
 """A C plugin compiled at test time with an asymmetric loss (over-prediction
-costs k times more) trains in XGBoost and LightGBM, and the fitted predictions
-move to the cheap side."""
+costs k times more) trains in XGBoost and LightGBM, their scikit-learn forms
+included: the plugin logs every evaluation, and the fitted predictions move to
+the cheap side."""
 from __future__ import annotations
 
 import lightgbm as lgb
@@ -48,3 +49,19 @@ def test_asymmetric_loss_shifts_lightgbm_predictions_low(team_host, host, diabet
     mean_mse, above_mse = _lean(fitted["mse"], y)
     assert abs(mean_mse) < 2.0 and 0.35 < above_mse < 0.65
     assert mean_asym < -15.0 and above_asym < 0.4
+
+
+def test_asymmetric_loss_trains_in_the_sklearn_forms(team_host, host, diabetes, tmp_path, monkeypatch):
+    X, y = diabetes
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("LOSSHOST_TEST_LOG", str(log))  # the plugin appends "PID ROWS" per evaluation
+    asym = team_host.loss("teamtest/asym_squared", k=9.0)
+    for name, form in (("xgboost", lx.XGBRegressor(loss=asym, n_estimators=ROUNDS, max_depth=3, n_jobs=2)),
+                       ("lightgbm", ll.LGBMRegressor(loss=asym, n_estimators=ROUNDS, num_leaves=8, n_jobs=2,
+                                                      verbose=-1))):
+        log.write_text("")
+        pred = form.fit(X, y).predict(X)
+        full_batches = [line for line in log.read_text().splitlines() if line.split()[1] == str(len(y))]
+        assert len(full_batches) >= ROUNDS, name  # one gradient evaluation per round, plus the start's
+        mean, above = _lean(pred, y)
+        assert mean < -15.0 and above < 0.4, name

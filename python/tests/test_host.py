@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 
@@ -47,6 +48,20 @@ def test_losses_have_qualified_ids_and_metadata(host, cli, cache_dir):
     listed = json.loads(done.stdout)
     listed = listed["losses"] if isinstance(listed, dict) else listed
     assert {(o.get("qualified_id") or f"{o['plugin']}/{o['id']}") for o in listed} == set(infos)
+
+
+def test_losses_have_ids_host_loss_takes(host):
+    ids = [l.id for l in host.losses()]
+    assert "std/mse" in ids and ids == [l.qualified_id for l in host.losses()]
+    assert host.loss(ids[0]).id == ids[0]
+
+
+def test_parameters_are_numbers(host):
+    for bad in ("0.5", ["1", "2"], None):
+        with pytest.raises(losshost.LossError, match=rf"^param delta: expected a number or a list of numbers, "
+                                                     rf"got {re.escape(repr(bad))}$"):
+            host.loss("std/huber", delta=bad)
+    assert host.loss("std/huber", delta=np.float32(0.5)).params_used["delta"] == 0.5
 
 
 def test_bare_id_and_params_used(host):
@@ -159,3 +174,31 @@ def test_losses_pickle_by_recipe(team_host):
     assert copy.id == loss.id and copy is not loss
     pred, target = np.array([1.0, -2.0]), np.zeros(2)
     assert copy.evaluate(pred, target).value == loss.evaluate(pred, target).value
+
+
+def test_training_is_gated_by_the_check_at_the_bound_parameters(team_host, cli, plugin_dir, cache_dir):
+    # extremetest/soft_l1's gradient is wrong only for delta > 1e5: the full sweep
+    # (the CLI's check, up to the top of delta's range) fails it ...
+    done = run_cli(cli, "check", "extremetest/soft_l1", "--plugin-dir", str(plugin_dir), "--seed", "1",
+                   cache_dir=cache_dir)
+    assert done.returncode == 1
+    assert re.search(r"soft_l1\.gradient +FAIL .*\(params delta=1000000\)$", done.stdout, re.M), done.stdout
+    assert team_host.check("extremetest/soft_l1")["passed"] is False
+    # ... but training at the defaults, or at any delta up to 1e5, is accepted ...
+    assert team_host.check("extremetest/soft_l1", params={})["passed"] is True
+    loss = team_host.loss("extremetest/soft_l1")
+    assert loss.evaluate(np.array([3.0]), np.zeros(1)).value == pytest.approx(np.sqrt(10) - 1)
+    assert team_host.loss("extremetest/soft_l1", delta=1e5).params_used["delta"] == 1e5
+    # ... and at a bad value it is refused, naming the point.
+    with pytest.raises(losshost.LossError) as error:
+        team_host.loss("extremetest/soft_l1", delta=2e5)
+    message = str(error.value)
+    assert message.startswith("extremetest/soft_l1: losshost check failed at delta=200000.0 (soft_l1.gradient); "
+                              "first: soft_l1.gradient: "), message
+    assert message.endswith("(params delta=200000) (run `losshost check extremetest/soft_l1 --param delta=200000.0 "
+                            "--no-sweep` for the report; check=False or LOSSHOST_CHECK=0 skips the check)"), message
+    assert "\n" not in message
+    # The command the message names reports the same failure.
+    done = run_cli(cli, "check", "extremetest/soft_l1", "--plugin-dir", str(plugin_dir), "--param", "delta=200000.0",
+                   "--no-sweep", "--seed", "1", cache_dir=cache_dir)
+    assert done.returncode == 1 and "(params delta=200000)" in done.stdout

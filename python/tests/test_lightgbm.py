@@ -1,12 +1,15 @@
 """LightGBM with plugin objectives: parity with binary and multiclass, init_score,
-the scikit-learn forms."""
+the scikit-learn forms (which must train the plugin, not LightGBM's default)."""
 from __future__ import annotations
 
 import lightgbm as lgb
 import numpy as np
 import pytest
+from sklearn.model_selection import train_test_split
 
+import losshost
 import losshost.lightgbm as ll
+from conftest import count_rounds
 
 ROUNDS = 20
 PARAMS = {"num_leaves": 8, "learning_rate": 0.3, "min_data_in_leaf": 5, "min_sum_hessian_in_leaf": 0.0,
@@ -68,11 +71,109 @@ def test_cross_entropy_matches_multiclass(host, iris):
     assert np.abs(ll.predict(cold, X, loss, init=init) - expected).max() > 1e-3
 
 
-def test_sklearn_forms(host, breast_cancer, diabetes):
+# The scikit-learn forms' equivalent of PARAMS.
+SKLEARN = {"n_estimators": ROUNDS, "num_leaves": 8, "learning_rate": 0.3, "min_child_samples": 5,
+           "min_child_weight": 0.0, "reg_lambda": 0.0, "n_jobs": 2, "verbose": -1, "random_state": 0,
+           "deterministic": True, "force_row_wise": True}
+
+
+def test_sklearn_regressor_trains_the_plugin(host, diabetes, monkeypatch):
+    # The issue's case: LightGBM 4 built its parameters from `_objective` and trained
+    # its default `regression` (41 % of the targets above the prediction).
+    X, y = diabetes
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
+    rounds = count_rounds(monkeypatch, ll)
+    model = ll.LGBMRegressor(loss=host.loss("std/quantile", tau=0.9), n_estimators=30, verbose=-1)
+    model.fit(X_train, y_train)
+    assert rounds == [len(y_train)] * 30
+    assert 0.06 < np.mean(y_train > model.predict(X_train)) < 0.14  # a τ = 0.9 fit: about 10 % above
+    assert 0.03 < np.mean(y_test > model.predict(X_test)) < 0.2
+    assert model.objective is None  # the constructor's parameter is left as given
+
+
+def test_sklearn_classifier_with_pos_weight_trains_the_plugin(host, breast_cancer, monkeypatch):
     X, y = breast_cancer
-    kw = {"n_estimators": ROUNDS, "num_leaves": 8, "learning_rate": 0.3, "min_child_samples": 5,
-          "min_child_weight": 0.0, "reg_lambda": 0.0, "n_jobs": 2, "verbose": -1, "random_state": 0,
-          "deterministic": True, "force_row_wise": True}
+    loss = host.loss("std/bce_with_logits", pos_weight=3.0)
+    model = ll.LGBMClassifier(loss=loss, **SKLEARN).fit(X, y)
+    assert repr(model.objective_) == "losshost.lightgbm.sklearn_objective(<losshost.Loss std/bce_with_logits " \
+                                     "pos_weight=3.0>)"
+    # LightGBM's binary with scale_pos_weight=3 is the same loss: started from the same
+    # init score it gives the same model; its default (pos_weight 1) is another one.
+    init = ll.init_score(loss, y)
+    same = _train({**PARAMS, "objective": "binary", "scale_pos_weight": 3.0}, X, y, init_score=init)
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1], ll.predict(same, X, loss, init=init), rtol=1e-5,
+                               atol=1e-6)
+    default = lgb.LGBMClassifier(**SKLEARN).fit(X, y)
+    assert np.abs(model.predict_proba(X) - default.predict_proba(X)).max() > 0.05
+    rounds = count_rounds(monkeypatch, ll)
+    ll.LGBMClassifier(loss=loss, **SKLEARN).fit(X, y)
+    assert rounds == [len(y)] * ROUNDS
+
+
+def test_sklearn_multiclass_with_label_smoothing_trains_the_plugin(host, iris, monkeypatch):
+    X, y = iris
+    rounds = count_rounds(monkeypatch, ll)
+    model = ll.LGBMClassifier(loss=host.loss("std/cross_entropy", label_smoothing=0.3), **SKLEARN).fit(X, y)
+    assert rounds == [len(y)] * ROUNDS
+    # Smoothing 0.3 over 3 classes puts the best probability at 0.8; multiclass goes to 1.
+    assert 0.7 < model.predict_proba(X).max() < 0.9
+    assert lgb.LGBMClassifier(**SKLEARN).fit(X, y).predict_proba(X).max() > 0.97
+    assert (model.predict(X) == y).mean() > 0.95
+
+
+def test_sklearn_classifier_refuses_a_loss_that_does_not_fit_the_classes(host, breast_cancer, iris):
+    X, y = breast_cancer
+    with pytest.raises(losshost.LossError, match=r"^LGBMClassifier: std/cross_entropy takes one margin per class, "
+                                                 r"but a 2-class problem trains one logit column: use a binary loss "
+                                                 r"such as host.loss\(\"std/bce_with_logits\"\)$"):
+        ll.LGBMClassifier(loss=host.loss("std/cross_entropy"), **SKLEARN).fit(X, y)
+    X, y = iris
+    with pytest.raises(losshost.LossError, match=r"^LGBMClassifier: std/bce_with_logits takes 1 margin column\(s\), "
+                                                 r"but 3 classes need one per class"):
+        ll.LGBMClassifier(loss=host.loss("std/bce_with_logits"), **SKLEARN).fit(X, y)
+    with pytest.raises(ValueError, match="give loss= or objective=, not both"):
+        ll.LGBMClassifier(loss=host.loss("std/cross_entropy"), objective="multiclass", **SKLEARN).fit(X, y)
+
+
+def test_predict_on_new_rows_takes_the_training_init(host, diabetes, iris):
+    X, y = diabetes
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=0.3, random_state=0)
+    loss = host.loss("std/mse")
+    init = ll.init_score(loss, y_train)
+    booster = _train({**PARAMS, "objective": ll.objective(loss)}, X_train, y_train, init_score=init)
+    expected = booster.predict(X_test, raw_score=True) + loss.optimal_constant(y_train)
+    np.testing.assert_allclose(ll.predict(booster, X_test, loss, init=init), expected, rtol=1e-12)
+    np.testing.assert_allclose(ll.predict(booster, X_test, loss, init=init[0]), expected, rtol=1e-12)
+    with pytest.raises(losshost.LossError, match=rf"^init: {len(y_train)} initial scores for {len(X_test)} rows of 1 "
+                                                 r"margin\(s\), and not one constant; pass the constant the model "
+                                                 r"started from, loss.optimal_constant\(y_train\), or scores"):
+        ll.predict(booster, X_test, loss, init=init + np.arange(len(init)))
+    X, y = iris
+    loss = host.loss("std/cross_entropy")
+    init = ll.init_score(loss, y[::2])
+    booster = _train({**PARAMS, "objective": ll.objective(loss), "num_class": 3}, X[::2], y[::2], init_score=init)
+    held_out = ll.predict(booster, X[1::2], loss, init=init)
+    np.testing.assert_allclose(held_out, ll.predict(booster, X[1::2], loss, init=loss.optimal_constant(y[::2])),
+                               rtol=1e-12)
+    assert (held_out.argmax(axis=1) == y[1::2]).mean() > 0.9
+
+
+def test_objective_checks_labels_against_margins(host):
+    bce = host.loss("std/bce_with_logits")
+    labels = np.array([0.0, 1.0] * 4 + [1.0])
+    with pytest.raises(losshost.LossError, match=r"^std/bce_with_logits: 9 labels for 18 margins; an element-wise "
+                                                 r"loss takes one label per margin$"):
+        ll.sklearn_objective(bce)(labels, np.zeros(18), None)
+    with pytest.raises(losshost.LossError, match=r"^20 margins for 9 rows of labels: the trainer's margins and labels "
+                                                 r"disagree$"):
+        ll.objective(host.loss("std/cross_entropy")).compute(np.zeros(20), labels, None, 9)
+
+
+def test_sklearn_forms_match_the_builtins(host, breast_cancer, diabetes):
+    # Parity (the conventions: scaling, init, link); the same loss as the built-in, so
+    # this cannot tell whether the plugin ran: the tests above do.
+    X, y = breast_cancer
+    kw = SKLEARN
     builtin = lgb.LGBMClassifier(**kw).fit(X, y)
     model = ll.LGBMClassifier(loss=host.loss("std/bce_with_logits"), **kw).fit(X, y)
     np.testing.assert_allclose(model.predict_proba(X), builtin.predict_proba(X), rtol=1e-5, atol=1e-7)

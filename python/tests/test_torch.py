@@ -133,3 +133,51 @@ def test_two_layer_mlp_trains_with_a_plugin_loss(team_host):
 def test_pred_must_be_a_tensor(host):
     with pytest.raises(losshost.LossError, match="pred: expected a torch.Tensor, got ndarray"):
         lt.loss(host.loss("std/mse"))(np.zeros(3), torch.zeros(3))
+
+
+def test_target_or_weight_that_requires_grad_is_refused(host):
+    fn = lt.loss(host.loss("std/mse"))
+    pred = torch.zeros(3, requires_grad=True)
+    with pytest.raises(losshost.LossError, match=r"^std/mse: target requires grad, but the plugin's gradient is for "
+                                                 r"pred only; pass target.detach\(\)$"):
+        fn(pred, torch.ones(3, requires_grad=True))
+    with pytest.raises(losshost.LossError, match=r"^std/mse: weight requires grad"):
+        fn(pred, torch.ones(3), torch.ones(3, requires_grad=True))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_follows_pred_dtype(host, dtype):
+    pred = torch.tensor([0.5, -1.0, 2.0], dtype=dtype, requires_grad=True)
+    target = torch.zeros(3, dtype=dtype)
+    out = lt.loss(host.loss("std/mse"))(pred, target)
+    assert out.dtype == dtype
+    assert out.item() == pytest.approx((0.25 + 1 + 4) / 3, rel=1e-2)
+    out.backward()
+    assert pred.grad.dtype == dtype
+    torch.testing.assert_close(pred.grad, (2 * pred.detach() / 3).to(dtype))
+    per_element = lt.loss(host.loss("std/mse"), reduction="none")(pred, target)
+    assert per_element.dtype == dtype and per_element.shape == (3,)
+
+
+def test_shapes_torch_would_broadcast_are_refused(host):
+    fn = lt.loss(host.loss("std/mse"))
+    with pytest.raises(losshost.LossError, match=r"^std/mse: target has shape \(5,\) and pred \(5, 1\); an "
+                                                 r"element-wise loss pairs them element by element \(torch would "
+                                                 r"broadcast them\): give both the same shape, e.g. "
+                                                 r"target.view_as\(pred\)$"):
+        fn(torch.zeros(5, 1, requires_grad=True), torch.zeros(5))
+    assert fn(torch.ones(5, 1), torch.zeros(5).view(5, 1)).item() == pytest.approx(1.0)
+    # A row loss takes class indices for (N, C) scores, as torch's cross_entropy.
+    ce = lt.loss(host.loss("std/cross_entropy"))
+    scores = torch.zeros(4, 3)
+    assert ce(scores, torch.tensor([0, 1, 2, 0])).item() == pytest.approx(np.log(3))
+
+
+def test_mean_over_zero_rows_is_an_error(host):
+    fn = lt.loss(host.loss("std/mse"))
+    empty = torch.zeros(0, 2, requires_grad=True)
+    with pytest.raises(losshost.LossError, match=r"^std/mse: the mean over 0 rows is undefined; "
+                                                 r"use reduction=\"sum\" \(0 for no rows\)$"):
+        fn(empty, torch.zeros(0, 2))
+    total = fn(empty, torch.zeros(0, 2), reduction="sum")
+    assert total.item() == 0.0

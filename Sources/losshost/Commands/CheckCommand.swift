@@ -21,7 +21,9 @@ struct CheckCommand: ParsableCommand {
             (see the README, "Checking a plugin", for what each one does).
             gradient, hessian, boosting, fused, composition, float32 and robustness
             run at the default parameters and at more points inside the declared
-            ranges: both ends and random values (seeded). --param pins a value.
+            ranges: both ends and random values (seeded). --param pins a value;
+            --no-sweep checks at the defaults with the pins only (the verdict
+            Python's host.loss(id, **params) trains on).
             A failing check names the first offending input, with expected vs got,
             and the parameters it used.
             The exit status is 1 when any check fails.
@@ -31,6 +33,7 @@ struct CheckCommand: ParsableCommand {
               losshost check ./libmy_loss.so --only '*.gradient' --seed 42
               losshost check std/huber --format json
               losshost check std/huber --param delta=0.1
+              losshost check std/huber --param delta=0.1 --no-sweep
             """
     )
 
@@ -53,6 +56,10 @@ struct CheckCommand: ParsableCommand {
                                valueName: "name=value"))
     var params: [String] = []
 
+    @Flag(name: .customLong("no-sweep"),
+          help: "Check at the default parameters with the --param pins only, not at the ends of the ranges or random values.")
+    var noSweep = false
+
     @Option(help: ArgumentHelp("Seconds a check may run without progress before its worker is killed and the check fails.", valueName: "seconds"))
     var timeout: Double = HostConfiguration.defaultCallTimeout
 
@@ -65,7 +72,8 @@ struct CheckCommand: ParsableCommand {
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
         let seed = self.seed ?? UInt64.random(in: 1...999_999)
         let options = CheckOptions(target: target, seed: seed, only: only,
-                                   configuration: plugins.configuration(callTimeout: timeout), params: params)
+                                   configuration: plugins.configuration(callTimeout: timeout), params: params,
+                                   sweep: !noSweep)
         let session = CheckSession(options)
         let results: [CheckResult]
         do {

@@ -86,10 +86,12 @@ struct CheckWorker: ParsableCommand {
     @Option(name: .customLong("skip-loss"), help: "Report this loss's checks as skipped (an earlier one crashed).")
     var skipLosses: [String] = []
     @Option(name: .customLong("param"), help: "Pin a parameter, NAME=VALUE.") var params: [String] = []
+    @Flag(name: .customLong("no-sweep"), help: "Check at the base parameter point only.") var noSweep = false
 
     func run() throws {
         let channel = WorkerCommand.prepareReporting()
-        let options = CheckOptions(target: target, seed: seed, only: only, configuration: plugins.configuration(), params: params)
+        let options = CheckOptions(target: target, seed: seed, only: only, configuration: plugins.configuration(), params: params,
+                                   sweep: !noSweep)
         let results = ResultCount()
         CheckRunner.run(options, start: start, skipLosses: Set(skipLosses)) { event in
             if case .result = event { results.increment() }

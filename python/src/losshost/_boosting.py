@@ -53,6 +53,9 @@ class BoostingGradients:
         if margin.dtype != np.float32:
             margin = margin.astype(np.float64)
         target = np.asarray(target, dtype=margin.dtype)
+        if self.loss.info.elementwise and target.size != margin.size:
+            raise LossError(f"{self.loss.id}: {target.size} labels for {margin.size} margins; an element-wise loss "
+                            f"takes one label per margin")
         if weight is not None:
             weight = np.asarray(weight, dtype=margin.dtype)
         info = self.loss.info
@@ -99,6 +102,29 @@ class BoostingGradients:
             f"target {np.array2string(np.atleast_1d(target[row]), precision=6)}); training stopped before the "
             f"booster saw it"
         )
+
+
+def margin_matrix(preds, rows: int, class_major: bool = False) -> np.ndarray:
+    """A trainer's margins as rows or rows × k: a flat n·k array is read row-major
+    (XGBoost 1.x) or, with class_major, class by class (LightGBM 3)."""
+    preds = np.asarray(preds)
+    if preds.ndim != 1 or preds.size == rows:
+        return preds
+    if rows == 0 or preds.size % rows:
+        raise LossError(f"{preds.size} margins for {rows} rows of labels: the trainer's margins and labels disagree")
+    return preds.reshape(-1, rows).T if class_major else preds.reshape(rows, -1)
+
+
+def require_class_count(estimator: str, loss: Loss, codes: np.ndarray, classes: int) -> None:
+    """Refuses a loss whose prediction columns do not fit the trainer's: XGBoost and
+    LightGBM train 2 classes on one logit column and k > 2 classes on k margins."""
+    columns = loss.prediction_columns(codes, classes=classes if classes > 2 else None)
+    if classes <= 2 and columns != 1:
+        raise LossError(f"{estimator}: {loss.id} takes one margin per class, but a 2-class problem trains one logit "
+                        f"column: use a binary loss such as host.loss(\"std/bce_with_logits\")")
+    if classes > 2 and columns != classes:
+        raise LossError(f"{estimator}: {loss.id} takes {columns} margin column(s), but {classes} classes need one per "
+                        f"class: use a multiclass loss such as host.loss(\"std/cross_entropy\")")
 
 
 def broadcast_init(constant, rows: int) -> np.ndarray:

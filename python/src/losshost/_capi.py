@@ -162,6 +162,8 @@ def _load(path: Path) -> ctypes.CDLL:
         "lh_host_loss_evaluate": (status, [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(HostOutputs)]),
         "lh_host_loss_optimal_constant": (status, [vp, ctypes.POINTER(HostBatch), ctypes.POINTER(ctypes.c_double)]),
         "lh_host_check": (status, [vp, ctypes.c_char_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(vp)]),
+        "lh_host_check_params": (status, [vp, ctypes.c_char_p, ctypes.POINTER(HostParam), ctypes.c_uint32,
+                                          ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(vp)]),
     }
     for name, (restype, argtypes) in prototypes.items():
         try:
@@ -232,8 +234,8 @@ def losses_json(host: ctypes.c_void_p) -> str:
     return take_string(lib, out)
 
 
-def create_loss(host: ctypes.c_void_p, loss_id: str, params: dict[str, list[float]]) -> ctypes.c_void_p:
-    lib = library()
+def _param_array(params: dict[str, list[float]]):
+    """An lh_host_param array, and the value buffers it points into (keep them alive)."""
     keep = []
     array = (HostParam * max(1, len(params)))()
     for i, (name, values) in enumerate(params.items()):
@@ -241,6 +243,12 @@ def create_loss(host: ctypes.c_void_p, loss_id: str, params: dict[str, list[floa
         keep.append(buffer)
         array[i] = HostParam(name=name.encode("utf-8"), values=ctypes.cast(buffer, ctypes.POINTER(ctypes.c_double)),
                              count=len(values))
+    return array, keep
+
+
+def create_loss(host: ctypes.c_void_p, loss_id: str, params: dict[str, list[float]]) -> ctypes.c_void_p:
+    lib = library()
+    array, _keep = _param_array(params)
     handle = ctypes.c_void_p()
     fail(lib, lib.lh_host_loss_create(host, loss_id.encode("utf-8"), array, len(params), ctypes.byref(handle)))
     return handle
@@ -284,6 +292,15 @@ def check(host: ctypes.c_void_p, target: str, seed: int, flags: int) -> str:
     lib = library()
     out = ctypes.c_void_p()
     fail(lib, lib.lh_host_check(host, target.encode("utf-8"), seed, flags, ctypes.byref(out)))
+    return take_string(lib, out)
+
+
+def check_params(host: ctypes.c_void_p, target: str, params: dict[str, list[float]], seed: int, flags: int) -> str:
+    lib = library()
+    array, _keep = _param_array(params)
+    out = ctypes.c_void_p()
+    fail(lib, lib.lh_host_check_params(host, target.encode("utf-8"), array, len(params), seed, flags,
+                                       ctypes.byref(out)))
     return take_string(lib, out)
 
 

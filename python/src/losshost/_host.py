@@ -39,14 +39,18 @@ class LoadFailure:
 
 
 def _param_values(name: str, value: Any) -> list[float]:
+    """A parameter's values; numbers only (a string such as "0.5" is refused, not parsed)."""
     if isinstance(value, (bool, np.bool_)):
         return [1.0 if value else 0.0]
     if isinstance(value, (int, float, np.integer, np.floating)):
         return [float(value)]
     try:
-        return [float(v) for v in np.asarray(value, dtype=np.float64).reshape(-1)]
+        array = np.asarray(value)
     except (TypeError, ValueError):
-        raise LossError(f"param {name}: expected a number or a list of numbers, got {value!r}") from None
+        array = np.asarray(None)
+    if array.dtype.kind not in "biuf":
+        raise LossError(f"param {name}: expected a number or a list of numbers, got {value!r}")
+    return [float(v) for v in array.astype(np.float64).reshape(-1)]
 
 
 def _check_by_default() -> bool:
@@ -93,24 +97,33 @@ class Host:
 
     def loss(self, loss_id: str, /, *, check: Optional[bool] = None, **params: Any) -> Loss:
         """Resolves `loss_id` ("plugin/loss", or a bare id only one plugin has) and
-        binds parameters by name. check=None (the default) runs `losshost check`
-        on a loss from outside the bundled set (built-ins and bundled plugins are
-        not checked) once per plugin file, in a worker, before the loss is loaded
-        here; the verdict is cached by the file's fingerprint. check=False, or
-        LOSSHOST_CHECK=0 in the environment, skips it; check=True always checks."""
+        binds parameters by name (numbers, or lists of numbers). check=None (the
+        default) runs `losshost check` on a loss from outside the bundled set
+        (built-ins and bundled plugins are not checked), in a worker, before the
+        loss is loaded here: at the parameters bound, the others at their
+        defaults (`check(id, params=...)`; the CLI's `check` also sweeps the
+        ranges); the verdict is cached by the file's fingerprint and the
+        parameters. check=False, or LOSSHOST_CHECK=0 in the environment, skips
+        it; check=True always checks."""
+        values = {name: _param_values(name, value) for name, value in params.items()}
         info = self._resolve(loss_id)
         run_check = check if check is not None else (_check_by_default() and not self._bundled(info))
         if run_check and info is not None:
-            self._require_passing(info)
-        handle = _capi.create_loss(self._handle, loss_id,
-                                   {name: _param_values(name, value) for name, value in params.items()})
+            self._require_passing(info, values)
+        handle = _capi.create_loss(self._handle, loss_id, values)
         return Loss(self, handle, loss_id, params, check)
 
-    def check(self, target: str, seed: int = CHECK_SEED, cached: bool = True) -> dict[str, Any]:
+    def check(self, target: str, seed: int = CHECK_SEED, cached: bool = True,
+              params: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         """The JSON report of `losshost check TARGET --format json` (a loss id, a
-        plugin id or a plugin file), run in a worker; with "fingerprint" and "cached"."""
+        plugin id or a plugin file), run in a worker; with "fingerprint" and
+        "cached". With `params` (a dict, {} for the defaults) only at that one
+        point, the others at their defaults (`check --param ... --no-sweep`)."""
         flags = _capi.CHECK_CACHED if cached else 0
-        return json.loads(_capi.check(self._handle, target, seed, flags))
+        if params is None:
+            return json.loads(_capi.check(self._handle, target, seed, flags))
+        values = {name: _param_values(name, value) for name, value in params.items()}
+        return json.loads(_capi.check_params(self._handle, target, values, seed, flags))
 
     def _resolve(self, loss_id: str) -> Optional[LossInfo]:
         """The listed loss this id names; None when it names none or several (then
@@ -135,21 +148,36 @@ class Host:
         library_folder = os.path.dirname(str(_capi.library_path()))
         return folder == library_folder and os.path.basename(info.file).startswith("liblosshost-plugin-")
 
-    def _require_passing(self, info: LossInfo) -> None:
-        report = self._verdicts.get(info.qualified_id)
+    def _require_passing(self, info: LossInfo, values: dict[str, list[float]]) -> None:
+        """The check's verdict at these parameters (the others at their defaults)."""
+        key = (info.qualified_id, tuple(sorted((name, tuple(v)) for name, v in values.items())))
+        report = self._verdicts.get(key)
         if report is None:
-            report = self.check(info.qualified_id)
-            self._verdicts[info.qualified_id] = report
+            report = self.check(info.qualified_id, params=values)
+            self._verdicts[key] = report
         checks: Sequence[dict[str, Any]] = report.get("checks", [])
         failed = [c for c in checks if str(c.get("result", "")).upper().startswith("FAIL")]
         if failed or report.get("passed") is False:
             first = failed[0] if failed else {"check": "?", "detail": ""}
             names = ", ".join(c.get("check", "?") for c in failed)
+            point = _point(info, values)
+            pins = "".join(f" --param {name}={','.join(map(repr, vs))}" for name, vs in values.items())
             raise LossError(
-                f"{info.qualified_id}: losshost check failed ({names}); first: {first.get('check')}: "
-                f"{first.get('detail', '')} (run `losshost check {info.qualified_id}` for the report; "
-                f"check=False or {CHECK_VARIABLE}=0 skips the check)"
+                f"{info.qualified_id}: losshost check failed{f' at {point}' if point else ''} ({names}); first: "
+                f"{first.get('check')}: {first.get('detail', '')} (run `losshost check {info.qualified_id}{pins} "
+                f"--no-sweep` for the report; check=False or {CHECK_VARIABLE}=0 skips the check)"
             )
+
+
+def _point(info: LossInfo, values: dict[str, list[float]]) -> str:
+    """"delta=200000.0 tau=0.5": the parameter point checked, defaults filled in."""
+    shown = []
+    for p in info.params:
+        vs = values.get(p.name, [] if p.default is None else [float(p.default)])
+        if vs:
+            text = ",".join(map(repr, vs))
+            shown.append(f"{p.name}={text}" if len(vs) == 1 else f"{p.name}=[{text}]")
+    return " ".join(shown)
 
 
 def _reopen(config: HostConfig) -> Host:

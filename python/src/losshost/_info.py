@@ -62,6 +62,11 @@ class LossInfo:
     json: dict[str, Any] = field(repr=False, compare=False)
 
     @property
+    def id(self) -> str:
+        """The id `host.loss` takes: "plugin/loss"."""
+        return self.qualified_id
+
+    @property
     def elementwise(self) -> bool:
         return self.reduce == "elementwise"
 

@@ -1,6 +1,7 @@
-"""Train LightGBM with a plugin loss: `lightgbm.train({"objective": objective(loss)}, ...)`,
-the scikit-learn forms `LGBMRegressor(loss=...)` / `LGBMClassifier(loss=...)`, and the
-initial score from the loss's optimal constant.
+"""Train LightGBM with a plugin loss: `lightgbm.train({"objective": objective(loss)}, ...)`
+(LightGBM 3: `lightgbm.train(params, data, fobj=objective(loss))`), the scikit-learn
+forms `LGBMRegressor(loss=...)` / `LGBMClassifier(loss=...)` (LightGBM 3 and 4), and
+the initial score from the loss's optimal constant.
 
 Conventions (see the README, "Train with your loss"):
 - With a custom objective LightGBM's boost_from_average does nothing: give the
@@ -21,7 +22,8 @@ import lightgbm as _lgb
 import numpy as np
 
 from . import links
-from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init
+from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init, margin_matrix, require_class_count
+from ._errors import LossError
 from ._loss import Loss
 
 __all__ = ["objective", "sklearn_objective", "init_score", "predict", "LGBMRegressor", "LGBMClassifier"]
@@ -49,17 +51,16 @@ class Objective:
 
     def compute(self, preds, label, weight, rows: int):
         preds = np.asarray(preds)
-        if _class_major(rows, preds):
-            margin = preds.reshape(-1, rows).T
-        elif preds.ndim == 1 and preds.size != rows:
-            margin = preds.reshape(rows, -1)
-        else:
-            margin = preds
+        class_major = _class_major(rows, preds)
+        margin = margin_matrix(preds, rows, class_major)
         grad, hess = self.gradients(margin, self.gradients.target(label, rows),
                                     None if weight is None else np.asarray(weight))
-        if _class_major(rows, preds):
+        if class_major:
             return grad.T.reshape(-1), hess.T.reshape(-1)
         return grad.reshape(preds.shape), hess.reshape(preds.shape)
+
+    def __repr__(self) -> str:
+        return f"losshost.lightgbm.objective({self.loss!r})"
 
 
 class SklearnObjective:
@@ -70,6 +71,9 @@ class SklearnObjective:
 
     def __call__(self, y_true, y_pred, weight):
         return self.objective.compute(y_pred, y_true, weight, np.asarray(y_true).shape[0])
+
+    def __repr__(self) -> str:
+        return f"losshost.lightgbm.sklearn_objective({self.objective.loss!r})"
 
 
 def objective(loss: Loss, *, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR) -> Objective:
@@ -93,13 +97,31 @@ def init_score(loss: Loss, y, weight=None, classes: Optional[int] = None) -> np.
 
 def predict(booster, X, loss: Loss, init=None, raw_score: bool = False, **kwargs) -> np.ndarray:
     """Predictions on the user's scale: raw scores plus the initial score the
-    model was trained from (`init`: the constant or per-row scores), through the
-    loss's inverse link (raw_score=True stops before the link)."""
+    model was trained from, through the loss's inverse link (raw_score=True
+    stops before the link). `init`: the constant (a float, or one per class),
+    per-row scores for these rows, or the training rows' `init_score(loss, y)`,
+    which is that constant on every row."""
     margin = np.asarray(booster.predict(X, raw_score=True, **kwargs), dtype=np.float64)
     if init is not None:
-        init = np.asarray(init, dtype=np.float64)
-        margin = margin + (init if init.ndim < 2 or init.shape == margin.shape else init.reshape(margin.shape))
+        margin = margin + _init_for(np.asarray(init, dtype=np.float64), margin)
     return margin if raw_score else links.inverse(loss.info.link, margin)
+
+
+def _init_for(init: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """The initial scores to add to these margins (rows, or rows × k)."""
+    columns = 1 if margin.ndim == 1 else margin.shape[1]
+    if init.size in (1, columns):
+        return init.reshape(margin.shape[1:])
+    if init.size % columns == 0:
+        rows = init.size // columns
+        per_row = init.reshape(columns, rows).T if _class_major(rows, init) else init.reshape(rows, columns)
+        if rows == margin.shape[0]:
+            return per_row.reshape(margin.shape)
+        if (per_row == per_row[0]).all():  # the training rows' init_score: one constant, good for any rows
+            return per_row[0].reshape(margin.shape[1:])
+    raise LossError(f"init: {init.size} initial scores for {margin.shape[0]} rows of {columns} margin(s), and not one "
+                    f"constant; pass the constant the model started from, loss.optimal_constant(y_train), or "
+                    f"scores for these rows")
 
 
 class _LossEstimator:
@@ -107,20 +129,23 @@ class _LossEstimator:
     from its optimal constant, margins plus that constant through the inverse link."""
 
     # No get_params here: LightGBM's get_params walks __bases__[0] and must skip this mixin.
+    # While set, get_params leaves out this package's parameters: LightGBM builds its
+    # booster parameters from it, in fit (3 and 4) and in _process_params (4, also at predict).
     _hide_loss_params = False
 
     def _process_params(self, stage):
-        self._hide_loss_params = True
+        hidden, self._hide_loss_params = self._hide_loss_params, True
         try:
             return super()._process_params(stage)
         finally:
-            self._hide_loss_params = False
+            self._hide_loss_params = hidden
 
     def _fit_with_loss(self, fit, X, y, sample_weight, classes: Optional[int], kwargs, codes=None):
         """codes: the labels as the objective sees them (class indices for a classifier)."""
         if self.loss is None:
             raise ValueError(f"{type(self).__name__} needs loss=host.loss(...)")
-        self.objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
+        if self.objective is not None:
+            raise ValueError(f"{type(self).__name__}: give loss= or objective=, not both (the loss is the objective)")
         labels = y if codes is None else codes
         constant = self.loss.optimal_constant(labels, sample_weight, classes=classes)
         self.init_constant_ = np.atleast_1d(np.asarray(constant, dtype=np.float64))
@@ -130,7 +155,17 @@ class _LossEstimator:
                 kwargs["init_score"] = kwargs["init_score"].T.reshape(-1)
         else:
             self.init_constant_ = None  # the caller's per-row scores: they add them back themselves
-        return fit(X, y, sample_weight=sample_weight, **kwargs)
+        # LightGBM (3 and 4) trains `self._objective`, which only __init__ and
+        # set_params write, and LightGBM 4's classifier resets it while
+        # `self.objective` is None: both name the plugin during the fit, and
+        # `objective` is the constructor's None again after it (`objective_` is the plugin's).
+        self.objective = self._objective = sklearn_objective(self.loss, hessian_floor=self.hessian_floor)
+        self._hide_loss_params = True
+        try:
+            return fit(X, y, sample_weight=sample_weight, **kwargs)
+        finally:
+            self.objective = None
+            self._hide_loss_params = False
 
     def _margin(self, X, **kwargs):
         margin = np.asarray(_lgb.LGBMModel.predict(self, X, raw_score=True, **kwargs), dtype=np.float64)
@@ -139,10 +174,13 @@ class _LossEstimator:
         return margin
 
 
-def _visible(params: dict, hide: bool) -> dict:
-    """get_params without this package's own parameters while LightGBM builds its
-    booster parameters ("loss" is LightGBM's alias of "objective")."""
-    if hide:
+def _visible(estimator: _LossEstimator, params: dict) -> dict:
+    """get_params with LightGBM's own parameters (LightGBM 3's lists only those of
+    the subclass's __init__) and, while LightGBM builds its booster parameters,
+    without this package's ("loss" is LightGBM's alias of "objective")."""
+    for name in _lgb.LGBMModel._get_param_names():
+        params.setdefault(name, getattr(estimator, name))
+    if estimator._hide_loss_params:
         for name in ("loss", "hessian_floor"):
             params.pop(name, None)
     return params
@@ -152,7 +190,7 @@ class LGBMRegressor(_LossEstimator, _lgb.LGBMRegressor):
     """lightgbm.LGBMRegressor trained on a plugin loss; predict gives the user's scale."""
 
     def get_params(self, deep=True):
-        return _visible(super().get_params(deep), self._hide_loss_params)
+        return _visible(self, super().get_params(deep))
 
     def __init__(self, *, loss: Optional[Loss] = None, hessian_floor: float = DEFAULT_HESSIAN_FLOOR, **kwargs):
         self.loss = loss
@@ -171,7 +209,7 @@ class LGBMClassifier(_LossEstimator, _lgb.LGBMClassifier):
     """lightgbm.LGBMClassifier trained on a plugin loss; predict_proba applies its inverse link."""
 
     def get_params(self, deep=True):
-        return _visible(super().get_params(deep), self._hide_loss_params)
+        return _visible(self, super().get_params(deep))
 
     def __init__(self, *, loss: Optional[Loss] = None, hessian_floor: float = DEFAULT_HESSIAN_FLOOR, **kwargs):
         self.loss = loss
@@ -181,6 +219,8 @@ class LGBMClassifier(_LossEstimator, _lgb.LGBMClassifier):
     def fit(self, X, y, sample_weight=None, **kwargs):
         names, codes = np.unique(np.asarray(y), return_inverse=True)
         classes = len(names)
+        if self.loss is not None:
+            require_class_count(type(self).__name__, self.loss, codes, classes)
         return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None, kwargs,
                                    codes=codes.astype(np.float64))
 

@@ -5,8 +5,12 @@ gradgradcheck, Hessian-vector products, second-order methods) is its Hessian
 diagonal, which is the whole Hessian of an element-wise loss. For a row loss
 (cross_entropy, gaussian_nll, …) the Hessian has off-diagonal terms the ABI does
 not give, so its double backward raises instead of returning the diagonal.
-Gradients flow to pred only: target and weight are data. Tensors are evaluated
-on the CPU in their dtype (float32 stays float32; others compute in float64).
+Gradients flow to pred only: target and weight are data (a target or weight
+that requires grad is refused). Tensors are evaluated on the CPU (float32 in
+float32, others in float64); the value and gradient come back in pred's dtype.
+An element-wise loss takes a target of pred's shape (torch would broadcast
+(N, 1) against (N,) to (N, N); this refuses it), and `mean` over no rows is an
+error.
 """
 from __future__ import annotations
 
@@ -22,13 +26,13 @@ from ._loss import Loss
 __all__ = ["loss", "PluginLoss"]
 
 
-def _numpy(tensor: Optional[_torch.Tensor], dtype: Optional[np.dtype] = None):
+def _numpy(tensor, dtype: np.dtype):
     if tensor is None:
         return None
     if not isinstance(tensor, _torch.Tensor):
         return np.asarray(tensor, dtype=dtype)
-    array = tensor.detach().cpu().numpy()
-    return array if dtype is None else array.astype(dtype, copy=False)
+    torch_dtype = _torch.float32 if dtype == np.float32 else _torch.float64
+    return tensor.detach().to(device="cpu", dtype=torch_dtype).numpy()
 
 
 def _compute_dtype(pred: _torch.Tensor) -> np.dtype:
@@ -71,16 +75,16 @@ class _PluginLoss(_torch.autograd.Function):
         second = wants_gradient and loss.info.hessian != "none" and loss.info.elementwise
         r = loss.evaluate(_numpy(pred, dtype), _numpy(target, dtype), weight=_numpy(weight, dtype),
                           reduction=reduction, gradient=wants_gradient, hessian=second)
-        out_dtype = pred.dtype if pred.dtype in (_torch.float32, _torch.float64) else _torch.float64
+        out_dtype = pred.dtype if pred.is_floating_point() else _torch.float64
         if reduction == "none":
             out = _torch.from_numpy(r.values).to(device=pred.device, dtype=out_dtype)
         else:
             out = _torch.tensor(r.value, dtype=out_dtype, device=pred.device)
         if wants_gradient:
             ctx.save_for_backward(pred)
-            ctx.gradient = _torch.from_numpy(r.gradient).to(device=pred.device).reshape(pred.shape)
-            ctx.hessian = (None if r.hessian is None
-                           else _torch.from_numpy(r.hessian).to(device=pred.device).reshape(pred.shape))
+            ctx.gradient = _torch.from_numpy(r.gradient).to(device=pred.device, dtype=pred.dtype).reshape(pred.shape)
+            ctx.hessian = (None if r.hessian is None else
+                           _torch.from_numpy(r.hessian).to(device=pred.device, dtype=pred.dtype).reshape(pred.shape))
         ctx.reduction = reduction
         ctx.elementwise = loss.info.elementwise
         ctx.loss_id = loss.id
@@ -121,6 +125,16 @@ class PluginLoss(_torch.nn.Module):
 def _apply(plugin: Loss, pred, target, weight, reduction: str):
     if not isinstance(pred, _torch.Tensor):
         raise LossError(f"pred: expected a torch.Tensor, got {type(pred).__name__}")
+    for name, data in (("target", target), ("weight", weight)):
+        if isinstance(data, _torch.Tensor) and data.requires_grad:
+            raise LossError(f"{plugin.id}: {name} requires grad, but the plugin's gradient is for pred only; "
+                            f"pass {name}.detach()")
+    if plugin.info.elementwise and tuple(np.shape(target)) != tuple(pred.shape):
+        raise LossError(f"{plugin.id}: target has shape {tuple(np.shape(target))} and pred {tuple(pred.shape)}; an "
+                        f"element-wise loss pairs them element by element (torch would broadcast them): "
+                        f"give both the same shape, e.g. target.view_as(pred)")
+    if reduction == "mean" and pred.numel() == 0:
+        raise LossError(f"{plugin.id}: the mean over 0 rows is undefined; use reduction=\"sum\" (0 for no rows)")
     return _PluginLoss.apply(pred, target, weight, reduction, plugin)
 
 

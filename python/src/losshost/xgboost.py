@@ -24,7 +24,7 @@ import numpy as np
 import xgboost as _xgb
 
 from . import links
-from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init
+from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init, margin_matrix, require_class_count
 from ._loss import Loss
 
 __all__ = ["objective", "sklearn_objective", "base_score", "base_margin", "predict", "XGBRegressor",
@@ -49,12 +49,12 @@ class Objective:
 
     def compute(self, predt, label, weight, rows: int):
         predt = np.asarray(predt)
-        flat = predt.ndim == 1 and predt.size != rows
-        margin = predt.reshape(rows, -1) if flat else predt
+        margin = margin_matrix(predt, rows)
         grad, hess = self.gradients(margin, self.gradients.target(label, rows), weight)
-        if flat:
-            return grad.reshape(-1), hess.reshape(-1)
-        return grad, hess
+        return grad.reshape(predt.shape), hess.reshape(predt.shape)
+
+    def __repr__(self) -> str:
+        return f"losshost.xgboost.objective({self.loss!r})"
 
 
 class SklearnObjective:
@@ -68,6 +68,9 @@ class SklearnObjective:
         y_pred = np.asarray(y_pred)
         rows = np.asarray(y_true).shape[0]
         return self.objective.compute(y_pred, y_true, sample_weight, rows)
+
+    def __repr__(self) -> str:
+        return f"losshost.xgboost.sklearn_objective({self.objective.loss!r})"
 
 
 def objective(loss: Loss, *, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR) -> Objective:
@@ -165,6 +168,8 @@ class XGBClassifier(_LossEstimator, _xgb.XGBClassifier):
     def fit(self, X, y, *, sample_weight=None, **kwargs):
         names, codes = np.unique(np.asarray(y), return_inverse=True)
         classes = len(names)
+        if self.loss is not None:
+            require_class_count(type(self).__name__, self.loss, codes, classes)
         return self._fit_with_loss(super().fit, X, y, sample_weight, classes if classes > 2 else None,
                                    classes == 2, kwargs, codes=codes.astype(np.float64))
 

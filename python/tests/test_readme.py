@@ -1,4 +1,4 @@
-"""The README's Python examples (numpy, XGBoost, LightGBM, PyTorch, run in order
+"""The README's Python examples (numpy, XGBoost, LightGBM, CatBoost, PyTorch, JAX, run in order
 as one session) print what their comments say."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_readme_python_examples_print_what_they_say(plugin_dir, cache_dir, monke
     monkeypatch.setenv("XDG_CACHE_HOME", cache_dir)
     code = _examples().replace('"~/team-losses"', repr(str(plugin_dir)))
     expected = [m.group(1) for line in code.splitlines() if (m := PRINTED.match(line))]
-    assert len(expected) == 11
+    assert len(expected) == 16
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {"__name__": "readme"})

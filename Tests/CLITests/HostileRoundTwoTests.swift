@@ -96,6 +96,34 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertEqual(zero.stderr, "losshost: error: --timeout must be > 0\n")
     }
 
+    /// A plugin that ignores its own segfault (a handler that returns: the write faults
+    /// forever) or blocks every signal and spins is killed once one evaluate call made no
+    /// progress for the call limit, and the line names the call; `--timeout` stays the
+    /// limit of the whole run.
+    func testAnIsolatedCallWithoutProgressIsKilledAtTheCallLimitAndNamed() throws {
+        let (dir, env) = setting(["ignore_segv", "ignore_signals", "good"], "call-limit")
+        for name in ["ignore_segv", "ignore_signals"] {
+            let started = Date()
+            let run = try eval("\(name)/sq", dir, env, ["--isolate", "--call-timeout", "2"])
+            XCTAssertEqual(run.status, 1, name)
+            XCTAssertEqual(run.stderr, "losshost: error: '\(name)/sq' hung in evaluate call 1: no progress for 2 s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)\n")
+            XCTAssertLessThan(Date().timeIntervalSince(started), 30, "killed at the call limit, not at --timeout (600 s)")
+        }
+        let byDefault = try eval("ignore_signals/sq", dir, env, ["--isolate"])
+        XCTAssertEqual(byDefault.stderr, "losshost: error: 'ignore_signals/sq' hung in evaluate call 1: no progress for 5 s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)\n")
+        // The next run is isolated automatically, under the same call limit.
+        let again = try eval("ignore_segv/sq", dir, env, ["--call-timeout", "1"])
+        XCTAssertEqual(again.stderr, """
+            losshost: warning: evaluating 'ignore_segv/sq' in a separate process: its last run hung in evaluate call 1
+            losshost: error: 'ignore_segv/sq' hung in evaluate call 1: no progress for 1 s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)
+
+            """)
+        let good = try eval("good/sq", dir, env, ["--isolate", "--call-timeout", "1", "--format", "json"])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertEqual((try CLI.json(good.stdout) as? [String: Any])?["value"] as? Double, 0.3533333333333333, good.stdout)
+        XCTAssertEqual(try eval("good/sq", dir, env, ["--call-timeout", "0"]).stderr, "losshost: error: --call-timeout must be > 0\n")
+    }
+
     // MARK: 3. Process state
 
     func testARoundingModeLeftUpwardIsRestoredForEvalAndFailsCheck() throws {

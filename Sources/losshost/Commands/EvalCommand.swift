@@ -69,14 +69,21 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate in a separate worker process: a plugin that crashes or hangs gives a one-line error instead of killing losshost. Automatic for plugins whose earlier run crashed.")
     var isolate = false
 
-    @Option(help: ArgumentHelp("Seconds an isolated evaluation may take before its worker is killed (SIGKILL).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds an isolated evaluation may take in all before its worker is killed (SIGKILL).", valueName: "seconds"))
     var timeout: Double = 600
+
+    @Option(name: .customLong("call-timeout"),
+            help: ArgumentHelp("Seconds one plugin call of an isolated evaluation may make no progress before its worker is killed (SIGKILL to its process group) and the call is named.", valueName: "seconds"))
+    var callTimeout: Double = IsolatedEval.defaultCallTimeout
 
     /// Set by the worker that runs an isolated evaluation.
     @Flag(name: .customLong("in-worker"), help: .hidden)
     var inWorker = false
 
-    func run() throws {
+    func run() throws { try run(reporting: nil) }
+
+    /// Runs; in an isolated evaluation's worker, `progress` reports its plugin calls until the output starts.
+    func run(reporting progress: EvalProgressReporter?) throws {
         guard let reduction = Reduction(rawValue: reduction) else {
             throw CLIError("unknown reduction '\(reduction)' (expected mean, sum or none)")
         }
@@ -85,6 +92,7 @@ struct EvalCommand: ParsableCommand {
             throw CLIError("unknown --dtype '\(dtype)' (expected auto, f64 or f32)")
         }
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
+        guard callTimeout > 0 else { throw CLIError("--call-timeout must be > 0") }
         let fromStdin = [("--pred", inputs.pred), ("--target", inputs.target), ("--data", inputs.data), ("--weight", weight)]
             .filter { $0.1 == "-" }.map(\.0)
         if fromStdin.count > 1 {
@@ -94,6 +102,7 @@ struct EvalCommand: ParsableCommand {
         let output = try out.map { path throws(InputError) in try OutputFiles(path, wanted: wantedOutputs(reduction)) }
         var configuration = plugins.configuration(threads: threads)
         configuration.evalTimeout = timeout
+        configuration.callTimeout = callTimeout
         let scanner = PluginScanner(configuration)
         let registry = LossRegistry.discover(configuration, scanner: scanner, lazily: true)  // loads only the plugins it resolves
         let located = try registry.locate(loss)
@@ -107,7 +116,7 @@ struct EvalCommand: ParsableCommand {
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let found = try registry.resolve(loss)
-        if optimalConstant { return try runOptimalConstant(found) }
+        if optimalConstant { return try runOptimalConstant(found, progress) }
         guard inputs.pred != nil || inputs.data != nil else {
             throw CLIError("missing --pred FILE (only --optimal-constant needs no predictions)")
         }
@@ -126,6 +135,7 @@ struct EvalCommand: ParsableCommand {
         }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
         if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
+        progress?.finish()
         if let changed = instance.stateLog.take() {
             Output.warn("'\(found.qualifiedID)' \(changed); losshost restored it after every call")
         }
@@ -146,7 +156,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// `--optimal-constant`: the best constant prediction for the targets.
-    private func runOptimalConstant(_ found: LoadedLoss) throws {
+    private func runOptimalConstant(_ found: LoadedLoss, _ progress: EvalProgressReporter?) throws {
         if inputs.pred != nil || inputs.data != nil {
             throw CLIError("--optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)")
         }
@@ -168,6 +178,7 @@ struct EvalCommand: ParsableCommand {
             throw CLIError(locateTarget(error, target: target, firstLine: targetArray.firstLine,
                                         weightFirstLine: weightMatrix?.firstLine ?? 1))
         }
+        progress?.finish()
         switch format {
         case .json:
             Output.write(JSON.object([

@@ -33,7 +33,8 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("crash_outside_scan 1.0.0 (\(dir.path)/libcrash_outside_scan.so, ABI 1.2)"), info.stdout)
 
         let first = try eval("crash_outside_scan/sq", dir, env)
-        XCTAssertEqual(first.status, SIGSEGV, "the in-process eval runs its entry point and crashes: \(first.stderr)")
+        XCTAssertEqual(first.status, 128 + SIGSEGV, "the in-process eval runs its entry point and crashes: \(first.stderr)")
+        XCTAssertEqual(first.stderr, "losshost: error: 'crash_outside_scan/sq' crashed with SIGSEGV in its entry point; the next runs evaluate it in a separate worker process\n")
         let second = try eval("crash_outside_scan/sq", dir, env)
         XCTAssertEqual(second.status, 1, second.stderr)
         XCTAssertEqual(second.stderr, """

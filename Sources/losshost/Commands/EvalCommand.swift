@@ -114,6 +114,8 @@ struct EvalCommand: ParsableCommand {
         // Until this run finishes, the plugin counts as crashed: if it kills the host (even
         // while loading here), the next run is isolated.
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
+        // A crash in one of the plugin's calls is then one line (and the mark isolates the next runs).
+        if !inWorker, pluginPath != nil { PluginCrashLine.install(located.qualifiedID, errorDescriptor: Output.errorDescriptor) }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let found = try registry.resolve(loss)
         if optimalConstant { return try runOptimalConstant(found, progress) }

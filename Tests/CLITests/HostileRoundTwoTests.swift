@@ -215,6 +215,17 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertTrue(failed.first!.value.detail.hasPrefix("crashed with SIGSEGV outside any plugin call (in a thread the plugin started; the host was "), "\(failed)")
     }
 
+    /// A thread that crashes 200 ms after create, when a short run's checks are over: the
+    /// worker waits for it and `plugin.threads` fails (without the wait, every check passed).
+    func testACrashInAPluginThreadAfterTheLastCheckFailsPluginThreads() throws {
+        let (checks, run) = try Hostile.check("late_thread_crash", ["--only", "*.lifecycle"])
+        XCTAssertEqual(run.status, 1, "\(checks)")
+        XCTAssertEqual(checks["sq.lifecycle"]?.result, "pass", "\(checks)")
+        XCTAssertEqual(checks["plugin.threads"]?.result, "fail", "\(checks)")
+        XCTAssertEqual(checks["plugin.threads"]?.detail,
+                       "the worker crashed with SIGSEGV outside any plugin call, in a thread the plugin started, after the last check (it waits 0.5 s for such crashes)")
+    }
+
     // MARK: 7. Resources
 
     func testAPluginThatAllocatesWithoutBoundExceedsTheWorkerMemoryLimit() throws {

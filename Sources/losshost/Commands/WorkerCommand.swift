@@ -95,6 +95,9 @@ struct CheckWorker: ParsableCommand {
             if case .result = event { results.increment() }
             channel.send(CheckMessage(event))
         }
+        // A thread the plugin started may crash after the last call: wait for it a while.
+        channel.send(CheckMessage.stage(CheckSession.lingerStage))
+        usleep(useconds_t(CheckSession.linger * 1e6))
         // The count lets the parent notice a report that did not arrive whole.
         channel.send(CheckMessage.done(results: results.value))
     }

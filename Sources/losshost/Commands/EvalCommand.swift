@@ -133,6 +133,10 @@ struct EvalCommand: ParsableCommand {
         do {
             result = try Evaluator.evaluate(instance, pred: read.pred, target: read.target, weight: weights, options: options)
         } catch {
+            // Weights that are all 0 make the mean undefined: the weight file is what to fix.
+            if let weight, error.input != .weight, reduction == .mean, weights?.allSatisfy({ $0 == 0 }) == true {
+                throw CLIError("\(weight): \(error.message)")
+            }
             throw CLIError(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1))
         }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.

@@ -1,31 +1,8 @@
-/* create starts a thread that segfaults 200 ms later, when a short check run
+/* thread_crash's thread, 200 ms after create: when a short check run
  * (--only '*.lifecycle') has finished its calls. The check worker waits a while
  * after its last check, so check still fails: plugin.threads "the worker crashed
  * with SIGSEGV outside any plugin call, in a thread the plugin started, after
  * the last check (it waits 0.5 s for such crashes)". */
-#define _POSIX_C_SOURCE 200809L
-#include "hostile.h"
-#include <pthread.h>
-#include <time.h>
-
-static void *late_crash(void *arg) {
-    (void)arg;
-    struct timespec t = {0, 200 * 1000 * 1000};
-    nanosleep(&t, 0);
-    *hostile_nowhere = 1;
-    return 0;
-}
-
-static lh_status threading_create(const lh_loss *l, const lh_param_value *v, uint32_t n, lh_instance **out, lh_error *e) {
-    static int started;
-    if (!started) {
-        started = 1;
-        pthread_t thread;
-        pthread_create(&thread, 0, late_crash, 0);
-        pthread_detach(thread);
-    }
-    return ok_create(l, v, n, out, e);
-}
-
-HOSTILE_LOSS(sq, "sq", threading_create, ok_evaluate, ok_destroy);
-HOSTILE_PLUGIN("late_thread_crash", &sq)
+#define CRASH_DELAY_MS 200
+#define THREAD_CRASH_ID "late_thread_crash"
+#include "thread_crash.c"

@@ -8,39 +8,17 @@
 #include "hostile.h"
 #include <math.h>
 
-typedef struct { double delta; } pseudo;
-
-static lh_status pseudo_create(const lh_loss *l, const lh_param_value *v, uint32_t n, lh_instance **out, lh_error *e) {
-    (void)l; (void)e;
-    pseudo *x = malloc(sizeof *x);
-    if (!x) return LH_ERR_INTERNAL;
-    x->delta = n > 0 ? v[0].scalar : 1;
-    *out = (lh_instance *)x;
-    return LH_OK;
+static int pseudo_point(double delta, double r, hostile_point *out) {
+    double z = r / delta, s = sqrt(1 + z * z);
+    out->value = delta * delta * (s - 1);
+    out->gradient = r / s;
+    out->hessian = 1 / (s * s * s);
+    return 0;
 }
-
-static void pseudo_destroy(lh_instance *i) { free(i); }
 
 static lh_status pseudo_evaluate(lh_instance *i, const lh_batch *b, const lh_outputs *o, lh_error *e) {
     (void)e;
-    double delta = ((pseudo *)i)->delta, sum = 0, norm = 0;
-    uint32_t d = b->pred_columns;
-    for (uint64_t r = 0; r < b->rows; r++) {
-        double w = b->weight ? b->weight[r] : 1;
-        norm += w * d;
-        for (uint32_t c = 0; c < d; c++) {
-            uint64_t k = r * d + c;
-            double z = (b->pred[k] - b->target[k]) / delta, s = sqrt(1 + z * z);
-            double v = delta * delta * (s - 1);
-            if (o->values) o->values[k] = w * v;
-            if (o->gradient) o->gradient[k] = w * (b->pred[k] - b->target[k]) / s;
-            if (o->hessian) o->hessian[k] = w / (s * s * s);
-            sum += w * v;
-        }
-    }
-    if (o->sum) *o->sum = sum;
-    if (o->normalizer) *o->normalizer = norm;
-    return LH_OK;
+    return param_elementwise(i, b, o, pseudo_point);
 }
 
 static const lh_param_info pseudo_params[] = {
@@ -50,5 +28,5 @@ static const lh_param_info pseudo_params[] = {
 static const lh_loss pseudo_loss = {sizeof(lh_loss), LH_LOSS_THREAD_SAFE | LH_LOSS_DETERMINISTIC, "pseudo_huber",
                                     "delta^2 (sqrt(1 + (r/delta)^2) - 1)", "prediction", "target", LH_KIND_REGRESSION,
                                     LH_ELEMENTWISE, 0, LH_TARGET_SAME_SHAPE, LH_HESSIAN_EXACT, 1, pseudo_params,
-                                    pseudo_create, pseudo_evaluate, pseudo_destroy};
+                                    param_create, pseudo_evaluate, param_destroy};
 HOSTILE_PLUGIN("noisy_pseudo_huber", &pseudo_loss)

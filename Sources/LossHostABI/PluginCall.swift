@@ -16,6 +16,21 @@ import Glibc
 /// be 650 ns): calls are per chunk of 32 k elements.
 public enum PluginCall {
     static func run<R>(_ stage: String, log: PluginStateLog?, _ body: () -> R) -> R {
+        guard let observer = Observer.current else { return restoringState(stage, log: log, body) }
+        observer(stage, true)
+        defer { observer(stage, false) }
+        return restoringState(stage, log: log, body)
+    }
+
+    /// Has `observer` told when each call into plugin code starts (`true`) and ends
+    /// (`false`), with its stage ("create", "evaluate", …): a worker reports calls as
+    /// progress, a host names the call a plugin crashed in. Set once, before any plugin code runs.
+    public static func observe(_ observer: @escaping @Sendable (_ stage: String, _ started: Bool) -> Void) {
+        Observer.slot.withLock { $0 = observer }
+        Observer.installed.store(true, ordering: .releasing)
+    }
+
+    private static func restoringState<R>(_ stage: String, log: PluginStateLog?, _ body: () -> R) -> R {
         #if arch(x86_64)
         if FloatingPointState.Mode.available {
             let saved = FloatingPointState.Mode.current()
@@ -67,6 +82,15 @@ public final class PluginStateLog: Sendable {
             defer { value = nil }
             return value
         }
+    }
+}
+
+/// The observer of plugin calls, if any: read without a lock until one is set.
+private enum Observer {
+    static let installed = Atomic<Bool>(false)
+    static let slot = Mutex<(@Sendable (String, Bool) -> Void)?>(nil)
+    static var current: (@Sendable (String, Bool) -> Void)? {
+        installed.load(ordering: .acquiring) ? slot.withLock { $0 } : nil
     }
 }
 

@@ -2,7 +2,10 @@ import LossHostIO
 /// The result of one named check.
 public struct CheckResult: Sendable, Equatable {
     public enum Outcome: String, Sendable {
-        case pass, fail, skip
+        case pass
+        /// Passed, with a finding about the plugin that is not a failure (a noisy value).
+        case warn
+        case fail, skip
     }
 
     /// e.g. "plugin.metadata" or "huber.gradient".
@@ -34,6 +37,13 @@ public struct CheckResult: Sendable, Equatable {
 
 /// Why a check failed: one line naming the first offending input.
 public struct CheckFailure: Error, Sendable {
+    public var detail: String
+    public init(_ detail: String) { self.detail = detail }
+}
+
+/// A check that passed with a finding worth a person's attention, e.g. a value
+/// too noisy to verify the gradient at some points.
+public struct CheckWarning: Error, Sendable {
     public var detail: String
     public init(_ detail: String) { self.detail = detail }
 }

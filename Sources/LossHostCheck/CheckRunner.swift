@@ -184,6 +184,8 @@ public enum CheckRunner {
             let atBase: Set<CheckPlan.LossCheckKind> = [.determinism, .threads, .memory]
             let suffix = item.kind.map { atBase.contains($0) } == true ? contextUsed?.base.suffix ?? "" : ""
             return CheckResult(check: item.name, outcome: .fail, detail: failure.detail + suffix)
+        } catch let warning as CheckWarning {
+            return CheckResult(check: item.name, outcome: .warn, detail: warning.detail)
         } catch let skipped as CheckSkipped {
             return CheckResult(check: item.name, outcome: .skip, detail: skipped.reason)
         } catch {

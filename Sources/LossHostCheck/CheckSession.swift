@@ -12,6 +12,12 @@ public struct CheckSession: Sendable {
 
     public init(_ options: CheckOptions) { self.options = options }
 
+    /// Seconds a check worker stays alive after its last check, so a thread the plugin
+    /// started that crashes (or exits) late is still reported, as `plugin.threads`.
+    public static let linger = 0.5
+    /// The stage a worker reports while it lingers.
+    public static let lingerStage = "after the last check"
+
     /// Why the session could not run at all (an unknown target).
     public struct SessionError: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -75,6 +81,13 @@ public struct CheckSession: Sendable {
                     results.append(CheckResult(check: "plugin.exit", outcome: .fail,
                                                detail: "the worker \(Self.describe(run.outcome)) after the checks finished (in a destructor, at exit)"))
                 }
+                return results + leftover
+            }
+            if running == nil, stage == Self.lingerStage {
+                let how = outside ? "\(Self.describe(run.outcome)) outside any plugin call, in a thread the plugin started,"
+                    : "\(Self.describe(run.outcome)) while no plugin call ran (from a thread the plugin started?)"
+                results.append(CheckResult(check: "plugin.threads", outcome: .fail,
+                                           detail: "the worker \(how) after the last check (it waits \(formatSeconds(Self.linger)) s for such crashes)"))
                 return results + leftover
             }
             guard let crashed = running else {

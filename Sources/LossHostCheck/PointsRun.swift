@@ -1,3 +1,4 @@
+import LossHostEngine
 /// What running one check at every parameter point did: the points it ran at and
 /// those whose parameters `create` refused with LH_ERR_INVALID_ARGUMENT (a loss may
 /// refuse combinations its declared ranges allow; the lifecycle check counts them too).
@@ -31,11 +32,18 @@ extension LossCheckContext {
             do {
                 try body(index, point, instance, try domain(at: index, instance))
             } catch let failure as CheckFailure {
-                throw CheckFailure(failure.detail + point.suffix)
+                // Points after the first run only when it passed.
+                throw CheckFailure(failure.detail + point.suffix + (index > 0 ? "; \(baseDescription) passed" : ""))
             }
             run.run += 1
         }
         return run
+    }
+
+    /// "the defaults (s=1)", or with `--param` pins "the defaults with --param (s=4 tau=0.5)".
+    private var baseDescription: String {
+        let defaults = (try? BoundParameters.bind([], to: info).values) == base.values
+        return "the defaults\(defaults ? "" : " with --param") (\(base.text))"
     }
 
     /// The label of a check's random generator at point `index` (the base point keeps the plain label).

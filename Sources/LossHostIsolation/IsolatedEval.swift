@@ -6,23 +6,33 @@ import LossHostEngine
 public enum IsolatedEval {
     /// Bytes of output an isolated evaluation may print (its whole result).
     public static let outputLimit = 1 << 30
-
     public enum Outcome: Sendable {
         /// The worker finished: pass its output and status on.
         case finished(stdout: String, stderr: String, status: Int32, leftover: String?)
-        /// It crashed, exited early or hung: one phrase, e.g. "crashed with SIGSEGV".
+        /// It crashed, exited early or ran out of time: one phrase, e.g. "crashed with SIGSEGV".
         case failed(String)
+        /// A plugin call made no progress for `seconds` (its process group was killed): the
+        /// call, e.g. "evaluate call 1".
+        case hung(call: String, seconds: Double)
     }
 
-    /// Runs `losshost eval ARGUMENTS` in a worker, for at most the configuration's
-    /// `evalTimeout`, under its memory limit.
+    /// Runs `losshost eval ARGUMENTS` in a worker under its memory limit, for at most the
+    /// configuration's `evalTimeout` in all, and `callTimeout` without progress in one plugin
+    /// call (the worker reports each call; see `EvalProgress`).
     public static func run(_ arguments: [String], configuration: HostConfiguration) -> Outcome {
-        let run = WorkerProcess(timeout: configuration.evalTimeout, executable: configuration.workerExecutable,
-                                outputLimit: outputLimit, memoryMiB: configuration.workerMemoryMiB).run(["eval"] + arguments)
-        let stdout = run.stdout
+        let run = WorkerProcess(timeout: configuration.callTimeout, wallClock: configuration.evalTimeout,
+                                executable: configuration.workerExecutable, outputLimit: outputLimit,
+                                memoryMiB: configuration.workerMemoryMiB).run(["eval"] + arguments)
+        let (reports, stdout) = EvalProgress.split(run.stdout)
         switch run.outcome {
         case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):
             return .finished(stdout: stdout, stderr: run.stderr, status: code, leftover: run.leftover)
+        case .stalled(let seconds):
+            let call = reports.reversed().lazy.compactMap { report -> String? in
+                if case .call(let stage, let number) = report { return "\(stage) call \(number)" }
+                return nil
+            }.first
+            return .hung(call: call ?? "a plugin call", seconds: seconds)
         default:
             return .failed(run.outcome.description)
         }

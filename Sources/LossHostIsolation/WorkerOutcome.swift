@@ -7,6 +7,8 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
     case signaled(String)
     /// It ran longer than the limit and was killed.
     case timedOut(seconds: Double)
+    /// It reported no progress for this long (a hung plugin call) and was killed.
+    case stalled(seconds: Double)
     /// It wrote more than this many bytes of reports and was killed.
     case outputLimit(bytes: Int)
     /// It crashed after growing close to its memory limit (MiB).
@@ -18,6 +20,7 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
         case .exited(let code): "exited with status \(code)"
         case .signaled(let name): "crashed with \(name)"
         case .timedOut(let seconds): "timed out after \(formatSeconds(seconds)) s"
+        case .stalled(let seconds): "made no progress for \(formatSeconds(seconds)) s"
         case .outputLimit(let bytes): "was stopped after writing more than \(formatBytes(bytes)) of output"
         case .memoryLimit(let mib): "exceeded the memory limit of \(mib) MiB"
         }
@@ -25,7 +28,7 @@ public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// `2`, `0.5`: seconds without a trailing `.0`.
-func formatSeconds(_ s: Double) -> String {
+public func formatSeconds(_ s: Double) -> String {
     s == s.rounded() ? String(Int(s)) : String(s)
 }
 

@@ -39,6 +39,9 @@ public struct WorkerProcess: Sendable {
     public let executable: String
     /// Seconds the worker may go without printing a line.
     public let timeout: Double
+    /// Seconds the whole run may take, for a worker that reports progress: then silence
+    /// longer than `timeout` is a stall (`.stalled`), this limit a timeout. nil: none.
+    public let wallClock: Double?
     /// Bytes of standard output the worker may write before it is killed.
     public let outputLimit: Int
     /// Bytes of standard error kept; the rest is read and dropped.
@@ -54,9 +57,10 @@ public struct WorkerProcess: Sendable {
     /// How long the pipes are still read after the worker exited.
     static let drainGrace = 0.3
 
-    public init(timeout: Double, executable: String? = nil, outputLimit: Int = WorkerProcess.reportLimit,
+    public init(timeout: Double, wallClock: Double? = nil, executable: String? = nil, outputLimit: Int = WorkerProcess.reportLimit,
                 errorLimit: Int = WorkerProcess.defaultErrorLimit, memoryMiB: Int = WorkerLimits.defaultMemoryMiB) {
         self.timeout = timeout
+        self.wallClock = wallClock
         self.executable = executable ?? PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0]
         self.outputLimit = outputLimit
         self.errorLimit = errorLimit
@@ -65,7 +69,8 @@ public struct WorkerProcess: Sendable {
 
     /// The same worker with another timeout.
     public func with(timeout: Double) -> WorkerProcess {
-        WorkerProcess(timeout: timeout, executable: executable, outputLimit: outputLimit, errorLimit: errorLimit, memoryMiB: memoryMiB)
+        WorkerProcess(timeout: timeout, wallClock: wallClock, executable: executable, outputLimit: outputLimit, errorLimit: errorLimit,
+                      memoryMiB: memoryMiB)
     }
 
     /// Starts `executable __worker ARGUMENTS` and waits for it to end.
@@ -80,7 +85,8 @@ public struct WorkerProcess: Sendable {
             return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(error)", outcome: .exited(127), leftover: nil)
         }
         var collector = Collector(outputLimit: outputLimit, errorLimit: errorLimit)
-        var lastActivity = Self.now()
+        let startedAt = Self.now()
+        var lastActivity = startedAt
         var endedAt: Double? = nil
         var status: Int32 = 0
         var usage = rusage()
@@ -100,8 +106,10 @@ public struct WorkerProcess: Sendable {
                     leftover = Self.killGroup(child.pid, reportingLeftover: true)
                 } else if collector.over {
                     killedFor = .outputLimit(bytes: outputLimit)
+                } else if let wallClock, Self.now() - startedAt > wallClock {
+                    killedFor = .timedOut(seconds: wallClock)
                 } else if Self.now() - lastActivity > timeout {
-                    killedFor = .timedOut(seconds: timeout)
+                    killedFor = wallClock == nil ? .timedOut(seconds: timeout) : .stalled(seconds: timeout)
                 }
                 if killedFor != nil {
                     _ = Self.killGroup(child.pid, reportingLeftover: false)

@@ -43,6 +43,16 @@ public protocol ElementwiseLoss: Sendable {
     /// ℓ and its first and second derivative with respect to pred.
     func derivatives(pred: Double, target: Double) -> Derivatives
 
+    /// Whether the kit should ask `refusal(pred:target:)` of every element (default false:
+    /// the evaluation loop never asks, and costs nothing more).
+    static var refusesElements: Bool { get }
+    /// Why this instance cannot evaluate one element, e.g. "a * (pred - target) = 800
+    /// overflows exp", or nil. Asked before the batch is evaluated, when `refusesElements`
+    /// is true: the first refusal fails the call with LH_ERR_DOMAIN naming its row and
+    /// column. Refuse exactly where an output would not be finite for finite inputs
+    /// (`losshost check` fails LH_OK with an infinite or NaN output, and a refusal anywhere else).
+    func refusal(pred: Double, target: Double) -> String?
+
     /// Whether the kit should call `evaluate(block:)` (default false: it calls
     /// `value` / `derivatives` per element, in Double).
     static var evaluatesBlocks: Bool { get }
@@ -65,6 +75,9 @@ extension ElementwiseLoss {
     }
 
     @inlinable public static var evaluatesBlocks: Bool { false }
+
+    @inlinable public static var refusesElements: Bool { false }
+    @inlinable public func refusal(pred: Double, target: Double) -> String? { nil }
 
     /// Per element through `derivatives` / `value`, in Double.
     @inlinable

@@ -51,8 +51,14 @@ public struct LossExport: Sendable {
         return LossExport(info: info) { (parameters: ParameterValues) throws(LossFailure) -> Evaluators in
             let loss = try L(parameters)
             return Evaluators(
-                f64: { (batch: Batch) throws(LossFailure) -> BatchTotals in try Kernels.elementwise(loss, batch) },
-                f32: { (batch: BatchF32) throws(LossFailure) -> BatchTotals in try Kernels.elementwise(loss, batch) })
+                f64: { (batch: Batch) throws(LossFailure) -> BatchTotals in
+                    try ElementRefusal.check(loss, batch)
+                    return try Kernels.elementwise(loss, batch)
+                },
+                f32: { (batch: BatchF32) throws(LossFailure) -> BatchTotals in
+                    try ElementRefusal.check(loss, batch)
+                    return try Kernels.elementwise(loss, batch)
+                })
         }
     }
 

@@ -36,12 +36,28 @@ final class BadInputRoundTwoTests: XCTestCase {
     func testZeroWeightsMakeTheMeanAnErrorNotNaN() throws {
         let zeros = CLI.file("inputs2/w0.csv", "0\n0\n0\n")
         try assertError(["eval", "mse", "--pred", Self.pred, "--target", Self.target, "--weight", zeros],
-                        "the weights sum to 0; mean is undefined (use --reduction sum)")
+                        "\(zeros): the weights sum to 0; mean is undefined (use --reduction sum)")
         try assertError(["compare", "mse", "mae", "--pred", Self.pred, "--target", Self.target, "--weight", zeros],
                         "std/mse: the weights sum to 0; mean is undefined")  // compare has no --reduction to suggest
         let sum = try CLI.run(["eval", "mse", "--pred", Self.pred, "--target", Self.target, "--weight", zeros, "--reduction", "sum", "--format", "json"])
         XCTAssertEqual(sum.status, 0, sum.stderr)
         XCTAssertTrue(sum.stdout.contains("\"value\": 0"), sum.stdout)
+    }
+
+    /// A plugin folder the user named must exist; default folders that do not are only listed.
+    func testANamedPluginFolderThatDoesNotExistIsAnError() throws {
+        let scratch = CLI.folder("inputs2-folders")
+        let missing = scratch.appendingPathComponent("no-such-plugins").path
+        let run = try CLI.run(["list", "--plugin-dir", missing])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertEqual(run.stderr, "losshost: error: --plugin-dir \(missing): no such folder\n")
+        XCTAssertEqual(run.stdout, "")
+        let file = CLI.file("inputs2-folders/plugins.txt", "not a folder\n")
+        XCTAssertEqual(try CLI.run(["eval", "mse", "--pred", Self.pred, "--target", Self.target, "--plugin-dir", file]).stderr,
+                       "losshost: error: --plugin-dir \(file): not a folder\n")
+        let defaults = try CLI.run(["list"], environment: ["XDG_DATA_HOME": missing])
+        XCTAssertEqual(defaults.status, 0, defaults.stderr)
+        XCTAssertTrue(defaults.stdout.contains("\(missing)/losshost/plugins (not found)\n"), defaults.stdout)
     }
 
     func testAllZeroClassWeightsMakeTheMeanAnError() throws {

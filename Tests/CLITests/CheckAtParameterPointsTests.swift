@@ -16,7 +16,7 @@ final class CheckAtParameterPointsTests: XCTestCase {
 
     /// log(cosh(s·r))/s² whose gradient forgot the /s is right at the default s = 1. `check`
     /// with no options (a random seed) finds it at another point and names s; the gradient it
-    /// got is s times the one expected. The Hessian is right and passes: where the gradient
+    /// got is s times the one expected, and it says the defaults passed. The Hessian is right and passes: where the gradient
     /// is wrong it is compared with second differences of the value.
     func testParameterDependentGradientBugIsFoundWithNoOptions() throws {
         let run = try CLI.run(["check", Hostile.path("param_gradient"), "--format", "json"], environment: Hostile.environment)
@@ -24,7 +24,9 @@ final class CheckAtParameterPointsTests: XCTestCase {
         let all = try checks(run)
         let gradient = try XCTUnwrap(all["scaled_log_cosh.gradient"])
         XCTAssertEqual(gradient.result, "fail")
-        let s = try XCTUnwrap(Double(try XCTUnwrap(gradient.detail.components(separatedBy: "(params s=").last).dropLast()), gradient.detail)
+        XCTAssertTrue(gradient.detail.hasSuffix("; the defaults (s=1) passed"), gradient.detail)
+        let params = try XCTUnwrap(gradient.detail.components(separatedBy: "(params s=").last)
+        let s = try XCTUnwrap(Double(try XCTUnwrap(params.components(separatedBy: ")").first)), gradient.detail)
         XCTAssertNotEqual(s, 1, gradient.detail)
         XCTAssertTrue(s > 0 && s <= 100, gradient.detail)
         let numbers = gradient.detail.components(separatedBy: "expected ")[1].components(separatedBy: " (central difference), got ")

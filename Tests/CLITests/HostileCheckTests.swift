@@ -274,13 +274,33 @@ final class HostileEvalTests: XCTestCase {
         for id in ["std/mse", "good/sq", "segv_evaluate/sq"] { XCTAssertTrue(list.stdout.contains(id), list.stdout) }
     }
 
+    /// A stack overflow in evaluate, in-process: one line (no runtime backtrace), status 128 + SIGSEGV.
+    func testAStackOverflowInProcessIsOneLine() throws {
+        let dir = Hostile.folder(with: ["stack_overflow"], "hostile-eval-stack")
+        let cache = CLI.folder("hostile-eval-stack-cache").path
+        let (p, y) = inputs("hostile-eval-stack")
+        let first = try CLI.run(["eval", "stack_overflow/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
+                                environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(first.status, 128 + SIGSEGV)
+        XCTAssertEqual(first.stderr, "losshost: error: 'stack_overflow/sq' crashed with SIGSEGV in evaluate; the next runs evaluate it in a separate worker process\n")
+        XCTAssertEqual(first.stdout, "")
+        let second = try CLI.run(["eval", "stack_overflow/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
+                                 environment: ["XDG_CACHE_HOME": cache])
+        XCTAssertEqual(second.stderr, """
+            losshost: warning: evaluating 'stack_overflow/sq' in a separate process: an earlier run did not finish
+            losshost: error: 'stack_overflow/sq' crashed with SIGSEGV while evaluating (in a separate worker process; losshost is unharmed)
+
+            """)
+    }
+
     func testAnInProcessCrashMakesTheNextRunIsolated() throws {
         let dir = Hostile.folder(with: ["abort"], "hostile-eval-auto")
         let cache = CLI.folder("hostile-eval-auto-cache").path
         let (p, y) = inputs("hostile-eval-auto")
         let first = try CLI.run(["eval", "aborts/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
                                 environment: ["XDG_CACHE_HOME": cache, "SWIFT_BACKTRACE": "enable=no"])
-        XCTAssertNotEqual(first.status, 0)
+        XCTAssertEqual(first.status, 128 + SIGABRT)
+        XCTAssertEqual(first.stderr, "losshost: error: 'aborts/sq' crashed with SIGABRT in evaluate; the next runs evaluate it in a separate worker process\n")
         let second = try CLI.run(["eval", "aborts/sq", "--pred", p, "--target", y, "--plugin-dir", dir.path],
                                  environment: ["XDG_CACHE_HOME": cache])
         XCTAssertEqual(second.status, 1)

@@ -33,7 +33,8 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("crash_outside_scan 1.0.0 (\(dir.path)/libcrash_outside_scan.so, ABI 1.2)"), info.stdout)
 
         let first = try eval("crash_outside_scan/sq", dir, env)
-        XCTAssertEqual(first.status, SIGSEGV, "the in-process eval runs its entry point and crashes: \(first.stderr)")
+        XCTAssertEqual(first.status, 128 + SIGSEGV, "the in-process eval runs its entry point and crashes: \(first.stderr)")
+        XCTAssertEqual(first.stderr, "losshost: error: 'crash_outside_scan/sq' crashed with SIGSEGV in its entry point; the next runs evaluate it in a separate worker process\n")
         let second = try eval("crash_outside_scan/sq", dir, env)
         XCTAssertEqual(second.status, 1, second.stderr)
         XCTAssertEqual(second.stderr, """
@@ -94,6 +95,34 @@ final class HostileRoundTwoTests: XCTestCase {
         XCTAssertEqual(run.stderr, "losshost: error: 'ignore_signals/sq' timed out after 1 s while evaluating (in a separate worker process; losshost is unharmed)\n")
         let zero = try eval("ignore_signals/sq", dir, env, ["--isolate", "--timeout", "0"])
         XCTAssertEqual(zero.stderr, "losshost: error: --timeout must be > 0\n")
+    }
+
+    /// A plugin that ignores its own segfault (a handler that returns: the write faults
+    /// forever) or blocks every signal and spins is killed once one evaluate call made no
+    /// progress for the call limit, and the line names the call; `--timeout` stays the
+    /// limit of the whole run.
+    func testAnIsolatedCallWithoutProgressIsKilledAtTheCallLimitAndNamed() throws {
+        let (dir, env) = setting(["ignore_segv", "ignore_signals", "good"], "call-limit")
+        for name in ["ignore_segv", "ignore_signals"] {
+            let started = Date()
+            let run = try eval("\(name)/sq", dir, env, ["--isolate", "--call-timeout", "2"])
+            XCTAssertEqual(run.status, 1, name)
+            XCTAssertEqual(run.stderr, "losshost: error: '\(name)/sq' hung in evaluate call 1: no progress for 2 s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)\n")
+            XCTAssertLessThan(Date().timeIntervalSince(started), 30, "killed at the call limit, not at --timeout (600 s)")
+        }
+        let byDefault = try eval("ignore_signals/sq", dir, env, ["--isolate"])
+        XCTAssertEqual(byDefault.stderr, "losshost: error: 'ignore_signals/sq' hung in evaluate call 1: no progress for 10 s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)\n")
+        // The next run is isolated automatically, under the same call limit.
+        let again = try eval("ignore_segv/sq", dir, env, ["--call-timeout", "1"])
+        XCTAssertEqual(again.stderr, """
+            losshost: warning: evaluating 'ignore_segv/sq' in a separate process: its last run hung in evaluate call 1
+            losshost: error: 'ignore_segv/sq' hung in evaluate call 1: no progress for 1 s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)
+
+            """)
+        let good = try eval("good/sq", dir, env, ["--isolate", "--call-timeout", "1", "--format", "json"])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertEqual((try CLI.json(good.stdout) as? [String: Any])?["value"] as? Double, 0.3533333333333333, good.stdout)
+        XCTAssertEqual(try eval("good/sq", dir, env, ["--call-timeout", "0"]).stderr, "losshost: error: --call-timeout must be > 0\n")
     }
 
     // MARK: 3. Process state
@@ -184,6 +213,17 @@ final class HostileRoundTwoTests: XCTestCase {
         let failed = checks.filter { $0.value.result == "fail" }
         XCTAssertEqual(failed.count, 1, "\(checks)")
         XCTAssertTrue(failed.first!.value.detail.hasPrefix("crashed with SIGSEGV outside any plugin call (in a thread the plugin started; the host was "), "\(failed)")
+    }
+
+    /// A thread that crashes 200 ms after create, when a short run's checks are over: the
+    /// worker waits for it and `plugin.threads` fails (without the wait, every check passed).
+    func testACrashInAPluginThreadAfterTheLastCheckFailsPluginThreads() throws {
+        let (checks, run) = try Hostile.check("late_thread_crash", ["--only", "*.lifecycle"])
+        XCTAssertEqual(run.status, 1, "\(checks)")
+        XCTAssertEqual(checks["sq.lifecycle"]?.result, "pass", "\(checks)")
+        XCTAssertEqual(checks["plugin.threads"]?.result, "fail", "\(checks)")
+        XCTAssertEqual(checks["plugin.threads"]?.detail,
+                       "the worker crashed with SIGSEGV outside any plugin call, in a thread the plugin started, after the last check (it waits 0.5 s for such crashes)")
     }
 
     // MARK: 7. Resources

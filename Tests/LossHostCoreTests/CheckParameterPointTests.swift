@@ -80,13 +80,19 @@ final class CheckParameterPointTests: XCTestCase {
                        ["delta=1"])
     }
 
-    /// A failure at a point names that point's parameters.
+    /// A failure at a point names that point's parameters, and, away from the base point,
+    /// that the defaults passed.
     func testAFailureNamesThePointsParameters() throws {
         let ctx = try context("huber")
         XCTAssertThrowsError(try ctx.atEveryPoint { index, _, _, _ in
             if index == 2 { throw CheckFailure("boom") }
         }) { error in
-            XCTAssertEqual((error as? CheckFailure)?.detail, "boom (params delta=1000000)")
+            XCTAssertEqual((error as? CheckFailure)?.detail, "boom (params delta=1000000); the defaults (delta=1) passed")
+        }
+        XCTAssertThrowsError(try ctx.atEveryPoint { index, _, _, _ in
+            if index == 0 { throw CheckFailure("boom") }
+        }) { error in
+            XCTAssertEqual((error as? CheckFailure)?.detail, "boom (params delta=1)")
         }
     }
 

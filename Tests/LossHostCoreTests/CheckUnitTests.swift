@@ -52,6 +52,32 @@ final class CheckUnitTests: XCTestCase {
         }
     }
 
+    func testComputationalNoiseMeasuresCancellationAndNotSmoothness() throws {
+        // Smooth: rounding only.
+        let smooth = try XCTUnwrap(try ComputationalNoise.estimate(at: 1.5, precision: .double) { (x: Double) throws(CheckFailure) in x * x * x })
+        XCTAssertLessThanOrEqual(smooth.digitsLost, 1, "\(smooth)")
+        // 1e12 (sqrt(1 + (x/1e6)^2) - 1) keeps about 5 of 16 digits near x = 4.
+        let cancels = { (x: Double) throws(CheckFailure) -> Double in 1e12 * ((1 + (x / 1e6) * (x / 1e6)).squareRoot() - 1) }
+        let noise = try XCTUnwrap(try ComputationalNoise.estimate(at: 4.3, precision: .double, cancels))
+        XCTAssertTrue(noise.relative > 1e-7 && noise.relative < 1e-3, "\(noise)")
+        XCTAssertTrue(noise.digitsLost >= 9 && noise.digitsLost <= 12, "\(noise)")
+        // Its right derivative cannot be verified to 1e-5; a wrong one at a verifiable point still disagrees.
+        guard case .noisy = try FiniteDifference.compareSlope(4.3, at: 4.3, tolerance: 1e-5, cancels) else {
+            return XCTFail("a value this noisy cannot verify a slope to 1e-5")
+        }
+        let mild = { (x: Double) throws(CheckFailure) -> Double in 1e4 * ((1 + (x / 1e2) * (x / 1e2)).squareRoot() - 1) }
+        guard case .agrees = try FiniteDifference.compareSlope(4.3 / (1 + 4.3 * 4.3 / 1e4).squareRoot(), at: 4.3, tolerance: 1e-5, mild) else {
+            return XCTFail("a mildly cancelling value verifies its slope at a wider step")
+        }
+        guard case .disagrees = try FiniteDifference.compareSlope(1.5 * 4.3, at: 4.3, tolerance: 1e-5, mild) else {
+            return XCTFail("a wrong slope still disagrees")
+        }
+        // A steep exponential is a smooth bend, not a kink.
+        guard case .agrees = try FiniteDifference.compareSlope(exp(300.0), at: 30, tolerance: 1e-5, { (x: Double) throws(CheckFailure) in exp(10 * x) / 10 }) else {
+            return XCTFail("exp(10 x) at x = 30 is smooth")
+        }
+    }
+
     func testGuardBandsCatchWritesOutsideAndUnwrittenElements() {
         let out = GuardedBuffer(output: 3)
         out.pointer[0] = 1

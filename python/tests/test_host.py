@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import losshost
-from conftest import run_cli
+from conftest import REPO, run_cli
 
 
 def test_missing_library_names_the_fix(tmp_path):
@@ -154,6 +154,19 @@ def test_check_runs_by_default_for_team_plugins(team_host):
     assert loss.evaluate(np.array([1.0]), np.array([0.0]), gradient=True).gradient[0] == pytest.approx(4.0)
     good = team_host.loss("teamtest/asym_squared", k=3.0)  # passes its check
     assert good.evaluate(np.array([1.0, -1.0]), np.zeros(2), reduction="sum").value == pytest.approx(4.0)
+
+
+def test_a_check_warning_does_not_refuse_the_loss(tmp_path, cache_dir):
+    # XGBoost's pseudo-Huber whose value cancels at delta = 1e6: right gradient, noisy value.
+    folder = tmp_path / "noisy"
+    folder.mkdir(mode=0o755)
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-I", str(REPO / "include"),
+                    "-I", str(REPO / "Tests/Fixtures/hostile"), str(REPO / "Tests/Fixtures/hostile/noisy_pseudo_huber.c"),
+                    "-o", str(folder / "libnoisy_pseudo_huber.so"), "-lm"], check=True)
+    host = losshost.Host(plugin_dirs=[str(folder)], cache_dir=cache_dir)
+    with pytest.warns(RuntimeWarning, match=r"noisy_pseudo_huber/pseudo_huber: losshost check warns: pseudo_huber.gradient: value: loses \d+ digits"):
+        loss = host.loss("noisy_pseudo_huber/pseudo_huber")
+    assert loss.evaluate(np.array([3.0]), np.array([0.0]), gradient=True).gradient[0] == pytest.approx(3 / np.sqrt(10))
 
 
 def test_check_opt_out_by_environment(team_host, monkeypatch):

@@ -18,7 +18,7 @@ public struct HostConfiguration: Sendable {
     public var cacheDirectory: String?
     /// Seconds a plugin scan may take before its worker is killed.
     public var scanTimeout: Double
-    /// Seconds one plugin call may take inside `check` (`check --timeout`).
+    /// Seconds one plugin call may go without progress inside `check` and an isolated evaluation.
     public var callTimeout: Double
     /// Seconds an isolated evaluation (`eval --isolate`, or automatic after a
     /// crash) may take before its worker is killed. Evaluation in this process

@@ -85,6 +85,13 @@ struct SwiftPluginTemplate {
                 return Derivatives(value: Self.logCosh(x) / (s * s), gradient: t / s, hessian: 1 - t * t)
             }
 
+            // Refuse an element (LH_ERR_DOMAIN naming its row) exactly where an output would not
+            // be finite for finite inputs: here where s * (pred - target) overflows.
+            static let refusesElements = true
+            func refusal(pred: Double, target: Double) -> String? {
+                (s * (pred - target)).isFinite ? nil : "s * (pred - target) overflows a float64"
+            }
+
             /// log(cosh(x)), accurate near 0 and without overflow for large |x|.
             static func logCosh(_ x: Double) -> Double {
                 let a = abs(x)

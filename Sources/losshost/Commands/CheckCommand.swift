@@ -25,7 +25,10 @@ struct CheckCommand: ParsableCommand {
             --no-sweep checks at the defaults with the pins only (the verdict
             Python's host.loss(id, **params) trains on).
             A failing check names the first offending input, with expected vs got,
-            and the parameters it used.
+            and the parameters it used (and says when the defaults passed).
+            A warning (WARN) is a finding that does not fail the plugin: a value
+            whose formula cancels so much that differences of it cannot verify the
+            gradient at some inputs (its noise is measured, and named in digits).
             The exit status is 1 when any check fails.
 
             Examples:
@@ -88,9 +91,10 @@ struct CheckCommand: ParsableCommand {
         case .text:
             var table = TextTable(["CHECK", "RESULT", "DETAIL"])
             for r in results { table.add([r.check, r.outcome.rawValue.uppercased(), r.detail]) }
-            let passed = results.filter { $0.outcome == .pass }.count
-            let skipped = results.count - passed - failed
-            Output.write(table.text + "\n\(passed) passed, \(failed) failed, \(skipped) skipped (seed \(seed); repeat with --seed \(seed))\n")
+            let passed = results.filter { $0.outcome == .pass }.count, warned = results.filter { $0.outcome == .warn }.count
+            let skipped = results.count - passed - warned - failed
+            let warnings = warned > 0 ? ", \(counted(warned, "warning"))" : ""
+            Output.write(table.text + "\n\(passed) passed\(warnings), \(failed) failed, \(skipped) skipped (seed \(seed); repeat with --seed \(seed))\n")
         }
         if failed > 0 { Foundation.exit(1) }
     }

@@ -74,17 +74,25 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Evaluate in a separate worker process: a plugin that crashes or hangs gives a one-line error instead of killing losshost. Automatic for plugins whose earlier run crashed.")
     var isolate = false
 
-    @Option(help: ArgumentHelp("Seconds an isolated evaluation may take before its worker is killed (SIGKILL).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds an isolated evaluation may take in all before its worker is killed (SIGKILL).", valueName: "seconds"))
     var timeout: Double = HostConfiguration.defaultEvalTimeout
+
+    @Option(name: .customLong("call-timeout"),
+            help: ArgumentHelp("Seconds one plugin call of an isolated evaluation may make no progress before its worker is killed (SIGKILL to its process group) and the call is named.", valueName: "seconds"))
+    var callTimeout: Double = HostConfiguration.defaultCallTimeout
 
     /// Set by the worker that runs an isolated evaluation.
     @Flag(name: .customLong("in-worker"), help: .hidden)
     var inWorker = false
 
-    func run() throws {
+    func run() throws { try run(reporting: nil) }
+
+    /// Runs; in an isolated evaluation's worker, `progress` reports its plugin calls until the output starts.
+    func run(reporting progress: EvalProgressReporter?) throws {
         let reduction = self.reduction ?? .mean
         guard threads >= 0 else { throw CLIError("--threads must be >= 0") }
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
+        guard callTimeout > 0 else { throw CLIError("--call-timeout must be > 0") }
         let fromStdin = [("--pred", inputs.pred), ("--target", inputs.target), ("--data", inputs.data), ("--weight", weight)]
             .filter { $0.1 == "-" }.map(\.0)
         if fromStdin.count > 1 {
@@ -94,6 +102,7 @@ struct EvalCommand: ParsableCommand {
         let output = try out.map { path throws(InputError) in try OutputFiles(path, wanted: wantedOutputs(reduction)) }
         var configuration = plugins.configuration(threads: threads)
         configuration.evalTimeout = timeout
+        configuration.callTimeout = callTimeout
         let scanner = PluginScanner(configuration)
         let registry = LossRegistry.discover(configuration, scanner: scanner, lazily: true)  // loads only the plugins it resolves
         let located = try registry.locate(loss)
@@ -105,9 +114,11 @@ struct EvalCommand: ParsableCommand {
         // Until this run finishes, the plugin counts as crashed: if it kills the host (even
         // while loading here), the next run is isolated.
         if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
+        // A crash in one of the plugin's calls is then one line (and the mark isolates the next runs).
+        if !inWorker, pluginPath != nil { PluginCrashLine.install(located.qualifiedID, errorDescriptor: Output.errorDescriptor) }
         defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
         let found = try registry.resolve(loss)
-        if optimalConstant { return try runOptimalConstant(found) }
+        if optimalConstant { return try runOptimalConstant(found, progress) }
         guard inputs.pred != nil || inputs.data != nil else {
             throw CLIError("missing --pred FILE (only --optimal-constant needs no predictions)")
         }
@@ -123,10 +134,15 @@ struct EvalCommand: ParsableCommand {
         do {
             result = try Evaluator.evaluate(instance, pred: read.pred, target: read.target, weight: weights, options: options)
         } catch {
+            // Weights that are all 0 make the mean undefined: the weight file is what to fix.
+            if let weight, error.input != .weight, reduction == .mean, weights?.allSatisfy({ $0 == 0 }) == true {
+                throw CLIError(Self.withFix("\(weight): \(error.message)", error.kind))
+            }
             throw CLIError(Self.withFix(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1), error.kind))
         }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
         if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
+        progress?.finish()
         if let changed = instance.stateLog.take() {
             Output.warn("'\(found.qualifiedID)' \(changed); losshost restored it after every call")
         }
@@ -147,7 +163,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// `--optimal-constant`: the best constant prediction for the targets.
-    private func runOptimalConstant(_ found: LoadedLoss) throws {
+    private func runOptimalConstant(_ found: LoadedLoss, _ progress: EvalProgressReporter?) throws {
         if inputs.pred != nil || inputs.data != nil {
             throw CLIError("--optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)")
         }
@@ -169,6 +185,7 @@ struct EvalCommand: ParsableCommand {
             throw CLIError(Self.withFix(locateTarget(error, target: target, firstLine: targetArray.firstLine,
                                                      weightFirstLine: weightMatrix?.firstLine ?? 1), error.kind))
         }
+        progress?.finish()
         switch format {
         case .json:
             Output.write(JSON.object([

@@ -97,6 +97,9 @@ struct CheckWorker: ParsableCommand {
             if case .result = event { results.increment() }
             channel.send(CheckMessage(event))
         }
+        // A thread the plugin started may crash after the last call: wait for it a while.
+        channel.send(CheckMessage.stage(CheckSession.lingerStage))
+        usleep(useconds_t(CheckSession.linger * 1e6))
         // The count lets the parent notice a report that did not arrive whole.
         channel.send(CheckMessage.done(results: results.value))
     }
@@ -116,9 +119,11 @@ struct EvalWorker: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The arguments given to `losshost eval`.") var arguments: [String] = []
 
     func run() throws {
-        WorkerCommand.prepare()  // its stdout is the evaluation's output
+        WorkerCommand.prepare()
+        // Plugin code prints to standard error; the pipe carries the progress reports, then the output.
+        Output.protect()
         let command = try EvalCommand.parse(arguments + ["--in-worker"])
-        try command.run()
+        try command.run(reporting: EvalProgressReporter(channel: Output.channel()))
     }
 }
 
@@ -142,6 +147,9 @@ extension EvalCommand {
         case .failed(let how):
             IsolatedEval.mark(pluginPath, "its last run \(how)", scanner: scanner)
             throw CLIError("'\(qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
+        case .hung(let call, let seconds):
+            IsolatedEval.mark(pluginPath, "its last run hung in \(call)", scanner: scanner)
+            throw CLIError("'\(qualifiedID)' hung in \(call): no progress for \(formatSeconds(seconds)) s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)")
         }
     }
 }

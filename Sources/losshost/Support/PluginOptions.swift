@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LossHostCore
 
 /// Where to look for plugins and how strictly; shared by every command that loads losses.
@@ -19,6 +20,12 @@ struct PluginOptions: ParsableArguments {
 
     func validate() throws {
         guard memoryLimit >= 0 else { throw ValidationError("--memory-limit must be >= 0 (MiB; 0 for no limit)") }
+        // A folder the user named must exist; missing default folders are only listed as not found.
+        for dir in pluginDirs {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder) else { throw ValidationError("--plugin-dir \(dir): no such folder") }
+            guard isFolder.boolValue else { throw ValidationError("--plugin-dir \(dir): not a folder") }
+        }
     }
 
     /// The plugin formats the command-line tool knows besides shared libraries.

@@ -29,6 +29,12 @@ enum Output {
         }
     }
 
+    /// The descriptor of the host's standard error (for a signal handler's line).
+    static var errorDescriptor: Int32 { streams.withLock { $0.error.rawValue } }
+
+    /// A report channel on the host's standard output (an isolated evaluation's worker reports on it first).
+    static func channel() -> WorkerChannel { WorkerChannel(descriptor: streams.withLock { $0.output }) }
+
     /// Writes all of `text` (retrying short writes and EINTR); a closed reader
     /// ends the process quietly, as `head` expects.
     static func write(_ text: String) {

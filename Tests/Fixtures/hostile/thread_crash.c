@@ -7,9 +7,14 @@
 #include <pthread.h>
 #include <time.h>
 
+#ifndef CRASH_DELAY_MS
+#define CRASH_DELAY_MS 100
+#define THREAD_CRASH_ID "thread_crash"
+#endif
+
 static void *late_crash(void *arg) {
     (void)arg;
-    struct timespec t = {0, 100 * 1000 * 1000};
+    struct timespec t = {0, CRASH_DELAY_MS * 1000 * 1000};
     nanosleep(&t, 0);
     *hostile_nowhere = 1;
     return 0;
@@ -27,4 +32,4 @@ static lh_status threading_create(const lh_loss *l, const lh_param_value *v, uin
 }
 
 HOSTILE_LOSS(sq, "sq", threading_create, ok_evaluate, ok_destroy);
-HOSTILE_PLUGIN("thread_crash", &sq)
+HOSTILE_PLUGIN(THREAD_CRASH_ID, &sq)

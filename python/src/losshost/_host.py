@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
@@ -167,6 +168,11 @@ class Host:
                 f"{first.get('check')}: {first.get('detail', '')} (run `losshost check {info.qualified_id}{pins} "
                 f"--no-sweep` for the report; check=False or {CHECK_VARIABLE}=0 skips the check)"
             )
+        # A warning (e.g. a value too noisy to verify the gradient at some inputs) does not refuse the loss.
+        for c in checks:
+            if str(c.get("result", "")).upper().startswith("WARN"):
+                warnings.warn(f"{info.qualified_id}: losshost check warns: {c.get('check')}: {c.get('detail', '')}",
+                              RuntimeWarning, stacklevel=3)
 
 
 def _point(info: LossInfo, values: dict[str, list[float]]) -> str:

@@ -1,0 +1,91 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+import LossHostABI
+
+/// For a host that runs a plugin's code in its own process (an in-process `eval`):
+/// when a plugin call crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT or SIGTRAP
+/// on a thread inside a call), one line instead of the runtime's backtrace, and
+/// exit status `exitStatus(signal)`:
+///
+///     losshost: error: 'p/loss' crashed with SIGSEGV in evaluate; the next runs evaluate it in a separate worker process
+///
+/// (the host's run mark, left in place, isolates those runs). The lines are written
+/// before any plugin code runs; the signal handler only picks one and calls write(2)
+/// and _exit(2), both async-signal-safe. A fault outside plugin calls goes to the
+/// handler that was there before (the runtime's backtrace of a host bug).
+public enum PluginCrashLine {
+    /// 128 + the signal's number, as a shell reports a process that signal ended (139 for SIGSEGV).
+    public static func exitStatus(_ signal: Int32) -> Int32 { 128 + signal }
+
+    private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+    /// The stages `PluginCall` names; any other is "a plugin call".
+    private static let stages = ["its constructor", "its entry point", "create", "evaluate", "destroy"]
+    private static let slotBytes = 1024
+    /// Addresses, stored once by `install`: the lines (a NUL-terminated slot per stage and
+    /// signal) and the handlers that were installed before.
+    private static let lines = Atomic<Int>(0)
+    private static let previous = Atomic<Int>(0)
+    private static let stage = Atomic<Int>(0)
+    private static let descriptor = Atomic<Int32>(2)
+
+    /// Installs the handler for the plugin loss `qualifiedID`, writing to `errorDescriptor`.
+    /// Call once, before the plugin's code runs; it observes plugin calls (`PluginCall.observe`).
+    public static func install(_ qualifiedID: String, errorDescriptor: Int32) {
+        guard lines.load(ordering: .acquiring) == 0 else { return }
+        _ = PluginCall.inCall  // creates the thread key now, never in the handler
+        let names = stages + ["a plugin call"]
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: names.count * signals.count * slotBytes)  // lives as long as the process
+        for (s, name) in names.enumerated() {
+            for (g, signal) in signals.enumerated() {
+                let text = "losshost: error: '\(qualifiedID)' crashed with \(SignalName.of(signal)) in \(name); the next runs evaluate it in a separate worker process\n"
+                let bytes = Array(text.utf8.prefix(slotBytes - 1)) + [0]
+                let slot = table + (s * signals.count + g) * slotBytes
+                bytes.withUnsafeBufferPointer { slot.update(from: $0.baseAddress!, count: $0.count) }
+            }
+        }
+        let saved = UnsafeMutablePointer<sigaction>.allocate(capacity: signals.count)
+        saved.initialize(repeating: sigaction(), count: signals.count)
+        descriptor.store(errorDescriptor, ordering: .releasing)
+        previous.store(Int(bitPattern: saved), ordering: .releasing)
+        lines.store(Int(bitPattern: table), ordering: .releasing)
+        PluginCall.observe { name, started in
+            if started { stage.store(stages.firstIndex(of: name) ?? stages.count, ordering: .relaxed) }
+        }
+        // An alternate stack for this thread, so a stack overflow in a call still gets its line.
+        var stack = stack_t()
+        stack.ss_size = 1 << 16
+        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: stack.ss_size, alignment: 16)
+        sigaltstack(&stack, nil)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handle
+        action.sa_flags = Int32(SA_ONSTACK)
+        sigemptyset(&action.sa_mask)
+        for (g, signal) in signals.enumerated() { sigaction(signal, &action, saved + g) }
+    }
+
+    private static let handle: @convention(c) (Int32) -> Void = { signal in
+        let index: Int
+        switch signal {
+        case SIGSEGV: index = 0
+        case SIGBUS: index = 1
+        case SIGILL: index = 2
+        case SIGFPE: index = 3
+        case SIGABRT: index = 4
+        default: index = 5
+        }
+        if PluginCall.inCall, let table = UnsafePointer<UInt8>(bitPattern: lines.load(ordering: .acquiring)) {
+            let slot = table + (stage.load(ordering: .relaxed) * 6 + index) * slotBytes
+            var count = 0
+            while slot[count] != 0 { count += 1 }
+            _ = write(descriptor.load(ordering: .acquiring), slot, count)
+            _exit(exitStatus(signal))
+        }
+        // Not a plugin call's crash: the handler from before takes it, when the signal is delivered again.
+        if let saved = UnsafeMutablePointer<sigaction>(bitPattern: previous.load(ordering: .acquiring)) {
+            sigaction(signal, saved + index, nil)
+        }
+        raise(signal)
+    }
+}

@@ -164,6 +164,7 @@ public enum Evaluator {
     /// support). Outputs need not be initialised; those of a plugin other than
     /// the built-in one start as NaN. Gradient and Hessian are of the reduced
     /// value. Returns the sum and the normalizer.
+    @_specialize(where S == Double) @_specialize(where S == Float)
     public static func evaluate<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
@@ -192,6 +193,7 @@ public enum Evaluator {
     /// initialised): chunks over threads, partial sums in chunk order, `mean`
     /// scaling of gradient and Hessian. Inputs must already fit the loss
     /// (`ShapeCheck`) and weights be valid. Returns the sum and the normalizer.
+    @_specialize(where S == Double) @_specialize(where S == Float)
     package static func run<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,

@@ -98,17 +98,18 @@ struct CPluginTemplate {
             return a < 20 ? near0 : far;
         }
 
-        /* The unweighted value, gradient and Hessian of n <= BLOCK elements. */
+        /* The unweighted value, gradient and Hessian of a whole block of x = s (pred - target).
+         * The loop always runs BLOCK elements, so every element goes through the same vector
+         * code wherever it sits in a batch: results do not depend on how the host splits it. */
         #define BLOCK 256
         VECTOR_CLONES
-        static void logcosh_block(double s, const double *pred, const double *target, uint64_t n,
-                                  double *value, double *gradient, double *hessian)
+        static void logcosh_block(double s, const double *x, double *value, double *gradient, double *hessian)
         {
-            uint64_t i;
+            int i;
         #pragma omp simd
-            for (i = 0; i < n; i++) {
-                double x = s * (pred[i] - target[i]), t = tanh(x);
-                value[i] = log_cosh(x) / (s * s);
+            for (i = 0; i < BLOCK; i++) {
+                double t = tanh(x[i]);
+                value[i] = log_cosh(x[i]) / (s * s);
                 gradient[i] = t / s;
                 hessian[i] = 1 - t * t;
             }
@@ -118,13 +119,16 @@ struct CPluginTemplate {
          * weight; NULL outputs are skipped. Every real number is in the domain. */
         static lh_status logcosh_evaluate(lh_instance *instance, const lh_batch *b, const lh_outputs *o, lh_error *error)
         {
-            double value[BLOCK], gradient[BLOCK], hessian[BLOCK];
+            const double s = instance->scale;
+            double x[BLOCK], value[BLOCK], gradient[BLOCK], hessian[BLOCK];
             uint64_t d = b->pred_columns, n = b->rows * d, start, i;
             double sum = 0, weights = 0;
             (void)error;
             for (start = 0; start < n; start += BLOCK) {
                 uint64_t m = n - start < BLOCK ? n - start : BLOCK;
-                logcosh_block(instance->scale, b->pred + start, b->target + start, m, value, gradient, hessian);
+                for (i = 0; i < BLOCK; i++)
+                    x[i] = i < m ? s * (b->pred[start + i] - b->target[start + i]) : 0;
+                logcosh_block(s, x, value, gradient, hessian);
                 for (i = 0; i < m; i++) {
                     double w = b->weight ? b->weight[(start + i) / d] : 1;
                     sum += w * value[i];

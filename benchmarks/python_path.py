@@ -21,7 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from peers import machine, make_data, median, numpy_fn, torch_fn  # noqa: E402
+from peers import machine, make_data, median, numpy_fn, print_table, torch_fn  # noqa: E402
 
 # (label, loss, rows, classes, dtype)
 CASES = [
@@ -144,16 +144,7 @@ def main():
           f"load {' '.join(open('/proc/loadavg').read().split()[:3])}")
     print(f"ms, median of {args.repeats}; value + gradient, mean; losshost on 2 threads; "
           f"ratios use the better losshost column")
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for r in table:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for r in table:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print_table(header, table, args.markdown)
     by = dict(rows_out)
     for a, b in (("bce_with_logits 10M f32", "bce_with_logits 10M f64"),
                  ("cross_entropy 1Mx10 f32", "cross_entropy 1Mx10 f64"), ("mse 10M f32", "mse 10M f64")):

@@ -1,5 +1,4 @@
 import CLossHost
-import Dispatch
 import LossHostCore
 import LossKit
 
@@ -90,36 +89,13 @@ enum HostEvaluation {
         }
     }
 
-    /// Refuses NaN and infinities, as the CLI's readers do without --allow-nonfinite:
-    /// a branch-free scan (it vectorises) in blocks spread over `threads` (0: every
-    /// core), then the slow search for the message.
+    /// Refuses NaN and infinities, as the CLI's readers do without --allow-nonfinite
+    /// (`NonFiniteScan`: vectorised, over the host's threads).
     static func checkFinite<S: KernelScalar>(_ p: UnsafePointer<S>, rows: Int, columns: Int, _ name: String,
                                              threads: Int) throws(HostError) {
-        let count = rows * columns
-        let block = 1 << 18
-        let blocks = (count + block - 1) / block
-        let workers = min(blocks, threads > 0 ? threads : System.coreCount)
-        let bad = UnsafeMutablePointer<Bool>.allocate(capacity: max(workers, 1))
-        defer { bad.deallocate() }
-        let scan = { (worker: Int) in
-            var found: UInt8 = 0
-            var b = worker
-            while b < blocks {
-                for i in b * block..<min(count, (b + 1) * block) { found |= p[i].isFinite ? 0 : 1 }
-                b += workers
-            }
-            bad[worker] = found != 0
-        }
-        if workers <= 1 {
-            scan(0)
-        } else {
-            let job = UncheckedSendable(scan)
-            DispatchQueue.concurrentPerform(iterations: workers) { job.value($0) }
-        }
-        guard (0..<workers).contains(where: { bad[$0] }) else { return }
-        for i in 0..<count where !p[i].isFinite {
-            throw .argument("\(name): row \(i / columns + 1), column \(i % columns + 1): non-finite value '\(formatNumber(p[i].asDouble))' (set LH_HOST_ALLOW_NONFINITE to accept it)")
-        }
+        let dtype: DType = S.self == Float.self ? .f32 : .f64
+        guard let i = NonFiniteScan.first(UnsafeRawPointer(p), count: rows * columns, dtype: dtype, threads: threads) else { return }
+        throw .argument("\(name): row \(i / columns + 1), column \(i % columns + 1): non-finite value '\(formatNumber(p[i].asDouble))' (set LH_HOST_ALLOW_NONFINITE to accept it)")
     }
 }
 

@@ -37,6 +37,18 @@ public final class ScanCache: Sendable {
         public init(fingerprint: FileFingerprint, failure: String?, crashedInRun: String?) {
             self.init(fingerprint: PluginFingerprint(file: fingerprint), failure: failure, crashedInRun: crashedInRun)
         }
+
+        private enum CodingKeys: String, CodingKey { case fingerprint, failure, crashedInRun, libraries, metadata }
+
+        /// Every key, a missing value as null, so the file says "no failure" rather than nothing.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(fingerprint, forKey: .fingerprint)
+            try c.encode(failure, forKey: .failure)
+            try c.encode(crashedInRun, forKey: .crashedInRun)
+            try c.encode(libraries, forKey: .libraries)
+            try c.encode(metadata, forKey: .metadata)
+        }
     }
 
     /// The file's contents: `{"version": 2, "entries": {PATH: Entry}}`.

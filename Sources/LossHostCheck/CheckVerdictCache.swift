@@ -95,9 +95,6 @@ public struct CheckVerdictCache: Sendable {
 
     /// `CACHE/checks/HASH.json`, HASH the FNV-1a of the key's JSON.
     private func file(for key: Key) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(key)) ?? Data()
-        return "\(directory)/\(FileFingerprint.hash(data)).json"
+        "\(directory)/\(FileFingerprint.hash(CacheFile.encode(key) ?? Data())).json"
     }
 }

@@ -102,14 +102,14 @@ public struct PluginScanner: Sendable {
         let run = worker.with(timeout: scanTimeout).run(["scan", path])
         let messages = run.lines.compactMap { WorkerChannel.decode(ScanMessage.self, from: $0) }
         var failure: String?
-        var metadata: String?
+        var metadata: PluginMetadata?
         if let report = messages.first(where: { !$0.isDone }), messages.contains(where: \.isDone) {
             if run.outcome != .exited(0) {
                 // It loaded, then died on the way out: in a destructor of the plugin or a library.
                 failure = "\(run.outcome) after loading (in a destructor, at exit)"
             } else {
                 switch report {
-                case .loaded(let plugin): metadata = plugin.encoded
+                case .loaded(let plugin): metadata = plugin
                 case .failed(let reason): failure = manifest ? nil : reason
                 case .refused(let reason): failure = reason
                 case .done: break
@@ -160,8 +160,9 @@ public struct PluginScanner: Sendable {
         guard locationProblem(canonical) == nil, scan(canonical) == nil,
               let fingerprint = fingerprint(canonical),
               let entry = cache.entry(for: canonical, fingerprint: fingerprint), entry.failure == nil,
-              let text = entry.metadata else { return nil }
-        return PluginMetadata.decode(text, path: canonical)
+              var metadata = entry.metadata else { return nil }
+        metadata.path = canonical
+        return metadata
     }
 
     /// Why the plugin at `path` should run only in a worker, from its cached history.

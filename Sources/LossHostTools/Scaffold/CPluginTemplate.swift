@@ -6,7 +6,6 @@ struct CPluginTemplate {
     let scaffold: PluginScaffold
 
     var name: String { scaffold.name }
-    var includeFolder: String { (scaffold.losshostRoot as NSString).appendingPathComponent("include") }
 
     var files: [(path: String, text: String)] {
         [("\(name).c", source), ("Makefile", makefile), ("README.md", readme), (".gitignore", "*.so\n*.o\n")]
@@ -187,9 +186,12 @@ struct CPluginTemplate {
         # Builds lib\#(name).so, the losshost plugin '\#(name)', against losshost.h.
         #   make                                  build
         #   make check                            run losshost check on it
-        #   make LOSSHOST_INCLUDE=/path/include   when losshost.h is elsewhere
-        LOSSHOST_INCLUDE ?= \#(includeFolder)
-        LOSSHOST ?= \#(scaffold.losshostExecutable)
+        # losshost.h comes from the installed losshost Python package (losshost.include_dir());
+        #   make LOSSHOST_INCLUDE=DIR             takes it from DIR (a losshost checkout's include/)
+        #   make check LOSSHOST=PATH              runs another losshost than the one on PATH
+        PYTHON ?= python3
+        LOSSHOST_INCLUDE ?= $(shell $(PYTHON) -c 'import losshost; print(losshost.include_dir())' 2>/dev/null)
+        LOSSHOST ?= losshost
         CC ?= cc
         # -fopenmp-simd, -fno-math-errno and -fno-trapping-math let `#pragma omp simd` loops
         # call glibc's vector math (libmvec, -lmvec); see the comment above logcosh_block.
@@ -197,7 +199,8 @@ struct CPluginTemplate {
         LDLIBS ?= -lmvec -lm
         WARNINGS = -std=c99 -Wall -Wextra -pedantic
 
-        lib\#(name).so: \#(name).c $(LOSSHOST_INCLUDE)/losshost.h
+        lib\#(name).so: \#(name).c
+        	@test -f "$(LOSSHOST_INCLUDE)/losshost.h" || { echo "losshost.h not found: pip install losshost, or make LOSSHOST_INCLUDE=DIR" >&2; exit 1; }
         	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -fvisibility=hidden -Wl,--no-undefined \
         		-I$(LOSSHOST_INCLUDE) \#(name).c -o $@ $(LDLIBS)
 
@@ -219,7 +222,7 @@ struct CPluginTemplate {
         Made by `losshost new \#(name) --lang c`. It has one example loss, `\#(name)/logcosh`:
         log(cosh(s·r))/s² with r = pred − target, squared near 0 and absolute far away,
         with one parameter, `scale` (s, default 1). Replace it with your own loss in
-        `\#(name).c`; [docs/ABI.md](\#(scaffold.losshostRoot)/docs/ABI.md) is the guide.
+        `\#(name).c`; losshost's `docs/ABI.md` is the guide.
 
         ## Build
 
@@ -227,8 +230,9 @@ struct CPluginTemplate {
         make
         ```
 
-        builds `lib\#(name).so` against `losshost.h` in `\#(includeFolder)`
-        (`make LOSSHOST_INCLUDE=DIR` when the header is elsewhere), with hidden visibility:
+        builds `lib\#(name).so` against `losshost.h` from the installed losshost Python package
+        (`losshost.include_dir()`; `make LOSSHOST_INCLUDE=DIR` takes it from elsewhere, such as a
+        losshost checkout's `include/`), with hidden visibility:
         `nm -D --defined-only lib\#(name).so` shows `losshost_plugin_entry` alone.
 
         ## Check
@@ -245,7 +249,7 @@ struct CPluginTemplate {
 
         ```sh
         printf '0.5\n2.0\n-1.0\n' > p.csv; printf '0\n0\n0\n' > y.csv
-        \#(scaffold.losshostExecutable) eval \#(name)/logcosh --plugin-dir . --pred p.csv --target y.csv --param scale=2 --grad
+        losshost eval \#(name)/logcosh --plugin-dir . --pred p.csv --target y.csv --param scale=2 --grad
         ```
 
         To have every command find it, copy `lib\#(name).so` into a plugin folder, e.g.

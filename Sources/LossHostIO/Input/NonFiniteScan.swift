@@ -1,4 +1,3 @@
-import Dispatch
 import LossHostABI
 import LossKit
 
@@ -21,19 +20,7 @@ public enum NonFiniteScan {
                 : VectorMath.best.firstNonFinite(raw.assumingMemoryBound(to: Float.self) + start, count: end - start)
             firsts[c] = found.map { start + $0 } ?? -1
         }
-        let workers = min(chunks, threads > 0 ? threads : System.coreCount)
-        if workers <= 1 {
-            for c in 0..<chunks { scan(c) }
-        } else {
-            let job = UncheckedSendable(scan)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var c = w
-                while c < chunks {
-                    job.value(c)
-                    c += workers
-                }
-            }
-        }
+        forEachChunk(chunks, workers: threads > 0 ? threads : System.coreCount, scan)
         return (0..<chunks).lazy.map { firsts[$0] }.first { $0 >= 0 }
     }
 }

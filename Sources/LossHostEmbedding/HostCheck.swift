@@ -1,5 +1,5 @@
 import Foundation
-import LossHostCore
+import LossHostCheck
 
 /// `lh_host_check`: `losshost check TARGET` run in worker processes (the CLI's
 /// check session), its JSON report with the fingerprint of the file it checked

@@ -1,5 +1,7 @@
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostScalar
 
 /// How a host is opened: `lh_host_config` read into Swift values, defaults
 /// filled in (the CLI's defaults), and the core's `HostConfiguration` they make.

@@ -1,5 +1,5 @@
 import Foundation
-import LossHostCore
+import LossHostABI
 
 /// Where this library's code lives: the file mapped at the address of one of
 /// its own functions, from `/proc/self/maps` (what `dladdr` reports, without

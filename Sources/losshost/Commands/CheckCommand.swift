@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostCheck
+import LossHostEngine
+import LossHostIO
+import LossHostIsolation
 
 /// `losshost check TARGET`: validates a plugin, a loss or a plugin file.
 struct CheckCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostTools
 
 /// `losshost new NAME`: a ready plugin project to edit, build and check.
 struct NewCommand: ParsableCommand {

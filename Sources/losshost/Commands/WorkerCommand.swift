@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import Synchronization
-import LossHostCore
+import LossHostABI
+import LossHostCheck
+import LossHostEngine
+import LossHostIsolation
+import LossHostTools
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostScalar
 
 /// Where to look for plugins and how strictly; shared by every command that loads losses.
 struct PluginOptions: ParsableArguments {

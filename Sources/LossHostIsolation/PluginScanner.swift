@@ -113,6 +113,9 @@ public struct PluginScanner: Sendable {
             searchPath: .standard(optionFolders: [], environment: [:], executablePath: nil), formats: formats,
             allowUnsafePlugins: allowUnsafeLocations, scanTimeout: scanTimeout))
         let run = worker.with(timeout: scanTimeout).run(request)
+        if run.outcome == .exited(127), run.lines.isEmpty, run.stderr.hasPrefix(WorkerProcess.cannotStart) {
+            return "\(run.stderr) (\(worker.executable))"  // not cached: the plugin is not to blame
+        }
         let messages = run.lines.compactMap { WorkerChannel.decode(ScanMessage.self, from: $0) }
         var failure: String?
         var metadata: String?

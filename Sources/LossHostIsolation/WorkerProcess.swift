@@ -52,6 +52,8 @@ public struct WorkerProcess: Sendable {
     public static let reportLimit = 16 << 20
     /// The standard error kept by default.
     public static let defaultErrorLimit = 256 << 10
+    /// The start of `stderr` when the worker could not be started (it is missing, say).
+    public static let cannotStart = "cannot start a worker"
     /// How long the pipes are still read after the worker exited.
     static let drainGrace = 0.3
 
@@ -91,7 +93,7 @@ public struct WorkerProcess: Sendable {
         do throws(Errno) {
             child = try SpawnedWorker.start([executable] + arguments, input: input, environment: environment)
         } catch {
-            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(error)", outcome: .exited(127), leftover: nil)
+            return Run(lines: [], stdout: "", stderr: "\(Self.cannotStart): \(error)", outcome: .exited(127), leftover: nil)
         }
         var collector = Collector(outputLimit: outputLimit, errorLimit: errorLimit)
         let startedAt = Self.now()

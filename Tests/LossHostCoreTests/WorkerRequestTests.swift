@@ -5,6 +5,7 @@ import LossHostCheck
 import LossHostEngine
 import LossHostIsolation
 import LossHostScalar
+import SystemPackage
 
 /// Typed worker requests: the whole host configuration survives the trip, and
 /// the request reaches the worker on its standard input, its kind as its argument.
@@ -64,5 +65,23 @@ final class WorkerRequestTests: XCTestCase {
         let request = try WorkerRequestCoding.decode(ScanRequest.self, from: Data(sent.utf8), formats: known)
         XCTAssertEqual(request.path, "/p/libx.so")
         XCTAssertEqual(request.configuration.cacheDirectory, "/var/cache/own")
+    }
+
+    /// A missing worker is named, and not blamed on the plugin: nothing is cached.
+    func testAWorkerThatCannotStartIsNamedAndNotCached() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("no-worker-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manifest = folder.appendingPathComponent("m.losshost.json").path
+        try Data(#"{"manifest_version": 1, "plugin": "m", "summary": "s", "library": "libm.so", "losses": []}"#.utf8)
+            .write(to: URL(fileURLWithPath: manifest))
+        try Data().write(to: folder.appendingPathComponent("libm.so"))
+        var configuration = configuration()
+        configuration.workerExecutable = "/nonexistent/losshost-worker"
+        configuration.cacheDirectory = folder.path
+        let scanner = PluginScanner(configuration)
+        XCTAssertEqual(scanner.scan(manifest), "cannot start a worker: \(Errno.noSuchFileOrDirectory) (/nonexistent/losshost-worker)")
+        let fingerprint = try XCTUnwrap(scanner.fingerprint(manifest))
+        XCTAssertNil(scanner.cache?.entry(for: manifest, fingerprint: fingerprint))
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
 import LossHostCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `losshost __worker eval …`: the CLI re-executed to run an isolated `eval`
 /// (scans and checks run in `losshost-worker`). Hidden; it reports its plugin

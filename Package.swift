@@ -15,6 +15,8 @@ let package = Package(
     name: "losshost",
     products: [
         .executable(name: "losshost", targets: ["losshost"]),
+        // Runs plugin code (scans, checks) for the CLI and the host library, one typed request per process.
+        .executable(name: "losshost-worker", targets: ["LossHostWorker"]),
         // The kit for Swift plugins; an outside package depends on this product alone (docs/ABI.md, section 8).
         .library(name: "LossKit", targets: ["LossKit"]),
         // The C host API (include/losshost_host.h), for programs that embed the host.
@@ -63,6 +65,8 @@ let package = Package(
                 dependencies: ["CLossHost", "LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar",
                                "LossHostIsolation", "LossHostCheck"],
                 linkerSettings: [exports("host")]),
+        // The worker executable: no argument parser, no CLI; serves `WorkerRequest`s.
+        .executableTarget(name: "LossHostWorker", dependencies: ["LossHostABI", "LossHostIsolation", "LossHostCheck", "LossHostScalar"]),
         .executableTarget(
             name: "losshost",
             dependencies: [

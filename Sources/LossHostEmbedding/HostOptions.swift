@@ -14,7 +14,7 @@ struct HostOptions: Sendable {
     var allowNonFinite = false
     /// Evaluation threads; 0: every core.
     var threads = 0
-    /// The `losshost` binary that runs scans and checks.
+    /// The `losshost-worker` executable that runs scans and checks.
     var workerExecutable: String
     /// Where the scan cache and cached check verdicts are kept.
     var cacheDir: String

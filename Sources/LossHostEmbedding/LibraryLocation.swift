@@ -26,9 +26,8 @@ enum LibraryLocation {
         return nil
     }
 
-    /// The `losshost` executable in the same folder.
+    /// The `losshost-worker` executable in the same folder.
     static var defaultWorkerExecutable: String {
-        let folder = path.map { ($0 as NSString).deletingLastPathComponent } ?? FileManager.default.currentDirectoryPath
-        return folder + "/losshost"
+        HostConfiguration.workerExecutable(besides: path ?? FileManager.default.currentDirectoryPath + "/")
     }
 }

@@ -46,10 +46,12 @@ let package = Package(
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi",
                        providers: [.apt(["libffi-dev"])]),
         // The host's layers, each seeing only the ones above it in this list:
+        // one typed wrapper per system call (files, processes, signals, polls, limits),
+        .target(name: "LossHostSystem", dependencies: [system]),
         // the C boundary (dynamic libraries, descriptor reader, plugin calls, error records),
-        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit", system]),
+        .target(name: "LossHostABI", dependencies: ["CLossHost", "LossKit", "LossHostSystem", system]),
         // input and output files,
-        .target(name: "LossHostIO", dependencies: ["LossHostABI", system]),
+        .target(name: "LossHostIO", dependencies: ["LossHostABI", "LossHostSystem", system]),
         // the evaluation engine, the registry and the host configuration,
         .target(name: "LossHostEngine", dependencies: ["LossHostABI", "LossHostIO", system]),
         // scalar-function manifests, a plugin format called through libffi,
@@ -70,8 +72,8 @@ let package = Package(
         .executableTarget(
             name: "losshost",
             dependencies: [
-                "LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar", "LossHostIsolation", "LossHostCheck",
-                "LossHostTools", system,
+                "LossHostSystem", "LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar", "LossHostIsolation",
+                "LossHostCheck", "LossHostTools", system,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,8 +85,8 @@ let package = Package(
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LossHostCoreTests",
-                    dependencies: ["LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar", "LossHostIsolation",
-                                   "LossHostCheck", "LossHostTools", "LossKit", "StandardLosses", system]),
+                    dependencies: ["LossHostSystem", "LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar",
+                                   "LossHostIsolation", "LossHostCheck", "LossHostTools", "LossKit", "StandardLosses", system]),
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "LossHostEmbeddingTests", dependencies: ["LossHostEmbedding", "CLossHost"]),
     ]

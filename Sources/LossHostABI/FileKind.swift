@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LossHostSystem
 #endif
 
 /// What sort of file a path is, checked before anything opens it for reading:
@@ -12,16 +13,15 @@ package enum FileKind {
 
     /// nil for a regular file (or one that cannot be stat'ed: opening it gives its own reason), else its kind.
     package static func nonRegularKind(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return nil
-        case S_IFIFO: return "a FIFO"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFSOCK: return "a socket"
-        case S_IFDIR: return "a folder"
-        default: return "not a file"
+        guard let type = FileType.of(path)?.type else { return nil }
+        return switch type {
+        case .regular: nil
+        case .fifo: "a FIFO"
+        case .characterDevice: "a character device"
+        case .blockDevice: "a block device"
+        case .socket: "a socket"
+        case .directory: "a folder"
+        case .symbolicLink, .other: "not a file"
         }
     }
 }

@@ -3,6 +3,7 @@ import Synchronization
 import Glibc
 #endif
 import LossHostABI
+import LossHostSystem
 
 /// For a host that runs a plugin's code in its own process (an in-process `eval`):
 /// when a plugin call crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT or SIGTRAP
@@ -62,7 +63,7 @@ public enum PluginCrashLine {
         action.__sigaction_handler.sa_handler = handle
         action.sa_flags = Int32(SA_ONSTACK)
         sigemptyset(&action.sa_mask)
-        for (g, signal) in signals.enumerated() { sigaction(signal, &action, saved + g) }
+        for (g, signal) in signals.enumerated() { SignalAction.install(signal, &action, saving: saved + g) }
     }
 
     private static let handle: @convention(c) (Int32) -> Void = { signal in
@@ -84,7 +85,7 @@ public enum PluginCrashLine {
         }
         // Not a plugin call's crash: the handler from before takes it, when the signal is delivered again.
         if let saved = UnsafeMutablePointer<sigaction>(bitPattern: previous.load(ordering: .acquiring)) {
-            sigaction(signal, saved + index, nil)
+            SignalAction.restore(signal, from: saved + index)
         }
         raise(signal)
     }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LossHostSystem
 #endif
 
 /// The folder rules: a plugin file, and the folder it is in, must not be
@@ -35,8 +36,7 @@ public enum SafeLocation {
         var current = folder
         while current != "/" {
             current = self.folder(of: current)
-            var info = stat()
-            guard stat(current, &info) == 0 else { continue }
+            guard let info = FileType.of(current)?.status else { continue }
             if info.st_mode & S_ISVTX != 0 && info.st_uid == 0 { continue }  // /tmp-like: others cannot replace our entry
             if let why = problem(item: current, named: "the folder \(current), above \(label),") { return why }
         }
@@ -49,8 +49,8 @@ public enum SafeLocation {
     }
 
     private static func problem(item: String, named label: String) -> String? {
-        var info = stat()
-        guard stat(item, &info) == 0 else { return nil }  // unreadable files fail later, with their own reason
+        // Unreadable files fail later, with their own reason.
+        guard let info = FileType.of(item)?.status else { return nil }
         let mode = String(info.st_mode & 0o7777, radix: 8)
         if info.st_mode & S_IWOTH != 0 {
             return "\(label) is writable by every user (mode \(mode)); run chmod o-w on it, or pass --allow-unsafe-plugins"

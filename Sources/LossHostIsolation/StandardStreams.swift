@@ -4,6 +4,7 @@ import Synchronization
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+import LossHostSystem
 #endif
 
 /// Which files descriptors 0, 1 and 2 refer to, to notice plugin code that

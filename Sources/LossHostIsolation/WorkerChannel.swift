@@ -4,6 +4,7 @@ import Synchronization
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+import LossHostSystem
 #endif
 
 /// Where a worker writes its reports, and how the parent reads them back: one
@@ -101,6 +102,6 @@ public final class WorkerChannel: Sendable {
         }
         action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND)) | Int32(SA_NODEFER)
         sigemptyset(&action.sa_mask)
-        for signal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] { sigaction(signal, &action, nil) }
+        for signal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] { SignalAction.install(signal, &action) }
     }
 }

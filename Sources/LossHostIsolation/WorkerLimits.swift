@@ -2,6 +2,7 @@ import Foundation
 import LossHostEngine
 #if canImport(Glibc)
 import Glibc
+import LossHostSystem
 #endif
 
 /// The limits a worker process runs under: a value a command builds from its

@@ -1,4 +1,5 @@
 import LossHostABI
+import LossHostSystem
 /// How a worker process ended.
 public enum WorkerOutcome: Sendable, Equatable, CustomStringConvertible {
     /// It exited normally with this status.

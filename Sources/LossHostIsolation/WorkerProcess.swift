@@ -5,6 +5,7 @@ import SystemPackage
 import Glibc
 #endif
 import LossHostEngine
+import LossHostSystem
 
 /// Runs a worker executable (`losshost-worker KIND`, its request as JSON on
 /// standard input; see `WorkerRequest`) and watches it: collects the lines it
@@ -124,7 +125,7 @@ public struct WorkerProcess: Sendable {
                 }
                 if killedFor != nil {
                     _ = Self.killGroup(child.pid, reportingLeftover: false)
-                    kill(child.pid, SIGKILL)
+                    ProcessSignal.send(SIGKILL, to: child.pid)
                     if let ended = ProcessSpawn.reap(child.pid, waiting: true) { (status, usage) = ended }
                     endedAt = Self.now()
                 }
@@ -167,12 +168,12 @@ public struct WorkerProcess: Sendable {
     /// Kills what is left of the worker's process group; with `reportingLeftover`,
     /// says so when something was (a zombie about to be reaped gets a moment first).
     private static func killGroup(_ group: pid_t, reportingLeftover: Bool) -> String? {
-        guard kill(-group, 0) == 0 else { return nil }
+        guard ProcessSignal.groupExists(group) else { return nil }
         if reportingLeftover {
             usleep(20_000)
-            guard kill(-group, 0) == 0 else { return nil }
+            guard ProcessSignal.groupExists(group) else { return nil }
         }
-        kill(-group, SIGKILL)
+        ProcessSignal.send(SIGKILL, to: -group)
         return reportingLeftover ? "left a process running (killed it)" : nil
     }
 
@@ -181,7 +182,7 @@ public struct WorkerProcess: Sendable {
     private static func drain(_ open: inout [FileDescriptor], child: SpawnedWorker, into collector: inout Collector, wait: Int32) -> Bool {
         guard !open.isEmpty else { return false }
         var fds = open.map { pollfd(fd: $0.rawValue, events: Int16(POLLIN), revents: 0) }
-        let ready = poll(&fds, nfds_t(fds.count), wait)
+        let ready = Poll.wait(&fds, milliseconds: wait)
         guard ready > 0 else { return false }
         var progressed = false
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -4,6 +4,7 @@ import XCTest
 @testable import LossHostIO
 @testable import LossHostIsolation
 import SystemPackage
+import LossHostSystem
 
 /// The typed system-call layer: atomic file replacement, typed errors, descriptor control, spawning.
 final class SystemCallTests: XCTestCase {

@@ -2,6 +2,7 @@ import Dispatch
 import LossHostABI
 import LossHostIO
 import LossKit
+import LossHostSystem
 
 /// What to compute.
 public struct EvaluationOptions: Sendable {

@@ -5,6 +5,7 @@ import Glibc
 import LossHostABI
 import LossHostIO
 import SystemPackage
+import LossHostSystem
 
 /// The files `eval --out FILE.npy` writes: the values (--reduction none) to
 /// FILE.npy, the gradient to FILE-gradient.npy, the Hessian to FILE-hessian.npy.
@@ -49,8 +50,7 @@ public struct OutputFiles: Sendable {
         var temporaries: [String] = []
         do throws(InputError) {
             for (output, path) in files {
-                var info = stat()
-                if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                if FileType.of(path, followingLinks: false)?.type == .directory {
                     throw InputError.file(path, "cannot write (a folder is in the way)")
                 }
                 let (d, f): ([Double]?, [Float]?) = switch output {

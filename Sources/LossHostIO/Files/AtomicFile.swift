@@ -1,6 +1,7 @@
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+import LossHostSystem
 #endif
 
 /// Files replaced whole: the bytes go to a hidden temporary file in the same

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import LossHostABI
 import SystemPackage
+import LossHostSystem
 
 /// The whole content of a file (or standard input) as one byte buffer, for the parsers.
 ///
@@ -105,8 +106,8 @@ enum FileBytes {
             case .success(let n): got = n
             case .failure(.resourceTemporarilyUnavailable):  // non-blocking descriptor: wait, don't spin
                 bytes.removeLast(chunk)
-                var waiter = pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0)
-                _ = poll(&waiter, 1, -1)
+                var waiter = [pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0)]
+                _ = Poll.wait(&waiter, milliseconds: -1)
                 continue
             case .failure(let error):
                 bytes.removeLast(chunk)

@@ -1,5 +1,6 @@
 import LossHostABI
 import LossKit
+import LossHostSystem
 
 /// The search for the first NaN or infinity in a buffer of float64 or float32
 /// values: the vector math's branch-free scan at this CPU's width, chunk by

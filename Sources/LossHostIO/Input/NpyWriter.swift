@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import SystemPackage
+import LossHostSystem
 
 /// Writes a `Matrix` as a NumPy `.npy` file (format 1.0, dtype `<f8`, C order), the way
 /// `numpy.save` does: header padded with spaces and a newline to a multiple of 64 bytes.

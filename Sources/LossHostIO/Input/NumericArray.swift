@@ -6,6 +6,7 @@ import Darwin
 import SystemPackage
 import LossHostABI
 import LossKit
+import LossHostSystem
 
 /// The element type of an input or evaluation: float64 or float32.
 public enum DType: String, Sendable, CaseIterable {

@@ -4,6 +4,7 @@ import LossHostABI
 import LossHostEngine
 import LossHostIO
 import LossKit
+import LossHostSystem
 
 /// `losshost bench`: times losses on generated data against a plain memory
 /// pass over the same bytes (the floor), against themselves on one thread, and

@@ -3,6 +3,7 @@ import LossHostIO
 import LossHostIsolation
 import Synchronization
 import SystemPackage
+import LossHostSystem
 
 /// Where the host's own output goes. Plugin code may print to, close or replace
 /// descriptor 1; after `protect()` the host writes its results to a private

@@ -71,7 +71,29 @@ public enum FileCalls {
 
 extension Errno {
     /// The `Errno` swift-system threw (it always throws one), else `EIO`.
-    init(_ error: any Error) {
+    package init(_ error: any Error) {
         self = error as? Errno ?? .ioError
+    }
+}
+
+/// What `stat(2)` or `lstat(2)` says a path is.
+package enum FileType: Sendable {
+    case regular, directory, fifo, characterDevice, blockDevice, socket, symbolicLink, other
+
+    /// Wraps `stat(path)` (links followed; `lstat` with `followingLinks: false`): nil when it fails.
+    package static func of(_ path: String, followingLinks: Bool = true) -> (type: FileType, status: stat)? {
+        var info = stat()
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        let type: FileType = switch info.st_mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        case S_IFIFO: .fifo
+        case S_IFCHR: .characterDevice
+        case S_IFBLK: .blockDevice
+        case S_IFSOCK: .socket
+        case S_IFLNK: .symbolicLink
+        default: .other
+        }
+        return (type, info)
     }
 }

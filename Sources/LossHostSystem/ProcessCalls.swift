@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// A process resource limit, set with `setrlimit(2)`.
-enum ResourceLimit {
+package enum ResourceLimit {
     case coreFileBytes, addressSpaceBytes
 
     private var resource: Int32 {
@@ -15,18 +15,18 @@ enum ResourceLimit {
     }
 
     /// Wraps `setrlimit(resource, {value, value})`: soft and hard limit alike.
-    static func set(_ limit: ResourceLimit, to value: UInt64) throws(Errno) {
+    package static func set(_ limit: ResourceLimit, to value: UInt64) throws(Errno) {
         var bounds = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
         guard setrlimit(limit.resource, &bounds) == 0 else { throw Errno(rawValue: errno) }
     }
 }
 
 /// Pipes for a worker's output.
-enum Pipe {
+package enum Pipe {
     /// swift-system's `pipe()`, both ends then made close-on-exec: neither is
     /// inherited by a program started later (the two steps are not atomic: callers
     /// hold a lock against concurrent spawns).
-    static func closeOnExec() throws(Errno) -> (readEnd: FileDescriptor, writeEnd: FileDescriptor) {
+    package static func closeOnExec() throws(Errno) -> (readEnd: FileDescriptor, writeEnd: FileDescriptor) {
         let ends: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
         do { ends = try FileDescriptor.pipe() } catch { throw error as? Errno ?? .ioError }
         do throws(Errno) {
@@ -43,7 +43,7 @@ enum Pipe {
     /// The read end of a close-on-exec pipe that holds `bytes`, its write end
     /// already closed: the reader gets them, then EOF. They must fit the pipe
     /// (64 KiB on Linux); more fails with `EAGAIN` instead of blocking.
-    static func holding(_ bytes: [UInt8]) throws(Errno) -> FileDescriptor {
+    package static func holding(_ bytes: [UInt8]) throws(Errno) -> FileDescriptor {
         let ends = try closeOnExec()
         defer { try? ends.writeEnd.close() }
         do {
@@ -58,12 +58,12 @@ enum Pipe {
 }
 
 /// Starting and reaping worker processes.
-enum ProcessSpawn {
+package enum ProcessSpawn {
     /// Wraps `posix_spawn`: runs `argv[0]` with `argv` and `environment`, standard
     /// input from `standardInput` (nil: /dev/null), standard output and error on the given descriptors,
     /// in a process group of its own (a plugin's kill(0, …) stays inside it), with
     /// no blocked signals and the signals the host ignores back to their defaults.
-    static func start(_ argv: [String], environment: [String: String], standardInput: FileDescriptor? = nil,
+    package static func start(_ argv: [String], environment: [String: String], standardInput: FileDescriptor? = nil,
                       standardOutput: FileDescriptor, standardError: FileDescriptor) throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -101,7 +101,7 @@ enum ProcessSpawn {
     /// Wraps `wait4(pid, &status, waiting ? 0 : WNOHANG, &usage)`, retried on
     /// `EINTR`: the child's wait status and resource usage once it has ended,
     /// nil while it runs (or when it cannot be waited for).
-    static func reap(_ pid: pid_t, waiting: Bool) -> (status: Int32, usage: rusage)? {
+    package static func reap(_ pid: pid_t, waiting: Bool) -> (status: Int32, usage: rusage)? {
         var status: Int32 = 0
         var usage = rusage()
         while true {
@@ -110,5 +110,38 @@ enum ProcessSpawn {
             if result < 0 && errno == EINTR { continue }
             return nil
         }
+    }
+}
+
+/// Signals to processes and process groups.
+package enum ProcessSignal {
+    /// Wraps `kill(pid, signal)` (a negative pid: the process group -pid); false when it failed.
+    @discardableResult
+    package static func send(_ signal: Int32, to pid: pid_t) -> Bool { kill(pid, signal) == 0 }
+
+    /// Wraps `kill(-group, 0)`: whether any process of the group is left.
+    package static func groupExists(_ group: pid_t) -> Bool { kill(-group, 0) == 0 }
+}
+
+/// Signal dispositions, for handlers that must run on any thread.
+package enum SignalAction {
+    /// Wraps `sigaction(signal, &action, old)`: installs `action`, saving the previous one into `old` when given.
+    @inline(__always)
+    package static func install(_ signal: Int32, _ action: inout sigaction, saving old: UnsafeMutablePointer<sigaction>? = nil) {
+        sigaction(signal, &action, old)
+    }
+
+    /// Wraps `sigaction(signal, saved, nil)`: puts back a disposition saved by `install`.
+    @inline(__always)
+    package static func restore(_ signal: Int32, from saved: UnsafePointer<sigaction>) {
+        sigaction(signal, saved, nil)
+    }
+}
+
+/// Waiting for descriptors.
+package enum Poll {
+    /// Wraps `poll(fds, count, timeout)`: the number of descriptors ready, 0 on time-out, -1 on error (errno set).
+    package static func wait(_ fds: inout [pollfd], milliseconds timeout: Int32) -> Int32 {
+        poll(&fds, nfds_t(fds.count), timeout)
     }
 }

@@ -29,7 +29,7 @@ import catboost as _cb
 import numpy as np
 
 from . import links
-from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init
+from ._boosting import DEFAULT_HESSIAN_FLOOR, BlockGradients, BoostingGradients, broadcast_init
 from ._errors import LossError
 from ._loss import Loss
 
@@ -45,6 +45,7 @@ class Objective:
 
     def __init__(self, loss: Loss, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR):
         self.gradients = BoostingGradients(loss, hessian_scale, hessian_floor)
+        self.blocks = BlockGradients(self.gradients)
 
     @property
     def loss(self) -> Loss:
@@ -55,11 +56,8 @@ class Objective:
 
     def calc_ders_range(self, approxes, targets, weights):
         """(n, 2) float64: the derivatives of −Σ w·ℓ over one block of rows."""
-        margin = np.asarray(approxes, dtype=np.float64)
-        rows = margin.shape[0]
-        grad, hess = self.gradients(margin, self.gradients.target(targets, rows),
-                                    None if weights is None else np.asarray(weights))
-        ders = np.empty((rows, 2))
+        grad, hess = self.blocks(approxes, targets, weights)
+        ders = np.empty((len(grad), 2))
         np.negative(grad, out=ders[:, 0])
         np.negative(hess, out=ders[:, 1])
         return ders

@@ -129,20 +129,21 @@ class BlockGradients:
     def __setstate__(self, state):
         self.__init__(state["gradients"])
 
-    def __call__(self, margin, target, weight) -> tuple[np.ndarray, np.ndarray]:
-        """(gradient, hessian) of one block: float64 arrays of its rows, valid until
-        this thread's next call. margin and target: one value per row."""
+    def __call__(self, margin, target, weight) -> np.ndarray:
+        """A (2, rows) float64 array of one block: its gradient, then its Hessian;
+        valid until this thread's next call. margin and target: one value per row."""
         rows = len(margin)
         if len(target) != rows or (weight is not None and len(weight) != rows):
             raise LossError(f"{self.gradients.loss.id}: a block of {rows} margins with {len(target)} labels"
                             f"{'' if weight is None else f' and {len(weight)} weights'}; expected one of each per row")
         blocks = self._threads.__dict__.setdefault("blocks", {})
         block = blocks.get((rows, weight is not None)) or self._block(blocks, rows, weight is not None)
-        pred, label, w, grad, hess, evaluate = block
-        np.copyto(pred, margin)
-        np.copyto(label, target)
+        pred, label, w, derivatives, evaluate = block
+        grad, hess = derivatives
+        pred[...] = margin
+        label[...] = target
         if w is not None:
-            np.copyto(w, weight)
+            w[...] = weight
         evaluate()
         gradients = self.gradients
         if not math.isfinite(grad.sum()):  # one pass; the scan below names the row
@@ -155,21 +156,24 @@ class BlockGradients:
         if lowest == 0 and rows:
             surrogate = gradients.loss.info.curvature.surrogate
             if surrogate is None or surrogate <= 0:  # hessian_floor and its warning: the general path's
-                return gradients(pred, label, w)
+                derivatives[0], derivatives[1] = gradients(pred, label, w)
+                return derivatives
             if not self._wants_hessian:
                 hess.fill(0)
             np.copyto(hess, surrogate if w is None else surrogate * w, where=hess == 0)
         if gradients.hessian_scale != 1.0:
             hess *= gradients.hessian_scale
-        return grad, hess
+        return derivatives
 
     def _block(self, blocks: dict, rows: int, weighted: bool) -> tuple:
         if len(blocks) >= self.SHAPES:
             blocks.clear()
-        pred, label, grad, hess = (np.empty(rows) for _ in range(4))
+        pred, label = np.empty(rows), np.empty(rows)
         w = np.empty(rows) if weighted else None
-        evaluate = self.gradients.loss._bound_evaluation(pred, label, w, grad, hess if self._wants_hessian else None)
-        block = blocks[(rows, weighted)] = (pred, label, w, grad, hess, evaluate)
+        derivatives = np.empty((2, rows))
+        evaluate = self.gradients.loss._bound_evaluation(pred, label, w, derivatives[0],
+                                                         derivatives[1] if self._wants_hessian else None)
+        block = blocks[(rows, weighted)] = (pred, label, w, derivatives, evaluate)
         return block
 
 

@@ -56,11 +56,7 @@ class Objective:
 
     def calc_ders_range(self, approxes, targets, weights):
         """(n, 2) float64: the derivatives of −Σ w·ℓ over one block of rows."""
-        grad, hess = self.blocks(approxes, targets, weights)
-        ders = np.empty((len(grad), 2))
-        np.negative(grad, out=ders[:, 0])
-        np.negative(hess, out=ders[:, 1])
-        return ders
+        return np.negative(self.blocks(approxes, targets, weights)).T
 
     def calc_ders_multi(self, approx, target, weight):
         """One row of k margins: (−gradient, −diag(Hessian)) of w·ℓ."""

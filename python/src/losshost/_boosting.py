@@ -138,8 +138,7 @@ class BlockGradients:
                             f"{'' if weight is None else f' and {len(weight)} weights'}; expected one of each per row")
         blocks = self._threads.__dict__.setdefault("blocks", {})
         block = blocks.get((rows, weight is not None)) or self._block(blocks, rows, weight is not None)
-        pred, label, w, derivatives, evaluate = block
-        grad, hess = derivatives
+        pred, label, w, derivatives, grad, hess, evaluate = block
         pred[...] = margin
         label[...] = target
         if w is not None:
@@ -171,9 +170,9 @@ class BlockGradients:
         pred, label = np.empty(rows), np.empty(rows)
         w = np.empty(rows) if weighted else None
         derivatives = np.empty((2, rows))
-        evaluate = self.gradients.loss._bound_evaluation(pred, label, w, derivatives[0],
-                                                         derivatives[1] if self._wants_hessian else None)
-        block = blocks[(rows, weighted)] = (pred, label, w, derivatives, evaluate)
+        grad, hess = derivatives
+        evaluate = self.gradients.loss._bound_evaluation(pred, label, w, grad, hess if self._wants_hessian else None)
+        block = blocks[(rows, weighted)] = (pred, label, w, derivatives, grad, hess, evaluate)
         return block
 
 

@@ -10,7 +10,8 @@ Conventions (see the README, "Train with your loss"):
   uses −r and −1: the Newton step is the same, but `l2_leaf_reg` sees the scale
   (parity with l2_leaf_reg=0).
 - One prediction column (regression, binary): `calc_ders_range` on CatBoost's
-  blocks, answered as one (n, 2) float64 array. Several (multiclass): CatBoost
+  blocks (a few hundred rows each), answered as one (n, 2) float64 array through
+  `BlockGradients` (buffers and a host call reused from block to block). Several (multiclass): CatBoost
   asks `calc_ders_multi` one row at a time, and the plugin's Hessian diagonal is
   the der2 matrix's diagonal (CatBoost's `MultiClass` uses the full matrix under
   Newton leaf estimation; under `leaf_estimation_method="Gradient"` they agree).

@@ -141,9 +141,10 @@ class Loss:
         as they are then and writes gradient and hessian (None: not asked). For
         callers with many small batches; it skips evaluate's checks, so the arrays
         must have pred's rows, which the caller keeps alive as long as the result."""
+        rows = pred.shape[0]
         columns = 1 if pred.ndim == 1 else pred.shape[1]
-        return _capi.BoundEvaluation(self._handle, pred.shape[0], columns, target.size // max(pred.shape[0], 1),
-                                     pred, target, weight, gradient, hessian)
+        return _capi.BoundEvaluation(self._handle, rows, columns, max(1, target.size // max(rows, 1)), pred, target,
+                                     weight, gradient, hessian)
 
 
 def _rebuild(host: "Host", loss_id: str, params: dict[str, Any], check: Optional[bool]) -> Loss:

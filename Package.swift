@@ -15,6 +15,8 @@ let package = Package(
     name: "losshost",
     products: [
         .executable(name: "losshost", targets: ["losshost"]),
+        // Runs plugin code (scans, checks) for the CLI and the host library, one typed request per process.
+        .executable(name: "losshost-worker", targets: ["LossHostWorker"]),
         // The kit for Swift plugins; an outside package depends on this product alone (docs/ABI.md, section 8).
         .library(name: "LossKit", targets: ["LossKit"]),
         // The C host API (include/losshost_host.h), for programs that embed the host.
@@ -56,17 +58,20 @@ let package = Package(
         .target(name: "LossHostIsolation", dependencies: ["LossHostEngine", "StandardLosses", system]),
         // the plugin checker,
         .target(name: "LossHostCheck", dependencies: ["LossHostIsolation"]),
-        // compare, plot, fit and bench,
+        // and compare, plot, fit and bench (the CLI's tools; the host library does without them).
         .target(name: "LossHostTools", dependencies: ["LossHostIsolation", "LossHostScalar"]),
-        // and all of them under one import, for the command-line tool and the tests.
-        .target(name: "LossHostCore", dependencies: ["LossHostCheck", "LossHostTools", "LossHostScalar"]),
-        // The C host API, a client of the core like the CLI: @_cdecl functions of include/losshost_host.h.
-        .target(name: "LossHostEmbedding", dependencies: ["CLossHost", "LossHostCore"],
+        // The C host API, a client of the layers like the CLI: @_cdecl functions of include/losshost_host.h.
+        .target(name: "LossHostEmbedding",
+                dependencies: ["CLossHost", "LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar",
+                               "LossHostIsolation", "LossHostCheck"],
                 linkerSettings: [exports("host")]),
+        // The worker executable: no argument parser, no CLI; serves `WorkerRequest`s.
+        .executableTarget(name: "LossHostWorker", dependencies: ["LossHostABI", "LossHostIsolation", "LossHostCheck", "LossHostScalar"]),
         .executableTarget(
             name: "losshost",
             dependencies: [
-                "LossHostCore", system,
+                "LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar", "LossHostIsolation", "LossHostCheck",
+                "LossHostTools", system,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,7 +82,9 @@ let package = Package(
                 linkerSettings: [exports("plugin")]),
         .testTarget(name: "LossKitTests", dependencies: ["LossKit", "StandardLosses"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "LossHostCoreTests", dependencies: ["LossHostCore", system]),
+        .testTarget(name: "LossHostCoreTests",
+                    dependencies: ["LossHostABI", "LossHostIO", "LossHostEngine", "LossHostScalar", "LossHostIsolation",
+                                   "LossHostCheck", "LossHostTools", "LossKit", "StandardLosses", system]),
         .testTarget(name: "CLITests", dependencies: []),
         .testTarget(name: "LossHostEmbeddingTests", dependencies: ["LossHostEmbedding", "CLossHost"]),
     ]

@@ -170,6 +170,20 @@ def losshost_bench(exe, losses, rows, classes, repeats, dtype="f64", threads=2):
     return json.loads(out.stdout)
 
 
+def print_table(header, table, markdown):
+    """Rows of strings as a Markdown table or as aligned columns."""
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for r in table:
+            print("| " + " | ".join(r) + " |")
+    else:
+        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for r in table:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+
+
 def machine():
     model = "unknown"
     try:
@@ -229,16 +243,7 @@ def main():
                       "n/a" if pr is None else f"{pr:.3f}"])
     print(f"machine: {cores} cores, {model}, vector math {b64.get('vector_math', 'unknown')}; "
           f"times in ms, median of {args.repeats}; value + gradient, mean, float64")
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for r in table:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for r in table:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print_table(header, table, args.markdown)
     thr = lambda c: c["bytes"] / c["time"]["median_s"]
     print(f"float32 mse: {f32['time']['median_s'] * 1e3:.1f} ms vs float64 {f64['time']['median_s'] * 1e3:.1f} ms: "
           f"{f64['time']['median_s'] / f32['time']['median_s']:.2f}x the float64 element throughput "

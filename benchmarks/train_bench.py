@@ -13,8 +13,10 @@ other load on the machine). Ratios are to the built-in measured in the same run.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -22,6 +24,9 @@ import xgboost as xgb
 
 import losshost
 import losshost.xgboost as lx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peers import print_table  # noqa: E402
 
 
 def numpy_logistic(predt, dtrain):
@@ -125,16 +130,7 @@ def main() -> None:
     print(f"XGBoost {xgb.__version__}, numpy {np.__version__}, Python {platform.python_version()}; "
           f"{args.rows} rows x 10 features, {args.rounds} rounds, hist, depth 6, {args.threads} threads, "
           f"wall and CPU seconds, median of {args.repeats} interleaved runs; library {losshost.library_path()}")
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for r in table:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for r in table:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print_table(header, table, args.markdown)
     for name, _, transcendental, tb, tp, tn, *_ in rows:
         verdicts = [f"plugin/built-in {tp / tb:.3f} ({'met' if tp / tb <= 1.05 else 'missed'} <= 1.05)"]
         if transcendental:

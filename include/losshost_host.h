@@ -58,9 +58,9 @@ typedef struct lh_host_config {
     const char *const *plugin_dirs;       /* searched first, in order, like --plugin-dir */
     uint32_t           plugin_dir_count;
     uint32_t           threads;           /* evaluation threads; 0: every core       */
-    const char        *worker_executable; /* the `losshost` binary that runs scans,
-                                             checks and isolated work; NULL: the one
-                                             next to this library                    */
+    const char        *worker_executable; /* the `losshost-worker` binary that runs
+                                             scans and checks; NULL: the one next
+                                             to this library                         */
     const char        *cache_dir;         /* NULL: $XDG_CACHE_HOME/losshost          */
     double             scan_timeout;      /* seconds per plugin scan; 0: 10          */
     double             call_timeout;      /* seconds per plugin call in check

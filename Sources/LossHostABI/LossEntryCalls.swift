@@ -70,6 +70,7 @@ extension LossEntry {
 
     /// Wraps `lh_loss.evaluate` (float64) or `lh_loss.evaluate_f32` (float32; only
     /// when `supportsFloat32`): nil on `LH_OK`, else what the plugin reported.
+    @_specialize(where S == Double) @_specialize(where S == Float)
     package func callEvaluate<S: KernelScalar>(_ handle: OpaquePointer?, _ b: CallBuffers<S>,
                                                log: PluginStateLog?) -> ErrorRecord.Failure? {
         if S.self == Float.self {

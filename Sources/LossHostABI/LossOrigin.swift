@@ -39,14 +39,6 @@ public enum ScalarCallPath: String, Sendable {
 }
 
 extension LoadedLoss {
-    /// How the gradient is obtained: `numeric` (central finite differences by
-    /// the host) or `plugin` (computed by the plugin's own code).
-    public var gradientSource: String { numericGradient ? "numeric" : "plugin" }
-
-    /// The Hessian support as shown to people and scripts: `numeric` when the
-    /// host computes it by finite differences, else the declared support.
-    public var hessianDescription: String { numericHessian ? "numeric" : info.hessian.description }
-
     /// True for a scalar loss computed in float32 (a `float` pred or return
     /// type): `check` differentiates it with float-sized steps and tolerances.
     public var singlePrecision: Bool {

@@ -2,6 +2,8 @@
 /// such as a scalar-function manifest. Formats are registered with the loader
 /// (in the host configuration); the loader names none of them.
 public protocol PluginFormat: Sendable {
+    /// The format's name, as a host configuration sent to a worker names it.
+    var name: String { get }
     /// Whether the file named `path` is one of this format (by its name).
     func claims(_ path: String) -> Bool
     /// Loads the file at `path` (canonical). Never throws; a bad file is a failure.

@@ -42,8 +42,8 @@ extension LoadedPlugin {
     }
 }
 
-/// The JSON a scan worker reports (a nested object) and the scan cache keeps
-/// (`encoded`, `decode`): every field but the path, by raw value, so the host
+/// The JSON a scan worker reports and the scan cache keeps (a nested object):
+/// every field but the path, by raw value, so the host
 /// needs no `dlopen` to show it. Decoding fails on a kind, reduction, layout,
 /// Hessian support or parameter type this host does not know.
 extension PluginMetadata: Codable {
@@ -79,19 +79,6 @@ extension PluginMetadata: Codable {
 
     public func encode(to encoder: any Encoder) throws {
         try stored.encode(to: encoder)
-    }
-
-    /// One line of JSON.
-    public var encoded: String {
-        let data = (try? JSONEncoder().encode(self)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The metadata `encoded` wrote, for the plugin at `path`; nil for anything else.
-    public static func decode(_ text: String, path: String) -> PluginMetadata? {
-        guard var metadata = try? JSONDecoder().decode(PluginMetadata.self, from: Data(text.utf8)) else { return nil }
-        metadata.path = path
-        return metadata
     }
 
     private var stored: Stored {

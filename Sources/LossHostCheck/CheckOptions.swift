@@ -1,7 +1,7 @@
 import LossHostEngine
 
-/// What `losshost check` was asked to do; passed to workers as arguments.
-public struct CheckOptions: Sendable {
+/// What `losshost check` was asked to do; passed to workers in a `CheckRequest`.
+public struct CheckOptions: Sendable, Codable {
     /// A loss id, a plugin id, or a path to a plugin file.
     public var target: String
     public var seed: UInt64
@@ -29,16 +29,4 @@ public struct CheckOptions: Sendable {
 
     /// Seconds a worker may go without reporting progress.
     public var timeout: Double { configuration.callTimeout }
-
-    /// The worker arguments for running the plan from `start`, skipping `skipLosses`.
-    func workerArguments(start: Int, skipLosses: Set<String>) -> [String] {
-        var args = ["check", target, "--seed", String(seed), "--start", String(start)]
-        if let only { args += ["--only", only] }
-        for folder in configuration.searchPath.folders where folder.origin == .option { args += ["--plugin-dir", folder.path] }
-        for param in params { args += ["--param", param] }
-        if !sweep { args.append("--no-sweep") }
-        for loss in skipLosses.sorted() { args += ["--skip-loss", loss] }
-        if configuration.allowUnsafePlugins { args.append("--allow-unsafe-plugins") }
-        return args
-    }
 }

@@ -1,6 +1,6 @@
 import LossHostIO
 /// The result of one named check.
-public struct CheckResult: Sendable, Equatable {
+public struct CheckResult: Sendable, Equatable, Codable {
     public enum Outcome: String, Sendable {
         case pass
         /// Passed, with a finding about the plugin that is not a failure (a noisy value).
@@ -25,13 +25,15 @@ public struct CheckResult: Sendable, Equatable {
     }
 
     /// The report of `losshost check TARGET --format json` (and `lh_host_check`):
-    /// `{"target", "seed", "passed", "checks": [{"check", "result", "detail"}]}`.
-    public static func report(target: String, seed: UInt64, results: [CheckResult]) -> JSON {
+    /// `{"target", "seed", "passed", "checks": [{"check", "result", "detail"}]}`, then
+    /// `verdict`'s `"fingerprint"` and `"cached"` when the verdict cache was used (docs/SCHEMA.md).
+    public static func report(target: String, seed: UInt64, results: [CheckResult],
+                              verdict: CheckVerdictCache.Verdict? = nil) -> JSON {
         .object([
             ("target", .string(target)), ("seed", .unsigned(seed)),
             ("passed", .bool(!results.contains { $0.outcome == .fail })),
             ("checks", .array(results.map(\.json))),
-        ])
+        ] + (verdict?.reportFields ?? []))
     }
 }
 

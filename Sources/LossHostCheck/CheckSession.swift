@@ -3,7 +3,7 @@ import Synchronization
 import LossHostIO
 import LossHostIsolation
 
-/// Runs `losshost check` in worker processes: the host re-executes itself,
+/// Runs `losshost check` in worker processes: sends each a `CheckRequest`,
 /// reads the worker's events, and when a worker crashes, exits or hangs,
 /// records a failed check naming the signal (or status, or timeout) and the
 /// stage that was running, then starts a new worker for the remaining checks.
@@ -36,7 +36,7 @@ public struct CheckSession: Sendable {
         var start = 0
         var skip = Set<String>()
         while true {
-            let run = worker.run(options.workerArguments(start: start, skipLosses: skip))
+            let run = worker.run(CheckRequest(options: options, start: start, skipLosses: skip.sorted()))
             let messages = run.lines.compactMap { WorkerChannel.decode(CheckMessage.self, from: $0) }
             var running: (index: Int, check: String, loss: String?)? = nil
             var stage = ""

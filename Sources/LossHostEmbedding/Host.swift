@@ -1,5 +1,7 @@
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostIsolation
 
 /// An open host: its configuration and its registry of losses, discovered
 /// with the same folder rules, scan workers and scan cache as the CLI.

@@ -1,6 +1,7 @@
 import CLossHost
 import Foundation
-import LossHostCore
+import LossHostEngine
+import LossHostIO
 import LossKit
 #if canImport(Glibc)
 import Glibc

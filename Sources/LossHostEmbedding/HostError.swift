@@ -1,5 +1,6 @@
 import CLossHost
-import LossHostCore
+import LossHostEngine
+import LossHostIO
 
 /// A failed call of the host API: its status, its one-line message (the
 /// library's words) and, for the failures a caller can act on, their kind.

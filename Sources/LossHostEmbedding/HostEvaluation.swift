@@ -1,5 +1,5 @@
 import CLossHost
-import LossHostCore
+import LossHostEngine
 import LossKit
 
 /// `lh_host_loss_evaluate`: the caller's batch checked and evaluated in place,

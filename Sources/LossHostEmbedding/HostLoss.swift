@@ -1,4 +1,6 @@
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostIO
 import Synchronization
 
 /// A loss of a host with its parameters bound: one plugin instance. Calls on

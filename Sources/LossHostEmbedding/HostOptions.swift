@@ -1,5 +1,7 @@
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostScalar
 
 /// How a host is opened: `lh_host_config` read into Swift values, defaults
 /// filled in (the CLI's defaults), and the core's `HostConfiguration` they make.
@@ -12,7 +14,7 @@ struct HostOptions: Sendable {
     var allowNonFinite = false
     /// Evaluation threads; 0: every core.
     var threads = 0
-    /// The `losshost` binary that runs scans and checks.
+    /// The `losshost-worker` executable that runs scans and checks.
     var workerExecutable: String
     /// Where the scan cache and cached check verdicts are kept.
     var cacheDir: String

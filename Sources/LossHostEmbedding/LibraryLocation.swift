@@ -1,5 +1,5 @@
 import Foundation
-import LossHostCore
+import LossHostABI
 
 /// Where this library's code lives: the file mapped at the address of one of
 /// its own functions, from `/proc/self/maps` (what `dladdr` reports, without
@@ -26,9 +26,8 @@ enum LibraryLocation {
         return nil
     }
 
-    /// The `losshost` executable in the same folder.
+    /// The `losshost-worker` executable in the same folder.
     static var defaultWorkerExecutable: String {
-        let folder = path.map { ($0 as NSString).deletingLastPathComponent } ?? FileManager.default.currentDirectoryPath
-        return folder + "/losshost"
+        HostConfiguration.workerExecutable(besides: path ?? FileManager.default.currentDirectoryPath + "/")
     }
 }

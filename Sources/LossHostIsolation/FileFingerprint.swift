@@ -3,7 +3,7 @@ import LossHostABI
 
 /// What identifies one version of a plugin file: its size, modification time
 /// and a hash of its bytes (64-bit FNV-1a).
-public struct FileFingerprint: Sendable, Equatable {
+public struct FileFingerprint: Sendable, Equatable, Codable {
     public var size: UInt64
     public var mtime: Double
     public var hash: String
@@ -23,6 +23,11 @@ public struct FileFingerprint: Sendable, Equatable {
         let statSize = (attributes[.size] as? NSNumber)?.uint64Value
         if let known, known != .absent, let statSize, known.size == statSize, known.mtime == mtime { return known }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return FileFingerprint(size: UInt64(data.count), mtime: mtime, hash: hash(data))
+    }
+
+    /// 64-bit FNV-1a of `bytes`, as 16 hexadecimal digits.
+    public static func hash(_ data: Data) -> String {
         let h = data.withUnsafeBytes { bytes -> UInt64 in
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in bytes {
@@ -32,7 +37,7 @@ public struct FileFingerprint: Sendable, Equatable {
             return h
         }
         let hex = String(h, radix: 16)
-        return FileFingerprint(size: UInt64(data.count), mtime: mtime, hash: String(repeating: "0", count: 16 - hex.count) + hex)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -16,13 +16,16 @@ public enum IsolatedEval {
         case hung(call: String, seconds: Double)
     }
 
-    /// Runs `losshost eval ARGUMENTS` in a worker under its memory limit, for at most the
-    /// configuration's `evalTimeout` in all, and `callTimeout` without progress in one plugin
-    /// call (the worker reports each call; see `EvalProgress`).
-    public static func run(_ arguments: [String], configuration: HostConfiguration) -> Outcome {
+    /// The hidden subcommand of the `losshost` CLI that runs an isolated `eval` (`__worker eval`).
+    public static let subcommand = "__worker"
+
+    /// Runs `losshost eval ARGUMENTS` (`executable`: the CLI) in a worker under its memory
+    /// limit, for at most the configuration's `evalTimeout` in all, and `callTimeout` without
+    /// progress in one plugin call (the worker reports each call; see `EvalProgress`).
+    public static func run(_ arguments: [String], configuration: HostConfiguration, executable: String) -> Outcome {
         let run = WorkerProcess(timeout: configuration.callTimeout, wallClock: configuration.evalTimeout,
-                                executable: configuration.workerExecutable, outputLimit: outputLimit,
-                                memoryMiB: configuration.workerMemoryMiB).run(["eval"] + arguments)
+                                executable: executable, outputLimit: outputLimit,
+                                memoryMiB: configuration.workerMemoryMiB).run([subcommand, "eval"] + arguments)
         let (reports, stdout) = EvalProgress.split(run.stdout)
         switch run.outcome {
         case .exited(let code) where code == 0 || run.stderr.hasPrefix("losshost: error:"):

@@ -13,7 +13,9 @@ import LossHostEngine
 /// it here once its scan showed that loading it does not crash or hang.
 public struct PluginScanner: Sendable {
     /// Runs scans; nil loads in this process directly (tests, and workers themselves).
-    public var worker: WorkerProcess?
+    public let worker: WorkerProcess?
+    /// The host configuration scan requests carry (a scanner with a worker is made from one).
+    private let configuration: HostConfiguration?
     /// Loads plugins from files and folders that break the folder rules.
     public var allowUnsafeLocations: Bool
     public var cache: ScanCache?
@@ -22,9 +24,17 @@ public struct PluginScanner: Sendable {
     /// Seconds a scan may take before its worker is killed.
     public var scanTimeout: Double
 
+    /// A scanner without workers (`worker` nil) or with a worker of its own.
     public init(worker: WorkerProcess?, allowUnsafeLocations: Bool = false, cache: ScanCache? = nil,
                 formats: PluginFormats = PluginFormats(), scanTimeout: Double = 10) {
+        self.init(worker: worker, allowUnsafeLocations: allowUnsafeLocations, cache: cache, formats: formats,
+                  scanTimeout: scanTimeout, configuration: nil)
+    }
+
+    private init(worker: WorkerProcess?, allowUnsafeLocations: Bool, cache: ScanCache?, formats: PluginFormats,
+                 scanTimeout: Double, configuration: HostConfiguration?) {
         self.worker = worker
+        self.configuration = configuration
         self.allowUnsafeLocations = allowUnsafeLocations
         self.cache = cache
         self.formats = formats
@@ -39,7 +49,7 @@ public struct PluginScanner: Sendable {
                   },
                   allowUnsafeLocations: configuration.allowUnsafePlugins,
                   cache: configuration.cacheDirectory.map { ScanCache(directory: $0) },
-                  formats: configuration.formats, scanTimeout: configuration.scanTimeout)
+                  formats: configuration.formats, scanTimeout: configuration.scanTimeout, configuration: configuration)
     }
 
     /// Whether `path` is a file of a registered format (not a shared library).
@@ -99,17 +109,23 @@ public struct PluginScanner: Sendable {
         }
         let fingerprint = fingerprint(path)
         if let fingerprint, let cache, let entry = usableEntry(path, fingerprint, in: cache) { return entry.failure }
-        let run = worker.with(timeout: scanTimeout).run(["scan", path])
+        let request = ScanRequest(path: path, configuration: configuration ?? HostConfiguration(
+            searchPath: .standard(optionFolders: [], environment: [:], executablePath: nil), formats: formats,
+            allowUnsafePlugins: allowUnsafeLocations, scanTimeout: scanTimeout))
+        let run = worker.with(timeout: scanTimeout).run(request)
+        if run.outcome == .exited(127), run.lines.isEmpty, run.stderr.hasPrefix(WorkerProcess.cannotStart) {
+            return "\(run.stderr) (\(worker.executable))"  // not cached: the plugin is not to blame
+        }
         let messages = run.lines.compactMap { WorkerChannel.decode(ScanMessage.self, from: $0) }
         var failure: String?
-        var metadata: String?
+        var metadata: PluginMetadata?
         if let report = messages.first(where: { !$0.isDone }), messages.contains(where: \.isDone) {
             if run.outcome != .exited(0) {
                 // It loaded, then died on the way out: in a destructor of the plugin or a library.
                 failure = "\(run.outcome) after loading (in a destructor, at exit)"
             } else {
                 switch report {
-                case .loaded(let plugin): metadata = plugin.encoded
+                case .loaded(let plugin): metadata = plugin
                 case .failed(let reason): failure = manifest ? nil : reason
                 case .refused(let reason): failure = reason
                 case .done: break
@@ -160,8 +176,9 @@ public struct PluginScanner: Sendable {
         guard locationProblem(canonical) == nil, scan(canonical) == nil,
               let fingerprint = fingerprint(canonical),
               let entry = cache.entry(for: canonical, fingerprint: fingerprint), entry.failure == nil,
-              let text = entry.metadata else { return nil }
-        return PluginMetadata.decode(text, path: canonical)
+              var metadata = entry.metadata else { return nil }
+        metadata.path = canonical
+        return metadata
     }
 
     /// Why the plugin at `path` should run only in a worker, from its cached history.

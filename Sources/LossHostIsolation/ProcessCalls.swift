@@ -39,20 +39,40 @@ enum Pipe {
         }
         return ends
     }
+
+    /// The read end of a close-on-exec pipe that holds `bytes`, its write end
+    /// already closed: the reader gets them, then EOF. They must fit the pipe
+    /// (64 KiB on Linux); more fails with `EAGAIN` instead of blocking.
+    static func holding(_ bytes: [UInt8]) throws(Errno) -> FileDescriptor {
+        let ends = try closeOnExec()
+        defer { try? ends.writeEnd.close() }
+        do {
+            try ends.writeEnd.setNonBlocking()
+            _ = try ends.writeEnd.writeAll(bytes)
+        } catch {
+            try? ends.readEnd.close()
+            throw error as? Errno ?? .ioError
+        }
+        return ends.readEnd
+    }
 }
 
 /// Starting and reaping worker processes.
 enum ProcessSpawn {
     /// Wraps `posix_spawn`: runs `argv[0]` with `argv` and `environment`, standard
-    /// input from /dev/null, standard output and error on the given descriptors,
+    /// input from `standardInput` (nil: /dev/null), standard output and error on the given descriptors,
     /// in a process group of its own (a plugin's kill(0, …) stays inside it), with
     /// no blocked signals and the signals the host ignores back to their defaults.
-    static func start(_ argv: [String], environment: [String: String],
+    static func start(_ argv: [String], environment: [String: String], standardInput: FileDescriptor? = nil,
                       standardOutput: FileDescriptor, standardError: FileDescriptor) throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput.rawValue, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, standardOutput.rawValue, 1)
         posix_spawn_file_actions_adddup2(&actions, standardError.rawValue, 2)
         var attributes = posix_spawnattr_t()

@@ -1,15 +1,16 @@
 import Foundation
 import Synchronization
-import LossHostIO
+import LossHostABI
 
 /// Scan results per plugin file, kept in `$XDG_CACHE_HOME/losshost/scan-cache.json`
 /// (default `~/.cache/losshost`), so `list` re-scans only files that changed.
 /// An entry is used only while the file's size, mtime and content hash match,
 /// and, for a scalar manifest, those of every library it names.
-/// The file is rewritten atomically (a temporary file renamed over it).
+/// The file (`ScanCache.File`, JSON) is rewritten with `AtomicFile`; a file of
+/// another version, or one that does not decode, is ignored (everything is scanned again).
 public final class ScanCache: Sendable {
     /// One file's last scan.
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Codable {
         public var fingerprint: FileFingerprint
         /// nil when the plugin loaded; else why it did not.
         public var failure: String?
@@ -18,10 +19,10 @@ public final class ScanCache: Sendable {
         public var crashedInRun: String?
         /// For a scalar manifest: the libraries it names, as they were when scanned.
         public var libraries: [String: FileFingerprint] = [:]
-        /// Everything the plugin declares (`PluginMetadata.encoded`), as the
-        /// scan found it; nil for a file that failed, or a scan older than this
-        /// field. A registry, `list` and `info` use it without loading the file here.
-        public var metadata: String?
+        /// Everything the plugin declares (without its path), as the scan found it;
+        /// nil for a file that failed. A registry, `list` and `info` use it without
+        /// loading the file here.
+        public var metadata: PluginMetadata?
 
         /// The plugin file and its libraries, as this entry describes them.
         public var pluginFingerprint: PluginFingerprint { PluginFingerprint(file: fingerprint, libraries: libraries) }
@@ -36,7 +37,38 @@ public final class ScanCache: Sendable {
         public init(fingerprint: FileFingerprint, failure: String?, crashedInRun: String?) {
             self.init(fingerprint: PluginFingerprint(file: fingerprint), failure: failure, crashedInRun: crashedInRun)
         }
+
+        private enum CodingKeys: String, CodingKey { case fingerprint, failure, crashedInRun, libraries, metadata }
+
+        /// Every key, a missing value as null, so the file says "no failure" rather than nothing.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(fingerprint, forKey: .fingerprint)
+            try c.encode(failure, forKey: .failure)
+            try c.encode(crashedInRun, forKey: .crashedInRun)
+            try c.encode(libraries, forKey: .libraries)
+            try c.encode(metadata, forKey: .metadata)
+        }
     }
+
+    /// The file's contents: `{"version": 2, "entries": {PATH: Entry}}`.
+    struct File: Codable {
+        static let currentVersion = 2
+        var version: Int
+        var entries: [String: Tolerant]
+    }
+
+    /// An entry, or nil for one this host cannot read (a metadata value it does
+    /// not know): that file alone is scanned again.
+    struct Tolerant: Codable {
+        var entry: Entry?
+        init(_ entry: Entry) { self.entry = entry }
+        init(from decoder: any Decoder) throws { entry = try? Entry(from: decoder) }
+        func encode(to encoder: any Encoder) throws { try entry.encode(to: encoder) }
+    }
+
+    /// Only the version, read first so a file of another layout is not decoded further.
+    private struct Version: Decodable { var version: Int }
 
     public let file: String
     private struct State {
@@ -49,12 +81,6 @@ public final class ScanCache: Sendable {
     /// disk (an unreadable cache is empty).
     public init(directory: String) {
         file = directory + "/scan-cache.json"
-        state = Mutex(State(entries: Self.load(file)))
-    }
-
-    /// The cache kept in `file`, read from disk (an unreadable cache is empty).
-    public init(file: String) {
-        self.file = file
         state = Mutex(State(entries: Self.load(file)))
     }
 
@@ -105,57 +131,15 @@ public final class ScanCache: Sendable {
     public func save() {
         state.withLock { state in
             guard state.dirty else { return }
-            write(state.entries)
+            let contents = File(version: File.currentVersion, entries: state.entries.mapValues(Tolerant.init))
+            CacheFile.write(contents, to: file)
             state.dirty = false
         }
     }
 
-    private func write(_ entries: [String: Entry]) {
-        let json = JSON.object([("version", .int(1)), ("entries", .object(entries.sorted { $0.key < $1.key }.map { path, e in
-            (path, JSON.object(ScanCache.fields(e.fingerprint) + [
-                ("failure", e.failure.map(JSON.string) ?? .null),
-                ("crashed_in_run", e.crashedInRun.map(JSON.string) ?? .null),
-            ] + (e.metadata.map { [("metadata", JSON.string($0))] } ?? [])
-              + (e.libraries.isEmpty ? [] : [("libraries", JSON.object(e.libraries.sorted { $0.key < $1.key }.map { path, f in
-                (path, ScanCache.json(f))
-            }))])))
-        }))])
-        let folder = (file as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try? AtomicFile.write(Array((json.text + "\n").utf8), to: file)
-    }
-
-    /// size, mtime (a string: exact round trip) and hash.
-    private static func fields(_ f: FileFingerprint) -> [(String, JSON)] {
-        [("size", .int(Int(f.size))), ("mtime", .string(String(f.mtime))), ("hash", .string(f.hash))]
-    }
-
-    private static func json(_ f: FileFingerprint) -> JSON { .object(fields(f)) }
-
-    private static func fingerprint(_ e: [String: Any]) -> FileFingerprint? {
-        guard let size = (e["size"] as? NSNumber)?.uint64Value, let mtime = (e["mtime"] as? String).flatMap(Double.init),
-              let hash = e["hash"] as? String else { return nil }
-        return FileFingerprint(size: size, mtime: mtime, hash: hash)
-    }
-
     private static func load(_ file: String) -> [String: Entry] {
-        var entries: [String: Entry] = [:]
-        guard let data = FileManager.default.contents(atPath: file),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              (root["version"] as? NSNumber)?.intValue == 1,
-              let all = root["entries"] as? [String: Any] else { return [:] }
-        for (path, value) in all {
-            guard let e = value as? [String: Any], let file = Self.fingerprint(e) else { continue }
-            var libraries: [String: FileFingerprint] = [:]
-            for (library, l) in e["libraries"] as? [String: Any] ?? [:] {
-                guard let l = l as? [String: Any], let f = Self.fingerprint(l) else { continue }
-                libraries[library] = f
-            }
-            var entry = Entry(fingerprint: PluginFingerprint(file: file, libraries: libraries),
-                              failure: e["failure"] as? String, crashedInRun: e["crashed_in_run"] as? String)
-            entry.metadata = e["metadata"] as? String
-            entries[path] = entry
-        }
-        return entries
+        guard CacheFile.read(Version.self, from: file)?.version == File.currentVersion,
+              let contents = CacheFile.read(File.self, from: file) else { return [:] }
+        return contents.entries.compactMapValues(\.entry)
     }
 }

@@ -6,10 +6,11 @@ import Glibc
 #endif
 import LossHostEngine
 
-/// Runs this executable again as a worker (`/proc/self/exe __worker …`) and
-/// watches it: collects the lines it prints, kills it when it has been silent
-/// longer than the timeout, and reports how it ended. The worker is started with
-/// `posix_spawn`, never with `fork` of this threaded process.
+/// Runs a worker executable (`losshost-worker KIND`, its request as JSON on
+/// standard input; see `WorkerRequest`) and watches it: collects the lines it
+/// prints, kills it when it has been silent longer than the timeout, and reports
+/// how it ended. The worker is started with `posix_spawn`, never with `fork` of
+/// this threaded process.
 ///
 /// Whatever the worker does, the host stays within bounds:
 /// - it runs in a process group of its own, and the whole group is killed when
@@ -22,9 +23,6 @@ import LossHostEngine
 ///   standard error is kept up to `errorLimit` bytes and the rest dropped, and
 ///   only reports count as progress, so a plugin that loops printing still times out.
 public struct WorkerProcess: Sendable {
-    /// The worker subcommand's name; hidden from `--help`.
-    public static let subcommand = "__worker"
-
     /// What the worker printed and how it ended.
     public struct Run: Sendable {
         public var lines: [String]
@@ -54,6 +52,8 @@ public struct WorkerProcess: Sendable {
     public static let reportLimit = 16 << 20
     /// The standard error kept by default.
     public static let defaultErrorLimit = 256 << 10
+    /// The start of `stderr` when the worker could not be started (it is missing, say).
+    public static let cannotStart = "cannot start a worker"
     /// How long the pipes are still read after the worker exited.
     static let drainGrace = 0.3
 
@@ -73,16 +73,27 @@ public struct WorkerProcess: Sendable {
                       memoryMiB: memoryMiB)
     }
 
-    /// Starts `executable __worker ARGUMENTS` and waits for it to end.
-    public func run(_ arguments: [String]) -> Run {
+    /// Starts `executable REQUEST-KIND`, with the request on its standard input, and waits for it to end.
+    public func run<Request: WorkerRequest>(_ request: Request) -> Run {
+        let input: [UInt8]
+        do {
+            input = try WorkerRequestCoding.encode(request)
+        } catch {
+            return Run(lines: [], stdout: "", stderr: "cannot encode a worker request: \(error)", outcome: .exited(127), leftover: nil)
+        }
+        return run([Request.kind], input: input)
+    }
+
+    /// Starts `executable ARGUMENTS`, `input` on its standard input (none: /dev/null), and waits for it to end.
+    public func run(_ arguments: [String], input: [UInt8]? = nil) -> Run {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash must end the worker at once
         environment[WorkerLimits.memoryVariable] = memoryMiB > 0 ? String(memoryMiB) : nil
         let child: SpawnedWorker
         do throws(Errno) {
-            child = try SpawnedWorker.start([executable, Self.subcommand] + arguments, environment: environment)
+            child = try SpawnedWorker.start([executable] + arguments, input: input, environment: environment)
         } catch {
-            return Run(lines: [], stdout: "", stderr: "cannot start a worker: \(error)", outcome: .exited(127), leftover: nil)
+            return Run(lines: [], stdout: "", stderr: "\(Self.cannotStart): \(error)", outcome: .exited(127), leftover: nil)
         }
         var collector = Collector(outputLimit: outputLimit, errorLimit: errorLimit)
         let startedAt = Self.now()
@@ -215,7 +226,8 @@ public struct WorkerProcess: Sendable {
 }
 
 /// A worker started with `posix_spawn` in a process group of its own, standard
-/// input from /dev/null, standard output and error on non-blocking pipes.
+/// input from a pipe that holds its whole request (or /dev/null), standard
+/// output and error on non-blocking pipes.
 private struct SpawnedWorker {
     let pid: pid_t
     let out: FileDescriptor
@@ -225,11 +237,17 @@ private struct SpawnedWorker {
     /// started, so no worker started at the same time inherits another's pipes.
     private static let spawnLock = Mutex(())
 
-    static func start(_ argv: [String], environment: [String: String]) throws(Errno) -> SpawnedWorker {
-        try spawnLock.withLock { _ throws(Errno) in try startLocked(argv, environment: environment) }
+    static func start(_ argv: [String], input: [UInt8]?, environment: [String: String]) throws(Errno) -> SpawnedWorker {
+        try spawnLock.withLock { _ throws(Errno) in
+            // Written whole before the worker starts: the host never waits on it, nor gets SIGPIPE.
+            let inPipe = try input.map { bytes throws(Errno) in try Pipe.holding(bytes) }
+            defer { try? inPipe?.close() }
+            return try startLocked(argv, standardInput: inPipe, environment: environment)
+        }
     }
 
-    private static func startLocked(_ argv: [String], environment: [String: String]) throws(Errno) -> SpawnedWorker {
+    private static func startLocked(_ argv: [String], standardInput: FileDescriptor?,
+                                    environment: [String: String]) throws(Errno) -> SpawnedWorker {
         let outPipe = try Pipe.closeOnExec()
         let errPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
         do { errPipe = try Pipe.closeOnExec() } catch {
@@ -238,7 +256,8 @@ private struct SpawnedWorker {
             throw error
         }
         let spawned = Result { () throws(Errno) in
-            try ProcessSpawn.start(argv, environment: environment, standardOutput: outPipe.writeEnd, standardError: errPipe.writeEnd)
+            try ProcessSpawn.start(argv, environment: environment, standardInput: standardInput, standardOutput: outPipe.writeEnd,
+                                   standardError: errPipe.writeEnd)
         }
         try? outPipe.writeEnd.close()
         try? errPipe.writeEnd.close()

@@ -52,6 +52,8 @@ public enum ScalarPlugins {
 public struct ScalarManifestFormat: PluginFormat {
     public init() {}
 
+    public var name: String { "scalar-manifest" }
+
     public func claims(_ path: String) -> Bool { path.hasSuffix(ScalarPlugins.manifestSuffix) }
 
     public func load(_ path: String) -> Result<LoadedPlugin, PluginFailure> { ScalarPlugins.load(manifest: path) }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
 
 /// The `losshost` command.
 @main

@@ -31,6 +31,39 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("\"seed\": \(seed),"), run.stdout)
     }
 
+    /// `check --cached` reuses the verdict of an unchanged file with the same seed and
+    /// options, says so, and runs again for another seed or a changed file.
+    func testCachedReusesTheVerdictOfAnUnchangedFile() throws {
+        let dir = CLI.folder("check-cached")
+        let plugin = dir.appendingPathComponent("libminimal.so").path
+        let source = CLI.packageRoot.appendingPathComponent("docs/examples/minimal_loss.c").path
+        try CLI.compile([source], to: plugin)
+        let environment = ["XDG_CACHE_HOME": CLI.folder("check-cached-cache").path]
+        func run(_ extra: [String]) throws -> (object: [String: Any], run: CLI.Run) {
+            let run = try CLI.run(["check", plugin, "--only", "*.gradient", "--cached", "--format", "json"] + extra,
+                                  environment: environment)
+            return (try XCTUnwrap(CLI.json(run.stdout) as? [String: Any], run.stdout + run.stderr), run)
+        }
+        let (first, firstRun) = try run(["--seed", "5"])
+        XCTAssertEqual(firstRun.status, 0, firstRun.stderr)
+        XCTAssertEqual(first["cached"] as? Bool, false)
+        XCTAssertEqual((first["fingerprint"] as? [String: Any])?["path"] as? String, plugin)
+        let (second, _) = try run(["--seed", "5"])
+        XCTAssertEqual(second["cached"] as? Bool, true)
+        XCTAssertEqual(second["checks"] as? [[String: String]], first["checks"] as? [[String: String]])
+        XCTAssertEqual((second["checks"] as? [[String: String]])?.last?["check"], "squared_log_error.gradient")
+        let text = try CLI.run(["check", plugin, "--only", "*.gradient", "--cached", "--seed", "5"], environment: environment)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("(seed 5; repeat with --seed 5; cached: the verdict of an earlier run on the unchanged file)"),
+                      text.stdout)
+        XCTAssertEqual(try run(["--seed", "6"]).object["cached"] as? Bool, false)
+        try CLI.compile([source], to: plugin, extraFlags: ["-DUNUSED_MARKER=1", "-g"])
+        XCTAssertEqual(try run(["--seed", "5"]).object["cached"] as? Bool, false)
+        let noSeed = try CLI.run(["check", plugin, "--cached"], environment: environment)
+        XCTAssertEqual(noSeed.status, 1)
+        XCTAssertEqual(noSeed.stderr, "losshost: error: --cached needs --seed N: a verdict is reused only for the same seed\n")
+    }
+
     func testCSamplePassesEveryCheck() throws {
         let (object, run) = try check(["csample", "--seed", "2"])
         XCTAssertEqual(failures(object), [])

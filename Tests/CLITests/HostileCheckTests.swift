@@ -229,7 +229,7 @@ final class HostileCheckTests: XCTestCase {
     }
 
     func testFilesThatDoNotLoadFailTheLoadCheck() throws {
-        // A child left by the entry point is found when the check worker exits: plugin.leftover (HostileRoundTwoTests).
+        // A child left by the entry point is found when the check worker exits: plugin.leftover (PluginContainmentTests).
         for (name, reason) in HostileListTests.expectedFailures where !reason.hasPrefix("crashed") && !reason.hasPrefix("timed out")
             && !reason.hasPrefix("left a process") {
             let (checks, run) = try Hostile.check(name)

@@ -20,7 +20,7 @@ final class CheckIsolationTests: XCTestCase {
         return url
     }()
 
-    /// An executable shell script that stands in for `losshost __worker …`.
+    /// An executable shell script that stands in for `losshost-worker`.
     private func fakeWorker(_ name: String, _ body: String) throws -> String {
         let path = Self.scratch.appendingPathComponent(name).path
         try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))

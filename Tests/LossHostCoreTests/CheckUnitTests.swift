@@ -7,6 +7,7 @@ import XCTest
 @testable import LossHostIsolation
 @testable import LossHostScalar
 @testable import LossHostTools
+import StandardLosses
 
 /// The checker's pieces that need no plugin: plans, random numbers, finite
 /// differences, guard bands, the folder rules and the scan cache.
@@ -131,6 +132,58 @@ final class CheckUnitTests: XCTestCase {
         let changed = try XCTUnwrap(FileFingerprint.of(plugin))
         XCTAssertNotEqual(changed.hash, fingerprint.hash)
         XCTAssertNil(reread.entry(for: plugin, fingerprint: changed))
+    }
+
+    /// The cache keeps a plugin's metadata as a nested object and reads it back;
+    /// a cache of the old layout (version 1, metadata as a string), of an unknown
+    /// version, or not JSON at all is ignored (the files are scanned again), and an
+    /// entry whose metadata this host cannot read is dropped alone.
+    func testScanCacheKeepsMetadataAsAnObjectAndIgnoresOtherLayouts() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("scan-cache-layout-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let plugin = home.appendingPathComponent("libp.so").path
+        _ = FileManager.default.createFile(atPath: plugin, contents: Data("one".utf8))
+        let fingerprint = try XCTUnwrap(FileFingerprint.of(plugin))
+        let metadata = PluginMetadata(id: "p", version: "1.0", summary: "a plugin", abiMajor: 1, abiMinor: 2, path: nil,
+                                      losses: StandardPlugin.losses.prefix(2).map {
+            LossMetadata(info: $0.info, pluginID: "p", numericGradient: false, numericHessian: false)
+        })
+        let cache = ScanCache(directory: home.path)
+        var entry = ScanCache.Entry(fingerprint: fingerprint, failure: nil, crashedInRun: nil)
+        entry.metadata = metadata
+        cache.store(entry, for: plugin)
+        cache.save()
+        let data = try Data(contentsOf: URL(fileURLWithPath: cache.file))
+        let root = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(root["version"] as? Int, 2)
+        let stored = try XCTUnwrap((root["entries"] as? [String: Any])?[plugin] as? [String: Any])
+        XCTAssertEqual((stored["metadata"] as? [String: Any])?["id"] as? String, "p")
+        let reread = try XCTUnwrap(ScanCache(directory: home.path).entry(for: plugin, fingerprint: fingerprint)?.metadata)
+        XCTAssertEqual(reread.losses.map(\.qualifiedID), metadata.losses.map(\.qualifiedID))
+        XCTAssertEqual(reread.losses.map(\.info.parameters.count), metadata.losses.map(\.info.parameters.count))
+        XCTAssertEqual(reread.abiMinor, 2)
+
+        let old = #"{"version": 1, "entries": {"\#(plugin)": {"size": 3, "mtime": "\#(fingerprint.mtime)", "hash": "\#(fingerprint.hash)", "failure": null, "crashed_in_run": null, "metadata": "{\"id\":\"p\"}"}}}"#
+        for text in [old, #"{"version": 3, "entries": {}}"#, "not json", #"{"version": 2, "entries": []}"#] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: cache.file))
+            XCTAssertNil(ScanCache(directory: home.path).recorded(plugin), text)
+        }
+        // One entry this host cannot read (an unknown loss kind) is dropped; the others stay.
+        var root2 = root
+        var entries = try XCTUnwrap(root2["entries"] as? [String: Any])
+        var unknown = stored
+        var unknownMetadata = try XCTUnwrap(stored["metadata"] as? [String: Any])
+        var losses = try XCTUnwrap(unknownMetadata["losses"] as? [[String: Any]])
+        losses[0]["kind"] = 999
+        unknownMetadata["losses"] = losses
+        unknown["metadata"] = unknownMetadata
+        entries["/elsewhere/libq.so"] = unknown
+        root2["entries"] = entries
+        try JSONSerialization.data(withJSONObject: root2).write(to: URL(fileURLWithPath: cache.file))
+        let mixed = ScanCache(directory: home.path)
+        XCTAssertNotNil(mixed.entry(for: plugin, fingerprint: fingerprint)?.metadata)
+        XCTAssertNil(mixed.recorded("/elsewhere/libq.so"))
     }
 
     /// A file whose size and modification time match the cache's record keeps the

@@ -1,5 +1,7 @@
 import Foundation
-import LossHostCore
+import LossHostEngine
+import LossHostIO
+import LossHostTools
 import XCTest
 
 /// The engine owns what every client shares: reductions and the zero-normalizer

@@ -1,5 +1,7 @@
 import Foundation
-import LossHostCore
+import LossHostEngine
+import LossHostIO
+import LossHostTools
 import XCTest
 
 /// The fast engine paths: results bitwise independent of the thread count,

@@ -80,7 +80,7 @@ final class HostCheckTests: XCTestCase {
         }
         let swept = try check(host, "extremetest/soft_l1", seed: 1)
         XCTAssertEqual(swept["passed"] as? Bool, false)
-        XCTAssertTrue(gradient(swept)?["detail"]?.hasSuffix("(params delta=1000000)") == true, "\(swept)")
+        XCTAssertTrue(gradient(swept)?["detail"]?.hasSuffix("(params delta=1000000); the defaults (delta=1) passed") == true, "\(swept)")
         let cached = UInt32(LH_HOST_CHECK_CACHED)
         XCTAssertEqual(try checkParams(host, "extremetest/soft_l1", [:], flags: cached)["passed"] as? Bool, true)
         XCTAssertEqual(try checkParams(host, "extremetest/soft_l1", ["delta": [1e5]], flags: cached)["passed"] as? Bool, true)

@@ -178,6 +178,11 @@ final class HostEvaluateTests: XCTestCase {
                "weight: row 3, column 1: weight -2 must be a finite number >= 0")
         expect(try HostSupport.evaluate(mse, pred: [1, .infinity, 3], target: [0, 0, 0]), LH_ERR_INVALID_ARGUMENT,
                "pred: row 2, column 1: non-finite value 'inf' (set LH_HOST_ALLOW_NONFINITE to accept it)")
+        // The scan runs in blocks over the host's threads: a value in a later block is found and named.
+        var long = [Double](repeating: 0.5, count: 600_000)
+        long[500_000] = .nan
+        expect(try HostSupport.evaluate(mse, pred: [Double](repeating: 0, count: 600_000), target: long), LH_ERR_INVALID_ARGUMENT,
+               "target: row 500001, column 1: non-finite value 'nan' (set LH_HOST_ALLOW_NONFINITE to accept it)")
         expect(try HostSupport.evaluate(bce, pred: [1.5, 0.5], target: [0, 0]), LH_ERR_DOMAIN,
                "pred: row 1, column 1: pred value 1.5 is outside the loss's domain (a probability in [0, 1])")
         expect(try HostSupport.evaluate(ce, pred: [0, 1, 2, 1, 1, 1], target: [0, 3], predColumns: 3), LH_ERR_DOMAIN,

@@ -230,6 +230,7 @@ class ErrorCase:
     message: str  # the library's words, with the input's name where the CLI names its file
     status: int
     kind: Optional[str] = None
+    cli_file: Optional[str] = None  # the input whose file the CLI puts first, where the library names none
 
 
 ERROR_CASES = [
@@ -267,7 +268,7 @@ ERROR_CASES = [
                    params={"log_input": 0}),
               "pred: row 2, column 1: pred value -2 is outside the loss's domain (a number >= 0)", LH_ERR_DOMAIN),
     ErrorCase(Case("zero weights, mean", "std/mse", [1.0, 2.0, 3.0], [0.5, 2.0, 2.1], weight=[0.0, 0.0, 0.0]),
-              "the weights sum to 0; mean is undefined", LH_ERR_INVALID_ARGUMENT, "undefined_mean"),
+              "the weights sum to 0; mean is undefined", LH_ERR_INVALID_ARGUMENT, "undefined_mean", cli_file="weight"),
     ErrorCase(Case("zero class weights, mean", "std/cross_entropy", [[1.0, 2.0, 0.0], [0.0, 1.0, 3.0]], [0.0, 2.0],
                    params={"weight": [0.0, 0.0, 0.0]}),
               "the normalizer is 0 (every row's weight, class weights included, is 0); mean is undefined",
@@ -291,6 +292,8 @@ def test_the_three_clients_fail_alike(error: ErrorCase, cli, cache_dir, skips_di
     for name, file in files.items():
         if located.startswith(f"{name}: "):
             located = file + located[len(name):]
+        elif name == error.cli_file:
+            located = f"{file}: {located}"
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == f"losshost: error: {with_fix(located, error.kind, CLI_FIX)}\n"
 

@@ -127,3 +127,16 @@ def test_a_swift_plugin_loads_without_the_toolchain(tmp_path):
     assert r.value == pytest.approx(0.9 * 1 + 0.1 * 1, rel=1e-12)
     run = cli("check", str(Path(folder) / "libswiftsample.so"))
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_scaffolded_c_plugin_finds_the_header_through_the_package(tmp_path):
+    """`losshost new` writes no path of the build machine: make finds losshost.h
+    through the installed package and `make check` runs the console script."""
+    project = tmp_path / "team"
+    made = cli("new", "team", "--output", str(project))
+    assert made.returncode == 0, made.stderr
+    built = subprocess.run(["make", "-C", str(project)], capture_output=True, text=True)  # python3: the environment's
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "site-packages/losshost/_native/include" in built.stdout
+    checked = subprocess.run(["make", "-C", str(project), "check"], capture_output=True, text=True)
+    assert checked.returncode == 0 and " 0 failed" in checked.stdout, checked.stdout + checked.stderr

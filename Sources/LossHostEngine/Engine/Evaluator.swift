@@ -169,6 +169,7 @@ public enum Evaluator {
     /// is an error), and reduces (`mean` over a normalizer of 0 is an error).
     /// Outputs need not be initialised. Gradient and Hessian are of the reduced
     /// value (of the sum for `none`).
+    @_specialize(where S == Double) @_specialize(where S == Float)
     public static func evaluate<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
@@ -195,8 +196,8 @@ public enum Evaluator {
             throw EvaluationError("loss '\(info.id)' provides no Hessian")
         }
         if !allowNonFinite {
-            try NonFiniteInput.check(pred, rows: rows, columns: d, .pred)
-            try NonFiniteInput.check(target, rows: rows, columns: targetColumns, .target)
+            try NonFiniteInput.check(pred, rows: rows, columns: d, threads: threads, .pred)
+            try NonFiniteInput.check(target, rows: rows, columns: targetColumns, threads: threads, .target)
         }
         // The built-in losses write every element; any other plugin's outputs start as the marker.
         let trusted = instance.loss.origin == .builtIn
@@ -218,6 +219,7 @@ public enum Evaluator {
     /// initialised): chunks over threads, partial sums in chunk order, `mean`
     /// scaling of gradient and Hessian. Inputs must already fit the loss
     /// (`ShapeCheck`) and weights be valid. Returns the sum and the normalizer.
+    @_specialize(where S == Double) @_specialize(where S == Float)
     package static func run<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,

@@ -46,6 +46,7 @@ public final class LossInstance: @unchecked Sendable {
     /// Evaluates rows `range` of the inputs with `evaluate` (float64) or
     /// `evaluate_f32` (float32, only when `supportsFloat32`); output pointers
     /// point at the first row of the range. Returns the batch's sum and normalizer.
+    @_specialize(where S == Double) @_specialize(where S == Float)
     package func evaluate<S: KernelScalar>(rows range: Range<Int>, predColumns: Int, targetColumns: Int,
                                            pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
                                            values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?,

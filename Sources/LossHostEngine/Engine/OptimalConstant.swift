@@ -47,7 +47,7 @@ public enum OptimalConstant {
         try ShapeCheck.check(info, predRows: rows, predColumns: predColumns, targetRows: rows,
                              targetColumns: targetColumns, weightCount: nil)
         if let weight { try Evaluator.checkWeights(weight, rows) }
-        if !allowNonFinite { try NonFiniteInput.check(target, rows: rows, columns: targetColumns, .target) }
+        if !allowNonFinite { try NonFiniteInput.check(target, rows: rows, columns: targetColumns, threads: threads, .target) }
         guard rows > 0 else { throw EvaluationError("no rows: every constant is equally good") }
         guard predColumns <= maxColumns else {
             throw EvaluationError("a constant of \(predColumns) pred columns is more than this search handles (\(maxColumns))")

@@ -3,16 +3,16 @@ import LossHostABI
 
 /// The folders plugins are discovered in, in order. The current directory is
 /// never searched unless the user names it.
-public struct PluginSearchPath: Sendable {
+public struct PluginSearchPath: Sendable, Codable {
     /// Where a folder came from, for `list`.
-    public enum Origin: String, Sendable {
+    public enum Origin: String, Sendable, Codable {
         case option = "--plugin-dir"
         case environment = "LOSSHOST_PLUGIN_PATH"
         case user = "user folder"
         case bundled = "bundled"
     }
 
-    public struct Folder: Sendable, Equatable {
+    public struct Folder: Sendable, Equatable, Codable {
         public let path: String
         public let origin: Origin
         /// Bundled folders that hold other build products load only `liblosshost-plugin-*.so`.

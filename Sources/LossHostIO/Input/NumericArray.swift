@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
 import SystemPackage
 import LossHostABI
 import LossKit
@@ -117,48 +116,10 @@ public final class NumericArray: @unchecked Sendable {
     /// As a float64 `Matrix` (a copy unless already float64 in memory).
     public var matrix: Matrix { Matrix(rows: rows, columns: columns, values: doubles) }
 
-    /// The index of the first NaN or infinity, or nil. A branch-free test of the
-    /// exponent bits, chunk by chunk over every core (it runs at memory speed);
-    /// only a chunk that has one is searched element by element.
+    /// The index of the first NaN or infinity, or nil (`NonFiniteScan`, over every core).
     func firstNonFinite() -> Int? {
         let n = count
-        return withRawPointer { raw -> Int? in
-            let chunk = 1 << 16
-            let chunks = (n + chunk - 1) / chunk
-            guard chunks > 0 else { return nil }
-            let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: chunks)
-            defer { flags.deallocate() }
-            let f64 = dtype == .f64
-            let scan = { (c: Int) in
-                let start = c * chunk, end = min(n, start + chunk)
-                // The vector math's branch-free scan, at this CPU's vector width.
-                let found = f64
-                    ? VectorMath.best.firstNonFinite(raw.assumingMemoryBound(to: Double.self) + start, count: end - start)
-                    : VectorMath.best.firstNonFinite(raw.assumingMemoryBound(to: Float.self) + start, count: end - start)
-                flags[c] = found != nil ? 1 : 0
-            }
-            let workers = min(chunks, System.coreCount)
-            if workers <= 1 {
-                for c in 0..<chunks { scan(c) }
-            } else {
-                let job = UncheckedSendable(scan)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    var c = w
-                    while c < chunks {
-                        job.value(c)
-                        c += workers
-                    }
-                }
-            }
-            guard let c = (0..<chunks).first(where: { flags[$0] != 0 }) else { return nil }
-            let start = c * chunk, end = min(n, start + chunk)
-            if f64 {
-                let d = raw.assumingMemoryBound(to: Double.self)
-                return (start..<end).first { !d[$0].isFinite }
-            }
-            let f = raw.assumingMemoryBound(to: Float.self)
-            return (start..<end).first { !f[$0].isFinite }
-        }
+        return withRawPointer { raw in NonFiniteScan.first(raw, count: n, dtype: dtype) }
     }
 
     /// The element at `index` as a Double (for messages).

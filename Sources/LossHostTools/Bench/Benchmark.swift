@@ -230,19 +230,7 @@ public enum Benchmark {
                 sink[c] = Kernels.weightSum(t + start * tc, (end - start) * tc)
             }
         }
-        let workers = min(chunkCount, threads)
-        if workers <= 1 {
-            for c in 0..<chunkCount { one(c) }
-        } else {
-            let job = UncheckedSendable(one)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var c = worker
-                while c < chunkCount {
-                    job.value(c)
-                    c += workers
-                }
-            }
-        }
+        forEachChunk(chunkCount, workers: threads, one)
     }
 
     /// Host overhead of a 1-row evaluation: the public `Evaluator.evaluate`

@@ -6,7 +6,6 @@ struct CPluginTemplate {
     let scaffold: PluginScaffold
 
     var name: String { scaffold.name }
-    var includeFolder: String { (scaffold.losshostRoot as NSString).appendingPathComponent("include") }
 
     var files: [(path: String, text: String)] {
         [("\(name).c", source), ("Makefile", makefile), ("README.md", readme), (".gitignore", "*.so\n*.o\n")]
@@ -66,15 +65,53 @@ struct CPluginTemplate {
 
         static void logcosh_destroy(lh_instance *instance) { free(instance); }
 
-        /* log(cosh(x)), accurate near 0 and without overflow for large |x|. */
-        static double log_cosh(double x)
+        /* Vector math. With `#pragma omp simd` and the Makefile's flags (-fopenmp-simd
+         * -fno-math-errno -fno-trapping-math, linked with -lmvec), GCC evaluates the loop
+         * of logcosh_block 2 or 4 elements at a time through glibc's libmvec instead of
+         * one scalar call at a time; target_clones compiles that loop for AVX2 and for
+         * the x86-64 baseline, picked when the plugin loads. Declare every math function
+         * the loop calls here (glibc has vector exp, log, log1p, expm1, pow, sin, cos,
+         * tanh, sinh, ...). Other compilers and CPUs get the same code as a plain loop.
+         * See docs/ABI.md, "Vector math in a C plugin". */
+        #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+        #pragma omp declare simd notinbranch
+        double exp(double);
+        #pragma omp declare simd notinbranch
+        double log1p(double);
+        #pragma omp declare simd notinbranch
+        double sinh(double);
+        #pragma omp declare simd notinbranch
+        double tanh(double);
+        #define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+        #else
+        #define VECTOR_CLONES
+        #endif
+
+        /* log(cosh(x)), accurate near 0 and without overflow for large |x|; both forms are
+         * computed and one is picked, so the loop has no branch to stop vectorisation. */
+        static inline double log_cosh(double x)
         {
-            double a = fabs(x);
-            if (a < 20) {
-                double h = sinh(a / 2);
-                return log1p(2 * h * h); /* cosh(a) = 1 + 2 sinh(a/2)^2 */
+            double a = fabs(x), h = sinh((a < 20 ? a : 20) / 2);
+            double near0 = log1p(2 * h * h);                                  /* cosh(a) = 1 + 2 sinh(a/2)^2 */
+            double far = a + log1p(exp(-2 * a)) - 0.69314718055994530942;     /* log(2) */
+            return a < 20 ? near0 : far;
+        }
+
+        /* The unweighted value, gradient and Hessian of a whole block of x = s (pred - target).
+         * The loop always runs BLOCK elements, so every element goes through the same vector
+         * code wherever it sits in a batch: results do not depend on how the host splits it. */
+        #define BLOCK 256
+        VECTOR_CLONES
+        static void logcosh_block(double s, const double *x, double *value, double *gradient, double *hessian)
+        {
+            int i;
+        #pragma omp simd
+            for (i = 0; i < BLOCK; i++) {
+                double t = tanh(x[i]);
+                value[i] = log_cosh(x[i]) / (s * s);
+                gradient[i] = t / s;
+                hessian[i] = 1 - t * t;
             }
-            return a + log1p(exp(-2 * a)) - 0.69314718055994530942; /* log(2) */
         }
 
         /* Value, gradient and Hessian diagonal of every element, each times the row's
@@ -82,20 +119,25 @@ struct CPluginTemplate {
         static lh_status logcosh_evaluate(lh_instance *instance, const lh_batch *b, const lh_outputs *o, lh_error *error)
         {
             const double s = instance->scale;
-            uint64_t d = b->pred_columns, n = b->rows * d, i;
+            double x[BLOCK], value[BLOCK], gradient[BLOCK], hessian[BLOCK];
+            uint64_t d = b->pred_columns, n = b->rows * d, start, i;
             double sum = 0, weights = 0;
             (void)error;
+            for (start = 0; start < n; start += BLOCK) {
+                uint64_t m = n - start < BLOCK ? n - start : BLOCK;
+                for (i = 0; i < BLOCK; i++)
+                    x[i] = i < m ? s * (b->pred[start + i] - b->target[start + i]) : 0;
+                logcosh_block(s, x, value, gradient, hessian);
+                for (i = 0; i < m; i++) {
+                    double w = b->weight ? b->weight[(start + i) / d] : 1;
+                    sum += w * value[i];
+                    if (o->values) o->values[start + i] = w * value[i];
+                    if (o->gradient) o->gradient[start + i] = w * gradient[i];
+                    if (o->hessian) o->hessian[start + i] = w * hessian[i];
+                }
+            }
             for (i = 0; i < b->rows; i++)
                 weights += b->weight ? b->weight[i] : 1;
-            for (i = 0; i < n; i++) {
-                double w = b->weight ? b->weight[i / d] : 1;
-                double x = s * (b->pred[i] - b->target[i]), t = tanh(x);
-                double value = log_cosh(x) / (s * s);
-                sum += w * value;
-                if (o->values) o->values[i] = w * value;
-                if (o->gradient) o->gradient[i] = w * (t / s);
-                if (o->hessian) o->hessian[i] = w * (1 - t * t);
-            }
             if (o->sum) *o->sum = sum;
             if (o->normalizer) *o->normalizer = (double)d * weights;
             return LH_OK;
@@ -144,16 +186,23 @@ struct CPluginTemplate {
         # Builds lib\#(name).so, the losshost plugin '\#(name)', against losshost.h.
         #   make                                  build
         #   make check                            run losshost check on it
-        #   make LOSSHOST_INCLUDE=/path/include   when losshost.h is elsewhere
-        LOSSHOST_INCLUDE ?= \#(includeFolder)
-        LOSSHOST ?= \#(scaffold.losshostExecutable)
+        # losshost.h comes from the installed losshost Python package (losshost.include_dir());
+        #   make LOSSHOST_INCLUDE=DIR             takes it from DIR (a losshost checkout's include/)
+        #   make check LOSSHOST=PATH              runs another losshost than the one on PATH
+        PYTHON ?= python3
+        LOSSHOST_INCLUDE ?= $(shell $(PYTHON) -c 'import losshost; print(losshost.include_dir())' 2>/dev/null)
+        LOSSHOST ?= losshost
         CC ?= cc
-        CFLAGS ?= -O2
+        # -fopenmp-simd, -fno-math-errno and -fno-trapping-math let `#pragma omp simd` loops
+        # call glibc's vector math (libmvec, -lmvec); see the comment above logcosh_block.
+        CFLAGS ?= -O3 -fopenmp-simd -fno-math-errno -fno-trapping-math
+        LDLIBS ?= -lmvec -lm
         WARNINGS = -std=c99 -Wall -Wextra -pedantic
 
-        lib\#(name).so: \#(name).c $(LOSSHOST_INCLUDE)/losshost.h
+        lib\#(name).so: \#(name).c
+        	@test -f "$(LOSSHOST_INCLUDE)/losshost.h" || { echo "losshost.h not found: pip install losshost, or make LOSSHOST_INCLUDE=DIR" >&2; exit 1; }
         	$(CC) $(WARNINGS) $(CFLAGS) -shared -fPIC -fvisibility=hidden -Wl,--no-undefined \
-        		-I$(LOSSHOST_INCLUDE) \#(name).c -o $@ -lm
+        		-I$(LOSSHOST_INCLUDE) \#(name).c -o $@ $(LDLIBS)
 
         check: lib\#(name).so
         	$(LOSSHOST) check ./lib\#(name).so
@@ -173,7 +222,7 @@ struct CPluginTemplate {
         Made by `losshost new \#(name) --lang c`. It has one example loss, `\#(name)/logcosh`:
         log(cosh(s·r))/s² with r = pred − target, squared near 0 and absolute far away,
         with one parameter, `scale` (s, default 1). Replace it with your own loss in
-        `\#(name).c`; [docs/ABI.md](\#(scaffold.losshostRoot)/docs/ABI.md) is the guide.
+        `\#(name).c`; losshost's `docs/ABI.md` is the guide.
 
         ## Build
 
@@ -181,8 +230,9 @@ struct CPluginTemplate {
         make
         ```
 
-        builds `lib\#(name).so` against `losshost.h` in `\#(includeFolder)`
-        (`make LOSSHOST_INCLUDE=DIR` when the header is elsewhere), with hidden visibility:
+        builds `lib\#(name).so` against `losshost.h` from the installed losshost Python package
+        (`losshost.include_dir()`; `make LOSSHOST_INCLUDE=DIR` takes it from elsewhere, such as a
+        losshost checkout's `include/`), with hidden visibility:
         `nm -D --defined-only lib\#(name).so` shows `losshost_plugin_entry` alone.
 
         ## Check
@@ -199,7 +249,7 @@ struct CPluginTemplate {
 
         ```sh
         printf '0.5\n2.0\n-1.0\n' > p.csv; printf '0\n0\n0\n' > y.csv
-        \#(scaffold.losshostExecutable) eval \#(name)/logcosh --plugin-dir . --pred p.csv --target y.csv --param scale=2 --grad
+        losshost eval \#(name)/logcosh --plugin-dir . --pred p.csv --target y.csv --param scale=2 --grad
         ```
 
         To have every command find it, copy `lib\#(name).so` into a plugin folder, e.g.

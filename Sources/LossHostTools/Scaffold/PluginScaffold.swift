@@ -11,18 +11,14 @@ public struct PluginScaffold: Sendable {
     /// The plugin id, also the library's name (`libNAME.so`).
     public let name: String
     public let language: Language
-    /// The losshost package: its `include/losshost.h` for C, its path for the Swift dependency.
-    public let losshostRoot: String
-    /// The `losshost` executable the README and the Makefile's `check` run.
-    public let losshostExecutable: String
 
-    /// Validates `name` against the plugin id rules.
-    public init(name: String, language: Language, losshostRoot: String, losshostExecutable: String) throws(ScaffoldError) {
+    /// Validates `name` against the plugin id rules. The project names no path of this
+    /// machine: C finds losshost.h through the installed Python package (or
+    /// LOSSHOST_INCLUDE), Swift the losshost package through LOSSHOST_PACKAGE.
+    public init(name: String, language: Language) throws(ScaffoldError) {
         try Self.validate(name: name)
         self.name = name
         self.language = language
-        self.losshostRoot = losshostRoot
-        self.losshostExecutable = losshostExecutable
     }
 
     /// Ids the host or the Swift build already use.
@@ -61,8 +57,8 @@ public struct PluginScaffold: Sendable {
         if language == .swift {
             // SwiftPM names a path dependency by its folder; the two must differ.
             let own = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent.lowercased()
-            if own == SwiftPluginTemplate.packageIdentity(of: losshostRoot) {
-                throw ScaffoldError("\(folder): a Swift package folder must not have the same name as the losshost folder (\(losshostRoot)); pick another --output")
+            if own == "losshost" {
+                throw ScaffoldError("\(folder): a Swift package folder must not have the name of the losshost package it depends on; pick another --output")
             }
         }
         for file in files {
@@ -74,29 +70,6 @@ public struct PluginScaffold: Sendable {
                 throw ScaffoldError("\(url.path): cannot write (\(error.localizedDescription))")
             }
         }
-    }
-
-    /// The losshost package above `executable` (a folder with Package.swift,
-    /// include/losshost.h and Sources/LossKit), or an installed prefix
-    /// (`bin/losshost` with `include/losshost.h`); nil when neither is found.
-    public static func locateLosshost(executable: String?) -> String? {
-        guard let executable else { return nil }
-        let manager = FileManager.default
-        var dir = (executable as NSString).deletingLastPathComponent
-        let prefix = (dir as NSString).deletingLastPathComponent
-        while true {
-            let header = (dir as NSString).appendingPathComponent("include/losshost.h")
-            if manager.fileExists(atPath: (dir as NSString).appendingPathComponent("Package.swift")),
-               manager.fileExists(atPath: header),
-               manager.fileExists(atPath: (dir as NSString).appendingPathComponent("Sources/LossKit")) {
-                return dir
-            }
-            let parent = (dir as NSString).deletingLastPathComponent
-            if parent == dir || parent.isEmpty { break }
-            dir = parent
-        }
-        if manager.fileExists(atPath: (prefix as NSString).appendingPathComponent("include/losshost.h")) { return prefix }
-        return nil
     }
 }
 

@@ -8,15 +8,9 @@ struct SwiftPluginTemplate {
 
     var name: String { scaffold.name }
 
-    /// What SwiftPM calls a path dependency: its folder's name, lowercased.
-    static func packageIdentity(of root: String) -> String {
-        URL(fileURLWithPath: root).standardizedFileURL.lastPathComponent.lowercased()
-    }
-
-    /// `text` inside a Swift string literal.
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-    }
+    /// The folder of the losshost package when LOSSHOST_PACKAGE does not name one:
+    /// a clone next to the project. SwiftPM names the dependency after it ("losshost").
+    static let defaultPackage = "../losshost"
 
     var files: [(path: String, text: String)] {
         [("Package.swift", manifest), ("Sources/\(name)/LogCosh.swift", loss), ("Sources/\(name)/Plugin.swift", entry),
@@ -31,6 +25,10 @@ struct SwiftPluginTemplate {
         // The losshost plugin '\#(name)': `swift build -c release` makes .build/release/lib\#(name).so.
         // exports.map keeps every symbol but the entry point local to the library.
         let exports = "--version-script=" + String(#filePath.dropLast("Package.swift".count)) + "exports.map"
+        // The losshost package, for LossKit: the folder LOSSHOST_PACKAGE names, else a clone
+        // next to this one. SwiftPM names a path dependency after its folder, lowercased.
+        let losshost = Context.environment["LOSSHOST_PACKAGE"] ?? "\#(Self.defaultPackage)"
+        let identity = String(losshost.split(separator: "/").last ?? "losshost").lowercased()
 
         let package = Package(
             name: "\#(name)",
@@ -38,11 +36,10 @@ struct SwiftPluginTemplate {
                 .library(name: "\#(name)", type: .dynamic, targets: ["\#(name)"]),
             ],
             dependencies: [
-                // A path dependency is named by its folder: "\#(Self.packageIdentity(of: scaffold.losshostRoot))".
-                .package(path: "\#(Self.escaped(scaffold.losshostRoot))"),
+                .package(path: losshost),
             ],
             targets: [
-                .target(name: "\#(name)", dependencies: [.product(name: "LossKit", package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))")],
+                .target(name: "\#(name)", dependencies: [.product(name: "LossKit", package: identity)],
                         linkerSettings: [.unsafeFlags(["-Xlinker", exports])]),
             ]
         )
@@ -133,7 +130,7 @@ struct SwiftPluginTemplate {
         log(cosh(s·r))/s² with r = pred − target, squared near 0 and absolute far away,
         with one parameter, `scale` (s, default 1). Replace it with your own losses in
         `Sources/\#(name)/` and list them in `Plugin.swift`; the Swift section of
-        [docs/ABI.md](\#(scaffold.losshostRoot)/docs/ABI.md) is the guide. `import LossKit` is
+        losshost's `docs/ABI.md` is the guide. `import LossKit` is
         the only import a loss needs.
 
         ## Build
@@ -143,8 +140,9 @@ struct SwiftPluginTemplate {
         ```
 
         makes `.build/release/lib\#(name).so`, the plugin. `Package.swift` depends on the
-        losshost package at `\#(scaffold.losshostRoot)` by path, for its `LossKit` product;
-        SwiftPM names that dependency after its folder (`package: "\#(Self.packageIdentity(of: scaffold.losshostRoot))"`).
+        losshost package by path, for its `LossKit` product: a clone at `\#(Self.defaultPackage)`
+        (next to this folder), or the folder `LOSSHOST_PACKAGE` names
+        (`LOSSHOST_PACKAGE=~/src/losshost swift build -c release`).
 
         The library links the Swift runtime (`libswiftCore.so`, `libswift_Concurrency.so`,
         `libswiftGlibc.so`, …; `readelf -d .build/release/lib\#(name).so` lists them). losshost
@@ -154,7 +152,7 @@ struct SwiftPluginTemplate {
         ## Check
 
         ```sh
-        \#(scaffold.losshostExecutable) check .build/release/lib\#(name).so
+        losshost check .build/release/lib\#(name).so
         ```
 
         checks the gradient and Hessian against finite differences, weights, composition,
@@ -165,7 +163,7 @@ struct SwiftPluginTemplate {
         ```sh
         mkdir -p plugins && cp .build/release/lib\#(name).so plugins/
         printf '0.5\n2.0\n-1.0\n' > p.csv; printf '0\n0\n0\n' > y.csv
-        \#(scaffold.losshostExecutable) eval \#(name)/logcosh --plugin-dir plugins --pred p.csv --target y.csv --param scale=2 --grad
+        losshost eval \#(name)/logcosh --plugin-dir plugins --pred p.csv --target y.csv --param scale=2 --grad
         ```
 
         To have every command find it, copy `lib\#(name).so` into a plugin folder, e.g.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostIO
+import LossHostTools
 
 /// `losshost bench [LOSS...]`: speed on generated data, as ratios measured in one run.
 struct BenchCommand: ParsableCommand {

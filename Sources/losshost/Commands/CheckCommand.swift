@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostCheck
+import LossHostEngine
+import LossHostIO
+import LossHostIsolation
 
 /// `losshost check TARGET`: validates a plugin, a loss or a plugin file.
 struct CheckCommand: ParsableCommand {
@@ -29,6 +32,9 @@ struct CheckCommand: ParsableCommand {
             A warning (WARN) is a finding that does not fail the plugin: a value
             whose formula cancels so much that differences of it cannot verify the
             gradient at some inputs (its noise is measured, and named in digits).
+            --cached reuses the verdict of an earlier run with the same seed, --param,
+            --no-sweep, --only and --timeout while the checked file (the plugin file,
+            or losshost itself for the built-ins) is unchanged; give --seed with it.
             The exit status is 1 when any check fails.
 
             Examples:
@@ -37,6 +43,7 @@ struct CheckCommand: ParsableCommand {
               losshost check std/huber --format json
               losshost check std/huber --param delta=0.1
               losshost check std/huber --param delta=0.1 --no-sweep
+              losshost check ./libmy_loss.so --seed 1 --cached
             """
     )
 
@@ -66,6 +73,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds a check may run without progress before its worker is killed and the check fails.", valueName: "seconds"))
     var timeout: Double = HostConfiguration.defaultCallTimeout
 
+    @Flag(help: "Reuse the verdict of an earlier run on the unchanged file with the same seed and options (kept next to the scan cache); the report says \"cached\".")
+    var cached = false
+
     @Option(help: "Output format: text (a table) for people, json for scripts.")
     var format: OutputFormat = .text
 
@@ -73,29 +83,46 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
+        if cached && self.seed == nil { throw CLIError("--cached needs --seed N: a verdict is reused only for the same seed") }
         let seed = self.seed ?? UInt64.random(in: 1...999_999)
         let options = CheckOptions(target: target, seed: seed, only: only,
                                    configuration: plugins.configuration(callTimeout: timeout), params: params,
                                    sweep: !noSweep)
         let session = CheckSession(options)
-        let results: [CheckResult]
-        do {
-            results = inProcess ? try session.runInProcess() : try session.runIsolated()
-        } catch {
-            throw CLIError("\(error)")
+        let run = { () throws(CLIError) -> [CheckResult] in
+            do {
+                return inProcess ? try session.runInProcess() : try session.runIsolated()
+            } catch {
+                throw CLIError("\(error)")
+            }
         }
+        let verdict = cached ? try cachedVerdict(options, run) : nil
+        let results = try verdict?.results ?? run()
         let failed = results.filter { $0.outcome == .fail }.count
         switch format {
         case .json:
-            Output.write(CheckResult.report(target: target, seed: seed, results: results).text + "\n")
+            Output.write(CheckResult.report(target: target, seed: seed, results: results, verdict: verdict).text + "\n")
         case .text:
             var table = TextTable(["CHECK", "RESULT", "DETAIL"])
             for r in results { table.add([r.check, r.outcome.rawValue.uppercased(), r.detail]) }
             let passed = results.filter { $0.outcome == .pass }.count, warned = results.filter { $0.outcome == .warn }.count
             let skipped = results.count - passed - warned - failed
             let warnings = warned > 0 ? ", \(counted(warned, "warning"))" : ""
-            Output.write(table.text + "\n\(passed) passed\(warnings), \(failed) failed, \(skipped) skipped (seed \(seed); repeat with --seed \(seed))\n")
+            let reused = verdict?.cached == true ? "; cached: the verdict of an earlier run on the unchanged file" : ""
+            Output.write(table.text + "\n\(passed) passed\(warnings), \(failed) failed, \(skipped) skipped (seed \(seed); repeat with --seed \(seed)\(reused))\n")
         }
         if failed > 0 { Foundation.exit(1) }
+    }
+
+    /// The verdict from the check-verdict cache, or `run()`'s, then kept there.
+    private func cachedVerdict(_ options: CheckOptions, _ run: () throws(CLIError) -> [CheckResult]) throws(CLIError) -> CheckVerdictCache.Verdict {
+        guard let directory = options.configuration.cacheDirectory else { return CheckVerdictCache.Verdict(results: try run(), key: nil, cached: false) }
+        let resolved: CheckTarget
+        do {
+            resolved = try CheckTarget.resolve(target, registry: plugins.registry(lazily: true), builtIns: Bundle.main.executablePath)
+        } catch {
+            throw CLIError(error.detail)
+        }
+        return try CheckVerdictCache(cacheDirectory: directory).verdict(options, target: resolved, reuse: true, run: run)
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostIO
+import LossHostIsolation
+import LossHostTools
 import LossKit
 
 /// `losshost compare LOSS... --pred FILE --target FILE`: which rows drive each loss.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostEngine
+import LossHostIO
+import LossHostTools
 import LossKit
 
 /// `losshost demo`: three lessons about what a loss really optimizes, with real numbers.

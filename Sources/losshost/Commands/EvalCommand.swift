@@ -1,5 +1,9 @@
 import ArgumentParser
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostIO
+import LossHostIsolation
+import LossHostTools
 import LossKit
 
 /// `losshost eval LOSS --pred FILE --target FILE`: the contract of LOSSES.md.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostIO
+import LossHostTools
 import LossKit
 
 /// `losshost fit`: train a small linear model with any loss, then report metrics separately.

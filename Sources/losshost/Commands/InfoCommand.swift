@@ -1,5 +1,6 @@
 import ArgumentParser
-import LossHostCore
+import LossHostABI
+import LossHostIO
 import LossKit
 
 /// `losshost info LOSS`: everything a loss declares.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import LossHostCore
+import LossHostABI
+import LossHostIO
 import LossKit
 
 /// `losshost list`: every loss that can be evaluated, and every plugin file that failed.

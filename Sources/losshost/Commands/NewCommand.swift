@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostTools
 
 /// `losshost new NAME`: a ready plugin project to edit, build and check.
 struct NewCommand: ParsableCommand {
@@ -14,10 +14,12 @@ struct NewCommand: ParsableCommand {
             check and use it:
 
               --lang c      NAME.c and a Makefile: `make` builds libNAME.so against
-                            losshost.h, `make check` runs losshost check on it;
-              --lang swift  a SwiftPM package on LossKit (a path dependency on this
-                            losshost package): `swift build -c release` builds
-                            .build/release/libNAME.so.
+                            losshost.h from the installed losshost Python package
+                            (make LOSSHOST_INCLUDE=DIR: from DIR), `make check` runs
+                            losshost check on it;
+              --lang swift  a SwiftPM package on LossKit (a path dependency on the
+                            losshost package at ../losshost, or $LOSSHOST_PACKAGE):
+                            `swift build -c release` builds .build/release/libNAME.so.
 
             Examples:
               losshost new my_losses
@@ -34,25 +36,14 @@ struct NewCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The project folder, missing or empty (default: ./NAME).", valueName: "dir"))
     var output: String?
 
-    @Option(name: .customLong("losshost-root"),
-            help: ArgumentHelp("The losshost package (include/losshost.h, LossKit) the project builds against (default: the one this executable was built from).", valueName: "dir"))
-    var losshostRoot: String?
-
     func run() throws {
         guard let language = PluginScaffold.Language(rawValue: lang) else {
             throw CLIError("unknown --lang '\(lang)' (expected c or swift)")
         }
-        let executable = PluginSearchPath.currentExecutablePath() ?? "losshost"
-        guard let root = losshostRoot.map(PluginLoader.canonicalPath) ?? PluginScaffold.locateLosshost(executable: executable) else {
-            throw CLIError("cannot find the losshost package (include/losshost.h) above \(executable); give it with --losshost-root DIR")
-        }
-        guard FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent("include/losshost.h")) else {
-            throw CLIError("\(root): has no include/losshost.h; --losshost-root must be the losshost package folder")
-        }
-        let scaffold = try PluginScaffold(name: name, language: language, losshostRoot: root, losshostExecutable: executable)
+        let scaffold = try PluginScaffold(name: name, language: language)
         let folder = output ?? name
         try scaffold.write(to: folder)
-        let build = language == .c ? "make && make check" : "swift build -c release && \(executable) check .build/release/lib\(name).so"
+        let build = language == .c ? "make && make check" : "swift build -c release && losshost check .build/release/lib\(name).so"
         Output.write("""
             wrote \(folder): plugin '\(name)' in \(language == .c ? "C" : "Swift"), with one example loss, \(name)/logcosh
               \(scaffold.files.map(\.path).joined(separator: ", "))

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostIO
+import LossHostTools
 import LossKit
 
 /// `losshost plot LOSS... --out FILE.svg`: loss and gradient curves.

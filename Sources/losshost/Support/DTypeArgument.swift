@@ -1,5 +1,5 @@
 import ArgumentParser
-import LossHostCore
+import LossHostIO
 
 /// `--dtype auto|f64|f32`.
 enum EvalDType: String, ExpressibleByArgument, CaseIterable {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import LossHostCore
+import LossHostABI
+import LossHostEngine
+import LossHostScalar
 
 /// Where to look for plugins and how strictly; shared by every command that loads losses.
 struct PluginOptions: ParsableArguments {
@@ -31,13 +33,14 @@ struct PluginOptions: ParsableArguments {
     /// The plugin formats the command-line tool knows besides shared libraries.
     static let formats = PluginFormats([ScalarManifestFormat()])
 
-    /// The host these options describe: this executable runs scans and
-    /// isolated work, the scan cache is the user's, scalar manifests are a format.
+    /// The host these options describe: `losshost-worker` next to this executable
+    /// runs scans and checks, the scan cache is the user's, scalar manifests are a format.
     func configuration(threads: Int = 0, callTimeout: Double = HostConfiguration.defaultCallTimeout) -> HostConfiguration {
-        HostConfiguration(
+        let executable = PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0]
+        return HostConfiguration(
             searchPath: .standard(optionFolders: pluginDirs), formats: Self.formats,
             allowUnsafePlugins: allowUnsafePlugins,
-            workerExecutable: PluginSearchPath.currentExecutablePath() ?? CommandLine.arguments[0],
+            workerExecutable: HostConfiguration.workerExecutable(besides: executable),
             cacheDirectory: HostConfiguration.defaultCacheDirectory(), callTimeout: callTimeout,
             workerMemoryMiB: memoryLimit, threads: threads)
     }

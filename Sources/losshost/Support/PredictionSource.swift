@@ -1,5 +1,7 @@
 import ArgumentParser
-import LossHostCore
+import LossHostEngine
+import LossHostIO
+import LossHostTools
 
 /// Where `eval` and `compare` read predictions and targets: two files
 /// (`--pred`, `--target`), or one table (`--data`) whose `--target-col` column is

@@ -1,5 +1,5 @@
 import ArgumentParser
-import LossHostCore
+import LossHostEngine
 
 /// `--reduction mean|sum|none`.
 extension Reduction: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Foundation
-import LossHostCore
+import LossHostIO
+import LossHostIsolation
 import Synchronization
 import SystemPackage
 

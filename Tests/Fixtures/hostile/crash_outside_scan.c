@@ -1,5 +1,5 @@
 /* Its entry point segfaults unless the process is losshost's scan worker
- * (`losshost __worker scan …`). list and info show it from the scan's
+ * (`losshost-worker scan`). list and info show it from the scan's
  * metadata and never run its code in-process; the first in-process eval
  * crashes the host, which leaves the plugin marked, so the next eval is
  * isolated automatically: "'crash_outside_scan/sq' crashed with SIGSEGV while
@@ -19,7 +19,8 @@ static int in_scan_worker(void) {
     int worker = 0, scan = 0;
     for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buffer + i) + 1) {
         buffer[n] = 0;
-        if (strcmp(buffer + i, "__worker") == 0) worker = 1;
+        size_t length = strlen(buffer + i);
+        if (i == 0 && length >= 15 && strcmp(buffer + length - 15, "losshost-worker") == 0) worker = 1;
         if (worker && strcmp(buffer + i, "scan") == 0) scan = 1;
     }
     return scan;

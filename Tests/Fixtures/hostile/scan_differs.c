@@ -16,9 +16,8 @@ static int in_worker(void) {
     close(fd);
     if (n <= 0) return 0;
     buffer[n] = 0;
-    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buffer + i) + 1)
-        if (strcmp(buffer + i, "__worker") == 0) return 1;
-    return 0;
+    size_t length = strlen(buffer); /* the program, argv[0]: is it losshost-worker? */
+    return length >= 15 && strcmp(buffer + length - 15, "losshost-worker") == 0;
 }
 
 HOSTILE_LOSS(sq, "sq", ok_create, ok_evaluate, ok_destroy);

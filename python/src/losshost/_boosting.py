@@ -27,7 +27,8 @@ class BoostingGradients:
     the same treatment everywhere. `hessian_scale` multiplies every Hessian
     (XGBoost's multi:softprob uses 2·p(1−p), LightGBM's multiclass K/(K−1)·p(1−p)).
     NaN or infinite gradients and negative or NaN Hessians raise LossError
-    naming the first row."""
+    naming the first row. The gradient and Hessian arrays are reused by the next
+    round of the same shape (the trainers copy them), so a round allocates nothing."""
 
     def __init__(self, loss: Loss, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR):
         if not hessian_floor > 0:
@@ -36,9 +37,18 @@ class BoostingGradients:
         self.hessian_scale = float(hessian_scale)
         self.hessian_floor = float(hessian_floor)
         self._warned = False
+        self._buffers: Optional[tuple[np.ndarray, np.ndarray]] = None
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_warned"} | {"_warned": False}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_warned", "_buffers")} | {
+            "_warned": False, "_buffers": None}
+
+    def _outputs(self, margin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The round's gradient and Hessian arrays: last round's when they fit."""
+        b = self._buffers
+        if b is None or b[0].shape != margin.shape or b[0].dtype != margin.dtype:
+            b = self._buffers = (np.empty_like(margin), np.empty_like(margin))
+        return b
 
     def target(self, label: np.ndarray, rows: int) -> np.ndarray:
         """Labels as the loss's target: one per row, or rows × C for distributions."""
@@ -62,20 +72,21 @@ class BoostingGradients:
             weight = np.asarray(weight, dtype=margin.dtype)
         info = self.loss.info
         wants_hessian = info.hessian != "none"
-        r = self.loss.evaluate(margin, target, weight=weight, reduction="sum", gradient=True, hessian=wants_hessian)
-        grad = r.gradient
+        margin = np.ascontiguousarray(margin)
+        grad, hess = self._outputs(margin)
+        self.loss.evaluate(margin, target, weight=weight, reduction="sum", gradient_out=grad,
+                           hessian_out=hess if wants_hessian else None)
         if not np.isfinite(grad.sum()):  # one pass; the scan below names the element
             bad = ~np.isfinite(grad)
             if bad.any():
                 self._fail("gradient", bad, margin, target)
         if wants_hessian:
-            hess = r.hessian
             lowest = hess.min() if hess.size else 1.0
             if not lowest >= 0:  # negative, or NaN (which min propagates)
                 self._fail("Hessian", ~(hess >= 0), margin, target)
             has_zero = lowest == 0
         else:
-            hess = np.zeros_like(grad)
+            hess.fill(0)
             has_zero = hess.size > 0
         if has_zero:
             zero = hess == 0
@@ -89,7 +100,7 @@ class BoostingGradients:
                     f"{self.loss.id}: the Hessian is zero at {zero.mean():.0%} of the elements and the loss declares "
                     f"no surrogate curvature; using hessian_floor={self.hessian_floor:g} (times the row weight) there",
                     RuntimeWarning, stacklevel=3)
-            hess = np.where(zero, fill * np.broadcast_to(w, hess.shape), hess)
+            np.copyto(hess, fill * np.broadcast_to(w, hess.shape), where=zero)
         if self.hessian_scale != 1.0:
             hess = np.multiply(hess, self.hessian_scale, out=hess)
         return grad, hess

@@ -23,7 +23,8 @@ DEFAULT_FLAGS = ("-O2", "-fno-math-errno", "-fopenmp-simd")
 def include_dir() -> str:
     """The folder that holds losshost.h (and losshost_host.h): `-I` for a C compiler,
     as numpy.get_include() is for numpy's headers."""
-    folders = [NATIVE / "include", library_path().parents[2] / "include", Path(__file__).resolve().parents[3] / "include"]
+    # The wheel's copy, else the checkout the library was built in (an ancestor of its folder).
+    folders = [NATIVE / "include", *(ancestor / "include" for ancestor in library_path().parents)]
     for folder in folders:
         if (folder / HEADER).is_file():
             return str(folder)

@@ -90,11 +90,11 @@ class Host:
 
     def losses(self) -> list[LossInfo]:
         """Every loss the host found, with the metadata of `losshost info`."""
-        return [LossInfo.from_json(obj) for obj in self._listing().get("losses", [])]
+        return [LossInfo.from_json(obj) for obj in self._listing()["losses"]]
 
     def failures(self) -> list[LoadFailure]:
         """The plugin files that failed to load, with the host's reason."""
-        return [LoadFailure(f.get("path", ""), f.get("reason", "")) for f in self._listing().get("failures", [])]
+        return [LoadFailure(f["path"], f["reason"]) for f in self._listing()["failures"]]
 
     def loss(self, loss_id: str, /, *, check: Optional[bool] = None, **params: Any) -> Loss:
         """Resolves `loss_id` ("plugin/loss", or a bare id only one plugin has) and
@@ -117,8 +117,8 @@ class Host:
     def check(self, target: str, seed: int = CHECK_SEED, cached: bool = True,
               params: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         """The JSON report of `losshost check TARGET --format json` (a loss id, a
-        plugin id or a plugin file), run in a worker; with "fingerprint" and
-        "cached". With `params` (a dict, {} for the defaults) only at that one
+        plugin id or a plugin file; docs/SCHEMA.md, "check"), run in a worker;
+        with "fingerprint" and "cached" (a verdict reused for the unchanged file). With `params` (a dict, {} for the defaults) only at that one
         point, the others at their defaults (`check --param ... --no-sweep`)."""
         flags = _capi.CHECK_CACHED if cached else 0
         if params is None:
@@ -132,22 +132,15 @@ class Host:
         listed = self.losses()
         found = [i for i in listed if i.qualified_id == loss_id]
         if not found and "/" not in loss_id:
-            found = [i for i in listed if i.json.get("id") == loss_id]
+            found = [i for i in listed if i.json["id"] == loss_id]
         return found[0] if len(found) == 1 else None
 
     def _bundled(self, info: Optional[LossInfo]) -> bool:
         if info is None or info.file is None:
             return True  # built-in (or unknown: the host's error comes next)
-        origin = info.json.get("origin")
-        if origin is not None:
-            return origin in ("built-in", "builtin", "bundled")
-        folder = os.path.dirname(info.file)
-        for entry in self._listing().get("searched", []):
-            if isinstance(entry, dict) and entry.get("origin") == "bundled" and \
-                    os.path.realpath(entry.get("folder") or entry.get("path") or "") == os.path.realpath(folder):
-                return True
-        library_folder = os.path.dirname(str(_capi.library_path()))
-        return folder == library_folder and os.path.basename(info.file).startswith("liblosshost-plugin-")
+        folder = os.path.realpath(os.path.dirname(info.file))
+        return any(entry["origin"] == "bundled" and os.path.realpath(entry["folder"]) == folder
+                   for entry in self._listing()["searched"])
 
     def _require_passing(self, info: LossInfo, values: dict[str, list[float]]) -> None:
         """The check's verdict at these parameters (the others at their defaults)."""
@@ -156,22 +149,22 @@ class Host:
         if report is None:
             report = self.check(info.qualified_id, params=values)
             self._verdicts[key] = report
-        checks: Sequence[dict[str, Any]] = report.get("checks", [])
-        failed = [c for c in checks if str(c.get("result", "")).upper().startswith("FAIL")]
-        if failed or report.get("passed") is False:
-            first = failed[0] if failed else {"check": "?", "detail": ""}
-            names = ", ".join(c.get("check", "?") for c in failed)
+        checks: Sequence[dict[str, Any]] = report["checks"]
+        failed = [c for c in checks if c["result"] == "fail"]
+        if failed:
+            first = failed[0]
+            names = ", ".join(c["check"] for c in failed)
             point = _point(info, values)
             pins = "".join(f" --param {name}={','.join(map(repr, vs))}" for name, vs in values.items())
             raise LossError(
                 f"{info.qualified_id}: losshost check failed{f' at {point}' if point else ''} ({names}); first: "
-                f"{first.get('check')}: {first.get('detail', '')} (run `losshost check {info.qualified_id}{pins} "
+                f"{first['check']}: {first['detail']} (run `losshost check {info.qualified_id}{pins} "
                 f"--no-sweep` for the report; check=False or {CHECK_VARIABLE}=0 skips the check)"
             )
         # A warning (e.g. a value too noisy to verify the gradient at some inputs) does not refuse the loss.
         for c in checks:
-            if str(c.get("result", "")).upper().startswith("WARN"):
-                warnings.warn(f"{info.qualified_id}: losshost check warns: {c.get('check')}: {c.get('detail', '')}",
+            if c["result"] == "warn":
+                warnings.warn(f"{info.qualified_id}: losshost check warns: {c['check']}: {c['detail']}",
                               RuntimeWarning, stacklevel=3)
 
 

@@ -1,6 +1,5 @@
-"""A loss's metadata as `losshost info --format json` gives it, with the facts a
-trainer needs (domains, inverse link, curvature) and fallbacks for plugins that
-predate ABI 1.2."""
+"""A loss's metadata as `losshost info --format json` gives it (docs/SCHEMA.md,
+"loss"), with the facts a trainer needs: domains, inverse link, curvature."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,14 +7,11 @@ from typing import Any, Optional
 
 LINKS = ("identity", "sigmoid", "softmax", "exp")
 
-# Inverse link implied by a prediction domain, for metadata without "link".
-_LINK_OF_DOMAIN = {"logit": "sigmoid", "log-rate": "exp", "log_rate": "exp",
-                   "log-probability": "exp", "log_probability": "exp"}
-
 
 @dataclass(frozen=True)
 class Parameter:
-    """One declared parameter: name, type (real, integer, boolean, list), default and range."""
+    """One declared parameter: name, type (real, integer, boolean, list), default
+    (None for a list) and range (infinite where unbounded)."""
 
     name: str
     type: str
@@ -26,8 +22,9 @@ class Parameter:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "Parameter":
-        return cls(name=obj["name"], type=obj.get("type", "real"), default=obj.get("default"),
-                   min=obj.get("min", float("-inf")), max=obj.get("max", float("inf")), doc=obj.get("doc", ""))
+        low, high = obj["min"], obj["max"]
+        return cls(name=obj["name"], type=obj["type"], default=obj["default"],
+                   min=float("-inf") if low is None else low, max=float("inf") if high is None else high, doc=obj["doc"])
 
 
 @dataclass(frozen=True)
@@ -72,26 +69,13 @@ class LossInfo:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "LossInfo":
-        kind = obj.get("kind", "other")
-        pred_domain = obj.get("pred_domain") or "real"
-        link = obj.get("link")
-        if link not in LINKS:
-            link = _LINK_OF_DOMAIN.get(pred_domain)
-            if link is None and "pred_domain" not in obj:
-                link = {"binary": "sigmoid", "multiclass": "softmax"}.get(kind)
-            link = link or "identity"
-        c = obj.get("curvature") or {}
-        surrogate = c.get("surrogate")
-        curvature = Curvature(constant=bool(c.get("constant", False)),
-                              piecewise_linear=bool(c.get("piecewise_linear", False)),
-                              surrogate=float(surrogate) if isinstance(surrogate, (int, float)) else None)
-        file = obj.get("file")
+        c = obj["curvature"]
+        file = obj["file"]
         return cls(
-            qualified_id=obj.get("qualified_id") or f"{obj['plugin']}/{obj['id']}",
-            plugin=obj.get("plugin", ""), kind=kind, summary=obj.get("summary", ""),
-            reduce=obj.get("reduce", "elementwise"), pred_columns=int(obj.get("pred_columns", 0)),
-            target_layout=obj.get("target_layout", ""), hessian=obj.get("hessian", "exact"),
-            pred_domain=pred_domain, target_domain=obj.get("target_domain") or "real", link=link,
-            curvature=curvature, params=tuple(Parameter.from_json(p) for p in obj.get("params", [])),
-            file=None if file in (None, "(built-in)") else file, json=obj,
+            qualified_id=obj["qualified_id"], plugin=obj["plugin"], kind=obj["kind"], summary=obj["summary"],
+            reduce=obj["reduce"], pred_columns=obj["pred_columns"], target_layout=obj["target_layout"],
+            hessian=obj["hessian"], pred_domain=obj["pred_domain"], target_domain=obj["target_domain"], link=obj["link"],
+            curvature=Curvature(constant=c["constant"], piecewise_linear=c["piecewise_linear"], surrogate=c["surrogate"]),
+            params=tuple(Parameter.from_json(p) for p in obj["params"]),
+            file=None if file == "(built-in)" else file, json=obj,
         )

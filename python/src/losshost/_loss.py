@@ -46,6 +46,22 @@ def _matrix(name: str, array: Any, dtype: np.dtype, rows: Optional[int]) -> tupl
     return a, columns
 
 
+def _output(name: str, out: Any, like: np.ndarray, inputs: tuple) -> np.ndarray:
+    """A caller's output array, checked to be one the host can write in place."""
+    if not isinstance(out, np.ndarray):
+        raise LossError(f"{name}: expected a numpy array, got {type(out).__name__}")
+    if out.dtype != like.dtype:
+        raise LossError(f"{name}: dtype {out.dtype}, but this evaluation computes in {like.dtype} "
+                        f"(pass an array of pred's dtype, e.g. np.empty_like(pred))")
+    if out.shape != like.shape:
+        raise LossError(f"{name}: shape {out.shape}, expected pred's shape {like.shape}")
+    if not out.flags.c_contiguous or not out.flags.writeable:
+        raise LossError(f"{name}: must be C-contiguous and writeable (np.empty_like(pred) is)")
+    if any(np.may_share_memory(out, a) for a in inputs):
+        raise LossError(f"{name}: shares memory with an input or another output; pass a separate array")
+    return out
+
+
 class Loss:
     """One loss of a host with its parameters bound (`Host.loss`). Picklable: a
     copy in another process reopens the host with the same configuration there."""
@@ -76,11 +92,17 @@ class Loss:
             _capi.destroy_loss(handle)
 
     def evaluate(self, pred, target, weight=None, reduction: str = "mean", gradient: bool = False,
-                 hessian: bool = False) -> EvaluationResult:
+                 hessian: bool = False, *, gradient_out: Optional[np.ndarray] = None,
+                 hessian_out: Optional[np.ndarray] = None) -> EvaluationResult:
         """Evaluates the loss on numpy arrays on the host's threads (the GIL is
         released). pred is N or N×D; float32 pred computes in float32 (target and
         weight are converted to it), anything else in float64. Contiguous inputs
-        of that dtype are used in place."""
+        of that dtype are used in place. `gradient_out` / `hessian_out`: arrays
+        the gradient / Hessian are written into (C-contiguous, writeable, of pred's
+        shape and computing dtype, not overlapping an input), as scikit-learn's
+        `_loss` takes them; giving one implies gradient=True / hessian=True.
+        Reusing them across calls saves allocating (and the kernel zeroing) fresh
+        pages every call."""
         if reduction not in _REDUCTIONS:
             raise LossError(f"unknown reduction {reduction!r}; expected mean, sum or none")
         dtype = np.dtype(np.float32) if np.asarray(pred).dtype == np.float32 else np.dtype(np.float64)
@@ -95,8 +117,16 @@ class Loss:
         values = None
         if reduction == "none":
             values = np.empty(p.shape if self.info.elementwise else (rows,), dtype=dtype)
-        grad = np.empty_like(p) if gradient else None
-        hess = np.empty_like(p) if hessian else None
+        inputs = (p, t) if w is None else (p, t, w)
+        grad = hess = None
+        if gradient_out is not None:
+            grad = _output("gradient_out", gradient_out, p, inputs)
+        elif gradient:
+            grad = np.empty_like(p)
+        if hessian_out is not None:
+            hess = _output("hessian_out", hessian_out, p, inputs + (() if grad is None else (grad,)))
+        elif hessian:
+            hess = np.empty_like(p)
         value, total, normalizer = _capi.evaluate(
             self._handle, _capi.F32 if dtype == np.float32 else _capi.F64, rows, pred_columns, target_columns,
             p, t, w, _REDUCTIONS[reduction], values, grad, hess)

@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
 
-/// The second bad-input and fault round (issue 13, file classes): each case's
-/// exact one-line error and exit status, and outputs that are all or nothing.
-final class BadInputRoundTwoTests: XCTestCase {
-    static let pred = CLI.file("inputs2/p.csv", "1\n2\n3\n")
-    static let target = CLI.file("inputs2/y.csv", "0.5\n2\n2.1\n")
+/// Bad input files and faults around them (devices, ragged rows, zero weights,
+/// interrupted outputs): each case's exact one-line error and exit status, and
+/// outputs that are all or nothing.
+final class InputFaultTests: XCTestCase {
+    static let pred = CLI.file("input-faults/p.csv", "1\n2\n3\n")
+    static let target = CLI.file("input-faults/y.csv", "0.5\n2\n2.1\n")
 
     private func assertError(_ arguments: [String], _ message: String, input: String? = nil,
                              file: StaticString = #filePath, line: UInt = #line) throws {
@@ -18,7 +19,7 @@ final class BadInputRoundTwoTests: XCTestCase {
     // MARK: 8. Unbounded reads
 
     func testARaggedFileWhoseFirstRowIsHugeFailsOnItsSecondRowWithoutReserving() throws {
-        let ragged = CLI.file("inputs2/ragged.csv", Array(repeating: "1", count: 100_000).joined(separator: ",") + "\n"
+        let ragged = CLI.file("input-faults/ragged.csv", Array(repeating: "1", count: 100_000).joined(separator: ",") + "\n"
                                   + String(repeating: "1\n", count: 200_000))
         try assertError(["eval", "mse", "--pred", ragged, "--target", Self.target], "\(ragged): row 2 has 1 column, expected 100000")
     }
@@ -34,7 +35,7 @@ final class BadInputRoundTwoTests: XCTestCase {
     // MARK: 9. Undefined means
 
     func testZeroWeightsMakeTheMeanAnErrorNotNaN() throws {
-        let zeros = CLI.file("inputs2/w0.csv", "0\n0\n0\n")
+        let zeros = CLI.file("input-faults/w0.csv", "0\n0\n0\n")
         try assertError(["eval", "mse", "--pred", Self.pred, "--target", Self.target, "--weight", zeros],
                         "\(zeros): the weights sum to 0; mean is undefined (use --reduction sum)")
         try assertError(["compare", "mse", "mae", "--pred", Self.pred, "--target", Self.target, "--weight", zeros],
@@ -46,13 +47,13 @@ final class BadInputRoundTwoTests: XCTestCase {
 
     /// A plugin folder the user named must exist; default folders that do not are only listed.
     func testANamedPluginFolderThatDoesNotExistIsAnError() throws {
-        let scratch = CLI.folder("inputs2-folders")
+        let scratch = CLI.folder("input-faults-folders")
         let missing = scratch.appendingPathComponent("no-such-plugins").path
         let run = try CLI.run(["list", "--plugin-dir", missing])
         XCTAssertNotEqual(run.status, 0)
         XCTAssertEqual(run.stderr, "losshost: error: --plugin-dir \(missing): no such folder\n")
         XCTAssertEqual(run.stdout, "")
-        let file = CLI.file("inputs2-folders/plugins.txt", "not a folder\n")
+        let file = CLI.file("input-faults-folders/plugins.txt", "not a folder\n")
         XCTAssertEqual(try CLI.run(["eval", "mse", "--pred", Self.pred, "--target", Self.target, "--plugin-dir", file]).stderr,
                        "losshost: error: --plugin-dir \(file): not a folder\n")
         let defaults = try CLI.run(["list"], environment: ["XDG_DATA_HOME": missing])
@@ -61,8 +62,8 @@ final class BadInputRoundTwoTests: XCTestCase {
     }
 
     func testAllZeroClassWeightsMakeTheMeanAnError() throws {
-        let logits = CLI.file("inputs2/logits.csv", "1,2,0\n0,1,3\n")
-        let labels = CLI.file("inputs2/labels.csv", "0\n2\n")
+        let logits = CLI.file("input-faults/logits.csv", "1,2,0\n0,1,3\n")
+        let labels = CLI.file("input-faults/labels.csv", "0\n2\n")
         try assertError(["eval", "cross_entropy", "--pred", logits, "--target", labels, "--param", "weight=0,0,0"],
                         "the normalizer is 0 (every row's weight, class weights included, is 0); mean is undefined (use --reduction sum)")
     }
@@ -78,13 +79,13 @@ final class BadInputRoundTwoTests: XCTestCase {
         let base = ["eval", "mse", "--pred", Self.pred, "--target", Self.target]
         try assertError(base + ["--out", CLI.scratch.path + "/x.npy"], "--out \(CLI.scratch.path)/x.npy: nothing to write (add --grad or --hessian, or use --reduction none)")
         try assertError(base + ["--grad", "--out", ""], "--out '': give a file name such as out.npy")
-        let folder = CLI.folder("inputs2-out-folder").path
+        let folder = CLI.folder("input-faults-out-folder").path
         try assertError(base + ["--grad", "--out", folder + "/"], "--out \(folder)/: is a folder; give a file name such as \(folder)/out.npy")
         try assertError(base + ["--grad", "--out", folder], "--out \(folder): is a folder; give a file name such as \(folder)/out.npy")
     }
 
     func testAFailureOnTheSecondFileChangesNoDestination() throws {
-        let folder = CLI.folder("inputs2-out-atomic")
+        let folder = CLI.folder("input-faults-out-atomic")
         let out = folder.appendingPathComponent("run.npy").path
         let gradient = folder.appendingPathComponent("run-gradient.npy").path
         try Data("old gradient".utf8).write(to: URL(fileURLWithPath: gradient))
@@ -97,7 +98,7 @@ final class BadInputRoundTwoTests: XCTestCase {
     }
 
     func testTemporariesADeadRunLeftAreRemovedByTheNextRun() throws {
-        let folder = CLI.folder("inputs2-out-stale")
+        let folder = CLI.folder("input-faults-out-stale")
         let stale = folder.appendingPathComponent(".run-gradient.npy.losshost-tmp-999999999-42").path
         try Data("half".utf8).write(to: URL(fileURLWithPath: stale))
         let run = try CLI.run(["eval", "mse", "--pred", Self.pred, "--target", Self.target, "--grad",
@@ -109,9 +110,9 @@ final class BadInputRoundTwoTests: XCTestCase {
     // MARK: 11. Signals
 
     func testEvalIntoHeadExitsQuietlyAndLeavesNoUnfinishedMark() throws {
-        let dir = Hostile.folder(with: ["good"], "inputs2-head")
-        let cache = CLI.folder("inputs2-head-cache").path
-        let many = CLI.file("inputs2/many.csv", String(repeating: "1\n", count: 50_000))
+        let dir = Hostile.folder(with: ["good"], "input-faults-head")
+        let cache = CLI.folder("input-faults-head-cache").path
+        let many = CLI.file("input-faults/many.csv", String(repeating: "1\n", count: 50_000))
         let command = "'\(CLI.executable)' eval good/sq --pred '\(many)' --target '\(many)' --reduction none --format json --plugin-dir '\(dir.path)' | head -c 10; echo \" status=${PIPESTATUS[0]}\""
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -141,32 +142,32 @@ final class BadInputRoundTwoTests: XCTestCase {
     }
 
     func testCROnlyLineEndsAreNamed() throws {
-        let cr = CLI.file("inputs2/cr.csv", "1\r2\r3\r")
+        let cr = CLI.file("input-faults/cr.csv", "1\r2\r3\r")
         try assertError(["eval", "mse", "--pred", cr, "--target", Self.target], "\(cr): its lines end in CR only (old Mac style); convert them to LF or CR LF")
     }
 
     func testAFileWhoseOnlyRowDoesNotParseNamesRowAndColumn() throws {
-        let one = CLI.file("inputs2/one.csv", "0.5x\n")
+        let one = CLI.file("input-faults/one.csv", "0.5x\n")
         try assertError(["eval", "mse", "--pred", one, "--target", Self.target],
                         "\(one): row 1, column 1: '0.5x' is not a number (the file's only row, so it is data, not a header)")
     }
 
     func testFitErrorsNameTheFileAndCountAHeaderAsALine() throws {
-        let train = CLI.file("inputs2/train.csv", "x,y\n0.1,0\n0.2,1\n0.3,2\n")
+        let train = CLI.file("input-faults/train.csv", "x,y\n0.1,0\n0.2,1\n0.3,2\n")
         try assertError(["fit", "--data", train, "--loss", "bce_with_logits"],
                         "\(train): row 4: label 2 is not 0 or 1 (a logistic model needs binary labels)")
-        let soft = CLI.file("inputs2/soft.csv", "x,y\n0.1,0\n0.2,1.5\n")
+        let soft = CLI.file("input-faults/soft.csv", "x,y\n0.1,0\n0.2,1.5\n")
         try assertError(["fit", "--data", soft, "--loss", "cross_entropy"],
                         "\(soft): row 3: label 1.5 is not a class index 0, 1, 2, ...")
     }
 
     func testFitTestLabelsTheModelCannotHaveAreRefused() throws {
-        let train = CLI.file("inputs2/bin-train.csv", "x,y\n0.1,0\n0.2,1\n0.3,0\n0.9,1\n")
-        let test = CLI.file("inputs2/bin-test.csv", "x,y\n0.1,0\n0.2,2\n")
+        let train = CLI.file("input-faults/bin-train.csv", "x,y\n0.1,0\n0.2,1\n0.3,0\n0.9,1\n")
+        let test = CLI.file("input-faults/bin-test.csv", "x,y\n0.1,0\n0.2,2\n")
         try assertError(["fit", "--data", train, "--test", test, "--loss", "bce_with_logits"],
                         "\(test): row 3: label 2 is not 0 or 1 (a logistic model needs binary labels)")
-        let classes = CLI.file("inputs2/three.csv", "x,y\n0.1,0\n0.2,1\n0.3,2\n")
-        let bad = CLI.file("inputs2/three-test.csv", "x,y\n0.1,2.5\n")
+        let classes = CLI.file("input-faults/three.csv", "x,y\n0.1,0\n0.2,1\n0.3,2\n")
+        let bad = CLI.file("input-faults/three-test.csv", "x,y\n0.1,2.5\n")
         try assertError(["fit", "--data", classes, "--test", bad, "--loss", "cross_entropy"],
                         "\(bad): row 2: label 2.5 is not a class index 0, 1, 2, ...")
     }

@@ -1,17 +1,18 @@
 import Foundation
 import XCTest
 
-/// The second hostile round (issue 13, plugin classes): each fixture's exact
+/// Plugins that fight the host (forks, signals, hangs, crashes in their own threads,
+/// changed process state, forged or unwritten outputs): each fixture's exact
 /// diagnosis, and a host that survives it.
-final class HostileRoundTwoTests: XCTestCase {
+final class PluginContainmentTests: XCTestCase {
     /// Inputs for eval: 3 rows, non-trivial means.
-    static let pred = CLI.file("round2/p.csv", "1\n2\n3\n")
-    static let target = CLI.file("round2/y.csv", "0.5\n2\n2.1\n")
+    static let pred = CLI.file("containment/p.csv", "1\n2\n3\n")
+    static let target = CLI.file("containment/y.csv", "0.5\n2\n2.1\n")
 
     /// A folder with only `names` and a cache of its own.
     private func setting(_ names: [String], _ label: String) -> (dir: URL, env: [String: String]) {
-        let dir = Hostile.folder(with: names, "round2-\(label)")
-        return (dir, ["XDG_CACHE_HOME": CLI.folder("round2-\(label)-cache").path, "SWIFT_BACKTRACE": "enable=no"])
+        let dir = Hostile.folder(with: names, "containment-\(label)")
+        return (dir, ["XDG_CACHE_HOME": CLI.folder("containment-\(label)-cache").path, "SWIFT_BACKTRACE": "enable=no"])
     }
 
     private func eval(_ loss: String, _ dir: URL, _ env: [String: String], _ extra: [String] = [], directory: URL? = nil) throws -> CLI.Run {
@@ -147,7 +148,7 @@ final class HostileRoundTwoTests: XCTestCase {
 
     func testOutputPathsAndModeAreFixedBeforeAPluginChangesDirectoryOrUmask() throws {
         let (dir, env) = setting(["chdir_umask"], "chdir")
-        let work = CLI.folder("round2-chdir-work")
+        let work = CLI.folder("containment-chdir-work")
         let run = try eval("chdir_umask/sq", dir, env, ["--grad", "--out", "out.npy"], directory: work)
         XCTAssertEqual(run.status, 0, run.stderr)
         let file = work.appendingPathComponent("out-gradient.npy").path
@@ -251,13 +252,13 @@ final class HostileRoundTwoTests: XCTestCase {
     }
 
     func testAFolderWhoseParentEveryoneCanWriteToIsRefused() throws {
-        let parent = CLI.folder("round2-open-parent")
+        let parent = CLI.folder("containment-open-parent")
         let dir = parent.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Hostile.path("good"), toPath: dir.appendingPathComponent("libgood.so").path)
         chmod(dir.path, 0o755)
         chmod(parent.path, 0o777)
-        let env = ["XDG_CACHE_HOME": CLI.folder("round2-open-parent-cache").path]
+        let env = ["XDG_CACHE_HOME": CLI.folder("containment-open-parent-cache").path]
         let refused = try CLI.run(["list", "--plugin-dir", dir.path], environment: env)
         XCTAssertTrue(refused.stdout.contains("  \(dir.path)/libgood.so: refused: the folder \(parent.path), above the folder \(dir.path), is writable by every user (mode 777); run chmod o-w on it, or pass --allow-unsafe-plugins\n"), refused.stdout)
         chmod(parent.path, 0o1777)  // sticky: others cannot rename what they do not own, as in /tmp

@@ -1,5 +1,6 @@
 import Foundation
 import LossHostABI
+import LossHostEngine
 
 /// Where this library's code lives: the file mapped at the address of one of
 /// its own functions, from `/proc/self/maps` (what `dladdr` reports, without

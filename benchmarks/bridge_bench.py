@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """The CatBoost and JAX bridges against their baselines, all in one run.
 
-    python benchmarks/bridge_bench.py [--rows 100000] [--iterations 50] [--threads 2] [--repeats 3] [--markdown]
+    python benchmarks/bridge_bench.py [--rows 100000] [--iterations 50] [--threads 2] [--repeats 3]
+                                      [--block-calls 5000] [--markdown]
 
 CatBoost: CatBoostRegressor / CatBoostClassifier on the same data (depth 6, the
 given threads, Plain boosting, Newton leaves) with the built-in loss, the plugin
 objective (losshost.catboost) and the same objective in numpy (a vectorised
 calc_ders_range answering one (n, 2) array, CatBoost's fastest Python form);
-seconds of fit alone, the variants taking turns in each repeat.
+seconds of fit alone, the variants taking turns in each repeat; and the cost
+of one calc_ders_range call on a block of the sizes CatBoost asks for (282 and
+1000 rows here), plugin against numpy.
 JAX: jit-compiled value_and_grad of the plugin loss (losshost.jax) against the
 same loss written in jax.numpy, per call on `--jax-rows` rows (float32).
 Times are medians over repeats; wall time and the process's CPU time; every
@@ -97,6 +100,25 @@ def catboost_cases(host, args):
     return rows
 
 
+
+def block_cases(host, args):
+    """One calc_ders_range call on a block of the sizes CatBoost asks for (float32 labels, as CatBoost gives them)."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for name, loss_id, numpy_ in (("RMSE", "std/mse", NumpyRMSE()), ("Logloss", "std/bce_with_logits", NumpyLogloss())):
+        plugin = lc.objective(host.loss(loss_id))
+        for n in (282, 1000):
+            approxes = rng.normal(size=n)
+            targets = (rng.uniform(size=n) < 0.5 if name == "Logloss" else rng.normal(size=n)).astype(np.float32)
+            times = {"numpy": [], "plugin": []}
+            for _ in range(args.repeats):
+                for variant, objective_ in (("numpy", numpy_), ("plugin", plugin)):
+                    wall, cpu = timed(lambda: [objective_.calc_ders_range(approxes, targets, None)
+                                               for _ in range(args.block_calls)])
+                    times[variant].append((wall / args.block_calls, cpu / args.block_calls))
+            rows.append((f"{name}, {n} rows", loss_id, times))
+    return rows
+
 def jax_cases(host, args):
     key = jax.random.split(jax.random.PRNGKey(0), 3)
     n = args.jax_rows
@@ -165,6 +187,8 @@ def main():
     parser.add_argument("--host-threads", type=int, default=1,
                         help="the host's threads for the CatBoost objective (CatBoost already runs its blocks "
                              "in parallel); JAX's plugin loss uses --threads")
+    parser.add_argument("--block-calls", type=int, default=5000,
+                        help="calc_ders_range calls per timing of one block")
     parser.add_argument("--jax-rows", type=int, default=1_000_000)
     parser.add_argument("--jax-calls", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
@@ -177,6 +201,8 @@ def main():
           f"numpy {np.__version__}; host library {losshost.library_path()}")
     report("CatBoost: fit seconds (median of %d)" % args.repeats, catboost_cases(host, args), "built-in",
            ["plugin", "numpy"], "s", 1.0, args.markdown)
+    report("CatBoost: µs per calc_ders_range call on one block (median of %d)" % args.repeats,
+           block_cases(host, args), "numpy", ["plugin"], "µs", 1e6, args.markdown)
     report("JAX: ms per jit-compiled value_and_grad call (median of %d)" % args.repeats, jax_cases(jax_host, args),
            "jax.numpy", ["plugin"], "ms", 1e3, args.markdown)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")

@@ -3,7 +3,10 @@ settings, the sign convention, the starting constant, the eval metric, the
 scikit-learn forms, and a C plugin no built-in matches moving the fit."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import pickle
+import warnings
 
 import catboost as cb
 import numpy as np
@@ -11,6 +14,7 @@ import pytest
 import sklearn.base
 
 import losshost.catboost as lc
+from losshost import LossError
 
 # Plain boosting without bagging or random split noise, one Newton step per leaf:
 # the tree and leaf computations CatBoost does for its built-ins and a custom objective alike.
@@ -40,6 +44,59 @@ def test_derivatives_are_of_minus_the_loss(host):
     np.testing.assert_allclose(g, [-2 / 3, 4 / 3, -2 / 3])  # −w·(p − onehot)
     np.testing.assert_allclose(h, np.diag([-4 / 9] * 3))  # −w·p(1 − p) on the diagonal
 
+
+
+def general_ders(objective_, approxes, targets, weights):
+    """What calc_ders_range answered before its per-block path: BoostingGradients on the whole block."""
+    grad, hess = objective_.gradients(approxes, objective_.gradients.target(targets, len(approxes)), weights)
+    return np.column_stack([-grad, -hess])
+
+
+@pytest.mark.parametrize("loss_id, params", [("std/mse", {}), ("std/bce_with_logits", {"pos_weight": 3.0}),
+                                             ("std/quantile", {"tau": 0.9}), ("std/huber", {"delta": 0.5})])
+def test_block_path_gives_the_general_paths_derivatives(host, loss_id, params):
+    objective_ = lc.objective(host.loss(loss_id, **params))
+    rng = np.random.default_rng(3)
+    # huber's tails have a zero Hessian and it declares no surrogate: hessian_floor, with its warning.
+    with (pytest.warns(RuntimeWarning, match=r"^std/huber: the Hessian is zero at") if loss_id == "std/huber"
+          else contextlib.nullcontext()):
+        check_blocks(objective_, loss_id, rng)
+    if loss_id == "std/quantile":  # a zero Hessian everywhere: the surrogate times the weight
+        w = np.array([0.5, 2.0], dtype=np.float32)
+        np.testing.assert_array_equal(objective_.calc_ders_range(np.zeros(2), np.ones(2, np.float32), w)[:, 1],
+                                      [-0.5, -2.0])
+
+
+def check_blocks(objective_, loss_id, rng):
+    for rows in (1000, 282, 1000, 1):  # new shapes and a reused one
+        approxes = rng.normal(size=rows)
+        targets = (rng.uniform(size=rows) < 0.5 if "bce" in loss_id else rng.normal(size=rows)).astype(np.float32)
+        for weights in (None, rng.uniform(0.1, 3.0, size=rows).astype(np.float32)):
+            ders = objective_.calc_ders_range(approxes, targets, weights)
+            assert type(ders) is np.ndarray and ders.shape == (rows, 2) and ders.dtype == np.float64
+            np.testing.assert_array_equal(ders, general_ders(objective_, approxes, targets, weights))
+
+
+def test_block_path_floor_warning_and_errors(host, team_host):
+    loss = host.loss("std/mae")
+    loss.info = dataclasses.replace(loss.info, curvature=dataclasses.replace(loss.info.curvature, surrogate=None))
+    objective_ = lc.objective(loss, hessian_floor=0.25)
+    approxes, targets, weights = np.zeros(3), np.array([1, -1, 0], np.float32), np.array([1, 2, 4], np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ders = objective_.calc_ders_range(approxes, targets, weights)
+        objective_.calc_ders_range(approxes, targets, weights)
+    np.testing.assert_array_equal(ders, [[1.0, -0.25], [-2.0, -0.5], [0.0, -1.0]])  # −w·sign(r), −floor·w
+    assert [str(c.message) for c in caught] == [
+        "std/mae: the Hessian is zero at 100% of the elements and the loss declares no surrogate curvature; using "
+        "hessian_floor=0.25 (times the row weight) there"]  # once
+    bad = lc.objective(team_host.loss("badtest/nan_gradient", check=False))
+    approxes = np.array([1.0, 2.0, 11.0, 12.0])
+    with pytest.raises(LossError, match=r"^badtest/nan_gradient: the plugin returned a non-finite gradient at row 2 "
+                                        r"\(pred \[11\.\], target \[3\.\]\); training stopped"):
+        bad.calc_ders_range(approxes, np.full(4, 3.0, np.float32), None)
+    with pytest.raises(LossError, match=r"a block of 4 margins with 3 labels; expected one of each per row"):
+        bad.calc_ders_range(approxes, np.zeros(3, np.float32), None)
 
 def test_mse_matches_rmse(host, diabetes):
     X, y = diabetes

@@ -164,6 +164,18 @@ class Loss:
             return int(classes)
         return int(np.max(t)) + 1 if t.size else 1
 
+    def _bound_evaluation(self, pred: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray],
+                          gradient: np.ndarray, hessian: Optional[np.ndarray]) -> "_capi.BoundEvaluation":
+        """One evaluation (reduction="sum") over these float64 C-contiguous arrays,
+        made once and run as often as needed: each run reads pred, target and weight
+        as they are then and writes gradient and hessian (None: not asked). For
+        callers with many small batches; it skips evaluate's checks, so the arrays
+        must have pred's rows, which the caller keeps alive as long as the result."""
+        rows = pred.shape[0]
+        columns = 1 if pred.ndim == 1 else pred.shape[1]
+        return _capi.BoundEvaluation(self._handle, rows, columns, max(1, target.size // max(rows, 1)), pred, target,
+                                     weight, gradient, hessian)
+
 
 def _rebuild(host: "Host", loss_id: str, params: dict[str, Any], check: Optional[bool]) -> Loss:
     return host.loss(loss_id, check=check, **params)

@@ -10,7 +10,8 @@ Conventions (see the README, "Train with your loss"):
   uses −r and −1: the Newton step is the same, but `l2_leaf_reg` sees the scale
   (parity with l2_leaf_reg=0).
 - One prediction column (regression, binary): `calc_ders_range` on CatBoost's
-  blocks, answered as one (n, 2) float64 array. Several (multiclass): CatBoost
+  blocks (a few hundred rows each), answered as one (n, 2) float64 array through
+  `BlockGradients` (buffers and a host call reused from block to block). Several (multiclass): CatBoost
   asks `calc_ders_multi` one row at a time, and the plugin's Hessian diagonal is
   the der2 matrix's diagonal (CatBoost's `MultiClass` uses the full matrix under
   Newton leaf estimation; under `leaf_estimation_method="Gradient"` they agree).
@@ -29,7 +30,7 @@ import catboost as _cb
 import numpy as np
 
 from . import links
-from ._boosting import DEFAULT_HESSIAN_FLOOR, BoostingGradients, broadcast_init
+from ._boosting import DEFAULT_HESSIAN_FLOOR, BlockGradients, BoostingGradients, broadcast_init
 from ._errors import LossError
 from ._loss import Loss
 
@@ -45,6 +46,7 @@ class Objective:
 
     def __init__(self, loss: Loss, hessian_scale: float = 1.0, hessian_floor: float = DEFAULT_HESSIAN_FLOOR):
         self.gradients = BoostingGradients(loss, hessian_scale, hessian_floor)
+        self.blocks = BlockGradients(self.gradients)
 
     @property
     def loss(self) -> Loss:
@@ -55,14 +57,7 @@ class Objective:
 
     def calc_ders_range(self, approxes, targets, weights):
         """(n, 2) float64: the derivatives of −Σ w·ℓ over one block of rows."""
-        margin = np.asarray(approxes, dtype=np.float64)
-        rows = margin.shape[0]
-        grad, hess = self.gradients(margin, self.gradients.target(targets, rows),
-                                    None if weights is None else np.asarray(weights))
-        ders = np.empty((rows, 2))
-        np.negative(grad, out=ders[:, 0])
-        np.negative(hess, out=ders[:, 1])
-        return ders
+        return np.negative(self.blocks(approxes, targets, weights)).T
 
     def calc_ders_multi(self, approx, target, weight):
         """One row of k margins: (−gradient, −diag(Hessian)) of w·ℓ."""

@@ -7,6 +7,8 @@ import LossHostIsolation
 /// with the same folder rules, scan workers and scan cache as the CLI.
 final class Host: Sendable {
     let options: HostOptions
+    /// `options.configuration`, made once (it reads the environment for the search path).
+    let configuration: HostConfiguration
     let scanner: PluginScanner
     let registry: LossRegistry
 
@@ -15,8 +17,9 @@ final class Host: Sendable {
             throw .argument("worker executable \(options.workerExecutable) is not an executable file; build it with `swift build` or set lh_host_config.worker_executable")
         }
         self.options = options
-        scanner = PluginScanner(options.configuration)
-        registry = LossRegistry.discover(options.configuration, scanner: scanner, lazily: true)
+        configuration = options.configuration
+        scanner = PluginScanner(configuration)
+        registry = LossRegistry.discover(configuration, scanner: scanner, lazily: true)
     }
 
     /// A loss by id, with the CLI's message when it names none or several.

@@ -16,7 +16,7 @@ enum HostCheck {
             throw .argument(error.detail)
         }
         let options = CheckOptions(target: resolved.workerTarget, seed: seed, only: nil,
-                                   configuration: host.options.configuration, params: pins, sweep: sweep)
+                                   configuration: host.configuration, params: pins, sweep: sweep)
         let cache = CheckVerdictCache(cacheDirectory: host.options.cacheDir)
         let verdict = try cache.verdict(options, target: resolved, reuse: cached) { () throws(HostError) in
             do {

@@ -3,13 +3,16 @@
 generated Makefile, timed through the Python package against the same loss
 (logcosh: value, gradient and Hessian) written in numpy, in one run; then the
 same C source built with the old flags (-O2, one scalar call per element) for
-comparison.
+comparison, and the Swift project of `losshost new NAME --lang swift` (built
+with `swift build -c release` against this checkout's LossKit; skipped with
+--no-swift or when `swift` is not on PATH).
 
     PYTHONPATH=python/src LOSSHOST_LIBRARY=.build/release/liblosshost-host.so \\
-        python benchmarks/scaffold_plugin.py [--rows 10000000] [--repeats 5]
+        python benchmarks/scaffold_plugin.py [--rows 10000000] [--repeats 5] [--no-swift]
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +32,19 @@ def numpy_logcosh(np, pred, target, s=1.0):
     return value, t / s, 1 - t * t
 
 
+def swift_template(exe, tmp):
+    """Makes and builds `losshost new swiftspeedy --lang swift`; returns its plugin folder."""
+    folder = os.path.join(tmp, "swiftspeedy")
+    subprocess.run([exe, "new", "swiftspeedy", "--lang", "swift", "--output", folder], check=True, capture_output=True)
+    env = dict(os.environ, LOSSHOST_PACKAGE=os.path.dirname(HERE))
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", folder], env=env, check=True,
+                   capture_output=True)
+    plugins = os.path.join(tmp, "swift-plugins")
+    os.makedirs(plugins)
+    shutil.copy(os.path.join(folder, ".build", "release", "libswiftspeedy.so"), plugins)
+    return plugins
+
+
 def main():
     import numpy as np
     import losshost
@@ -36,16 +52,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-swift", action="store_true", help="skip the Swift template")
     args = parser.parse_args()
     exe = os.path.join(os.path.dirname(os.environ["LOSSHOST_LIBRARY"]), "losshost")
     with tempfile.TemporaryDirectory() as tmp:
         folder = os.path.join(tmp, "speedy")
         subprocess.run([exe, "new", "speedy", "--lang", "c", "--output", folder], check=True, capture_output=True)
-        subprocess.run(["make", "-s"], cwd=folder, check=True)
+        include = os.path.join(os.path.dirname(HERE), "include")
+        subprocess.run(["make", "-s"], cwd=folder, check=True, env=dict(os.environ, LOSSHOST_INCLUDE=include))
         plain = os.path.join(tmp, "plain")
         os.makedirs(plain)
         subprocess.run(["cc", "-std=c99", "-O2", "-shared", "-fPIC", "-fvisibility=hidden",
-                        "-I", os.path.join(os.path.dirname(HERE), "include"), "speedy.c",
+                        "-I", include, "speedy.c",
                         "-o", os.path.join(plain, "libspeedy.so"), "-lm"], cwd=folder, check=True)
         vector = [line for line in subprocess.run(["nm", "-D", os.path.join(folder, "libspeedy.so")],
                                                   capture_output=True, text=True).stdout.splitlines() if "_ZGV" in line]
@@ -57,8 +75,12 @@ def main():
         methods = {
             "generated plugin (make)": lambda: fast.evaluate(pred, target, gradient_out=g, hessian_out=h),
             "same source, -O2 scalar": lambda: slow.evaluate(pred, target, gradient_out=g, hessian_out=h),
-            "numpy": lambda: numpy_logcosh(np, pred, target),
         }
+        swift = None if args.no_swift or shutil.which("swift") is None else swift_template(exe, tmp)
+        if swift is not None:
+            template = losshost.Host([swift], only_plugin_dirs=True, threads=1).loss("swiftspeedy/logcosh", check=False)
+            methods["Swift template (release)"] = lambda: template.evaluate(pred, target, gradient_out=g, hessian_out=h)
+        methods["numpy"] = lambda: numpy_logcosh(np, pred, target)
         samples = {k: [] for k in methods}
         for r in range(args.repeats + 1):
             for name, f in methods.items():

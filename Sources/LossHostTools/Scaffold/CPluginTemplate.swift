@@ -67,8 +67,8 @@ struct CPluginTemplate {
 
         /* Vector math. With `#pragma omp simd` and the Makefile's flags (-fopenmp-simd
          * -fno-math-errno -fno-trapping-math, linked with -lmvec), GCC evaluates the loop
-         * of logcosh_block 2 or 4 elements at a time through glibc's libmvec instead of
-         * one scalar call at a time; target_clones compiles that loop for AVX2 and for
+         * of logcosh_block 2, 4 or 8 elements at a time through glibc's libmvec instead of
+         * one scalar call at a time; target_clones compiles that loop for AVX-512, AVX2 and
          * the x86-64 baseline, picked when the plugin loads. Declare every math function
          * the loop calls here (glibc has vector exp, log, log1p, expm1, pow, sin, cos,
          * tanh, sinh, ...). Other compilers and CPUs get the same code as a plain loop.
@@ -82,7 +82,7 @@ struct CPluginTemplate {
         double sinh(double);
         #pragma omp declare simd notinbranch
         double tanh(double);
-        #define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+        #define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
         #else
         #define VECTOR_CLONES
         #endif

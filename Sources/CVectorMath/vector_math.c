@@ -414,15 +414,31 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
         }                                                                     \
     }
 
+/* Four partial sums (column j goes to sum j % 4), combined as (s0 + s1) + (s2 + s3):
+ * a fixed order at every level, and four short dependency chains, not one long one. */
 #define SOFTMAX_REST(NAME, ATTR, T)                                           \
     ATTR static void NAME(const T *restrict exps, size_t rows, size_t cols,   \
                           const size_t *restrict top, double *restrict rest) { \
         for (size_t r = 0; r < rows; r++) {                                   \
             const T *row = exps + r * cols;                                   \
             size_t t = top[r];                                                \
-            double s = 0;                                                     \
-            for (size_t j = 0; j < cols; j++) s += j == t ? 0 : (double)row[j]; \
-            rest[r] = s;                                                      \
+            double s[4] = {0, 0, 0, 0};                                       \
+            size_t j = 0;                                                     \
+            for (; j + 4 <= cols; j += 4)                                     \
+                for (size_t k = 0; k < 4; k++) s[k] += j + k == t ? 0 : (double)row[j + k]; \
+            for (size_t k = 0; j + k < cols; k++) s[k] += j + k == t ? 0 : (double)row[j + k]; \
+            rest[r] = (s[0] + s[1]) + (s[2] + s[3]);                          \
+        }                                                                     \
+    }
+
+/* y[r * cols + j] = x[r * cols + j] * factor[r], the factor rounded to T once per row. */
+#define SCALE_ROWS(NAME, ATTR, T)                                             \
+    ATTR static void NAME(const T *x, size_t rows, size_t cols, const double *restrict factor, T *y) { \
+        for (size_t r = 0; r < rows; r++) {                                   \
+            const T f = (T)factor[r];                                         \
+            const T *in = x + r * cols;                                       \
+            T *out = y + r * cols;                                            \
+            for (size_t j = 0; j < cols; j++) out[j] = in[j] * f;             \
         }                                                                     \
     }
 
@@ -430,15 +446,21 @@ SOFTMAX_SHIFT(shift_base_f64, , double)
 SOFTMAX_SHIFT(shift_base_f32, , float)
 SOFTMAX_REST(rest_base_f64, , double)
 SOFTMAX_REST(rest_base_f32, , float)
+SCALE_ROWS(scale_base_f64, , double)
+SCALE_ROWS(scale_base_f32, , float)
 #if defined(__x86_64__)
 SOFTMAX_SHIFT(shift_avx2_f64, __attribute__((target("avx2"))), double)
 SOFTMAX_SHIFT(shift_avx2_f32, __attribute__((target("avx2"))), float)
 SOFTMAX_REST(rest_avx2_f64, __attribute__((target("avx2"))), double)
 SOFTMAX_REST(rest_avx2_f32, __attribute__((target("avx2"))), float)
+SCALE_ROWS(scale_avx2_f64, __attribute__((target("avx2"))), double)
+SCALE_ROWS(scale_avx2_f32, __attribute__((target("avx2"))), float)
 SOFTMAX_SHIFT(shift_avx512_f64, __attribute__((target("avx512f"))), double)
 SOFTMAX_SHIFT(shift_avx512_f32, __attribute__((target("avx512f"))), float)
 SOFTMAX_REST(rest_avx512_f64, __attribute__((target("avx512f"))), double)
 SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float)
+SCALE_ROWS(scale_avx512_f64, __attribute__((target("avx512f"))), double)
+SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
 #define PICK_ROWS(L, NAME, T) ((L) == LHVM_AVX512 ? NAME##_avx512_##T : (L) == LHVM_AVX2 ? NAME##_avx2_##T : NAME##_base_##T)
 #else
 #define PICK_ROWS(L, NAME, T) NAME##_base_##T
@@ -456,3 +478,10 @@ SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float)
 
 SOFTMAX_ROWS(lhvm_softmax_rows_f64, double, lhvm_apply_f64, f64)
 SOFTMAX_ROWS(lhvm_softmax_rows_f32, float, lhvm_apply_f32, f32)
+
+void lhvm_scale_rows_f64(const double *x, size_t rows, size_t cols, const double *factor, double *y, lhvm_level level) {
+    PICK_ROWS(usable(level), scale, f64)(x, rows, cols, factor, y);
+}
+void lhvm_scale_rows_f32(const float *x, size_t rows, size_t cols, const double *factor, float *y, lhvm_level level) {
+    PICK_ROWS(usable(level), scale, f32)(x, rows, cols, factor, y);
+}

@@ -279,7 +279,7 @@ public enum Kernels {
             return .init(sum: 0, normalizer: 0)
         }
         let d = b.predColumns, t = b.targetColumns
-        let storage = RowBlockStorage<S>(predColumns: d, targetColumns: t)
+        let storage = RowBlockStorage<S>(rows: b.rows, predColumns: d, targetColumns: t)
         var sum = 0.0
         var normalizer = 0.0
         var start = 0

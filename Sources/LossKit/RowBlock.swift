@@ -29,7 +29,7 @@ public struct RowBlock<S: KernelScalar> {
     /// Scratch element lanes a loss may use (`temporary(0)` … `temporary(temporaries - 1)`).
     public static var temporaries: Int { 2 }
     /// Scratch row lanes a loss may use (`rowTemporary(0)` …).
-    public static var rowTemporaries: Int { 2 }
+    public static var rowTemporaries: Int { 4 }
 
     /// The number of rows in this block (at least 1).
     public let rows: Int
@@ -87,6 +87,13 @@ public struct RowBlock<S: KernelScalar> {
         T.apply(f, x.base, y.base, count: x.count, math: math)
     }
 
+    /// y[r, j] = x[r, j] · factor[r] for every element (x and y element lanes,
+    /// `factor` a row lane; y may be x).
+    @inlinable public func scaleRows(_ x: RowLane<S>, by factor: RowLane<Double>, into y: RowLane<S>) {
+        precondition(x.count == rows * predColumns && y.count == x.count && factor.count == rows, "scaleRows takes element lanes and a row lane")
+        S.scaleRows(x.base, rows: rows, columns: predColumns, by: factor.base, into: y.base, math: math)
+    }
+
     /// The log-sum-exp parts of every row of `x` (an element lane): per row the
     /// first maximum m and its column `top`, every e^{x_j − m} in `exps` (one
     /// vector exp over the block, in `S`), and the sum of the row's other exps
@@ -121,13 +128,13 @@ public struct SoftmaxRows<S: KernelScalar> {
     }
 }
 
-/// The memory of the kit's row blocks for one batch shape, allocated once per
-/// batch: element lanes of `elementCapacity` values (a power of two holding
+/// The memory of the kit's row blocks for one batch, allocated once per batch:
+/// element lanes of `elementCapacity` values (a power of two holding
 /// `rowsPerBlock` rows), row lanes of `rowCapacity` Doubles, and Double rows
 /// for the per-row form.
 @usableFromInline final class RowBlockStorage<S: KernelScalar> {
-    /// The fewest values a block's element lanes hold (when a row is shorter).
-    @usableFromInline static var minimumCapacity: Int { 512 }
+    /// The most values in a block's element lanes (unless one row is longer).
+    @usableFromInline static var blockValues: Int { 512 }
     /// pred, target, gradient, hessian, the temporaries, the softmax exps.
     @usableFromInline static var elementLanes: Int { 5 + RowBlock<S>.temporaries }
     /// value, normalizer, the row temporaries, the softmax max and rest.
@@ -145,14 +152,16 @@ public struct SoftmaxRows<S: KernelScalar> {
     /// pred, target, gradient, Hessian and scratch rows in Double for `RowLoss`'s per-row form.
     @usableFromInline let wide: UnsafeMutablePointer<Double>
 
-    @inlinable init(predColumns: Int, targetColumns: Int) {
+    /// Blocks of at most `blockValues` values (one row when a row is longer),
+    /// and never more rows than the batch has.
+    @inlinable init(rows: Int, predColumns: Int, targetColumns: Int) {
         self.predColumns = predColumns
         self.targetColumns = targetColumns
         let widest = Swift.max(predColumns, targetColumns, 1)
-        var capacity = Self.minimumCapacity
-        while capacity < widest { capacity <<= 1 }
+        rowsPerBlock = Swift.max(1, Swift.min(rows, Self.blockValues / widest))
+        var capacity = 1
+        while capacity < rowsPerBlock * widest { capacity <<= 1 }
         elementCapacity = capacity
-        rowsPerBlock = capacity / widest
         var rowCapacity = 1
         while rowCapacity < rowsPerBlock { rowCapacity <<= 1 }
         self.rowCapacity = rowCapacity
@@ -202,6 +211,24 @@ extension KernelScalar {
             for i in 0..<n { wideX[i] = x[i].asDouble }
             math.softmaxRows(wideX, rows: rows, columns: columns, exps: wideX + n, max: max, top: top, rest: rest)
             for i in 0..<n { exps[i] = Self(fromDouble: wideX[n + i]) }
+        }
+    }
+
+    /// `VectorMath.scaleRows` in this type's lanes (any type but Double and Float in a plain loop).
+    @inlinable
+    static func scaleRows(_ x: UnsafePointer<Self>, rows: Int, columns: Int, by factor: UnsafePointer<Double>,
+                          into y: UnsafeMutablePointer<Self>, math: VectorMath) {
+        if Self.self == Double.self {
+            math.scaleRows(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), rows: rows, columns: columns, by: factor,
+                           into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self))
+        } else if Self.self == Float.self {
+            math.scaleRows(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), rows: rows, columns: columns, by: factor,
+                           into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+        } else {
+            for r in 0..<rows {
+                let f = Self(fromDouble: factor[r])
+                for j in 0..<columns { y[r * columns + j] = x[r * columns + j] * f }
+            }
         }
     }
 }

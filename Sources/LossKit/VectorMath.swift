@@ -159,6 +159,18 @@ public struct VectorMath: Sendable, Equatable {
         lhvm_softmax_rows_f32(x, rows, columns, exps, max, top, rest, level.c)
     }
 
+    /// y[r · columns + j] = x[r · columns + j] · factor[r] for every row r (y may be x).
+    public func scaleRows(_ x: UnsafePointer<Double>, rows: Int, columns: Int, by factor: UnsafePointer<Double>,
+                          into y: UnsafeMutablePointer<Double>) {
+        lhvm_scale_rows_f64(x, rows, columns, factor, y, level.c)
+    }
+
+    /// The same over float rows (each factor rounded to float once).
+    public func scaleRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, by factor: UnsafePointer<Double>,
+                          into y: UnsafeMutablePointer<Float>) {
+        lhvm_scale_rows_f32(x, rows, columns, factor, y, level.c)
+    }
+
     /// Applies `f` to every entry of a row in place.
     public func apply(_ f: VectorFunction, _ row: RowOutput) {
         lhvm_apply_f64(f.c, row.base, row.base, row.count, level.c)

@@ -103,22 +103,20 @@ public struct CrossEntropy: RowLoss {
     public func evaluate<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
         let classes = b.predColumns
         let indexTarget = b.targetColumns == 1
-        let indices = b.rowTemporary(0), logZ = b.rowTemporary(1)
+        let indices = b.rowTemporary(0), logZ = b.rowTemporary(1), invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
         if indexTarget { try classIndices(b, into: indices) } else { try checkProbabilities(b) }
         let lse = b.softmax(b.pred)
         b.apply(.log1p, lse.rest, into: logZ)
         let uniform = smoothing / Double(classes)
         let keep = 1 - smoothing
-        let wantsDerivatives = b.wantsGradient || b.wantsHessian
         for r in 0..<b.rows {
             let row = r &* classes
             let m = lse.max[r], lz = logZ[r]
             // q_c = (1 − s)·target_c + s/C; loss = Σ_c q_c w_c (log z + m − x_c); S = Σ_c q_c w_c.
             var loss = 0.0
             var s = 0.0
-            var index = -1
             if indexTarget {
-                index = Int(indices[r])
+                let index = Int(indices[r])
                 let hot = keep * classWeight(index)
                 loss = hot * (lz + (m - b.pred[row &+ index].asDouble))
                 s = hot
@@ -137,36 +135,43 @@ public struct CrossEntropy: RowLoss {
                 }
             }
             b.value[r] = loss
-            guard wantsDerivatives else { continue }
-            let rest = lse.rest[r], top = lse.top[r]
-            let invZ = 1 / (1 + rest)
-            if indexTarget && smoothing == 0 {
-                // q is 0 off the target class: s·p and s·p(1 − p) in S; then the
-                // target's gradient and the maximum's Hessian in Double.
-                let sS = S(fromDouble: s), invS = S(fromDouble: invZ)
-                for c in 0..<classes {
-                    let p = lse.exps[row &+ c] * invS
-                    if b.wantsGradient { b.gradient[row &+ c] = sS * p }
-                    if b.wantsHessian { b.hessian[row &+ c] = sS * p * (1 - p) }
-                }
-                if b.wantsGradient {
-                    // s·(p − 1); at the maximum p − 1 = −rest / z, without cancellation.
-                    b.gradient[row &+ index] = S(fromDouble: index == top ? -(s * (rest * invZ))
-                                                                          : s * (lse.exps[row &+ index].asDouble * invZ) - s)
-                }
-            } else {
-                for c in 0..<classes {
-                    let p = lse.exps[row &+ c].asDouble * invZ
-                    if b.wantsGradient {
-                        let q = (indexTarget ? (c == index ? keep : 0) : keep * b.target[row &+ c].asDouble) + uniform
-                        b.gradient[row &+ c] = S(fromDouble: s * p - q * classWeight(c))
+            scale[r] = s
+            invZ[r] = 1 / (1 + lse.rest[r])
+        }
+        guard b.wantsGradient || b.wantsHessian else { return }
+        // p = e · (1/z) in S for the whole block, then S·p; the entries with q ≠ 0
+        // (the target class, or every class with smoothing or a probability target)
+        // and the Hessian's 1 − p at the maximum (rest / z) in Double.
+        let p = b.temporary(0)
+        b.scaleRows(lse.exps, by: invZ, into: p)
+        let plain = indexTarget && smoothing == 0
+        if b.wantsGradient {
+            if plain { b.scaleRows(p, by: scale, into: b.gradient) }
+            for r in 0..<b.rows {
+                let row = r &* classes, s = scale[r], rest = lse.rest[r], top = lse.top[r]
+                if plain {
+                    // s·(p − 1) at the target; at the maximum p − 1 = −rest / z, without cancellation.
+                    let index = Int(indices[r])
+                    b.gradient[row &+ index] = S(fromDouble: index == top ? -(s * (rest * invZ[r]))
+                                                                          : s * (lse.exps[row &+ index].asDouble * invZ[r]) - s)
+                } else {
+                    for c in 0..<classes {
+                        let q = (indexTarget ? (c == Int(indices[r]) ? keep : 0) : keep * b.target[row &+ c].asDouble) + uniform
+                        b.gradient[row &+ c] = S(fromDouble: s * (lse.exps[row &+ c].asDouble * invZ[r]) - q * classWeight(c))
                     }
-                    if b.wantsHessian { b.hessian[row &+ c] = S(fromDouble: s * p * (1 - p)) }
                 }
             }
-            if b.wantsHessian {
+        }
+        if b.wantsHessian {
+            for r in 0..<b.rows {
+                let row = r &* classes, s = scale[r], sS = S(fromDouble: s)
+                for c in 0..<classes {
+                    let pc = p[row &+ c]
+                    b.hessian[row &+ c] = sS * pc * (1 - pc)
+                }
                 // 1 − p at the maximum is rest / z, without cancellation.
-                b.hessian[row &+ top] = S(fromDouble: s * (lse.exps[row &+ top].asDouble * invZ) * (rest * invZ))
+                let top = lse.top[r]
+                b.hessian[row &+ top] = S(fromDouble: s * (lse.exps[row &+ top].asDouble * invZ[r]) * (lse.rest[r] * invZ[r]))
             }
         }
     }

@@ -56,12 +56,19 @@ void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, flo
  * cols >= 1): for row r, top[r] is the index of its first maximum m,
  * max[r] = m, exps[r * cols + j] = e^{x[r * cols + j] - m} (one call of the
  * level's exp over the whole block) and rest[r] = the sum of the row's exps
- * over j != top[r], added in double in index order at every level. exps must
- * not overlap x. */
+ * over j != top[r], added in double in one fixed order at every level. exps
+ * must not overlap x. */
 void lhvm_softmax_rows_f64(const double *x, size_t rows, size_t cols, double *exps, double *max,
                            size_t *top, double *rest, lhvm_level level);
 void lhvm_softmax_rows_f32(const float *x, size_t rows, size_t cols, float *exps, double *max,
                            size_t *top, double *rest, lhvm_level level);
+
+/* y[r * cols + j] = x[r * cols + j] * factor[r] for every row r (the factor
+ * rounded to the element type once per row); y may be x. */
+void lhvm_scale_rows_f64(const double *x, size_t rows, size_t cols, const double *factor, double *y,
+                         lhvm_level level);
+void lhvm_scale_rows_f32(const float *x, size_t rows, size_t cols, const double *factor, float *y,
+                         lhvm_level level);
 
 /* Scans, at the level's vector width. NaN is inside every domain (its
  * comparisons are false); a float array is compared after widening to double.

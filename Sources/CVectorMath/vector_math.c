@@ -394,40 +394,48 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
  * one exp over the whole block, then each row's sum of the exps but the top one
  * in double. */
 
+/* The maximum in four lanes (x > m ? x : m, a vector max), then the first
+ * column holding it. Equal to a scan for the first strict maximum unless the row
+ * has a NaN, and then every output of the row is NaN either way. */
 #define SOFTMAX_SHIFT(NAME, ATTR, T)                                          \
     ATTR static void NAME(const T *restrict x, size_t rows, size_t cols, T *restrict exps, \
                           double *restrict max, size_t *restrict top) {       \
         for (size_t r = 0; r < rows; r++) {                                   \
             const T *row = x + r * cols;                                      \
             T *out = exps + r * cols;                                         \
+            T lane[4] = {row[0], row[0], row[0], row[0]};                     \
+            size_t j = 0;                                                     \
+            for (; j + 4 <= cols; j += 4)                                     \
+                for (size_t k = 0; k < 4; k++) lane[k] = row[j + k] > lane[k] ? row[j + k] : lane[k]; \
+            for (; j < cols; j++) lane[0] = row[j] > lane[0] ? row[j] : lane[0]; \
+            T m = lane[0];                                                    \
+            for (size_t k = 1; k < 4; k++) m = lane[k] > m ? lane[k] : m;     \
             size_t t = 0;                                                     \
-            T m = row[0];                                                     \
-            for (size_t j = 1; j < cols; j++) {                               \
-                if (row[j] > m) {                                             \
-                    m = row[j];                                               \
-                    t = j;                                                    \
-                }                                                             \
-            }                                                                 \
-            for (size_t j = 0; j < cols; j++) out[j] = row[j] - m;            \
+            while (t + 1 < cols && !(row[t] == m)) t++;                       \
+            for (size_t c = 0; c < cols; c++) out[c] = row[c] - m;            \
             max[r] = m;                                                       \
             top[r] = t;                                                       \
         }                                                                     \
     }
 
 /* Four partial sums (column j goes to sum j % 4), combined as (s0 + s1) + (s2 + s3):
- * a fixed order at every level, and four short dependency chains, not one long one. */
+ * a fixed order at every level, four short dependency chains, and vector adds.
+ * The top exp is taken out of the sum by zeroing it for the sum and putting it
+ * back (exps is the caller's output). */
 #define SOFTMAX_REST(NAME, ATTR, T)                                           \
-    ATTR static void NAME(const T *restrict exps, size_t rows, size_t cols,   \
+    ATTR static void NAME(T *restrict exps, size_t rows, size_t cols,         \
                           const size_t *restrict top, double *restrict rest) { \
         for (size_t r = 0; r < rows; r++) {                                   \
-            const T *row = exps + r * cols;                                   \
-            size_t t = top[r];                                                \
+            T *row = exps + r * cols;                                         \
+            T kept = row[top[r]];                                             \
+            row[top[r]] = 0;                                                  \
             double s[4] = {0, 0, 0, 0};                                       \
             size_t j = 0;                                                     \
             for (; j + 4 <= cols; j += 4)                                     \
-                for (size_t k = 0; k < 4; k++) s[k] += j + k == t ? 0 : (double)row[j + k]; \
-            for (size_t k = 0; j + k < cols; k++) s[k] += j + k == t ? 0 : (double)row[j + k]; \
+                for (size_t k = 0; k < 4; k++) s[k] += (double)row[j + k];    \
+            for (size_t k = 0; j + k < cols; k++) s[k] += (double)row[j + k]; \
             rest[r] = (s[0] + s[1]) + (s[2] + s[3]);                          \
+            row[top[r]] = kept;                                               \
         }                                                                     \
     }
 

@@ -53,7 +53,8 @@ void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, flo
                        float *sigmoid_neg, size_t n, lhvm_level level);
 
 /* The parts of log-sum-exp of `rows` rows of `cols` values each (row-major x,
- * cols >= 1): for row r, top[r] is the index of its first maximum m,
+ * cols >= 1): for row r, top[r] is the index of its first maximum m (some
+ * column when the row has a NaN: its outputs are NaN then),
  * max[r] = m, exps[r * cols + j] = e^{x[r * cols + j] - m} (one call of the
  * level's exp over the whole block) and rest[r] = the sum of the row's exps
  * over j != top[r], added in double in one fixed order at every level. exps

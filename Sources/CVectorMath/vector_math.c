@@ -395,47 +395,59 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
  * in double. */
 
 /* The maximum in four lanes (x > m ? x : m, a vector max), then the first
- * column holding it. Equal to a scan for the first strict maximum unless the row
- * has a NaN, and then every output of the row is NaN either way. */
+ * column holding it, found without a branch per column. Equal to a scan for the
+ * first strict maximum unless the row has a NaN, and then every output of the
+ * row is NaN either way. */
 #define SOFTMAX_SHIFT(NAME, ATTR, T)                                          \
     ATTR static void NAME(const T *restrict x, size_t rows, size_t cols, T *restrict exps, \
                           double *restrict max, size_t *restrict top) {       \
         for (size_t r = 0; r < rows; r++) {                                   \
             const T *row = x + r * cols;                                      \
             T *out = exps + r * cols;                                         \
-            T lane[4] = {row[0], row[0], row[0], row[0]};                     \
+            T m0 = row[0], m1 = row[0], m2 = row[0], m3 = row[0];             \
             size_t j = 0;                                                     \
-            for (; j + 4 <= cols; j += 4)                                     \
-                for (size_t k = 0; k < 4; k++) lane[k] = row[j + k] > lane[k] ? row[j + k] : lane[k]; \
-            for (; j < cols; j++) lane[0] = row[j] > lane[0] ? row[j] : lane[0]; \
-            T m = lane[0];                                                    \
-            for (size_t k = 1; k < 4; k++) m = lane[k] > m ? lane[k] : m;     \
-            size_t t = 0;                                                     \
-            while (t + 1 < cols && !(row[t] == m)) t++;                       \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                m0 = row[j] > m0 ? row[j] : m0;                               \
+                m1 = row[j + 1] > m1 ? row[j + 1] : m1;                       \
+                m2 = row[j + 2] > m2 ? row[j + 2] : m2;                       \
+                m3 = row[j + 3] > m3 ? row[j + 3] : m3;                       \
+            }                                                                 \
+            for (; j < cols; j++) m0 = row[j] > m0 ? row[j] : m0;             \
+            m0 = m1 > m0 ? m1 : m0;                                           \
+            m2 = m3 > m2 ? m3 : m2;                                           \
+            T m = m2 > m0 ? m2 : m0;                                          \
+            size_t t = cols - 1;                                              \
+            for (size_t c = cols; c-- > 0;) t = row[c] == m ? c : t;          \
             for (size_t c = 0; c < cols; c++) out[c] = row[c] - m;            \
             max[r] = m;                                                       \
             top[r] = t;                                                       \
         }                                                                     \
     }
 
-/* Four partial sums (column j goes to sum j % 4), combined as (s0 + s1) + (s2 + s3):
- * a fixed order at every level, four short dependency chains, and vector adds.
- * The top exp is taken out of the sum by zeroing it for the sum and putting it
- * back (exps is the caller's output). */
-#define SOFTMAX_REST(NAME, ATTR, T)                                           \
-    ATTR static void NAME(T *restrict exps, size_t rows, size_t cols,         \
+/* The sum of p[0..n-1] in double: four partial sums (element j in sum j % 4)
+ * and a tail, combined as ((s0 + s1) + (s2 + s3)) + tail. */
+#define RANGE_SUM(NAME, ATTR, T)                                              \
+    ATTR static inline double NAME(const T *p, size_t n) {                    \
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, tail = 0;                      \
+        size_t j = 0;                                                         \
+        for (; j + 4 <= n; j += 4) {                                          \
+            s0 += (double)p[j];                                               \
+            s1 += (double)p[j + 1];                                           \
+            s2 += (double)p[j + 2];                                           \
+            s3 += (double)p[j + 3];                                           \
+        }                                                                     \
+        for (; j < n; j++) tail += (double)p[j];                              \
+        return ((s0 + s1) + (s2 + s3)) + tail;                                \
+    }
+
+/* The exps before the top column, then those after it (a fixed order at every level). */
+#define SOFTMAX_REST(NAME, ATTR, T, SUM)                                      \
+    ATTR static void NAME(const T *restrict exps, size_t rows, size_t cols,   \
                           const size_t *restrict top, double *restrict rest) { \
         for (size_t r = 0; r < rows; r++) {                                   \
-            T *row = exps + r * cols;                                         \
-            T kept = row[top[r]];                                             \
-            row[top[r]] = 0;                                                  \
-            double s[4] = {0, 0, 0, 0};                                       \
-            size_t j = 0;                                                     \
-            for (; j + 4 <= cols; j += 4)                                     \
-                for (size_t k = 0; k < 4; k++) s[k] += (double)row[j + k];    \
-            for (size_t k = 0; j + k < cols; k++) s[k] += (double)row[j + k]; \
-            rest[r] = (s[0] + s[1]) + (s[2] + s[3]);                          \
-            row[top[r]] = kept;                                               \
+            const T *row = exps + r * cols;                                   \
+            size_t t = top[r];                                                \
+            rest[r] = SUM(row, t) + SUM(row + t + 1, cols - t - 1);           \
         }                                                                     \
     }
 
@@ -452,21 +464,27 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
 
 SOFTMAX_SHIFT(shift_base_f64, , double)
 SOFTMAX_SHIFT(shift_base_f32, , float)
-SOFTMAX_REST(rest_base_f64, , double)
-SOFTMAX_REST(rest_base_f32, , float)
+RANGE_SUM(sum_base_f64, , double)
+SOFTMAX_REST(rest_base_f64, , double, sum_base_f64)
+RANGE_SUM(sum_base_f32, , float)
+SOFTMAX_REST(rest_base_f32, , float, sum_base_f32)
 SCALE_ROWS(scale_base_f64, , double)
 SCALE_ROWS(scale_base_f32, , float)
 #if defined(__x86_64__)
 SOFTMAX_SHIFT(shift_avx2_f64, __attribute__((target("avx2"))), double)
 SOFTMAX_SHIFT(shift_avx2_f32, __attribute__((target("avx2"))), float)
-SOFTMAX_REST(rest_avx2_f64, __attribute__((target("avx2"))), double)
-SOFTMAX_REST(rest_avx2_f32, __attribute__((target("avx2"))), float)
+RANGE_SUM(sum_avx2_f64, __attribute__((target("avx2"))), double)
+SOFTMAX_REST(rest_avx2_f64, __attribute__((target("avx2"))), double, sum_avx2_f64)
+RANGE_SUM(sum_avx2_f32, __attribute__((target("avx2"))), float)
+SOFTMAX_REST(rest_avx2_f32, __attribute__((target("avx2"))), float, sum_avx2_f32)
 SCALE_ROWS(scale_avx2_f64, __attribute__((target("avx2"))), double)
 SCALE_ROWS(scale_avx2_f32, __attribute__((target("avx2"))), float)
 SOFTMAX_SHIFT(shift_avx512_f64, __attribute__((target("avx512f"))), double)
 SOFTMAX_SHIFT(shift_avx512_f32, __attribute__((target("avx512f"))), float)
-SOFTMAX_REST(rest_avx512_f64, __attribute__((target("avx512f"))), double)
-SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float)
+RANGE_SUM(sum_avx512_f64, __attribute__((target("avx512f"))), double)
+SOFTMAX_REST(rest_avx512_f64, __attribute__((target("avx512f"))), double, sum_avx512_f64)
+RANGE_SUM(sum_avx512_f32, __attribute__((target("avx512f"))), float)
+SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float, sum_avx512_f32)
 SCALE_ROWS(scale_avx512_f64, __attribute__((target("avx512f"))), double)
 SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
 #define PICK_ROWS(L, NAME, T) ((L) == LHVM_AVX512 ? NAME##_avx512_##T : (L) == LHVM_AVX2 ? NAME##_avx2_##T : NAME##_base_##T)

@@ -87,6 +87,24 @@ public enum Kernels {
         }
     }
 
+    /// x(0) … x(n − 1) added to four partial sums: x(k) to s(k mod 4), the tail to s0.
+    @inlinable @inline(__always)
+    static func addInFours(_ n: Int, _ s0: inout Double, _ s1: inout Double, _ s2: inout Double, _ s3: inout Double,
+                           _ x: (Int) -> Double) {
+        var k = 0
+        while k &+ 4 <= n {
+            s0 += x(k)
+            s1 += x(k &+ 1)
+            s2 += x(k &+ 2)
+            s3 += x(k &+ 3)
+            k &+= 4
+        }
+        while k < n {
+            s0 += x(k)
+            k &+= 1
+        }
+    }
+
     /// Elements `start..<end`, four partial sums combined in a fixed order. The
     /// wanted outputs are types (`KernelFlag`), so every specialisation has
     /// them as constants: no per-element test, whether or not this is inlined.
@@ -109,18 +127,7 @@ public enum Kernels {
                 for k in 0..<n {
                     tmp[k] = element(loss, p, t, i &+ k, scale, ew, v, g, h, fv, fg, fh, fe)
                 }
-                var k = 0
-                while k &+ 4 <= n {
-                    s0 += tmp[k]
-                    s1 += tmp[k &+ 1]
-                    s2 += tmp[k &+ 2]
-                    s3 += tmp[k &+ 3]
-                    k &+= 4
-                }
-                while k < n {
-                    s0 += tmp[k]
-                    k &+= 1
-                }
+                addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
                 i &+= n
             }
             return (s0 + s1) + (s2 + s3)
@@ -152,6 +159,16 @@ public enum Kernels {
                     pb.update(from: p + i, count: n)
                     tb.update(from: t + i, count: n)
                     loss.evaluate(block: ElementBlock(count: n, math: math, wantsDerivatives: wantG || wantH, storage: base))
+                    if !perElement && scale == 1 {
+                        // Unweighted: the lanes are the outputs (in S: no round trip
+                        // through Double), and the values are summed in Double.
+                        if wantG { (g + i).update(from: gb, count: n) }
+                        if wantH { (h + i).update(from: hb, count: n) }
+                        if wantV { (v + i).update(from: vb, count: n) }
+                        addInFours(n, &s0, &s1, &s2, &s3) { vb[$0].asDouble }
+                        i &+= n
+                        continue
+                    }
                     // One simple loop per output (each vectorises on its own, whatever
                     // the optimiser merges): the weights, then w·ℓ′, w·ℓ″, w·ℓ.
                     if perElement {
@@ -163,18 +180,7 @@ public enum Kernels {
                     if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
                     for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
                     if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
-                    var k = 0
-                    while k &+ 4 <= n {
-                        s0 += tmp[k]
-                        s1 += tmp[k &+ 1]
-                        s2 += tmp[k &+ 2]
-                        s3 += tmp[k &+ 3]
-                        k &+= 4
-                    }
-                    while k < n {
-                        s0 += tmp[k]
-                        k &+= 1
-                    }
+                    addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
                     i &+= n
                 }
                 return (s0 + s1) + (s2 + s3)

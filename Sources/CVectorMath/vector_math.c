@@ -424,30 +424,25 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
         }                                                                     \
     }
 
-/* The sum of p[0..n-1] in double: four partial sums (element j in sum j % 4)
- * and a tail, combined as ((s0 + s1) + (s2 + s3)) + tail. */
-#define RANGE_SUM(NAME, ATTR, T)                                              \
-    ATTR static inline double NAME(const T *p, size_t n) {                    \
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, tail = 0;                      \
-        size_t j = 0;                                                         \
-        for (; j + 4 <= n; j += 4) {                                          \
-            s0 += (double)p[j];                                               \
-            s1 += (double)p[j + 1];                                           \
-            s2 += (double)p[j + 2];                                           \
-            s3 += (double)p[j + 3];                                           \
-        }                                                                     \
-        for (; j < n; j++) tail += (double)p[j];                              \
-        return ((s0 + s1) + (s2 + s3)) + tail;                                \
-    }
-
-/* The exps before the top column, then those after it (a fixed order at every level). */
-#define SOFTMAX_REST(NAME, ATTR, T, SUM)                                      \
+/* Four partial sums over every column (column j in sum j % 4, the top column
+ * adding 0) and a tail, combined as ((s0 + s1) + (s2 + s3)) + tail: the same
+ * trip count for every row (no branch that depends on where the top is), short
+ * dependency chains, and a fixed order at every level. */
+#define SOFTMAX_REST(NAME, ATTR, T)                                           \
     ATTR static void NAME(const T *restrict exps, size_t rows, size_t cols,   \
                           const size_t *restrict top, double *restrict rest) { \
         for (size_t r = 0; r < rows; r++) {                                   \
             const T *row = exps + r * cols;                                   \
-            size_t t = top[r];                                                \
-            rest[r] = SUM(row, t) + SUM(row + t + 1, cols - t - 1);           \
+            size_t t = top[r], j = 0;                                         \
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, tail = 0;                  \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                s0 += j == t ? 0 : (double)row[j];                            \
+                s1 += j + 1 == t ? 0 : (double)row[j + 1];                    \
+                s2 += j + 2 == t ? 0 : (double)row[j + 2];                    \
+                s3 += j + 3 == t ? 0 : (double)row[j + 3];                    \
+            }                                                                 \
+            for (; j < cols; j++) tail += j == t ? 0 : (double)row[j];        \
+            rest[r] = ((s0 + s1) + (s2 + s3)) + tail;                         \
         }                                                                     \
     }
 
@@ -464,27 +459,21 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
 
 SOFTMAX_SHIFT(shift_base_f64, , double)
 SOFTMAX_SHIFT(shift_base_f32, , float)
-RANGE_SUM(sum_base_f64, , double)
-SOFTMAX_REST(rest_base_f64, , double, sum_base_f64)
-RANGE_SUM(sum_base_f32, , float)
-SOFTMAX_REST(rest_base_f32, , float, sum_base_f32)
+SOFTMAX_REST(rest_base_f64, , double)
+SOFTMAX_REST(rest_base_f32, , float)
 SCALE_ROWS(scale_base_f64, , double)
 SCALE_ROWS(scale_base_f32, , float)
 #if defined(__x86_64__)
 SOFTMAX_SHIFT(shift_avx2_f64, __attribute__((target("avx2"))), double)
 SOFTMAX_SHIFT(shift_avx2_f32, __attribute__((target("avx2"))), float)
-RANGE_SUM(sum_avx2_f64, __attribute__((target("avx2"))), double)
-SOFTMAX_REST(rest_avx2_f64, __attribute__((target("avx2"))), double, sum_avx2_f64)
-RANGE_SUM(sum_avx2_f32, __attribute__((target("avx2"))), float)
-SOFTMAX_REST(rest_avx2_f32, __attribute__((target("avx2"))), float, sum_avx2_f32)
+SOFTMAX_REST(rest_avx2_f64, __attribute__((target("avx2"))), double)
+SOFTMAX_REST(rest_avx2_f32, __attribute__((target("avx2"))), float)
 SCALE_ROWS(scale_avx2_f64, __attribute__((target("avx2"))), double)
 SCALE_ROWS(scale_avx2_f32, __attribute__((target("avx2"))), float)
 SOFTMAX_SHIFT(shift_avx512_f64, __attribute__((target("avx512f"))), double)
 SOFTMAX_SHIFT(shift_avx512_f32, __attribute__((target("avx512f"))), float)
-RANGE_SUM(sum_avx512_f64, __attribute__((target("avx512f"))), double)
-SOFTMAX_REST(rest_avx512_f64, __attribute__((target("avx512f"))), double, sum_avx512_f64)
-RANGE_SUM(sum_avx512_f32, __attribute__((target("avx512f"))), float)
-SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float, sum_avx512_f32)
+SOFTMAX_REST(rest_avx512_f64, __attribute__((target("avx512f"))), double)
+SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float)
 SCALE_ROWS(scale_avx512_f64, __attribute__((target("avx512f"))), double)
 SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
 #define PICK_ROWS(L, NAME, T) ((L) == LHVM_AVX512 ? NAME##_avx512_##T : (L) == LHVM_AVX2 ? NAME##_avx2_##T : NAME##_base_##T)

@@ -389,36 +389,114 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
     return PICK_SCAN(usable(level), nonfinite, float)(x, n);
 }
 
-/* ---- softmax parts ---------------------------------------------------------- */
+/* ---- softmax rows ------------------------------------------------------------
+ * Each row's maximum and its shift (x - max, vectorised at the level's width),
+ * one exp over the whole block, then each row's sum of the exps but the top one
+ * in double. */
 
-#define SHIFT(NAME, ATTR)                                                     \
-    ATTR static void NAME(const double *restrict x, double *restrict y, size_t n, double m) { \
-        for (size_t j = 0; j < n; j++) y[j] = x[j] - m;                       \
+/* The maximum in four lanes (x > m ? x : m, a vector max), then the first
+ * column holding it, found without a branch per column. Equal to a scan for the
+ * first strict maximum unless the row has a NaN, and then every output of the
+ * row is NaN either way. */
+#define SOFTMAX_SHIFT(NAME, ATTR, T)                                          \
+    ATTR static void NAME(const T *restrict x, size_t rows, size_t cols, T *restrict exps, \
+                          double *restrict max, size_t *restrict top) {       \
+        for (size_t r = 0; r < rows; r++) {                                   \
+            const T *row = x + r * cols;                                      \
+            T *out = exps + r * cols;                                         \
+            T m0 = row[0], m1 = row[0], m2 = row[0], m3 = row[0];             \
+            size_t j = 0;                                                     \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                m0 = row[j] > m0 ? row[j] : m0;                               \
+                m1 = row[j + 1] > m1 ? row[j + 1] : m1;                       \
+                m2 = row[j + 2] > m2 ? row[j + 2] : m2;                       \
+                m3 = row[j + 3] > m3 ? row[j + 3] : m3;                       \
+            }                                                                 \
+            for (; j < cols; j++) m0 = row[j] > m0 ? row[j] : m0;             \
+            m0 = m1 > m0 ? m1 : m0;                                           \
+            m2 = m3 > m2 ? m3 : m2;                                           \
+            T m = m2 > m0 ? m2 : m0;                                          \
+            size_t t = cols - 1;                                              \
+            for (size_t c = cols; c-- > 0;) t = row[c] == m ? c : t;          \
+            for (size_t c = 0; c < cols; c++) out[c] = row[c] - m;            \
+            max[r] = m;                                                       \
+            top[r] = t;                                                       \
+        }                                                                     \
     }
-SHIFT(shift_base, )
+
+/* Four partial sums over every column (column j in sum j % 4, the top column
+ * adding 0) and a tail, combined as ((s0 + s1) + (s2 + s3)) + tail: the same
+ * trip count for every row (no branch that depends on where the top is), short
+ * dependency chains, and a fixed order at every level. */
+#define SOFTMAX_REST(NAME, ATTR, T)                                           \
+    ATTR static void NAME(const T *restrict exps, size_t rows, size_t cols,   \
+                          const size_t *restrict top, double *restrict rest) { \
+        for (size_t r = 0; r < rows; r++) {                                   \
+            const T *row = exps + r * cols;                                   \
+            size_t t = top[r], j = 0;                                         \
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, tail = 0;                  \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                s0 += j == t ? 0 : (double)row[j];                            \
+                s1 += j + 1 == t ? 0 : (double)row[j + 1];                    \
+                s2 += j + 2 == t ? 0 : (double)row[j + 2];                    \
+                s3 += j + 3 == t ? 0 : (double)row[j + 3];                    \
+            }                                                                 \
+            for (; j < cols; j++) tail += j == t ? 0 : (double)row[j];        \
+            rest[r] = ((s0 + s1) + (s2 + s3)) + tail;                         \
+        }                                                                     \
+    }
+
+/* y[r * cols + j] = x[r * cols + j] * factor[r], the factor rounded to T once per row. */
+#define SCALE_ROWS(NAME, ATTR, T)                                             \
+    ATTR static void NAME(const T *x, size_t rows, size_t cols, const double *restrict factor, T *y) { \
+        for (size_t r = 0; r < rows; r++) {                                   \
+            const T f = (T)factor[r];                                         \
+            const T *in = x + r * cols;                                       \
+            T *out = y + r * cols;                                            \
+            for (size_t j = 0; j < cols; j++) out[j] = in[j] * f;             \
+        }                                                                     \
+    }
+
+SOFTMAX_SHIFT(shift_base_f64, , double)
+SOFTMAX_SHIFT(shift_base_f32, , float)
+SOFTMAX_REST(rest_base_f64, , double)
+SOFTMAX_REST(rest_base_f32, , float)
+SCALE_ROWS(scale_base_f64, , double)
+SCALE_ROWS(scale_base_f32, , float)
 #if defined(__x86_64__)
-SHIFT(shift_avx2, __attribute__((target("avx2"))))
-SHIFT(shift_avx512, __attribute__((target("avx512f"))))
-#define PICK_SHIFT(L) ((L) == LHVM_AVX512 ? shift_avx512 : (L) == LHVM_AVX2 ? shift_avx2 : shift_base)
+SOFTMAX_SHIFT(shift_avx2_f64, __attribute__((target("avx2"))), double)
+SOFTMAX_SHIFT(shift_avx2_f32, __attribute__((target("avx2"))), float)
+SOFTMAX_REST(rest_avx2_f64, __attribute__((target("avx2"))), double)
+SOFTMAX_REST(rest_avx2_f32, __attribute__((target("avx2"))), float)
+SCALE_ROWS(scale_avx2_f64, __attribute__((target("avx2"))), double)
+SCALE_ROWS(scale_avx2_f32, __attribute__((target("avx2"))), float)
+SOFTMAX_SHIFT(shift_avx512_f64, __attribute__((target("avx512f"))), double)
+SOFTMAX_SHIFT(shift_avx512_f32, __attribute__((target("avx512f"))), float)
+SOFTMAX_REST(rest_avx512_f64, __attribute__((target("avx512f"))), double)
+SOFTMAX_REST(rest_avx512_f32, __attribute__((target("avx512f"))), float)
+SCALE_ROWS(scale_avx512_f64, __attribute__((target("avx512f"))), double)
+SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
+#define PICK_ROWS(L, NAME, T) ((L) == LHVM_AVX512 ? NAME##_avx512_##T : (L) == LHVM_AVX2 ? NAME##_avx2_##T : NAME##_base_##T)
 #else
-#define PICK_SHIFT(L) shift_base
+#define PICK_ROWS(L, NAME, T) NAME##_base_##T
 #endif
 
-size_t lhvm_softmax_parts_f64(const double *x, size_t n, double *exps, double *max, double *rest, lhvm_level level) {
-    lhvm_level use = usable(level);
-    size_t top = 0;
-    double m = x[0];
-    for (size_t j = 1; j < n; j++) {
-        if (x[j] > m) {
-            m = x[j];
-            top = j;
-        }
+#define SOFTMAX_ROWS(NAME, T, APPLY, SUFFIX)                                  \
+    void NAME(const T *x, size_t rows, size_t cols, T *exps, double *max, size_t *top, double *rest, \
+              lhvm_level level) {                                             \
+        if (rows == 0 || cols == 0) return;                                   \
+        lhvm_level use = usable(level);                                       \
+        PICK_ROWS(use, shift, SUFFIX)(x, rows, cols, exps, max, top);         \
+        APPLY(LHVM_EXP, exps, exps, rows * cols, use);                        \
+        PICK_ROWS(use, rest, SUFFIX)(exps, rows, cols, top, rest);            \
     }
-    PICK_SHIFT(use)(x, exps, n, m);
-    lhvm_apply_f64(LHVM_EXP, exps, exps, n, use);
-    double r = 0;
-    for (size_t j = 0; j < n; j++) r += j == top ? 0 : exps[j];
-    *max = m;
-    *rest = r;
-    return top;
+
+SOFTMAX_ROWS(lhvm_softmax_rows_f64, double, lhvm_apply_f64, f64)
+SOFTMAX_ROWS(lhvm_softmax_rows_f32, float, lhvm_apply_f32, f32)
+
+void lhvm_scale_rows_f64(const double *x, size_t rows, size_t cols, const double *factor, double *y, lhvm_level level) {
+    PICK_ROWS(usable(level), scale, f64)(x, rows, cols, factor, y);
+}
+void lhvm_scale_rows_f32(const float *x, size_t rows, size_t cols, const double *factor, float *y, lhvm_level level) {
+    PICK_ROWS(usable(level), scale, f32)(x, rows, cols, factor, y);
 }

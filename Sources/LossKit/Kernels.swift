@@ -1,7 +1,7 @@
 /// The batch loops behind `ElementwiseLoss` and `RowLoss`. Generic and
 /// `@inlinable`, so each loss gets its own specialised, inlined loop, for
-/// float64 and float32 batches alike (losses compute in Double; sums are
-/// accumulated in Double).
+/// float64 and float32 batches alike (per-element and per-row forms compute in
+/// Double, block forms in the batch's type; sums are accumulated in Double).
 ///
 /// Element-wise losses run one fused pass: value, gradient and Hessian of each
 /// element together, with one loop per combination of wanted outputs (no
@@ -87,6 +87,24 @@ public enum Kernels {
         }
     }
 
+    /// x(0) … x(n − 1) added to four partial sums: x(k) to s(k mod 4), the tail to s0.
+    @inlinable @inline(__always)
+    static func addInFours(_ n: Int, _ s0: inout Double, _ s1: inout Double, _ s2: inout Double, _ s3: inout Double,
+                           _ x: (Int) -> Double) {
+        var k = 0
+        while k &+ 4 <= n {
+            s0 += x(k)
+            s1 += x(k &+ 1)
+            s2 += x(k &+ 2)
+            s3 += x(k &+ 3)
+            k &+= 4
+        }
+        while k < n {
+            s0 += x(k)
+            k &+= 1
+        }
+    }
+
     /// Elements `start..<end`, four partial sums combined in a fixed order. The
     /// wanted outputs are types (`KernelFlag`), so every specialisation has
     /// them as constants: no per-element test, whether or not this is inlined.
@@ -109,18 +127,7 @@ public enum Kernels {
                 for k in 0..<n {
                     tmp[k] = element(loss, p, t, i &+ k, scale, ew, v, g, h, fv, fg, fh, fe)
                 }
-                var k = 0
-                while k &+ 4 <= n {
-                    s0 += tmp[k]
-                    s1 += tmp[k &+ 1]
-                    s2 += tmp[k &+ 2]
-                    s3 += tmp[k &+ 3]
-                    k &+= 4
-                }
-                while k < n {
-                    s0 += tmp[k]
-                    k &+= 1
-                }
+                addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
                 i &+= n
             }
             return (s0 + s1) + (s2 + s3)
@@ -152,6 +159,16 @@ public enum Kernels {
                     pb.update(from: p + i, count: n)
                     tb.update(from: t + i, count: n)
                     loss.evaluate(block: ElementBlock(count: n, math: math, wantsDerivatives: wantG || wantH, storage: base))
+                    if !perElement && scale == 1 {
+                        // Unweighted: the lanes are the outputs (in S: no round trip
+                        // through Double), and the values are summed in Double.
+                        if wantG { (g + i).update(from: gb, count: n) }
+                        if wantH { (h + i).update(from: hb, count: n) }
+                        if wantV { (v + i).update(from: vb, count: n) }
+                        addInFours(n, &s0, &s1, &s2, &s3) { vb[$0].asDouble }
+                        i &+= n
+                        continue
+                    }
                     // One simple loop per output (each vectorises on its own, whatever
                     // the optimiser merges): the weights, then w·ℓ′, w·ℓ″, w·ℓ.
                     if perElement {
@@ -163,18 +180,7 @@ public enum Kernels {
                     if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
                     for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
                     if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
-                    var k = 0
-                    while k &+ 4 <= n {
-                        s0 += tmp[k]
-                        s1 += tmp[k &+ 1]
-                        s2 += tmp[k &+ 2]
-                        s3 += tmp[k &+ 3]
-                        k &+= 4
-                    }
-                    while k < n {
-                        s0 += tmp[k]
-                        k &+= 1
-                    }
+                    addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
                     i &+= n
                 }
                 return (s0 + s1) + (s2 + s3)
@@ -253,82 +259,60 @@ public enum Kernels {
         return .init(sum: sum, normalizer: Double(d) * weights)
     }
 
-    /// Evaluates a row loss over a float64 batch, with vector math at `math`'s level.
+    /// A block's gradient or Hessian lane into the batch's output, each row
+    /// scaled by its weight when there are weights.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: Batch, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
-        try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
-        guard b.rows > 0, let pred = b.pred, let target = b.target else {
-            return .init(sum: 0, normalizer: 0)
+    static func store<S: KernelScalar>(_ lane: RowLane<S>, _ out: UnsafeMutablePointer<S>, rows: Int, columns d: Int,
+                                       weight: UnsafePointer<S>?) {
+        guard let weight else {
+            out.update(from: lane.base, count: rows &* d)
+            return
         }
-        let d = b.predColumns, t = b.targetColumns
-        let scratchRow = UnsafeMutablePointer<Double>.allocate(capacity: d)
-        defer { scratchRow.deallocate() }
-        let scratch = RowOutput(scratchRow, d)
-        var sum = 0.0
-        var normalizer = 0.0
-        for r in 0..<b.rows {
-            let p = RowValues(pred + r * d, d)
-            let y = RowValues(target + r * t, t)
-            let g = b.gradient.map { RowOutput($0 + r * d, d) }
-            let h = b.hessian.map { RowOutput($0 + r * d, d) }
-            let raw: Double
-            do {
-                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h, scratch: scratch, math: math)
-            } catch {
-                var failure = error
-                failure.row = r
-                throw failure
-            }
-            let w = b.weight?[r] ?? 1
-            let v = w * raw
-            b.values?[r] = v
-            sum += v
-            normalizer += w * loss.normalizer(pred: p, target: y)
-            if w != 1 {
-                if let g { for j in 0..<d { g[j] *= w } }
-                if let h { for j in 0..<d { h[j] *= w } }
-            }
+        for r in 0..<rows {
+            let w = weight[r].asDouble
+            for j in 0..<d { out[r &* d &+ j] = S(fromDouble: w * lane.base[r &* d &+ j].asDouble) }
         }
-        return .init(sum: sum, normalizer: normalizer)
     }
 
-    /// Evaluates a row loss over a float32 batch: each row is widened into a
-    /// Double scratch row, evaluated, and its outputs rounded back.
+    /// Evaluates a row loss over a batch (float64 or float32), block by block
+    /// (`RowLoss.evaluate(block:)`), with vector math at `math`'s level: each
+    /// block's rows are copied into the kit's lanes, evaluated, weighted and
+    /// stored; the sum and the normalizer add the rows in order, in Double.
     @inlinable
-    public static func rowwise<L: RowLoss>(_ loss: L, _ b: BatchF32, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
+    public static func rowwise<L: RowLoss, S: KernelScalar>(_ loss: L, _ b: KernelBatch<S>, math: VectorMath = .best) throws(LossFailure) -> BatchTotals {
         try loss.validate(predColumns: b.predColumns, targetColumns: b.targetColumns)
         guard b.rows > 0, let pred = b.pred, let target = b.target else {
             return .init(sum: 0, normalizer: 0)
         }
         let d = b.predColumns, t = b.targetColumns
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * d + t)
-        defer { scratch.deallocate() }
-        let px = scratch, gx = scratch + d, hx = scratch + 2 * d, tx = scratch + 3 * d
-        let work = RowOutput(scratch + 3 * d + t, d)
+        let storage = RowBlockStorage<S>(rows: b.rows, predColumns: d, targetColumns: t)
         var sum = 0.0
         var normalizer = 0.0
-        for r in 0..<b.rows {
-            for j in 0..<d { px[j] = Double(pred[r * d + j]) }
-            for j in 0..<t { tx[j] = Double(target[r * t + j]) }
-            let p = RowValues(UnsafePointer(px), d)
-            let y = RowValues(UnsafePointer(tx), t)
-            let g = b.gradient == nil ? nil : RowOutput(gx, d)
-            let h = b.hessian == nil ? nil : RowOutput(hx, d)
-            let raw: Double
+        var start = 0
+        while start < b.rows {
+            let rows = min(storage.rowsPerBlock, b.rows &- start)
+            let block = RowBlock(rows: rows, math: math, wantsGradient: b.gradient != nil, wantsHessian: b.hessian != nil,
+                                 storage: storage)
+            block.pred.base.update(from: pred + start &* d, count: rows &* d)
+            block.target.base.update(from: target + start &* t, count: rows &* t)
+            block.normalizer.base.update(repeating: 1, count: rows)
             do {
-                raw = try loss.evaluate(pred: p, target: y, gradient: g, hessian: h, scratch: work, math: math)
+                try loss.evaluate(block: block)
             } catch {
                 var failure = error
-                failure.row = r
+                failure.row = start + (failure.row ?? 0)
                 throw failure
             }
-            let w = b.weight.map { Double($0[r]) } ?? 1
-            let v = w * raw
-            b.values?[r] = Float(v)
-            sum += v
-            normalizer += w * loss.normalizer(pred: p, target: y)
-            if let out = b.gradient { for j in 0..<d { out[r * d + j] = Float(w * gx[j]) } }
-            if let out = b.hessian { for j in 0..<d { out[r * d + j] = Float(w * hx[j]) } }
+            for r in 0..<rows {
+                let w = b.weight?[start &+ r].asDouble ?? 1
+                let v = w * block.value[r]
+                b.values?[start &+ r] = S(fromDouble: v)
+                sum += v
+                normalizer += w * block.normalizer[r]
+            }
+            if let out = b.gradient { store(block.gradient, out + start &* d, rows: rows, columns: d, weight: b.weight.map { $0 + start }) }
+            if let out = b.hessian { store(block.hessian, out + start &* d, rows: rows, columns: d, weight: b.weight.map { $0 + start }) }
+            start &+= rows
         }
         return .init(sum: sum, normalizer: normalizer)
     }

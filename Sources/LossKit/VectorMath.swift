@@ -144,15 +144,31 @@ public struct VectorMath: Sendable, Equatable {
         return (m[0], m[min(1, m.count - 1)], m[min(2, m.count - 1)], m[min(3, m.count - 1)])
     }
 
-    /// The log-sum-exp parts of a row: the first maximum and its index, and the
-    /// sum of e^{x_j − max} over every other j (in index order); e^{x_j − max}
-    /// of every j are stored in `exps` (another row of the same length).
-    public func softmaxParts(_ x: RowValues, into exps: RowOutput) -> (max: Double, top: Int, rest: Double) {
-        precondition(x.count >= 1 && exps.count == x.count && UnsafeRawPointer(x.base) != UnsafeRawPointer(exps.base),
-                     "softmaxParts needs a non-empty row and a separate row of the same length")
-        var m = 0.0, rest = 0.0
-        let top = lhvm_softmax_parts_f64(x.base, x.count, exps.base, &m, &rest, level.c)
-        return (m, top, rest)
+    /// The log-sum-exp parts of `rows` rows of `columns` values (row-major x):
+    /// per row, `top` the index of its first maximum m, `max` = m, and `rest` the
+    /// sum of e^{x_j − m} over every other j (in Double, in index order); every
+    /// e^{x_j − m} is stored in `exps` (rows × columns values, not overlapping x).
+    public func softmaxRows(_ x: UnsafePointer<Double>, rows: Int, columns: Int, exps: UnsafeMutablePointer<Double>,
+                            max: UnsafeMutablePointer<Double>, top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>) {
+        lhvm_softmax_rows_f64(x, rows, columns, exps, max, top, rest, level.c)
+    }
+
+    /// The same over float rows, in float lanes (`max` and `rest` in Double).
+    public func softmaxRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, exps: UnsafeMutablePointer<Float>,
+                            max: UnsafeMutablePointer<Double>, top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>) {
+        lhvm_softmax_rows_f32(x, rows, columns, exps, max, top, rest, level.c)
+    }
+
+    /// y[r · columns + j] = x[r · columns + j] · factor[r] for every row r (y may be x).
+    public func scaleRows(_ x: UnsafePointer<Double>, rows: Int, columns: Int, by factor: UnsafePointer<Double>,
+                          into y: UnsafeMutablePointer<Double>) {
+        lhvm_scale_rows_f64(x, rows, columns, factor, y, level.c)
+    }
+
+    /// The same over float rows (each factor rounded to float once).
+    public func scaleRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, by factor: UnsafePointer<Double>,
+                          into y: UnsafeMutablePointer<Float>) {
+        lhvm_scale_rows_f32(x, rows, columns, factor, y, level.c)
     }
 
     /// Applies `f` to every entry of a row in place.

@@ -10,17 +10,41 @@ import LossKit
 @inlinable @inline(__always)
 func classIndex(_ target: RowValues, classes: Int) throws(LossFailure) -> Int {
     let y = target[0]
-    guard isClassIndex(y, count: classes) else {
-        throw LossFailure.domain(.target, row: 0, column: 0, value: y,
-                                 expected: "a whole-number class index in 0...\(classes - 1)")
-    }
+    guard isClassIndex(y, count: classes) else { throw classIndexFailure(row: 0, value: y, classes: classes) }
     return Int(y)
 }
 
-/// A target probability outside [0, 1] (the kit fills in the row).
+/// The class index of every row of a block's one-column target, checked in row
+/// order (the first bad one fails), into `indices`.
+@inlinable
+func classIndices<S: KernelScalar>(_ b: RowBlock<S>, into indices: RowLane<Double>) throws(LossFailure) {
+    for r in 0..<b.rows {
+        let y = b.target[r].asDouble
+        guard isClassIndex(y, count: b.predColumns) else { throw classIndexFailure(row: r, value: y, classes: b.predColumns) }
+        indices[r] = y
+    }
+}
+
+/// A target that is no class index.
 @usableFromInline
-func probabilityFailure(column: Int, value: Double) -> LossFailure {
-    .domain(.target, row: 0, column: column, value: value, expected: "a probability in [0, 1]")
+func classIndexFailure(row: Int, value: Double, classes: Int) -> LossFailure {
+    .domain(.target, row: row, column: 0, value: value, expected: "a whole-number class index in 0...\(classes - 1)")
+}
+
+/// A target probability outside [0, 1] (the kit fills in the row of a per-row call).
+@usableFromInline
+func probabilityFailure(row: Int = 0, column: Int, value: Double) -> LossFailure {
+    .domain(.target, row: row, column: column, value: value, expected: "a probability in [0, 1]")
+}
+
+/// Checks that every target of a block is a probability, in row order.
+@inlinable
+func checkProbabilities<S: KernelScalar>(_ b: RowBlock<S>) throws(LossFailure) {
+    let t = b.targetColumns
+    for i in 0..<(b.rows &* t) {
+        let v = b.target[i].asDouble
+        if v < 0 || v > 1 { throw probabilityFailure(row: i / t, column: i % t, value: v) }
+    }
 }
 
 /// Softmax cross entropy of logits against a class index or a probability row,
@@ -72,12 +96,84 @@ public struct CrossEntropy: RowLoss {
         try evaluate(x, target, gradient, hessian, LogSumExp(x, storingExpsIn: gradient), exps: gradient)
     }
 
-    /// With the row's exps from one block exp, in the gradient row or the scratch row.
+    /// A block: one vector exp over the block's logits (`RowBlock.softmax`), one
+    /// vector log1p over its rows; the entries that cancel (the gradient at the
+    /// target class, the Hessian at the maximum) and every sum in Double.
     @inlinable
-    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?,
-                         scratch: RowOutput, math: VectorMath) throws(LossFailure) -> Double {
-        let exps = gradient ?? scratch
-        return try evaluate(x, target, gradient, hessian, LogSumExp(x, exps: exps, math: math), exps: exps)
+    public func evaluate<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
+        let classes = b.predColumns
+        let indexTarget = b.targetColumns == 1
+        let indices = b.rowTemporary(0), logZ = b.rowTemporary(1), invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
+        if indexTarget { try classIndices(b, into: indices) } else { try checkProbabilities(b) }
+        let lse = b.softmax(b.pred)
+        b.apply(.log1p, lse.rest, into: logZ)
+        let uniform = smoothing / Double(classes)
+        let keep = 1 - smoothing
+        for r in 0..<b.rows {
+            let row = r &* classes
+            let m = lse.max[r], lz = logZ[r]
+            // q_c = (1 − s)·target_c + s/C; loss = Σ_c q_c w_c (log z + m − x_c); S = Σ_c q_c w_c.
+            var loss = 0.0
+            var s = 0.0
+            if indexTarget {
+                let index = Int(indices[r])
+                let hot = keep * classWeight(index)
+                loss = hot * (lz + (m - b.pred[row &+ index].asDouble))
+                s = hot
+                if smoothing > 0 {
+                    var all = 0.0
+                    for c in 0..<classes { all += classWeight(c) * (lz + (m - b.pred[row &+ c].asDouble)) }
+                    loss += uniform * all
+                    s += uniform * (classWeights.isEmpty ? Double(classes) : weightSum)
+                }
+                if !classWeights.isEmpty { b.normalizer[r] = classWeights[index] }
+            } else {
+                for c in 0..<classes {
+                    let qw = (keep * b.target[row &+ c].asDouble + uniform) * classWeight(c)
+                    loss += qw * (lz + (m - b.pred[row &+ c].asDouble))
+                    s += qw
+                }
+            }
+            b.value[r] = loss
+            scale[r] = s
+            invZ[r] = 1 / (1 + lse.rest[r])
+        }
+        guard b.wantsGradient || b.wantsHessian else { return }
+        // p = e · (1/z) in S for the whole block, then S·p; the entries with q ≠ 0
+        // (the target class, or every class with smoothing or a probability target)
+        // and the Hessian's 1 − p at the maximum (rest / z) in Double.
+        let p = b.temporary(0)
+        b.scaleRows(lse.exps, by: invZ, into: p)
+        let plain = indexTarget && smoothing == 0
+        if b.wantsGradient {
+            if plain { b.scaleRows(p, by: scale, into: b.gradient) }
+            for r in 0..<b.rows {
+                let row = r &* classes, s = scale[r], rest = lse.rest[r], top = lse.top[r]
+                if plain {
+                    // s·(p − 1) at the target; at the maximum p − 1 = −rest / z, without cancellation.
+                    let index = Int(indices[r])
+                    b.gradient[row &+ index] = S(fromDouble: index == top ? -(s * (rest * invZ[r]))
+                                                                          : s * (lse.exps[row &+ index].asDouble * invZ[r]) - s)
+                } else {
+                    for c in 0..<classes {
+                        let q = (indexTarget ? (c == Int(indices[r]) ? keep : 0) : keep * b.target[row &+ c].asDouble) + uniform
+                        b.gradient[row &+ c] = S(fromDouble: s * (lse.exps[row &+ c].asDouble * invZ[r]) - q * classWeight(c))
+                    }
+                }
+            }
+        }
+        if b.wantsHessian {
+            for r in 0..<b.rows {
+                let row = r &* classes, s = scale[r], sS = S(fromDouble: s)
+                for c in 0..<classes {
+                    let pc = p[row &+ c]
+                    b.hessian[row &+ c] = sS * pc * (1 - pc)
+                }
+                // 1 − p at the maximum is rest / z, without cancellation.
+                let top = lse.top[r]
+                b.hessian[row &+ top] = S(fromDouble: s * (lse.exps[row &+ top].asDouble * invZ[r]) * (lse.rest[r] * invZ[r]))
+            }
+        }
     }
 
     /// One row from its log-sum-exp parts; `exps` holds e^{x_c − max} when given.
@@ -123,7 +219,8 @@ public struct CrossEntropy: RowLoss {
             let p = e * invZ
             if let gradient {
                 let q = (index < 0 ? keep * target[c] : (c == index ? keep : 0)) + uniform
-                gradient[c] = s * p - q * classWeight(c)
+                // Without smoothing, s·(p − 1) at the maximum is −s·rest / z, without cancellation.
+                gradient[c] = c == index && c == lse.top && smoothing == 0 ? -(s * (lse.rest * invZ)) : s * p - q * classWeight(c)
             }
             // 1 − p_c: at the maximum rest / z, elsewhere 1 − p ≥ 1/2 without cancellation.
             hessian?[c] = s * p * (c == lse.top ? lse.rest * invZ : 1 - p)
@@ -226,23 +323,28 @@ public struct KLDiv: RowLoss {
         return loss
     }
 
-    /// The same with one block log of the row's targets (1 in place of 0 terms).
+    /// A block: one vector log over the block's targets (1 in place of 0 terms),
+    /// each row's terms summed in Double.
     @inlinable
-    public func evaluate(pred x: RowValues, target: RowValues, gradient: RowOutput?, hessian: RowOutput?,
-                         scratch logs: RowOutput, math: VectorMath) throws(LossFailure) -> Double {
-        for c in 0..<x.count {
-            let t = target[c]
-            if t < 0 || t > 1 { throw probabilityFailure(column: c, value: t) }
-            logs[c] = t > 0 ? t : 1
+    public func evaluate<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
+        try checkProbabilities(b)
+        let logs = b.temporary(0)
+        for i in 0..<logs.count {
+            let t = b.target[i]
+            logs[i] = t > 0 ? t : 1
         }
-        math.apply(.log, logs)
-        var loss = 0.0
-        for c in 0..<x.count {
-            let t = target[c]
-            loss += t > 0 ? t * (logs[c] - x[c]) : 0
-            gradient?[c] = -t
-            hessian?[c] = 0
+        b.apply(.log, logs, into: logs)
+        let classes = b.predColumns
+        for r in 0..<b.rows {
+            var loss = 0.0
+            for c in 0..<classes {
+                let i = r &* classes &+ c
+                let t = b.target[i]
+                loss += t > 0 ? t.asDouble * (logs[i].asDouble - b.pred[i].asDouble) : 0
+                if b.wantsGradient { b.gradient[i] = -t }
+                if b.wantsHessian { b.hessian[i] = 0 }
+            }
+            b.value[r] = loss
         }
-        return loss
     }
 }

@@ -36,6 +36,25 @@ public struct NLL: RowLoss {
         return -w * x[y]
     }
 
+    /// A block: every row's class index checked first, then the rows.
+    @inlinable
+    public func evaluate<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
+        let indices = b.rowTemporary(0)
+        try classIndices(b, into: indices)
+        let classes = b.predColumns
+        for r in 0..<b.rows {
+            let row = r &* classes, y = Int(indices[r])
+            let w = classWeights.isEmpty ? 1 : classWeights[y]
+            if b.wantsGradient {
+                for c in 0..<classes { b.gradient[row &+ c] = 0 }
+                b.gradient[row &+ y] = S(fromDouble: -w)
+            }
+            if b.wantsHessian { for c in 0..<classes { b.hessian[row &+ c] = 0 } }
+            b.value[r] = -w * b.pred[row &+ y].asDouble
+            if !classWeights.isEmpty { b.normalizer[r] = w }
+        }
+    }
+
     /// With class weights, `mean` divides by Σ w_{y_i}, as PyTorch's.
     @inlinable
     public func normalizer(pred: RowValues, target: RowValues) -> Double {

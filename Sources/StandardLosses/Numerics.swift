@@ -90,16 +90,6 @@ struct LogSumExp {
         self.rest = rest
     }
 
-    /// The same parts from the vector math (one block exp of the row): stores
-    /// e^{x_j − max} in `exps`.
-    @inlinable @inline(__always)
-    init(_ x: RowValues, exps: RowOutput, math: VectorMath) {
-        let parts = math.softmaxParts(x, into: exps)
-        self.max = parts.max
-        self.top = parts.top
-        self.rest = parts.rest
-    }
-
     /// log Σ_j e^{x_j − max} = log(1 + rest); log Σ_j e^{x_j} is max + this.
     @inlinable var logShiftedSum: Double { log1p(rest) }
 }

@@ -49,4 +49,32 @@ public struct GaussianNLL: RowLoss {
         }
         return 0.5 * (log(v) + z) + constant
     }
+
+    /// A block: one vector log over the rows' clamped variances; the rest per
+    /// row in Double.
+    @inlinable
+    public func evaluate<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
+        let variances = b.rowTemporary(0), logs = b.rowTemporary(1)
+        for r in 0..<b.rows {
+            let variance = b.pred[2 &* r &+ 1].asDouble
+            variances[r] = variance < eps ? eps : variance
+        }
+        b.apply(.log, variances, into: logs)
+        for r in 0..<b.rows {
+            let variance = b.pred[2 &* r &+ 1].asDouble
+            let clamped = variance < eps  // below eps the variance is a constant: derivatives 0
+            let inv = 1 / variances[r]
+            let d = b.pred[2 &* r].asDouble - b.target[r].asDouble
+            let z = d * d * inv  // (mean − t)² / v
+            if b.wantsGradient {
+                b.gradient[2 &* r] = S(fromDouble: d * inv)
+                b.gradient[2 &* r &+ 1] = S(fromDouble: clamped ? 0 : 0.5 * inv * (1 - z))
+            }
+            if b.wantsHessian {
+                b.hessian[2 &* r] = S(fromDouble: inv)
+                b.hessian[2 &* r &+ 1] = S(fromDouble: clamped ? 0 : 0.5 * inv * inv * (2 * z - 1))
+            }
+            b.value[r] = 0.5 * (logs[r] + z) + constant
+        }
+    }
 }

@@ -52,12 +52,24 @@ void lhvm_logistic_f64(const double *x, double *softplus, double *softplus_neg, 
 void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, float *sigmoid,
                        float *sigmoid_neg, size_t n, lhvm_level level);
 
-/* The parts of log-sum-exp of one row x[0..n-1] (n >= 1): returns `top`, the
- * index of the first maximum m; writes exps[j] = e^{x[j] - m} (with the level's
- * exp), *max = m and *rest = the sum of exps[j] over j != top, added in index
- * order at every level. exps must not overlap x. */
-size_t lhvm_softmax_parts_f64(const double *x, size_t n, double *exps, double *max, double *rest,
-                              lhvm_level level);
+/* The parts of log-sum-exp of `rows` rows of `cols` values each (row-major x,
+ * cols >= 1): for row r, top[r] is the index of its first maximum m (some
+ * column when the row has a NaN: its outputs are NaN then),
+ * max[r] = m, exps[r * cols + j] = e^{x[r * cols + j] - m} (one call of the
+ * level's exp over the whole block) and rest[r] = the sum of the row's exps
+ * over j != top[r], added in double in one fixed order at every level. exps
+ * must not overlap x. */
+void lhvm_softmax_rows_f64(const double *x, size_t rows, size_t cols, double *exps, double *max,
+                           size_t *top, double *rest, lhvm_level level);
+void lhvm_softmax_rows_f32(const float *x, size_t rows, size_t cols, float *exps, double *max,
+                           size_t *top, double *rest, lhvm_level level);
+
+/* y[r * cols + j] = x[r * cols + j] * factor[r] for every row r (the factor
+ * rounded to the element type once per row); y may be x. */
+void lhvm_scale_rows_f64(const double *x, size_t rows, size_t cols, const double *factor, double *y,
+                         lhvm_level level);
+void lhvm_scale_rows_f32(const float *x, size_t rows, size_t cols, const double *factor, float *y,
+                         lhvm_level level);
 
 /* Scans, at the level's vector width. NaN is inside every domain (its
  * comparisons are false); a float array is compared after widening to double.

@@ -54,6 +54,7 @@ public final class WorkerChannel: Sendable {
     public func send<Message: Encodable>(_ message: Message) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = Self.nonFinite
         guard let data = try? encoder.encode(message) else { return }
         let line = Array(data) + [UInt8(ascii: "\n")]
         writing.withLock { _ in
@@ -71,8 +72,16 @@ public final class WorkerChannel: Sendable {
     /// a line cut short, an unknown or malformed message, one over `maxLineBytes`).
     public static func decode<Message: Decodable>(_ type: Message.Type, from line: String) -> Message? {
         guard line.utf8.count <= maxLineBytes, line.hasPrefix("{") else { return nil }
-        return try? JSONDecoder().decode(Message.self, from: Data(line.utf8))
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = nonFiniteDecoding
+        return try? decoder.decode(Message.self, from: Data(line.utf8))
     }
+
+    /// NaN and the infinities (an evaluation's value may be one), which JSON has no numbers for.
+    private static let nonFinite = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    private static let nonFiniteDecoding = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
 
     /// The line written when a thread faults outside any plugin call.
     public static let faultLine = #"{"event":"fault"}"#

@@ -8,7 +8,7 @@ import SystemPackage
 /// worker's standard input, `{"kind": KIND, "request": {…}}`; the kind is also
 /// the worker's one argument, so `ps` shows what a worker does.
 public protocol WorkerRequest: Codable, Sendable {
-    /// The request's name: "scan", "check".
+    /// The request's name: "scan", "check", "evaluate".
     static var kind: String { get }
 }
 

@@ -6,14 +6,8 @@ import Glibc
 /// What a worker process does before it serves its request.
 public enum WorkerRuntime {
     /// The limits its parent passed, and no core files (a crashing plugin is
-    /// expected here, and reported by the parent); it ends with its parent.
-    public static func prepare() {
-        WorkerLimits.applyInWorker()
-        exitWithParent()
-    }
-
-    /// `prepare`, for a worker that reports (scan, check): its reports move off
-    /// stdout first, so nothing a plugin prints can corrupt them (see WorkerChannel).
+    /// expected here, and reported by the parent); it ends with its parent. Its
+    /// reports move off stdout first, so nothing a plugin prints can corrupt them (see WorkerChannel).
     public static func prepareReporting() -> WorkerChannel {
         WorkerLimits.applyInWorker()
         let channel = WorkerChannel.takeStandardOutput()

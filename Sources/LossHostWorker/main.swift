@@ -1,5 +1,5 @@
-// losshost-worker: runs plugin code for losshost and its host library, one
-// request per process (`WorkerRequest`: JSON on standard input), and reports
+// losshost-worker: runs plugin code for losshost and its host library (scans,
+// checks, isolated evaluations), one request per process (`WorkerRequest`: JSON on standard input), and reports
 // on its channel (`WorkerChannel`). Its parent watches it (`WorkerProcess`).
 import Foundation
 import LossHostABI
@@ -23,6 +23,9 @@ do {
     switch try WorkerRequestCoding.kind(of: input) {
     case ScanRequest.kind:
         let request = try WorkerRequestCoding.decode(ScanRequest.self, from: input, formats: formats)
+        request.serve(on: WorkerRuntime.prepareReporting())
+    case EvaluateRequest.kind:
+        let request = try WorkerRequestCoding.decode(EvaluateRequest.self, from: input, formats: formats)
         request.serve(on: WorkerRuntime.prepareReporting())
     case CheckRequest.kind:
         let request = try WorkerRequestCoding.decode(CheckRequest.self, from: input, formats: formats)

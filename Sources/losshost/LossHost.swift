@@ -18,7 +18,6 @@ struct LossHost: ParsableCommand {
         subcommands: [
             ListCommand.self, InfoCommand.self, EvalCommand.self, CheckCommand.self, CompareCommand.self,
             PlotCommand.self, FitCommand.self, DemoCommand.self, BenchCommand.self, NewCommand.self,
-            WorkerCommand.self,
         ]
     )
 

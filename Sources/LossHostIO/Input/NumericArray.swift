@@ -9,7 +9,7 @@ import LossKit
 import LossHostSystem
 
 /// The element type of an input or evaluation: float64 or float32.
-public enum DType: String, Sendable, CaseIterable {
+public enum DType: String, Sendable, CaseIterable, Codable {
     case f64, f32
     public var size: Int { self == .f64 ? 8 : 4 }
 }

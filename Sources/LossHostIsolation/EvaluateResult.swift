@@ -53,7 +53,7 @@ public struct EvaluateResult: Codable, Sendable {
         let present = [request.reduction == .none, request.gradient, request.hessian]
         var arrays: [[Double]?] = []
         for (name, wanted) in zip(Self.arrayNames, present) {
-            arrays.append(wanted ? try MatrixReader.readArray(path: "\(folder)/\(name).npy").doubles : nil)
+            arrays.append(wanted ? try MatrixReader.readArray(path: "\(folder)/\(name).npy", allowNonFinite: true).doubles : nil)
         }
         (values, gradient, hessian) = (arrays[0], arrays[1], arrays[2])
     }

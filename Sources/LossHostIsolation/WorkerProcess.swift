@@ -219,11 +219,7 @@ public struct WorkerProcess: Sendable {
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
     }
 
-    private static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
+    private static func now() -> Double { ClockTime.monotonicSeconds() }
 }
 
 /// A worker started with `posix_spawn` in a process group of its own, standard

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import LossHostSystem
 
 /// What a worker process does before it serves its request.
 public enum WorkerRuntime {
@@ -20,11 +21,11 @@ public enum WorkerRuntime {
     /// inside it), so Ctrl-C or a killed host does not reach it: it ends itself
     /// as soon as its parent is gone, instead of spinning on as an orphan.
     private static func exitWithParent() {
-        let parent = getppid()
+        let parent = ProcessIdentity.parent
         Thread.detachNewThread {
             while true {
                 usleep(100_000)
-                if getppid() != parent { _exit(125) }
+                if ProcessIdentity.parent != parent { ProcessExit.now(125) }
             }
         }
     }

@@ -6,6 +6,8 @@ import LossHostABI
 import LossHostCheck
 import LossHostIsolation
 import LossHostScalar
+import LossHostSystem
+import SystemPackage
 
 /// The formats a request's configuration may name: every one this host knows.
 let formats = PluginFormats([ScalarManifestFormat()])
@@ -15,7 +17,7 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-if isatty(0) != 0 {
+if FileDescriptor.standardInput.isTerminal {
     fail("this program runs plugin code for losshost and its host library; it reads its request on standard input and is not run by hand")
 }
 let input = WorkerRequestCoding.readStandardInput()

@@ -5,7 +5,7 @@ import Darwin
 #endif
 import SystemPackage
 import LossHostABI
-import LossKit
+import LossModel
 import LossHostSystem
 
 /// The element type of an input or evaluation: float64 or float32.

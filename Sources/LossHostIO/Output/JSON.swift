@@ -1,5 +1,5 @@
 import LossHostABI
-import LossKit
+import LossModel
 
 /// A JSON value, written compactly with keys in the order given.
 public indirect enum JSON: Sendable {

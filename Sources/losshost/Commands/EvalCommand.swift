@@ -4,7 +4,7 @@ import LossHostEngine
 import LossHostIO
 import LossHostIsolation
 import LossHostTools
-import LossKit
+import LossModel
 
 /// `losshost eval LOSS --pred FILE --target FILE`: the contract of LOSSES.md.
 struct EvalCommand: ParsableCommand {

@@ -5,7 +5,7 @@ import LossHostEngine
 import LossHostIO
 import LossHostSystem
 import LossHostTools
-import LossKit
+import LossModel
 import SystemPackage
 
 /// `losshost fit`: train a small linear model with any loss, then report metrics separately.

@@ -50,6 +50,11 @@ public struct EvaluateRequest: WorkerRequest {
         self.optimalConstant = optimalConstant
     }
 
+    /// Whether an input is read from standard input (`-`).
+    public var readsStandardInput: Bool {
+        [inputs.pred, inputs.target, inputs.data, inputs.weight].contains("-")
+    }
+
     /// What `out` writes: the values (reduction `none`), the gradient, the Hessian.
     public var wantedOutputs: [String] {
         (reduction == .none ? ["values"] : []) + (gradient ? ["gradient"] : []) + (hessian ? ["hessian"] : [])
@@ -145,6 +150,7 @@ public struct EvaluateRequest: WorkerRequest {
     /// Runs the evaluation in this process (the worker), reporting its plugin calls
     /// (`EvalProgress`) and then its reply on `channel`.
     public func serve(on channel: WorkerChannel) {
+        if readsStandardInput { WorkerRequestCoding.takeForwardedStandardInput() }
         let progress = EvalProgressReporter(channel: channel)
         let reply: EvaluateReply
         do throws(EvaluateFailure) {

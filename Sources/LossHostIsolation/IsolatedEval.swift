@@ -33,7 +33,7 @@ public enum IsolatedEval {
         var request = request
         request.arrayFolder = folder
         let run = WorkerProcess(timeout: configuration.callTimeout, wallClock: configuration.evalTimeout, executable: executable,
-                                memoryMiB: configuration.workerMemoryMiB).run(request)
+                                memoryMiB: configuration.workerMemoryMiB).run(request, forwardingStandardInput: request.readsStandardInput)
         switch run.outcome {
         case .exited(0):
             switch run.lines.lazy.compactMap({ WorkerChannel.decode(EvaluateReply.self, from: $0) }).last {

@@ -59,12 +59,17 @@ package enum Pipe {
 
 /// Starting and reaping worker processes.
 package enum ProcessSpawn {
+    /// The descriptor a child gets a forwarded one as (`start(…, forwarding:)`): the first after standard error.
+    package static let forwardedNumber: Int32 = 3
+
     /// Wraps `posix_spawn`: runs `argv[0]` with `argv` and `environment`, standard
     /// input from `standardInput` (nil: /dev/null), standard output and error on the given descriptors,
+    /// `forwarded` (if any; numbered above the other three) as the child's descriptor `forwardedNumber`,
     /// in a process group of its own (a plugin's kill(0, …) stays inside it), with
     /// no blocked signals and the signals the host ignores back to their defaults.
     package static func start(_ argv: [String], environment: [String: String], standardInput: FileDescriptor? = nil,
-                      standardOutput: FileDescriptor, standardError: FileDescriptor) throws(Errno) -> pid_t {
+                      standardOutput: FileDescriptor, standardError: FileDescriptor,
+                      forwarding forwarded: FileDescriptor? = nil) throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -75,6 +80,7 @@ package enum ProcessSpawn {
         }
         posix_spawn_file_actions_adddup2(&actions, standardOutput.rawValue, 1)
         posix_spawn_file_actions_adddup2(&actions, standardError.rawValue, 2)
+        if let forwarded { posix_spawn_file_actions_adddup2(&actions, forwarded.rawValue, forwardedNumber) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

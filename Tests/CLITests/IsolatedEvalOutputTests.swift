@@ -30,6 +30,14 @@ final class IsolatedEvalOutputTests: XCTestCase {
             XCTAssertEqual(isolated.stdout, inProcess.stdout, "\(arguments)")
             XCTAssertEqual(isolated.stderr, inProcess.stderr, "\(arguments)")
         }
+        // Standard input (`-`) reaches the worker: it is the caller's.
+        for arguments in [["huber", "--pred", "-", "--target", y, "--grad"], ["huber", "--pred", p, "--target", "-", "--allow-nonfinite"]] {
+            let inProcess = try CLI.run(["eval"] + arguments, input: "0.5\n1.5\n2\n4\n")
+            let isolated = try CLI.run(["eval"] + arguments + ["--isolate"], input: "0.5\n1.5\n2\n4\n")
+            XCTAssertEqual(inProcess.status, 0, inProcess.stderr)
+            XCTAssertEqual(isolated.status, 0, isolated.stderr)
+            XCTAssertEqual(isolated.stdout, inProcess.stdout, "\(arguments)")
+        }
         let refused = try CLI.run(["eval", "huber", "--pred", p, "--target", y, "--isolate"])
         XCTAssertEqual(refused.stderr, "losshost: error: \(p): row 4, column 1: non-finite value 'nan' (use --allow-nonfinite to accept it)\n")
     }

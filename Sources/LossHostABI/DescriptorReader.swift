@@ -1,5 +1,5 @@
 import CLossHost
-import LossKit
+import LossModel
 
 /// Reads and validates a plugin's `lh_plugin` table. Every rule of the header
 /// that the host can check is checked here; anything off is an

@@ -1,5 +1,5 @@
 import CLossHost
-import LossKit
+import LossModel
 
 /// The host-owned `lh_error` record handed to every call.
 package enum ErrorRecord {

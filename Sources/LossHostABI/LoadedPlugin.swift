@@ -1,5 +1,5 @@
 import CLossHost
-import LossKit
+import LossModel
 
 /// The C functions and table of one loss, as read from a plugin.
 package struct LossEntry: @unchecked Sendable {

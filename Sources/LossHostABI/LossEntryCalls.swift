@@ -1,5 +1,5 @@
 import CLossHost
-import LossKit
+import LossModel
 
 /// One parameter value as `create` receives it. A list points at memory the
 /// caller keeps valid for the call.
@@ -10,7 +10,7 @@ package enum ParameterArgument {
 
 /// The buffers of one `evaluate` / `evaluate_f32` call, of the batch's element
 /// type. Inputs start at the batch's first row; nil outputs are not wanted.
-package struct CallBuffers<S: KernelScalar> {
+package struct CallBuffers<S: BatchElement> {
     package var rows: Int
     package var predColumns: Int
     package var targetColumns: Int
@@ -71,7 +71,7 @@ extension LossEntry {
     /// Wraps `lh_loss.evaluate` (float64) or `lh_loss.evaluate_f32` (float32; only
     /// when `supportsFloat32`): nil on `LH_OK`, else what the plugin reported.
     @_specialize(where S == Double) @_specialize(where S == Float)
-    package func callEvaluate<S: KernelScalar>(_ handle: OpaquePointer?, _ b: CallBuffers<S>,
+    package func callEvaluate<S: BatchElement>(_ handle: OpaquePointer?, _ b: CallBuffers<S>,
                                                log: PluginStateLog?) -> ErrorRecord.Failure? {
         if S.self == Float.self {
             guard let evaluateF32 else {

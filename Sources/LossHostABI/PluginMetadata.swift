@@ -1,5 +1,5 @@
 import Foundation
-import LossKit
+import LossModel
 
 /// What a loss declares, without its functions: enough for `list` and `info`,
 /// which show a plugin from its scan (cached) and never run its code here.

@@ -3,7 +3,7 @@ import Synchronization
 import LossHostABI
 import LossHostEngine
 import LossHostIsolation
-import LossKit
+import LossModel
 
 /// Runs a check plan in this process (in a worker, or with `--in-process`),
 /// reporting progress through `emit`: each check's start, each change of

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import LossKit
+import LossModel
 import LossHostEngine
 
 /// The kind of inputs a loss accepts, found by probing: the first candidate

@@ -1,7 +1,7 @@
 import LossHostIO
 import LossHostABI
 import LossHostEngine
-import LossKit
+import LossModel
 
 /// What the checks of one loss share: the loss, the seed, the stage reporter,
 /// the parameter points, and the input domain found by probing (once per point).

@@ -1,6 +1,6 @@
 import Foundation
 import LossHostEngine
-import LossKit
+import LossModel
 
 /// One set of parameter values the checks run a loss at: the defaults (with any
 /// `--param` pins), every free parameter at the low or the high end of its

@@ -2,7 +2,7 @@ import CLossHost
 import LossHostABI
 import LossHostEngine
 import LossHostIsolation
-import LossKit
+import LossModel
 
 /// One instance of a loss, driven directly through its C functions with every
 /// buffer guarded: the checker's only door into plugin code. Each call reports

@@ -2,7 +2,7 @@ import CLossHost
 import Foundation
 import LossHostEngine
 import LossHostIO
-import LossKit
+import LossModel
 #if canImport(Glibc)
 import Glibc
 #endif

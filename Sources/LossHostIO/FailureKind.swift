@@ -3,7 +3,7 @@
 /// client (the CLI, the C host API, the Python package) maps the kind to the
 /// fix in its own terms (`--allow-nonfinite`, `LH_HOST_ALLOW_NONFINITE`,
 /// `Host(allow_nonfinite=True)`).
-public enum FailureKind: String, Sendable, CaseIterable {
+public enum FailureKind: String, Sendable, CaseIterable, Codable {
     /// A NaN or infinite pred or target value while such values are refused.
     case nonFiniteInput = "nonfinite_input"
     /// `mean` over a normalizer of 0 (no rows, or every weight 0).

@@ -2,20 +2,15 @@ import Foundation
 import Synchronization
 import LossHostABI
 
-/// What an isolated evaluation's worker reports on its channel before its output:
-/// each plugin call as it starts, that it is alive while no call runs, and the
-/// line after which its output follows. Its parent kills it when a call makes no
-/// progress for the call limit, and names that call.
+/// What an isolated evaluation's worker reports on its channel before its reply
+/// (`EvaluateReply`): each plugin call as it starts, and that it is alive while no
+/// call runs. Its parent kills it when a call makes no progress for the call
+/// limit, and names that call.
 public enum EvalProgress: Sendable, Equatable, Codable {
     /// Call `number` of `stage` ("create", "evaluate", …) started.
     case call(stage: String, number: Int)
     /// No plugin call is running; the worker reads input or writes output.
     case alive
-    /// Everything after this line is the evaluation's output.
-    case output
-
-    /// The `output` line, as the channel writes it.
-    public static let outputLine = #"{"event":"output"}"#
 
     private enum Key: String, CodingKey { case event, stage, call }
 
@@ -24,7 +19,6 @@ public enum EvalProgress: Sendable, Equatable, Codable {
         switch try c.decode(String.self, forKey: .event) {
         case "call": self = .call(stage: try c.decode(String.self, forKey: .stage), number: try c.decode(Int.self, forKey: .call))
         case "alive": self = .alive
-        case "output": self = .output
         case let other: throw DecodingError.dataCorruptedError(forKey: .event, in: c, debugDescription: "not an eval event: \(other)")
         }
     }
@@ -37,16 +31,7 @@ public enum EvalProgress: Sendable, Equatable, Codable {
             try c.encode(stage, forKey: .stage)
             try c.encode(number, forKey: .call)
         case .alive: try c.encode("alive", forKey: .event)
-        case .output: try c.encode("output", forKey: .event)
         }
-    }
-
-    /// The reports and the output of a worker's standard output.
-    public static func split(_ stdout: String) -> (reports: [EvalProgress], output: String) {
-        let marker = outputLine + "\n"
-        let (head, output) = stdout.range(of: marker).map { (String(stdout[..<$0.lowerBound]), String(stdout[$0.upperBound...])) }
-            ?? (stdout, "")
-        return (head.split(separator: "\n").compactMap { WorkerChannel.decode(EvalProgress.self, from: String($0)) }, output)
     }
 }
 
@@ -82,7 +67,7 @@ public final class EvalProgressReporter: Sendable {
         }
     }
 
-    /// Reports `alive` when no call runs; false once the output has begun.
+    /// Reports `alive` when no call runs; false once reporting has finished.
     private func beatIfIdle() -> Bool {
         state.withLock { state in
             if state.running == 0 && !state.finished { channel.send(EvalProgress.alive) }
@@ -90,12 +75,8 @@ public final class EvalProgressReporter: Sendable {
         }
     }
 
-    /// Sends `output`: what follows on the channel is the evaluation's output, and nothing more is reported.
+    /// Stops reporting: what follows on the channel is the worker's reply.
     public func finish() {
-        state.withLock { state in
-            guard !state.finished else { return }
-            state.finished = true
-            channel.send(EvalProgress.output)
-        }
+        state.withLock { $0.finished = true }
     }
 }

@@ -14,7 +14,7 @@ import LossHostSystem
 ///
 /// (the host's run mark, left in place, isolates those runs). The lines are written
 /// before any plugin code runs; the signal handler only picks one and calls write(2)
-/// and _exit(2), both async-signal-safe. A fault outside plugin calls goes to the
+/// and _exit(2) (`SignalSafe`, `ProcessExit`), both async-signal-safe. A fault outside plugin calls goes to the
 /// handler that was there before (the runtime's backtrace of a host bug).
 public enum PluginCrashLine {
     /// 128 + the signal's number, as a shell reports a process that signal ended (139 for SIGSEGV).
@@ -46,27 +46,19 @@ public enum PluginCrashLine {
                 bytes.withUnsafeBufferPointer { slot.update(from: $0.baseAddress!, count: $0.count) }
             }
         }
-        let saved = UnsafeMutablePointer<sigaction>.allocate(capacity: signals.count)
-        saved.initialize(repeating: sigaction(), count: signals.count)
+        let saved = SavedSignalActions(count: signals.count)
         descriptor.store(errorDescriptor, ordering: .releasing)
-        previous.store(Int(bitPattern: saved), ordering: .releasing)
+        previous.store(saved.address, ordering: .releasing)
         lines.store(Int(bitPattern: table), ordering: .releasing)
         PluginCall.observe { name, started in
             if started { stage.store(stages.firstIndex(of: name) ?? stages.count, ordering: .relaxed) }
         }
         // An alternate stack for this thread, so a stack overflow in a call still gets its line.
-        var stack = stack_t()
-        stack.ss_size = 1 << 16
-        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: stack.ss_size, alignment: 16)
-        sigaltstack(&stack, nil)
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = handle
-        action.sa_flags = Int32(SA_ONSTACK)
-        sigemptyset(&action.sa_mask)
-        for (g, signal) in signals.enumerated() { SignalAction.install(signal, &action, saving: saved + g) }
+        SignalStack.installAlternate(bytes: 1 << 16)
+        SignalAction.install(handle, for: signals, options: .onAlternateStack, saving: saved)
     }
 
-    private static let handle: @convention(c) (Int32) -> Void = { signal in
+    private static let handle: SignalHandler = { signal in
         let index: Int
         switch signal {
         case SIGSEGV: index = 0
@@ -80,13 +72,13 @@ public enum PluginCrashLine {
             let slot = table + (stage.load(ordering: .relaxed) * 6 + index) * slotBytes
             var count = 0
             while slot[count] != 0 { count += 1 }
-            _ = write(descriptor.load(ordering: .acquiring), slot, count)
-            _exit(exitStatus(signal))
+            SignalSafe.write(descriptor.load(ordering: .acquiring), slot, count)
+            ProcessExit.now(exitStatus(signal))
         }
         // Not a plugin call's crash: the handler from before takes it, when the signal is delivered again.
-        if let saved = UnsafeMutablePointer<sigaction>(bitPattern: previous.load(ordering: .acquiring)) {
-            SignalAction.restore(signal, from: saved + index)
+        if let saved = SavedSignalActions(address: previous.load(ordering: .acquiring)) {
+            SignalAction.restore(signal, from: saved, at: index)
         }
-        raise(signal)
+        SignalAction.raise(signal)
     }
 }

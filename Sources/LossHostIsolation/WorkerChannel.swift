@@ -54,6 +54,7 @@ public final class WorkerChannel: Sendable {
     public func send<Message: Encodable>(_ message: Message) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = Self.nonFinite
         guard let data = try? encoder.encode(message) else { return }
         let line = Array(data) + [UInt8(ascii: "\n")]
         writing.withLock { _ in
@@ -62,7 +63,7 @@ public final class WorkerChannel: Sendable {
             } catch {
                 let why = "losshost worker: cannot write a report (\(error)); did the plugin close it?\n"
                 _ = try? FileDescriptor.standardError.writeAll(Array(why.utf8))
-                _exit(Self.lostStatus)
+                ProcessExit.now(Self.lostStatus)
             }
         }
     }
@@ -71,8 +72,16 @@ public final class WorkerChannel: Sendable {
     /// a line cut short, an unknown or malformed message, one over `maxLineBytes`).
     public static func decode<Message: Decodable>(_ type: Message.Type, from line: String) -> Message? {
         guard line.utf8.count <= maxLineBytes, line.hasPrefix("{") else { return nil }
-        return try? JSONDecoder().decode(Message.self, from: Data(line.utf8))
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = nonFiniteDecoding
+        return try? decoder.decode(Message.self, from: Data(line.utf8))
     }
+
+    /// NaN and the infinities (an evaluation's value may be one), which JSON has no numbers for.
+    private static let nonFinite = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    private static let nonFiniteDecoding = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
 
     /// The line written when a thread faults outside any plugin call.
     public static let faultLine = #"{"event":"fault"}"#
@@ -91,17 +100,13 @@ public final class WorkerChannel: Sendable {
         _ = PluginCall.inCall  // creates the thread key now, never in a signal handler
         _ = Self.faultBytes.count  // initialised now too
         Self.faultDescriptor.store(descriptor.rawValue, ordering: .sequentiallyConsistent)
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { signal in
+        SignalAction.install({ signal in
             if !PluginCall.inCall {
-                // A raw write(2): it is async-signal-safe, and nothing here may allocate.
+                // write(2): it is async-signal-safe, and nothing here may allocate.
                 let fd = WorkerChannel.faultDescriptor.load(ordering: .sequentiallyConsistent)
-                WorkerChannel.faultBytes.withUnsafeBufferPointer { _ = write(fd, $0.baseAddress, $0.count) }
+                WorkerChannel.faultBytes.withUnsafeBytes { SignalSafe.write(fd, $0.baseAddress!, $0.count) }
             }
-            raise(signal)  // the handler is reset: the default action ends the worker with this signal
-        }
-        action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND)) | Int32(SA_NODEFER)
-        sigemptyset(&action.sa_mask)
-        for signal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT] { SignalAction.install(signal, &action) }
+            SignalAction.raise(signal)  // the handler is reset: the default action ends the worker with this signal
+        }, for: [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT], options: [.resetHandler, .noDefer])
     }
 }

@@ -5,22 +5,12 @@ import Glibc
 import LossHostSystem
 #endif
 
-/// The limits a worker process runs under: a value a command builds from its
-/// options and hands to the workers it starts.
-public struct WorkerLimits: Sendable, Equatable {
-    /// Address space a worker may map, in MiB (`RLIMIT_AS`, set in the worker
-    /// before any plugin code is loaded); 0 means no limit.
-    public var memoryMiB: Int
-    /// Seconds an isolated evaluation (`eval --isolate`) may take before its worker is killed.
-    public var evalTimeout: Double
-
+/// The limits a worker process runs under (the values are the configuration's:
+/// `HostConfiguration.workerMemoryMiB`, `evalTimeout`): how they reach it and how it sets them.
+public enum WorkerLimits {
+    /// Address space a worker may map by default, in MiB (`RLIMIT_AS`, set in the
+    /// worker before any plugin code is loaded); 0 means no limit.
     public static let defaultMemoryMiB = HostConfiguration.defaultWorkerMemoryMiB
-    public static let defaultEvalTimeout = HostConfiguration.defaultEvalTimeout
-
-    public init(memoryMiB: Int = WorkerLimits.defaultMemoryMiB, evalTimeout: Double = WorkerLimits.defaultEvalTimeout) {
-        self.memoryMiB = memoryMiB
-        self.evalTimeout = evalTimeout
-    }
 
     /// How the parent passes the memory limit to a worker (its environment).
     static let memoryVariable = "LOSSHOST_WORKER_MEMORY_MIB"

@@ -75,24 +75,27 @@ public struct WorkerProcess: Sendable {
     }
 
     /// Starts `executable REQUEST-KIND`, with the request on its standard input, and waits for it to end.
-    public func run<Request: WorkerRequest>(_ request: Request) -> Run {
+    /// With `forwardingStandardInput`, the worker gets this process's standard input as
+    /// descriptor 3 (see `WorkerRequestCoding.takeForwardedStandardInput`).
+    public func run<Request: WorkerRequest>(_ request: Request, forwardingStandardInput: Bool = false) -> Run {
         let input: [UInt8]
         do {
             input = try WorkerRequestCoding.encode(request)
         } catch {
             return Run(lines: [], stdout: "", stderr: "cannot encode a worker request: \(error)", outcome: .exited(127), leftover: nil)
         }
-        return run([Request.kind], input: input)
+        return run([Request.kind], input: input, forwardingStandardInput: forwardingStandardInput)
     }
 
     /// Starts `executable ARGUMENTS`, `input` on its standard input (none: /dev/null), and waits for it to end.
-    public func run(_ arguments: [String], input: [UInt8]? = nil) -> Run {
+    public func run(_ arguments: [String], input: [UInt8]? = nil, forwardingStandardInput: Bool = false) -> Run {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"  // a crash must end the worker at once
         environment[WorkerLimits.memoryVariable] = memoryMiB > 0 ? String(memoryMiB) : nil
         let child: SpawnedWorker
         do throws(Errno) {
-            child = try SpawnedWorker.start([executable] + arguments, input: input, environment: environment)
+            child = try SpawnedWorker.start([executable] + arguments, input: input, environment: environment,
+                                            forwarding: forwardingStandardInput ? .standardInput : nil)
         } catch {
             return Run(lines: [], stdout: "", stderr: "\(Self.cannotStart): \(error)", outcome: .exited(127), leftover: nil)
         }
@@ -219,11 +222,7 @@ public struct WorkerProcess: Sendable {
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
     }
 
-    private static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
+    private static func now() -> Double { ClockTime.monotonicSeconds() }
 }
 
 /// A worker started with `posix_spawn` in a process group of its own, standard
@@ -238,16 +237,21 @@ private struct SpawnedWorker {
     /// started, so no worker started at the same time inherits another's pipes.
     private static let spawnLock = Mutex(())
 
-    static func start(_ argv: [String], input: [UInt8]?, environment: [String: String]) throws(Errno) -> SpawnedWorker {
+    static func start(_ argv: [String], input: [UInt8]?, environment: [String: String],
+                      forwarding forwarded: FileDescriptor?) throws(Errno) -> SpawnedWorker {
         try spawnLock.withLock { _ throws(Errno) in
             // Written whole before the worker starts: the host never waits on it, nor gets SIGPIPE.
             let inPipe = try input.map { bytes throws(Errno) in try Pipe.holding(bytes) }
             defer { try? inPipe?.close() }
-            return try startLocked(argv, standardInput: inPipe, environment: environment)
+            // A copy numbered above every descriptor the child's standard streams come from, so
+            // making it the child's descriptor 3 (after 0, 1 and 2) cannot clobber one of them.
+            let copy = try forwarded.map { fd throws(Errno) in try fd.duplicateCloseOnExec(atLeast: 10) }
+            defer { try? copy?.close() }
+            return try startLocked(argv, standardInput: inPipe, forwarding: copy, environment: environment)
         }
     }
 
-    private static func startLocked(_ argv: [String], standardInput: FileDescriptor?,
+    private static func startLocked(_ argv: [String], standardInput: FileDescriptor?, forwarding forwarded: FileDescriptor?,
                                     environment: [String: String]) throws(Errno) -> SpawnedWorker {
         let outPipe = try Pipe.closeOnExec()
         let errPipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
@@ -258,7 +262,7 @@ private struct SpawnedWorker {
         }
         let spawned = Result { () throws(Errno) in
             try ProcessSpawn.start(argv, environment: environment, standardInput: standardInput, standardOutput: outPipe.writeEnd,
-                                   standardError: errPipe.writeEnd)
+                                   standardError: errPipe.writeEnd, forwarding: forwarded)
         }
         try? outPipe.writeEnd.close()
         try? errPipe.writeEnd.close()

@@ -1,6 +1,7 @@
 import Foundation
 import LossHostABI
 import LossHostEngine
+import LossHostSystem
 import SystemPackage
 
 /// What a worker is asked to do: a `Codable` value that carries the whole
@@ -8,7 +9,7 @@ import SystemPackage
 /// worker's standard input, `{"kind": KIND, "request": {…}}`; the kind is also
 /// the worker's one argument, so `ps` shows what a worker does.
 public protocol WorkerRequest: Codable, Sendable {
-    /// The request's name: "scan", "check".
+    /// The request's name: "scan", "check", "evaluate".
     static var kind: String { get }
 }
 
@@ -39,6 +40,14 @@ public enum WorkerRequestCoding {
             try? null.close()
         }
         return data
+    }
+
+    /// In a worker its parent started with `forwardingStandardInput` (an evaluation that
+    /// reads `-`): the parent's standard input, forwarded as descriptor 3, becomes standard input.
+    public static func takeForwardedStandardInput() {
+        let forwarded = FileDescriptor(rawValue: ProcessSpawn.forwardedNumber)
+        _ = try? forwarded.duplicate(as: .standardInput)
+        try? forwarded.close()
     }
 
     /// The kind a request's bytes name.

@@ -2,18 +2,13 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import LossHostSystem
 
 /// What a worker process does before it serves its request.
 public enum WorkerRuntime {
     /// The limits its parent passed, and no core files (a crashing plugin is
-    /// expected here, and reported by the parent); it ends with its parent.
-    public static func prepare() {
-        WorkerLimits.applyInWorker()
-        exitWithParent()
-    }
-
-    /// `prepare`, for a worker that reports (scan, check): its reports move off
-    /// stdout first, so nothing a plugin prints can corrupt them (see WorkerChannel).
+    /// expected here, and reported by the parent); it ends with its parent. Its
+    /// reports move off stdout first, so nothing a plugin prints can corrupt them (see WorkerChannel).
     public static func prepareReporting() -> WorkerChannel {
         WorkerLimits.applyInWorker()
         let channel = WorkerChannel.takeStandardOutput()
@@ -26,11 +21,11 @@ public enum WorkerRuntime {
     /// inside it), so Ctrl-C or a killed host does not reach it: it ends itself
     /// as soon as its parent is gone, instead of spinning on as an orphan.
     private static func exitWithParent() {
-        let parent = getppid()
+        let parent = ProcessIdentity.parent
         Thread.detachNewThread {
             while true {
                 usleep(100_000)
-                if getppid() != parent { _exit(125) }
+                if ProcessIdentity.parent != parent { ProcessExit.now(125) }
             }
         }
     }

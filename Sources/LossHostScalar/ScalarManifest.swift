@@ -1,6 +1,6 @@
 import Foundation
 import LossHostABI
-import LossKit
+import LossModel
 
 /// A manifest error: the 1-based line of the offending key or value, and one line of text.
 struct ManifestError: Error, Sendable {

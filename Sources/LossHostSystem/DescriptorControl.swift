@@ -23,3 +23,8 @@ extension FileDescriptor {
         guard flags >= 0, fcntl(rawValue, F_SETFL, flags | O_NONBLOCK) == 0 else { throw Errno(rawValue: errno) }
     }
 }
+
+extension FileDescriptor {
+    /// Wraps `isatty(fd)`: whether the descriptor is a terminal.
+    public var isTerminal: Bool { isatty(rawValue) != 0 }
+}

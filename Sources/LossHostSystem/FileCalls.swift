@@ -76,6 +76,23 @@ extension Errno {
     }
 }
 
+/// Read-only mappings of whole files.
+package enum FileMapping {
+    /// Wraps `mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)` (with `populating`, `| MAP_POPULATE`: every page
+    /// mapped in the call, not one fault per page), then `madvise(MADV_SEQUENTIAL)`; nil when it fails.
+    package static func map(_ fd: FileDescriptor, size: Int, populating: Bool = false) -> UnsafeRawPointer? {
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | (populating ? MAP_POPULATE : 0), fd.rawValue, 0),
+              base != MAP_FAILED else { return nil }
+        _ = madvise(base, size, MADV_SEQUENTIAL)
+        return UnsafeRawPointer(base)
+    }
+
+    /// Wraps `munmap(base, size)`.
+    package static func unmap(_ base: UnsafeRawPointer, size: Int) {
+        munmap(UnsafeMutableRawPointer(mutating: base), size)
+    }
+}
+
 /// What `stat(2)` or `lstat(2)` says a path is.
 package enum FileType: Sendable {
     case regular, directory, fifo, characterDevice, blockDevice, socket, symbolicLink, other

@@ -59,12 +59,17 @@ package enum Pipe {
 
 /// Starting and reaping worker processes.
 package enum ProcessSpawn {
+    /// The descriptor a child gets a forwarded one as (`start(…, forwarding:)`): the first after standard error.
+    package static let forwardedNumber: Int32 = 3
+
     /// Wraps `posix_spawn`: runs `argv[0]` with `argv` and `environment`, standard
     /// input from `standardInput` (nil: /dev/null), standard output and error on the given descriptors,
+    /// `forwarded` (if any; numbered above the other three) as the child's descriptor `forwardedNumber`,
     /// in a process group of its own (a plugin's kill(0, …) stays inside it), with
     /// no blocked signals and the signals the host ignores back to their defaults.
     package static func start(_ argv: [String], environment: [String: String], standardInput: FileDescriptor? = nil,
-                      standardOutput: FileDescriptor, standardError: FileDescriptor) throws(Errno) -> pid_t {
+                      standardOutput: FileDescriptor, standardError: FileDescriptor,
+                      forwarding forwarded: FileDescriptor? = nil) throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -75,6 +80,7 @@ package enum ProcessSpawn {
         }
         posix_spawn_file_actions_adddup2(&actions, standardOutput.rawValue, 1)
         posix_spawn_file_actions_adddup2(&actions, standardError.rawValue, 2)
+        if let forwarded { posix_spawn_file_actions_adddup2(&actions, forwarded.rawValue, forwardedNumber) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -123,25 +129,42 @@ package enum ProcessSignal {
     package static func groupExists(_ group: pid_t) -> Bool { kill(-group, 0) == 0 }
 }
 
-/// Signal dispositions, for handlers that must run on any thread.
-package enum SignalAction {
-    /// Wraps `sigaction(signal, &action, old)`: installs `action`, saving the previous one into `old` when given.
-    @inline(__always)
-    package static func install(_ signal: Int32, _ action: inout sigaction, saving old: UnsafeMutablePointer<sigaction>? = nil) {
-        sigaction(signal, &action, old)
-    }
-
-    /// Wraps `sigaction(signal, saved, nil)`: puts back a disposition saved by `install`.
-    @inline(__always)
-    package static func restore(_ signal: Int32, from saved: UnsafePointer<sigaction>) {
-        sigaction(signal, saved, nil)
-    }
-}
-
 /// Waiting for descriptors.
 package enum Poll {
     /// Wraps `poll(fds, count, timeout)`: the number of descriptors ready, 0 on time-out, -1 on error (errno set).
     package static func wait(_ fds: inout [pollfd], milliseconds timeout: Int32) -> Int32 {
         poll(&fds, nfds_t(fds.count), timeout)
+    }
+}
+
+/// This process and its parent.
+package enum ProcessIdentity {
+    /// Wraps `getpid()`.
+    package static var current: pid_t { getpid() }
+
+    /// Wraps `getppid()`: changes when the parent ends (the process is re-parented).
+    package static var parent: pid_t { getppid() }
+}
+
+/// Ending this process at once.
+package enum ProcessExit {
+    /// Wraps `_exit(status)`: no exit handlers, no buffers flushed; async-signal-safe.
+    package static func now(_ status: Int32) -> Never { _exit(status) }
+}
+
+/// The clocks the host measures with.
+package enum ClockTime {
+    /// Wraps `clock_gettime(CLOCK_MONOTONIC)`, in seconds: never set back, for time limits.
+    package static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// Wraps `clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, in nanoseconds: the CPU time of every thread of the process.
+    package static func processCPUNanoseconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) * 1e9 + Double(t.tv_nsec)
     }
 }

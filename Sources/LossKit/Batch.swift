@@ -4,7 +4,7 @@ import CLossHost
 /// losses compute in Double (a Float batch is widened on load and rounded on
 /// store); block losses (`ElementwiseLoss.evaluate(block:)`) compute in the
 /// batch's own type. Sums are accumulated in Double.
-public protocol KernelScalar: BinaryFloatingPoint, Sendable {
+public protocol KernelScalar: BatchElement {
     var asDouble: Double { get }
     init(fromDouble value: Double)
     /// y[i] = f(x[i]) for i < count, in this type's lanes.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LossHostSystem
 
 /// The `losshost` command.
 @main
@@ -18,14 +19,13 @@ struct LossHost: ParsableCommand {
         subcommands: [
             ListCommand.self, InfoCommand.self, EvalCommand.self, CheckCommand.self, CompareCommand.self,
             PlotCommand.self, FitCommand.self, DemoCommand.self, BenchCommand.self, NewCommand.self,
-            WorkerCommand.self,
         ]
     )
 
     /// Parses and runs; every error is one line on standard error and a non-zero exit.
     static func main() {
         // A reader that goes away (`| head`) is an EPIPE for Output.write, not a signal.
-        signal(SIGPIPE, SIG_IGN)
+        SignalAction.ignore(SIGPIPE)
         do {
             var command = try parseAsRoot()
             if command is any PluginRunningCommand { Output.protect() }

@@ -1,5 +1,5 @@
 import LossHostABI
-import LossKit
+import LossModel
 
 /// What a loss declares about its curvature (`lh_loss.curvature` and
 /// `surrogate_hessian`, ABI 1.2), which the boosting check holds it to.

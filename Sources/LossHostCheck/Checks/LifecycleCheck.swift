@@ -1,5 +1,5 @@
 import LossHostEngine
-import LossKit
+import LossModel
 
 /// create/destroy many times with default, boundary and random parameters,
 /// and a batch of 0 rows.

@@ -1,6 +1,6 @@
 import LossHostIO
 import LossHostABI
-import LossKit
+import LossModel
 
 /// What the loader does not already refuse: summaries and docs present, kinds
 /// and shapes consistent. (Ids, ranges and defaults are validated at load.)

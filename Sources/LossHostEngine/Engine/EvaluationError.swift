@@ -1,7 +1,7 @@
 import CLossHost
 import LossHostABI
 import LossHostIO
-import LossKit
+import LossModel
 
 /// Why an evaluation could not be done. `input`, `row` and `column` point at the
 /// offending cell (0-based data rows) so the CLI can name the file, row and column;

@@ -1,6 +1,6 @@
 import Foundation
 import LossHostIO
-import LossKit
+import LossModel
 
 /// The optimal constant prediction of a loss for given targets: the c (one
 /// value per pred column, in the loss's own pred space, e.g. margins) that

@@ -1,4 +1,4 @@
-import LossKit
+import LossModel
 
 /// Parameter values for one loss, in declaration order, defaults filled in and
 /// every value checked against its declared type and range.

@@ -1,5 +1,5 @@
 import LossHostIO
-import LossKit
+import LossModel
 
 /// Checks that pred, target and weight fit a loss's declared layout before
 /// anything is handed to the plugin.

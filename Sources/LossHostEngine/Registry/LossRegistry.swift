@@ -1,6 +1,6 @@
 import Foundation
 import LossHostABI
-import LossKit
+import LossModel
 import Synchronization
 
 /// Every loss the host can evaluate, by `plugin/loss` id, plus the plugin files

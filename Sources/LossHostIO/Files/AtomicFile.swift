@@ -21,7 +21,7 @@ public enum AtomicFile {
         let folder = slash.map { String(path[...$0]) } ?? ""
         let file = slash.map { String(path[path.index(after: $0)...]) } ?? path
         if file.isEmpty { throw InputError.file(path, "cannot write (not a file name)") }
-        let temporary = "\(folder).\(file)\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = "\(folder).\(file)\(temporaryMarker)\(ProcessIdentity.current)-\(UInt32.random(in: 0...UInt32.max))"
         let fd: FileDescriptor
         do throws(Errno) {
             fd = try FileCalls.open(temporary, .writeOnly, options: [.create, .exclusiveCreate], permissions: FilePermissions(rawValue: 0o666))

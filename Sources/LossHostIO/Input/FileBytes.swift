@@ -27,22 +27,19 @@ enum FileBytes {
         let file: FileDescriptor
         do throws(Errno) { file = try FileCalls.open(path, .readOnly) } catch { throw openError(name, error.rawValue) }
         defer { try? file.close() }
-        let fd = file.rawValue
 
         let info: stat
         do throws(Errno) { info = try FileCalls.status(file) } catch { throw readError(name, error.rawValue) }
         let kind = info.st_mode & S_IFMT
         if kind == S_IFDIR { throw InputError.file(name, "is a directory") }
-        if let refused = refusedKind(kind, fd: fd) { throw InputError.file(name, refused) }
+        if let refused = refusedKind(kind, file) { throw InputError.file(name, refused) }
         if kind == S_IFREG {
             let size = Int(info.st_size)
             if size == 0 {
                 return try body(UnsafeRawBufferPointer(start: nil, count: 0))
             }
-            if let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0),
-               base != UnsafeMutableRawPointer(bitPattern: -1) {
-                defer { munmap(base, size) }
-                _ = madvise(base, size, MADV_SEQUENTIAL)
+            if let base = FileMapping.map(file, size: size) {
+                defer { FileMapping.unmap(base, size: size) }
                 return try body(UnsafeRawBufferPointer(start: base, count: size))
             }
             // mmap refused (unusual file system): fall through and read it.
@@ -55,7 +52,7 @@ enum FileBytes {
     static func withStandardInput<R>(
         name: String, _ body: (UnsafeRawBufferPointer) throws(InputError) -> R
     ) throws(InputError) -> R {
-        if let info = try? FileCalls.status(.standardInput), let refused = refusedKind(info.st_mode & S_IFMT, fd: STDIN_FILENO) {
+        if let info = try? FileCalls.status(.standardInput), let refused = refusedKind(info.st_mode & S_IFMT, .standardInput) {
             throw InputError.file(name, refused)
         }
         let bytes = try readAll(.standardInput, name: name)
@@ -64,10 +61,10 @@ enum FileBytes {
 
     /// Why a file of this kind is not read (a device other than a terminal, a
     /// socket): nil for regular files, pipes, FIFOs and terminals.
-    static func refusedKind(_ kind: mode_t, fd: Int32) -> String? {
+    static func refusedKind(_ kind: mode_t, _ file: FileDescriptor) -> String? {
         switch kind {
         case S_IFREG, S_IFIFO, S_IFDIR: return nil
-        case S_IFCHR where isatty(fd) != 0: return nil
+        case S_IFCHR where file.isTerminal: return nil
         case S_IFCHR: return "is a character device, not a file or a pipe (it may never end); refusing to read it"
         case S_IFBLK: return "is a block device, not a file or a pipe; refusing to read it"
         case S_IFSOCK: return "is a socket, not a file or a pipe; refusing to read it"

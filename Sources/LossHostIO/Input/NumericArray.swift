@@ -5,11 +5,11 @@ import Darwin
 #endif
 import SystemPackage
 import LossHostABI
-import LossKit
+import LossModel
 import LossHostSystem
 
 /// The element type of an input or evaluation: float64 or float32.
-public enum DType: String, Sendable, CaseIterable {
+public enum DType: String, Sendable, CaseIterable, Codable {
     case f64, f32
     public var size: Int { self == .f64 ? 8 : 4 }
 }
@@ -142,21 +142,17 @@ final class MappedFile: @unchecked Sendable {
         self.size = size
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+    deinit { FileMapping.unmap(base, size: size) }
 
     /// Maps the regular file at `path`; nil when it is not a non-empty regular
     /// file or cannot be mapped (the caller reads it another way).
     static func map(path: String) -> MappedFile? {
         guard let file = try? FileCalls.open(path, .readOnly) else { return nil }
         defer { try? file.close() }
-        let fd = file.rawValue
         guard let info = try? FileCalls.status(file), info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
         let size = Int(info.st_size)
-        // MAP_POPULATE: map every page in one call instead of one fault per page.
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0),
-              base != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
-        _ = madvise(base, size, MADV_SEQUENTIAL)
-        return MappedFile(base: UnsafeRawPointer(base), size: size)
+        guard let base = FileMapping.map(file, size: size, populating: true) else { return nil }
+        return MappedFile(base: base, size: size)
     }
 }
 

@@ -1,5 +1,5 @@
 import LossHostABI
-import LossKit
+import LossModel
 
 /// A JSON value, written compactly with keys in the order given.
 public indirect enum JSON: Sendable {
@@ -14,6 +14,12 @@ public indirect enum JSON: Sendable {
     /// A flat list of numbers, kept unboxed because gradients can be large.
     case numbers([Double])
     case object([(String, JSON)])
+
+    /// An object's fields, in order; none for any other value.
+    public var fields: [(String, JSON)] {
+        if case .object(let fields) = self { return fields }
+        return []
+    }
 
     /// The compact text.
     public var text: String {
@@ -141,5 +147,49 @@ extension Curvature {
         if piecewiseLinear { facts.append("piecewise linear, Hessian 0 almost everywhere") }
         if let surrogate { facts.append("surrogate curvature \(formatNumber(surrogate))") }
         return facts.isEmpty ? "not declared" : facts.joined(separator: ", ")
+    }
+}
+
+/// A JSON value inside a `Codable` message (a worker's reply): each case tagged
+/// by name, an object as its ordered fields, so it decodes to the same value.
+extension JSON: Codable {
+    private enum Case: String, CodingKey { case null, bool, number, int, unsigned, string, array, numbers, object }
+
+    private struct Field: Codable {
+        let key: String
+        let value: JSON
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Case.self)
+        guard let tag = c.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a tagged JSON value"))
+        }
+        switch tag {
+        case .null: self = .null
+        case .bool: self = .bool(try c.decode(Bool.self, forKey: tag))
+        case .number: self = .number(try c.decode(Double.self, forKey: tag))
+        case .int: self = .int(try c.decode(Int.self, forKey: tag))
+        case .unsigned: self = .unsigned(try c.decode(UInt64.self, forKey: tag))
+        case .string: self = .string(try c.decode(String.self, forKey: tag))
+        case .array: self = .array(try c.decode([JSON].self, forKey: tag))
+        case .numbers: self = .numbers(try c.decode([Double].self, forKey: tag))
+        case .object: self = .object(try c.decode([Field].self, forKey: tag).map { ($0.key, $0.value) })
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Case.self)
+        switch self {
+        case .null: try c.encode(true, forKey: .null)
+        case .bool(let b): try c.encode(b, forKey: .bool)
+        case .number(let x): try c.encode(x, forKey: .number)
+        case .int(let i): try c.encode(i, forKey: .int)
+        case .unsigned(let u): try c.encode(u, forKey: .unsigned)
+        case .string(let s): try c.encode(s, forKey: .string)
+        case .array(let items): try c.encode(items, forKey: .array)
+        case .numbers(let xs): try c.encode(xs, forKey: .numbers)
+        case .object(let fields): try c.encode(fields.map { Field(key: $0.0, value: $0.1) }, forKey: .object)
+        }
     }
 }

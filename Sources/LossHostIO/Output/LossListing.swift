@@ -1,5 +1,5 @@
 import LossHostABI
-import LossKit
+import LossModel
 
 /// The JSON of `losshost list --format json`, `losshost info ID --format json`
 /// and the C host API's `lh_host_losses_json`: one encoder, so they never differ.

@@ -1,7 +1,7 @@
 import Foundation
 import LossHostEngine
 import LossHostIO
-import LossKit
+import LossModel
 
 /// The same predictions under several losses: each loss's value, and the rows that
 /// make up most of it (`compare`).

@@ -6,6 +6,7 @@ import LossHostABI
 import LossHostEngine
 import LossHostIO
 import LossHostScalar
+import LossHostSystem
 
 /// What the scalar paths cost per element, measured in one run against the
 /// same C function called directly by a native-ABI loss.
@@ -163,11 +164,7 @@ public enum ScalarBenchmark {
 
     /// CPU time of the process (all threads), in nanoseconds: on a shared
     /// machine wall-clock time mostly measures the other processes.
-    static func cpuNanoseconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) * 1e9 + Double(ts.tv_nsec)
-    }
+    static func cpuNanoseconds() -> Double { ClockTime.processCPUNanoseconds() }
 
     /// The native loss's loop: the same shape as `ScalarFunction.evaluate`, direct calls.
     static func directLoop(_ b: Batch, _ value: Scalar3, _ gradient: Scalar3, _ tau: Double) -> Batch.Totals {

@@ -1,6 +1,6 @@
 import Foundation
 import LossHostIO
-import LossKit
+import LossModel
 
 /// The model families `fit` trains: all linear in the features.
 public enum ModelKind: String, Sendable, CaseIterable {

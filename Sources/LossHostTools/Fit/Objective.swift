@@ -1,7 +1,7 @@
 import Foundation
 import LossHostEngine
 import LossHostIO
-import LossKit
+import LossModel
 
 /// The training objective of a linear model: the loss (through the Evaluator,
 /// so any plugin loss works) of the scores Zθ, plus an optional L2 penalty.

@@ -1,7 +1,7 @@
 import Foundation
 import LossHostEngine
 import LossHostIO
-import LossKit
+import LossModel
 
 /// Trains a linear model with any loss: `fit`'s engine.
 public enum Trainer {

@@ -1,7 +1,7 @@
 import Foundation
 import LossHostEngine
 import LossHostIO
-import LossKit
+import LossModel
 
 /// Samples a loss and its gradient along one axis, through the Evaluator:
 /// - regression (and other): over the residual r, with pred = target + r (target 0 by default);

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import LossHostIO
+import LossHostSystem
 import LossHostTools
+import SystemPackage
 
 /// `losshost bench [LOSS...]`: speed on generated data, as ratios measured in one run.
 struct BenchCommand: ParsableCommand {
@@ -69,7 +71,7 @@ struct BenchCommand: ParsableCommand {
         guard classes >= 2 else { throw CLIError("--classes must be >= 2") }
         if let rows, rows < 1 { throw CLIError("--n must be >= 1") }
         let registry = plugins.registry()
-        let terminal = isatty(STDERR_FILENO) == 1
+        let terminal = FileDescriptor.standardError.isTerminal
         let started = Benchmark.now()
         let forced = progress
         let progress: (String) -> Void = { line in

@@ -5,7 +5,7 @@ import LossHostEngine
 import LossHostIO
 import LossHostIsolation
 import LossHostTools
-import LossKit
+import LossModel
 
 /// `losshost compare LOSS... --pred FILE --target FILE`: which rows drive each loss.
 struct CompareCommand: ParsableCommand {

@@ -3,7 +3,7 @@ import Foundation
 import LossHostEngine
 import LossHostIO
 import LossHostTools
-import LossKit
+import LossModel
 
 /// `losshost demo`: three lessons about what a loss really optimizes, with real numbers.
 struct DemoCommand: ParsableCommand {

@@ -4,7 +4,7 @@ import LossHostEngine
 import LossHostIO
 import LossHostIsolation
 import LossHostTools
-import LossKit
+import LossModel
 
 /// `losshost eval LOSS --pred FILE --target FILE`: the contract of LOSSES.md.
 struct EvalCommand: ParsableCommand {
@@ -85,15 +85,7 @@ struct EvalCommand: ParsableCommand {
             help: ArgumentHelp("Seconds one plugin call of an isolated evaluation may make no progress before its worker is killed (SIGKILL to its process group) and the call is named.", valueName: "seconds"))
     var callTimeout: Double = HostConfiguration.defaultCallTimeout
 
-    /// Set by the worker that runs an isolated evaluation.
-    @Flag(name: .customLong("in-worker"), help: .hidden)
-    var inWorker = false
-
-    func run() throws { try run(reporting: nil) }
-
-    /// Runs; in an isolated evaluation's worker, `progress` reports its plugin calls until the output starts.
-    func run(reporting progress: EvalProgressReporter?) throws {
-        let reduction = self.reduction ?? .mean
+    func run() throws {
         guard threads >= 0 else { throw CLIError("--threads must be >= 0") }
         guard timeout > 0 else { throw CLIError("--timeout must be > 0") }
         guard callTimeout > 0 else { throw CLIError("--call-timeout must be > 0") }
@@ -102,127 +94,126 @@ struct EvalCommand: ParsableCommand {
         if fromStdin.count > 1 {
             throw CLIError("\(fromStdin.joined(separator: " and ")) are \(fromStdin.count == 2 ? "both" : "all") -: standard input can be read only once; save all but one to a file")
         }
-        // Where --out writes is fixed now, before plugin code can change the directory or umask.
-        let output = try out.map { path throws(InputError) in try OutputFiles(path, wanted: wantedOutputs(reduction)) }
         var configuration = plugins.configuration(threads: threads)
         configuration.evalTimeout = timeout
         configuration.callTimeout = callTimeout
         let scanner = PluginScanner(configuration)
         let registry = LossRegistry.discover(configuration, scanner: scanner, lazily: true)  // loads only the plugins it resolves
         let located = try registry.locate(loss)
+        let request = try request(configuration)
         let pluginPath = located.path
-        if !inWorker, let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath, scanner: scanner) {
-            return try runIsolated(located.qualifiedID, because: why, pluginPath: pluginPath, configuration: configuration,
-                                   scanner: scanner)
+        if let why = isolate ? "--isolate" : IsolatedEval.automaticReason(for: pluginPath, scanner: scanner) {
+            return try runIsolated(request, located.qualifiedID, because: why, pluginPath: pluginPath, scanner: scanner)
         }
         // Until this run finishes, the plugin counts as crashed: if it kills the host (even
         // while loading here), the next run is isolated.
-        if !inWorker { IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner) }
+        IsolatedEval.mark(pluginPath, "an earlier run did not finish", scanner: scanner)
         // A crash in one of the plugin's calls is then one line (and the mark isolates the next runs).
-        if !inWorker, pluginPath != nil { PluginCrashLine.install(located.qualifiedID, errorDescriptor: Output.errorDescriptor) }
-        defer { if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) } }
-        let found = try registry.resolve(loss)
-        if optimalConstant { return try runOptimalConstant(found, progress) }
-        guard inputs.pred != nil || inputs.data != nil else {
+        if pluginPath != nil { PluginCrashLine.install(located.qualifiedID, errorDescriptor: Output.errorDescriptor) }
+        defer { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
+        let result: EvaluateResult
+        do { result = try request.evaluate(in: registry) } catch { throw CLIError(Self.withFix(error.message, error.kind)) }
+        // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
+        IsolatedEval.mark(pluginPath, nil, scanner: scanner)
+        write(result)
+    }
+
+    /// The evaluation this command asks for, its flags checked.
+    private func request(_ configuration: HostConfiguration) throws -> EvaluateRequest {
+        var constant: EvaluateRequest.OptimalConstantQuery? = nil
+        if optimalConstant {
+            if inputs.pred != nil || inputs.data != nil {
+                throw CLIError("--optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)")
+            }
+            guard inputs.target != nil else { throw CLIError("--optimal-constant needs --target FILE") }
+            if gradient || hessian || out != nil || reduction != nil {
+                throw CLIError("--optimal-constant prints one constant: it takes no --grad, --hessian, --out or --reduction")
+            }
+            if let predColumns, predColumns < 1 { throw CLIError("--pred-columns must be >= 1") }
+            constant = .init(predColumns: predColumns)
+        } else if inputs.pred == nil && inputs.data == nil {
             throw CLIError("missing --pred FILE (only --optimal-constant needs no predictions)")
         }
-        let parameters = try BoundParameters.bind(params, to: found.info)
-        // Non-finite values are the engine's to refuse (as for the C host API): the readers take them.
-        let read = try inputs.read(allowNonFinite: true)
-        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: true) }
-        let weights = weightMatrix?.values
-        let instance = try LossInstance(found, parameters: parameters)
-        let options = EvaluationOptions(reduction: reduction, gradient: gradient, hessian: hessian, threads: threads,
-                                        dtype: dtype.dtype, allowNonFinite: allowNonFinite)
-        var result: Evaluation
-        do {
-            result = try Evaluator.evaluate(instance, pred: read.pred, target: read.target, weight: weights, options: options)
-        } catch {
-            // Weights that are all 0 make the mean undefined: the weight file is what to fix.
-            if let weight, error.input != .weight, reduction == .mean, weights?.allSatisfy({ $0 == 0 }) == true {
-                throw CLIError(Self.withFix("\(weight): \(error.message)", error.kind))
+        var files = inputs.files
+        files.weight = weight
+        return EvaluateRequest(configuration: configuration, loss: loss, parameters: params, inputs: files,
+                               reduction: reduction ?? .mean, gradient: gradient, hessian: hessian, dtype: dtype.dtype,
+                               allowNonFinite: allowNonFinite, out: out, optimalConstant: constant)
+    }
+
+    /// Runs the evaluation in a worker; a crash there becomes a one-line error
+    /// and is remembered, so the plugin's later runs are isolated too.
+    private func runIsolated(_ request: EvaluateRequest, _ qualifiedID: String, because reason: String, pluginPath: String?,
+                             scanner: PluginScanner) throws {
+        if reason != "--isolate" {
+            Output.warn("evaluating '\(qualifiedID)' in a separate process: \(reason)")
+        }
+        switch IsolatedEval.run(request) {
+        case .answered(let answer, let stderr, let leftover):
+            IsolatedEval.mark(pluginPath, nil, scanner: scanner)
+            Output.error(stderr)
+            if let leftover { Output.warn("'\(qualifiedID)' \(leftover) while evaluating (in a separate worker process)") }
+            switch answer {
+            case .success(let result): write(result)
+            case .failure(let failure): throw CLIError(Self.withFix(failure.message, failure.kind))
             }
-            throw CLIError(Self.withFix(locate(error, read, weightFirstLine: weightMatrix?.firstLine ?? 1), error.kind))
-        }
-        // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
-        if !inWorker { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
-        progress?.finish()
-        if let changed = instance.stateLog.take() {
-            Output.warn("'\(found.qualifiedID)' \(changed); losshost restored it after every call")
-        }
-        if let output {
-            let files = try output.write(result, perRowValues: found.info.reduce == .rowwise)
-            return writeSummary(result, found, parameters, reduction, files: files)
-        }
-        result.widenFloat32()
-        switch format {
-        case .json: Output.write(json(result, found, parameters, reduction).text + "\n")
-        case .text: Output.write(text(result, found, reduction))
+        case .failed(let how):
+            IsolatedEval.mark(pluginPath, "its last run \(how)", scanner: scanner)
+            throw CLIError("'\(qualifiedID)' \(how) while evaluating (in a separate worker process; losshost is unharmed)")
+        case .hung(let call, let seconds):
+            IsolatedEval.mark(pluginPath, "its last run hung in \(call)", scanner: scanner)
+            throw CLIError("'\(qualifiedID)' hung in \(call): no progress for \(formatSeconds(seconds)) s, so losshost killed its worker (SIGKILL to the process group; in a separate worker process; losshost is unharmed)")
         }
     }
 
-    /// What --out would write: the values (--reduction none), the gradient, the Hessian.
-    private func wantedOutputs(_ reduction: Reduction) -> [String] {
-        (reduction == .none ? ["values"] : []) + (gradient ? ["gradient"] : []) + (hessian ? ["hessian"] : [])
+    /// Prints an evaluation's result: the constant, the files `--out` wrote, or the value and arrays.
+    private func write(_ result: EvaluateResult) {
+        if let changed = result.stateChange {
+            Output.warn("'\(result.qualifiedID)' \(changed); losshost restored it after every call")
+        }
+        if let constant = result.optimalConstant { return writeConstant(constant, result) }
+        let reduction = self.reduction ?? .mean
+        if let files = result.files { return writeSummary(result, reduction, files: files) }
+        switch format {
+        case .json: Output.write(json(result, reduction).text + "\n")
+        case .text: Output.write(text(result, reduction))
+        }
     }
 
     /// `--optimal-constant`: the best constant prediction for the targets.
-    private func runOptimalConstant(_ found: LoadedLoss, _ progress: EvalProgressReporter?) throws {
-        if inputs.pred != nil || inputs.data != nil {
-            throw CLIError("--optimal-constant takes --target FILE and no --pred or --data (it finds the best constant prediction)")
-        }
-        guard let target = inputs.target else { throw CLIError("--optimal-constant needs --target FILE") }
-        if gradient || hessian || out != nil || reduction != nil {
-            throw CLIError("--optimal-constant prints one constant: it takes no --grad, --hessian, --out or --reduction")
-        }
-        if let predColumns, predColumns < 1 { throw CLIError("--pred-columns must be >= 1") }
-        let parameters = try BoundParameters.bind(params, to: found.info)
-        let targetArray = try MatrixReader.readArray(path: target, allowNonFinite: true)
-        let weightMatrix = try weight.map { path throws(InputError) in try MatrixReader.readWeights(path: path, allowNonFinite: true) }
-        let columns = predColumns ?? OptimalConstant.defaultPredColumns(found.info, target: targetArray)
-        let instance = try LossInstance(found, parameters: parameters)
-        let constant: [Double]
-        do {
-            constant = try OptimalConstant.find(instance, predColumns: columns, target: targetArray, weight: weightMatrix?.values,
-                                                threads: threads, allowNonFinite: allowNonFinite)
-        } catch {
-            throw CLIError(Self.withFix(locateTarget(error, target: target, firstLine: targetArray.firstLine,
-                                                     weightFirstLine: weightMatrix?.firstLine ?? 1), error.kind))
-        }
-        progress?.finish()
+    private func writeConstant(_ constant: [Double], _ r: EvaluateResult) {
         switch format {
         case .json:
             Output.write(JSON.object([
-                ("loss", .string(found.info.id)), ("plugin", .string(found.pluginID)),
-                ("rows", .int(targetArray.rows)), ("optimal_constant", .numbers(constant)),
+                ("loss", .string(r.lossID)), ("plugin", .string(r.pluginID)),
+                ("rows", .int(r.rows)), ("optimal_constant", .numbers(constant)),
             ]).text + "\n")
         case .text:
             let shown = params.isEmpty ? "" : "  (\(params.joined(separator: ", ")))"
-            var text = "loss              \(found.qualifiedID)\(shown)\n"
-            text += "rows              \(targetArray.rows)\n"
+            var text = "loss              \(r.qualifiedID)\(shown)\n"
+            text += "rows              \(r.rows)\n"
             text += "optimal constant  \(constant.map { "\($0)" }.joined(separator: " "))\n"
             Output.write(text)
         }
     }
 
     /// The reduced value and the files `--out` wrote, instead of the arrays.
-    private func writeSummary(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction,
-                              files: [(String, String)]) {
+    private func writeSummary(_ r: EvaluateResult, _ reduction: Reduction, files: [EvaluateResult.OutputFile]) {
         switch format {
         case .json:
-            let fields: [(String, JSON)] = loss.identityJSON(parameters, dtype: r.dtype) + [
+            let fields: [(String, JSON)] = r.identity.fields + [
                 ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
                 (reduction == .none ? "sum" : "value", .number(r.value)),
-                ("files", .object(files.map { ($0.0, .string($0.1)) })),
+                ("files", .object(files.map { ($0.what, .string($0.path)) })),
             ]
             Output.write(JSON.object(fields).text + "\n")
         case .text:
-            var text = "loss       \(loss.qualifiedID)\n"
+            var text = "loss       \(r.qualifiedID)\n"
             text += "shape      \(r.rows) x \(r.columns)\n"
             text += "reduction  \(reduction.rawValue)\n"
             text += "dtype      \(r.dtype.rawValue)\n"
             text += reduction == .none ? "sum        \(r.value)\n" : "value      \(r.value)\n"
-            for (what, file) in files { text += "wrote      \(file) (\(what))\n" }
+            for file in files { text += "wrote      \(file.path) (\(file.what))\n" }
             Output.write(text)
         }
     }
@@ -237,28 +228,8 @@ struct EvalCommand: ParsableCommand {
         return fix.map { "\(message) (\($0))" } ?? message
     }
 
-    /// Prefixes an engine error with the file and the row and column a person
-    /// sees in it (a header row counts as a line).
-    private func locate(_ error: EvaluationError, _ read: PredictionSource.Inputs, weightFirstLine: Int) -> String {
-        if error.input == .weight, let weight {
-            guard let row = error.row else { return "\(weight): \(error.message)" }
-            let column = error.column.map { ", column \($0 + 1)" } ?? ""
-            return "\(weight): row \(row + weightFirstLine)\(column): \(error.message)"
-        }
-        guard let at = read.locate(error.input, row: error.row, column: error.column) else { return error.message }
-        return "\(at): \(error.message)"
-    }
-
-    /// As `locate`, for `--optimal-constant`, which reads only targets (and weights).
-    private func locateTarget(_ error: EvaluationError, target: String, firstLine: Int, weightFirstLine: Int) -> String {
-        let (file, first) = error.input == .weight ? (weight ?? target, weightFirstLine) : (target, firstLine)
-        guard error.input == .target || error.input == .weight else { return error.message }
-        guard let row = error.row else { return "\(file): \(error.message)" }
-        return "\(file): row \(row + first)\(error.column.map { ", column \($0 + 1)" } ?? ""): \(error.message)"
-    }
-
-    private func json(_ r: Evaluation, _ loss: LoadedLoss, _ parameters: BoundParameters, _ reduction: Reduction) -> JSON {
-        var fields: [(String, JSON)] = loss.identityJSON(parameters, dtype: r.dtype) + [
+    private func json(_ r: EvaluateResult, _ reduction: Reduction) -> JSON {
+        var fields: [(String, JSON)] = r.identity.fields + [
             ("reduction", .string(reduction.rawValue)), ("shape", .array([.int(r.rows), .int(r.columns)])),
             ("value", reduction == .none ? .numbers(r.values ?? []) : .number(r.value)),
         ]
@@ -267,13 +238,13 @@ struct EvalCommand: ParsableCommand {
         return .object(fields)
     }
 
-    private func text(_ r: Evaluation, _ loss: LoadedLoss, _ reduction: Reduction) -> String {
+    private func text(_ r: EvaluateResult, _ reduction: Reduction) -> String {
         let shown = params.isEmpty ? "" : "  (\(params.joined(separator: ", ")))"
-        var out = "loss       \(loss.qualifiedID)\(shown)\n"
+        var out = "loss       \(r.qualifiedID)\(shown)\n"
         out += "shape      \(r.rows) x \(r.columns)\n"
         out += "reduction  \(reduction.rawValue)\n"
         out += "value      \(reduction == .none ? "\(counted(r.values?.count ?? 0, "value")), sum \(r.sum)" : "\(r.value)")\n"
-        let perRowValues = loss.info.reduce == .rowwise
+        let perRowValues = r.rowwise
         var header = ["ROW", "COL"]
         if reduction == .none { header.append("VALUE") }
         if r.gradient != nil { header.append("GRADIENT") }

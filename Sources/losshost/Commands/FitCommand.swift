@@ -3,8 +3,10 @@ import Foundation
 import LossHostABI
 import LossHostEngine
 import LossHostIO
+import LossHostSystem
 import LossHostTools
-import LossKit
+import LossModel
+import SystemPackage
 
 /// `losshost fit`: train a small linear model with any loss, then report metrics separately.
 struct FitCommand: ParsableCommand {
@@ -133,7 +135,7 @@ struct FitCommand: ParsableCommand {
             }
         }
         let instance = try LossInstance(found, parameters: parameters)
-        let bar = ProgressBar(enabled: format == .text && isatty(2) != 0)
+        let bar = ProgressBar(enabled: format == .text && FileDescriptor.standardError.isTerminal)
         let configuration = Trainer.Configuration(model: kind, newton: newton,
                                                   settings: .init(maxIterations: maxIterations), seed: seed, l2: l2)
         let result: Trainer.Result

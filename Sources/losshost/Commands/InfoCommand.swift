@@ -1,7 +1,7 @@
 import ArgumentParser
 import LossHostABI
 import LossHostIO
-import LossKit
+import LossModel
 
 /// `losshost info LOSS`: everything a loss declares.
 struct InfoCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import LossHostABI
 import LossHostIO
-import LossKit
+import LossModel
 
 /// `losshost list`: every loss that can be evaluated, and every plugin file that failed.
 struct ListCommand: ParsableCommand {

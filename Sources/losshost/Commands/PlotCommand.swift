@@ -4,7 +4,7 @@ import LossHostABI
 import LossHostEngine
 import LossHostIO
 import LossHostTools
-import LossKit
+import LossModel
 
 /// `losshost plot LOSS... --out FILE.svg`: loss and gradient curves.
 struct PlotCommand: ParsableCommand {

@@ -1,5 +1,5 @@
-import Foundation
-import LossHostIO
+import SystemPackage
+import LossHostSystem
 
 /// A table of numbers with named columns, split into features and one target column.
 public struct Dataset: Sendable {
@@ -71,17 +71,30 @@ public struct Dataset: Sendable {
     /// The header's cell names when the file has a header, else `c1`, `c2`, ...
     public static func headerNames(path: String, columns: Int) -> [String] {
         let fallback = (1...max(columns, 1)).map { "c\($0)" }
-        guard path != "-", !path.lowercased().hasSuffix(".npy"),
-              let handle = FileHandle(forReadingAtPath: path) else { return fallback }
-        defer { try? handle.close() }
-        let head = handle.readData(ofLength: 64 * 1024)
-        guard var line = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+        guard path != "-", !path.lowercased().hasSuffix(".npy"), let head = firstBytes(path, count: 64 * 1024),
+              var line = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
         else { return fallback }
         if line.hasPrefix("\u{FEFF}") { line.removeFirst() }
         let separator: Character = line.contains("\t") ? "\t" : ","
         let cells = line.split(separator: separator, omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }
         guard cells.count == columns, !cells.contains(where: { Double($0) != nil }) else { return fallback }
         return cells.enumerated().map { $1.isEmpty ? "c\($0 + 1)" : $1 }
+    }
+
+    /// Up to `count` bytes from the start of the file at `path`; nil when it cannot be read.
+    private static func firstBytes(_ path: String, count: Int) -> [UInt8]? {
+        guard let fd = try? FileCalls.open(path, .readOnly) else { return nil }
+        defer { try? fd.close() }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = (try? bytes.withUnsafeMutableBytes { buffer in
+                try FileCalls.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            }) ?? 0
+            if n <= 0 { break }
+            filled += n
+        }
+        return Array(bytes.prefix(filled))
     }
 }

@@ -17,8 +17,9 @@ def _examples() -> str:
     return "\n".join(re.findall(r"^```python\n(.*?)^```", section, re.S | re.M))
 
 
-def test_readme_python_examples_print_what_they_say(plugin_dir, cache_dir, monkeypatch):
+def test_readme_python_examples_print_what_they_say(plugin_dir, cache_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", cache_dir)
+    monkeypatch.chdir(tmp_path)  # CatBoost writes catboost_info/ into the working folder
     code = _examples().replace('"~/team-losses"', repr(str(plugin_dir)))
     expected = [m.group(1) for line in code.splitlines() if (m := PRINTED.match(line))]
     assert len(expected) == 16

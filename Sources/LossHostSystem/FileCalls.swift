@@ -63,6 +63,14 @@ public enum FileCalls {
         guard Glibc.unlink(path) == 0 else { throw Errno(rawValue: errno) }
     }
 
+    /// The mode bits new files lose: reads the process's `umask` (it has no read-only
+    /// call, so it is set and set back; not safe against a concurrent `umask`).
+    package static func creationMask() -> mode_t {
+        let mask = umask(0)
+        umask(mask)
+        return mask
+    }
+
     /// The C library's text for `code` (`strerror`), as error messages show it.
     public static func describe(_ code: Errno) -> String {
         strerror(code.rawValue).map { String(cString: $0) } ?? "error \(code.rawValue)"

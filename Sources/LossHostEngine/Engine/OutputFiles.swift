@@ -36,9 +36,7 @@ public struct OutputFiles: Sendable {
         let base = absolute.lowercased().hasSuffix(".npy") ? String(absolute.dropLast(4)) : absolute
         let names = ["values": base + ".npy", "gradient": base + "-gradient.npy", "hessian": base + "-hessian.npy"]
         files = wanted.map { ($0, names[$0]!) }
-        let mask = umask(0)
-        umask(mask)
-        mode = 0o666 & ~mask
+        mode = 0o666 & ~FileCalls.creationMask()
         Self.removeAbandonedTemporaries(near: files.map(\.1))
     }
 
@@ -94,7 +92,7 @@ public struct OutputFiles: Sendable {
         for (index, temporary) in temporaries.enumerated() {
             let path = files[index].1
             let name = (path as NSString).lastPathComponent, folder = (path as NSString).deletingLastPathComponent
-            var backup: String? = "\(folder)/.\(name)\(AtomicFile.temporaryMarker)\(getpid())-old"
+            var backup: String? = "\(folder)/.\(name)\(AtomicFile.temporaryMarker)\(ProcessIdentity.current)-old"
             if (try? FileCalls.link(path, as: backup!)) == nil { backup = nil }
             do throws(Errno) {
                 try FileCalls.rename(temporary, to: path)
@@ -118,7 +116,7 @@ public struct OutputFiles: Sendable {
             for name in names where name.hasPrefix(".") {
                 guard let marker = name.range(of: AtomicFile.temporaryMarker),
                       let pid = Int32(name[marker.upperBound...].prefix { $0.isNumber }) else { continue }
-                if pid != getpid() && !ProcessExistence.isRunning(pid) { try? FileCalls.unlink(folder + "/" + name) }
+                if pid != ProcessIdentity.current && !ProcessExistence.isRunning(pid) { try? FileCalls.unlink(folder + "/" + name) }
             }
         }
     }

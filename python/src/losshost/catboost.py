@@ -126,7 +126,8 @@ class Objective:
                     gradients._fail("Hessian", ~(hess >= 0), pred, label)
                 if surrogate is None:  # hessian_floor and its warning: the general path's
                     derivatives[0], derivatives[1] = gradients(pred, label, w)
-                    return np.negative(derivatives, out=derivatives).T
+                    np.negative(derivatives, out=derivatives)
+                    return answer
                 if not wants_hessian:
                     hess.fill(0)
                 np.copyto(hess, surrogate if w is None else surrogate * w, where=hess == 0)

@@ -12,7 +12,9 @@ calc_ders_range answering one (n, 2) array, CatBoost's fastest Python form) and
 array: the floor of CatBoost's Python objective interface (it learns nothing);
 seconds of fit alone, the variants taking turns in each repeat; and the cost
 of one calc_ders_range call on a block of the sizes CatBoost asks for (282 and
-1000 rows here), plugin and no work against numpy.
+1000 rows here), plugin, no work and "host call" (the plugin's block path without
+its checks and negation: copies in, the host call, a preallocated answer) against
+numpy.
 JAX: jit-compiled value_and_grad of the plugin loss (losshost.jax) against the
 same loss written in jax.numpy, per call on `--jax-rows` rows (float32).
 Times are medians over repeats; wall time and the process's CPU time; every
@@ -75,6 +77,26 @@ class NoWork:
         return answer
 
 
+class HostCallOnly(NoWork):
+    """The plugin's block path without its checks and negation: the block copied into
+    buffers, the bound host call (the bridge's), a preallocated answer."""
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss, self.calls = loss, {}
+
+    def calc_ders_range(self, approxes, targets, weights):
+        n = len(approxes)
+        if n not in self.calls:
+            pred, label, gradient, hessian = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+            self.calls[n] = (pred, label, self.loss._bound_evaluation(pred, label, None, gradient, hessian))
+        pred, label, evaluate = self.calls[n]
+        pred[...] = approxes
+        label[...] = targets
+        evaluate()
+        return super().calc_ders_range(approxes, targets, weights)
+
+
 def data(kind: str, rows: int, rng):
     X = rng.normal(size=(rows, 10)).astype(np.float32)
     score = X[:, :4] @ np.array([0.8, -0.5, 0.3, 0.2], dtype=np.float32) + 0.3 * np.sin(2 * X[:, 4])
@@ -128,13 +150,14 @@ def block_cases(host, args):
     rng = np.random.default_rng(1)
     rows = []
     for name, loss_id, numpy_ in (("RMSE", "std/mse", NumpyRMSE()), ("Logloss", "std/bce_with_logits", NumpyLogloss())):
-        plugin, no_work = lc.objective(host.loss(loss_id)), NoWork()
+        plugin, no_work, host_call = lc.objective(host.loss(loss_id)), NoWork(), HostCallOnly(host.loss(loss_id))
         for n in (282, 1000):
             approxes = rng.normal(size=n)
             targets = (rng.uniform(size=n) < 0.5 if name == "Logloss" else rng.normal(size=n)).astype(np.float32)
-            times = {"numpy": [], "plugin": [], "no work": []}
+            times = {"numpy": [], "plugin": [], "no work": [], "host call": []}
             for _ in range(args.repeats):
-                for variant, objective_ in (("numpy", numpy_), ("plugin", plugin), ("no work", no_work)):
+                for variant, objective_ in (("numpy", numpy_), ("plugin", plugin), ("no work", no_work),
+                                            ("host call", host_call)):
                     wall, cpu = timed(lambda: [objective_.calc_ders_range(approxes, targets, None)
                                                for _ in range(args.block_calls)])
                     times[variant].append((wall / args.block_calls, cpu / args.block_calls))
@@ -224,7 +247,7 @@ def main():
     report("CatBoost: fit seconds (median of %d)" % args.repeats, catboost_cases(host, args), "built-in",
            ["plugin", "numpy", "no work"], "s", 1.0, args.markdown)
     report("CatBoost: µs per calc_ders_range call on one block (median of %d)" % args.repeats,
-           block_cases(host, args), "numpy", ["plugin", "no work"], "µs", 1e6, args.markdown)
+           block_cases(host, args), "numpy", ["plugin", "no work", "host call"], "µs", 1e6, args.markdown)
     report("JAX: ms per jit-compiled value_and_grad call (median of %d)" % args.repeats, jax_cases(jax_host, args),
            "jax.numpy", ["plugin"], "ms", 1e3, args.markdown)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")

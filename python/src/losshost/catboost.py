@@ -100,7 +100,7 @@ class Objective:
         w = np.empty(rows) if weighted else None
         derivatives = np.empty((2, rows))
         grad, hess = derivatives
-        answer = derivatives.T
+        answer, flat = derivatives.T, derivatives.reshape(-1)  # a 1-d ufunc call costs half a 2-d one's
         ones = np.ones(rows)
         evaluate = loss._bound_evaluation(pred, label, w, grad, hess if wants_hessian else None) if rows else None
 
@@ -126,14 +126,14 @@ class Objective:
                     gradients._fail("Hessian", ~(hess >= 0), pred, label)
                 if surrogate is None:  # hessian_floor and its warning: the general path's
                     derivatives[0], derivatives[1] = gradients(pred, label, w)
-                    np.negative(derivatives, out=derivatives)
+                    np.negative(flat, out=flat)
                     return answer
                 if not wants_hessian:
                     hess.fill(0)
                 np.copyto(hess, surrogate if w is None else surrogate * w, where=hess == 0)
             if scale != 1.0:
                 np.multiply(hess, scale, out=hess)
-            np.negative(derivatives, out=derivatives)
+            np.negative(flat, out=flat)
             return answer
 
         self._blocks[(get_ident(), rows, not weighted)] = block

@@ -51,9 +51,9 @@ class Objective:
     host call made once per thread and block size: a block is copied in
     (CatBoost's float32 labels widened), evaluated, checked with a dot product
     against ones (the gradient's sum, cheaper than numpy's sum on a few hundred
-    rows) and an argmin (a negative, NaN or zero Hessian), negated in place and answered as the (n, 2) view of the
-    buffer, valid until the thread's next block of that size (CatBoost copies it
-    at once). The buffers are keyed by the thread's id, not kept in a
+    rows) and an argmin (a negative, NaN or zero Hessian), negated in place and
+    answered as the (n, 2) view of the buffer, valid until the thread's next
+    block of that size (CatBoost copies it at once). The buffers are keyed by the thread's id, not kept in a
     threading.local: CatBoost's own threads enter Python with a fresh thread
     state on every call, which would empty a threading.local each time."""
 
@@ -80,7 +80,8 @@ class Objective:
         self.gradients, self._blocks = state["gradients"], {}
 
     def calc_ders_range(self, approxes, targets, weights):
-        """(n, 2) float64: the derivatives of −Σ w·ℓ over one block of rows."""
+        """(n, 2) float64: the derivatives of −Σ w·ℓ over one block of rows (a view of
+        this thread's buffer for blocks of n rows, overwritten by its next such block)."""
         block = self._blocks.get((get_ident(), len(approxes), weights is None))
         if block is None:
             block = self._block(len(approxes), weights is not None)

@@ -6,11 +6,15 @@
 
 CatBoost: CatBoostRegressor / CatBoostClassifier on the same data (depth 6, the
 given threads, Plain boosting, Newton leaves) with the built-in loss, the plugin
-objective (losshost.catboost) and the same objective in numpy (a vectorised
-calc_ders_range answering one (n, 2) array, CatBoost's fastest Python form);
+objective (losshost.catboost), the same objective in numpy (a vectorised
+calc_ders_range answering one (n, 2) array, CatBoost's fastest Python form) and
+"no work", a calc_ders_range that computes nothing and answers a preallocated
+array: the floor of CatBoost's Python objective interface (it learns nothing);
 seconds of fit alone, the variants taking turns in each repeat; and the cost
 of one calc_ders_range call on a block of the sizes CatBoost asks for (282 and
-1000 rows here), plugin against numpy.
+1000 rows here), plugin, no work and "host call" (the plugin's block path without
+its checks and negation: copies in, the host call, a preallocated answer) against
+numpy.
 JAX: jit-compiled value_and_grad of the plugin loss (losshost.jax) against the
 same loss written in jax.numpy, per call on `--jax-rows` rows (float32).
 Times are medians over repeats; wall time and the process's CPU time; every
@@ -56,6 +60,43 @@ class NumpyLogloss:
         return ders
 
 
+class NoWork:
+    """The interface's floor: derivatives 1 and -1 (MVS sampling needs a gradient), preallocated per block size."""
+    no_jit = True
+
+    def __init__(self):
+        self.answers = {}
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def calc_ders_range(self, approxes, targets, weights):
+        answer = self.answers.get(len(approxes))
+        if answer is None:
+            answer = self.answers[len(approxes)] = np.tile([1.0, -1.0], (len(approxes), 1))
+        return answer
+
+
+class HostCallOnly(NoWork):
+    """The plugin's block path without its checks and negation: the block copied into
+    buffers, the bound host call (the bridge's), a preallocated answer."""
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss, self.calls = loss, {}
+
+    def calc_ders_range(self, approxes, targets, weights):
+        n = len(approxes)
+        if n not in self.calls:
+            pred, label, gradient, hessian = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+            self.calls[n] = (pred, label, self.loss._bound_evaluation(pred, label, None, gradient, hessian))
+        pred, label, evaluate = self.calls[n]
+        pred[...] = approxes
+        label[...] = targets
+        evaluate()
+        return super().calc_ders_range(approxes, targets, weights)
+
+
 def data(kind: str, rows: int, rng):
     X = rng.normal(size=(rows, 10)).astype(np.float32)
     score = X[:, :4] @ np.array([0.8, -0.5, 0.3, 0.2], dtype=np.float32) + 0.3 * np.sin(2 * X[:, 4])
@@ -82,19 +123,22 @@ def catboost_cases(host, args):
          {"loss_function": "RMSE"},
          # std/mse's derivatives are twice RMSE's: l2_leaf_reg 2 × 3 takes the same Newton steps.
          {"loss_function": lc.objective(mse), "eval_metric": "RMSE", "l2_leaf_reg": 6.0},
-         {"loss_function": NumpyRMSE(), "eval_metric": "RMSE"}),
+         {"loss_function": NumpyRMSE(), "eval_metric": "RMSE"},
+         {"loss_function": NoWork(), "eval_metric": "RMSE"}),
         ("Logloss", "std/bce_with_logits", "binary", cb.CatBoostClassifier,
          {"loss_function": "Logloss"},
          {"loss_function": lc.objective(bce), "eval_metric": "Logloss"},
-         {"loss_function": NumpyLogloss(), "eval_metric": "Logloss"}),
+         {"loss_function": NumpyLogloss(), "eval_metric": "Logloss"},
+         {"loss_function": NoWork(), "eval_metric": "Logloss"}),
     ]
     rows = []
-    for name, loss_id, kind, model, builtin, plugin, numpy_ in cases:
+    for name, loss_id, kind, model, builtin, plugin, numpy_, no_work in cases:
         X, y = data(kind, args.rows, rng)
         pool = cb.Pool(X, y)
-        times = {"built-in": [], "plugin": [], "numpy": []}
+        times = {"built-in": [], "plugin": [], "numpy": [], "no work": []}
         for _ in range(args.repeats):
-            for variant, extra in (("built-in", builtin), ("plugin", plugin), ("numpy", numpy_)):
+            for variant, extra in (("built-in", builtin), ("plugin", plugin), ("numpy", numpy_),
+                                   ("no work", no_work)):
                 times[variant].append(timed(lambda: model(**params, **extra).fit(pool)))
         rows.append((f"{name} ({args.rows} × 10, {args.iterations} it.)", loss_id, times))
     return rows
@@ -106,13 +150,14 @@ def block_cases(host, args):
     rng = np.random.default_rng(1)
     rows = []
     for name, loss_id, numpy_ in (("RMSE", "std/mse", NumpyRMSE()), ("Logloss", "std/bce_with_logits", NumpyLogloss())):
-        plugin = lc.objective(host.loss(loss_id))
+        plugin, no_work, host_call = lc.objective(host.loss(loss_id)), NoWork(), HostCallOnly(host.loss(loss_id))
         for n in (282, 1000):
             approxes = rng.normal(size=n)
             targets = (rng.uniform(size=n) < 0.5 if name == "Logloss" else rng.normal(size=n)).astype(np.float32)
-            times = {"numpy": [], "plugin": []}
+            times = {"numpy": [], "plugin": [], "no work": [], "host call": []}
             for _ in range(args.repeats):
-                for variant, objective_ in (("numpy", numpy_), ("plugin", plugin)):
+                for variant, objective_ in (("numpy", numpy_), ("plugin", plugin), ("no work", no_work),
+                                            ("host call", host_call)):
                     wall, cpu = timed(lambda: [objective_.calc_ders_range(approxes, targets, None)
                                                for _ in range(args.block_calls)])
                     times[variant].append((wall / args.block_calls, cpu / args.block_calls))
@@ -200,9 +245,9 @@ def main():
           f"{os.getloadavg()[0]:.2f} at the start; catboost {cb.__version__}, jax {jax.__version__}, "
           f"numpy {np.__version__}; host library {losshost.library_path()}")
     report("CatBoost: fit seconds (median of %d)" % args.repeats, catboost_cases(host, args), "built-in",
-           ["plugin", "numpy"], "s", 1.0, args.markdown)
+           ["plugin", "numpy", "no work"], "s", 1.0, args.markdown)
     report("CatBoost: µs per calc_ders_range call on one block (median of %d)" % args.repeats,
-           block_cases(host, args), "numpy", ["plugin"], "µs", 1e6, args.markdown)
+           block_cases(host, args), "numpy", ["plugin", "no work", "host call"], "µs", 1e6, args.markdown)
     report("JAX: ms per jit-compiled value_and_grad call (median of %d)" % args.repeats, jax_cases(jax_host, args),
            "jax.numpy", ["plugin"], "ms", 1e3, args.markdown)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import pickle
 import warnings
+from threading import get_ident
 
 import catboost as cb
 import numpy as np
@@ -97,6 +98,61 @@ def test_block_path_floor_warning_and_errors(host, team_host):
         bad.calc_ders_range(approxes, np.full(4, 3.0, np.float32), None)
     with pytest.raises(LossError, match=r"a block of 4 margins with 3 labels; expected one of each per row"):
         bad.calc_ders_range(approxes, np.zeros(3, np.float32), None)
+
+def test_block_path_stops_at_infinite_gradients_and_negative_hessians(host):
+    """The block path's checks (a dot product for the gradient, an argmin for the Hessian) catch what the
+    general path's do: ±inf as well as NaN gradients, negative and NaN Hessians, naming the first row."""
+    approxes, targets = np.zeros(4), np.arange(4, dtype=np.float32)
+    for spoil, message in ((lambda g, h: g.__setitem__(2, -np.inf), "a non-finite gradient at row 2"),
+                           (lambda g, h: g.__setitem__(1, np.inf), "a non-finite gradient at row 1"),
+                           (lambda g, h: h.__setitem__(3, -1.0), "a negative or NaN Hessian at row 3"),
+                           (lambda g, h: h.__setitem__(1, np.nan), "a negative or NaN Hessian at row 1")):
+        loss = host.loss("std/mse")
+        real = loss._bound_evaluation
+
+        def spoiled(pred, target, weight, gradient, hessian, real=real, spoil=spoil):
+            evaluate = real(pred, target, weight, gradient, hessian)
+
+            def run():
+                evaluate()
+                spoil(gradient, hessian)
+            return run
+        loss._bound_evaluation = spoiled
+        with pytest.raises(LossError, match=rf"^std/mse: the plugin returned {message} "):
+            lc.objective(loss).calc_ders_range(approxes, targets, None)
+
+
+class ThreadsObjective(lc.Objective):
+    """The bridge's objective, noting the threads that called it and the block buffers it made."""
+
+    def __init__(self, loss):
+        super().__init__(loss)
+        self.callers, self.made = set(), []
+
+    def calc_ders_range(self, approxes, targets, weights):
+        self.callers.add(get_ident())
+        return super().calc_ders_range(approxes, targets, weights)
+
+    def _block(self, rows, weighted):
+        self.made.append((get_ident(), rows))
+        return super()._block(rows, weighted)
+
+
+def test_catboost_threads_keep_their_blocks(host):
+    """CatBoost's own threads enter Python with a fresh thread state on every call (a threading.local
+    would be empty each time): the block buffers, kept by thread id, are made once per thread and size."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30000, 5))
+    y = X[:, 0] + rng.normal(size=30000)
+    for _ in range(5):  # CatBoost decides which thread takes a block; most fits use more than one
+        objective_ = ThreadsObjective(host.loss("std/mse"))
+        cb.CatBoostRegressor(loss_function=objective_, eval_metric="RMSE",
+                             **{**PARAMS, "iterations": 5, "thread_count": 4}).fit(X, y)
+        if len(objective_.callers) > 1:
+            break
+    assert len(objective_.callers) > 1
+    assert len(objective_.made) == len(set(objective_.made))
+
 
 def test_mse_matches_rmse(host, diabetes):
     X, y = diabetes

@@ -3,8 +3,6 @@ of the weighted sum from the plugin, the zero-Hessian policy, and a clear error
 for a plugin output no trainer can use."""
 from __future__ import annotations
 
-import math
-import threading
 import warnings
 from typing import Optional
 
@@ -115,76 +113,6 @@ class BoostingGradients:
             f"target {np.array2string(np.atleast_1d(target[row]), precision=6)}); training stopped before the "
             f"booster saw it"
         )
-
-
-class BlockGradients:
-    """BoostingGradients' derivatives (the same numbers, zero-Hessian policy and
-    errors) for a trainer that asks for many small blocks of one-column margins,
-    such as CatBoost's calc_ders_range (a few hundred rows a call), where the cost
-    of a call is what counts. Per thread and block shape it keeps float64 buffers
-    for margins, labels, weights, gradient and Hessian, and a host call bound to
-    them; a block is copied in, evaluated, checked with one reduction for the
-    gradient and one for the Hessian, and answered from the buffers."""
-
-    #: Block shapes kept per thread; a trainer uses a handful.
-    SHAPES = 64
-
-    def __init__(self, gradients: BoostingGradients):
-        self.gradients = gradients
-        self._wants_hessian = gradients.loss.info.hessian != "none"
-        self._threads = threading.local()
-
-    def __getstate__(self):
-        return {"gradients": self.gradients}
-
-    def __setstate__(self, state):
-        self.__init__(state["gradients"])
-
-    def __call__(self, margin, target, weight) -> np.ndarray:
-        """A (2, rows) float64 array of one block: its gradient, then its Hessian;
-        valid until this thread's next call. margin and target: one value per row."""
-        rows = len(margin)
-        if len(target) != rows or (weight is not None and len(weight) != rows):
-            raise LossError(f"{self.gradients.loss.id}: a block of {rows} margins with {len(target)} labels"
-                            f"{'' if weight is None else f' and {len(weight)} weights'}; expected one of each per row")
-        blocks = self._threads.__dict__.setdefault("blocks", {})
-        block = blocks.get((rows, weight is not None)) or self._block(blocks, rows, weight is not None)
-        pred, label, w, derivatives, grad, hess, evaluate = block
-        pred[...] = margin
-        label[...] = target
-        if w is not None:
-            w[...] = weight
-        evaluate()
-        gradients = self.gradients
-        if not math.isfinite(grad.sum()):  # one pass; the scan below names the row
-            bad = ~np.isfinite(grad)
-            if bad.any():
-                gradients._fail("gradient", bad, pred, label)
-        lowest = (hess.min() if rows else 1.0) if self._wants_hessian else 0.0
-        if not lowest >= 0:  # negative, or NaN (which min propagates)
-            gradients._fail("Hessian", ~(hess >= 0), pred, label)
-        if lowest == 0 and rows:
-            surrogate = gradients.loss.info.curvature.surrogate
-            if surrogate is None or surrogate <= 0:  # hessian_floor and its warning: the general path's
-                derivatives[0], derivatives[1] = gradients(pred, label, w)
-                return derivatives
-            if not self._wants_hessian:
-                hess.fill(0)
-            np.copyto(hess, surrogate if w is None else surrogate * w, where=hess == 0)
-        if gradients.hessian_scale != 1.0:
-            hess *= gradients.hessian_scale
-        return derivatives
-
-    def _block(self, blocks: dict, rows: int, weighted: bool) -> tuple:
-        if len(blocks) >= self.SHAPES:
-            blocks.clear()
-        pred, label = np.empty(rows), np.empty(rows)
-        w = np.empty(rows) if weighted else None
-        derivatives = np.empty((2, rows))
-        grad, hess = derivatives
-        evaluate = self.gradients.loss._bound_evaluation(pred, label, w, grad, hess if self._wants_hessian else None)
-        block = blocks[(rows, weighted)] = (pred, label, w, derivatives, grad, hess, evaluate)
-        return block
 
 
 def margin_matrix(preds, rows: int, class_major: bool = False) -> np.ndarray:

@@ -32,6 +32,11 @@ enum UnwrittenOutput {
         buffer?.update(repeating: marker(), count: count)
     }
 
+    /// Whether some element of these (buffer, count) outputs still holds the marker.
+    static func any<S: BinaryFloatingPoint>(_ outputs: [(UnsafeMutablePointer<S>?, Int)]) -> Bool {
+        outputs.contains { buffer, count in buffer.map { first(in: $0, count: count) != nil } ?? false }
+    }
+
     /// Throws for the first output element still holding the marker; each
     /// output is (name, buffer, element count, elements per row).
     static func check<S: BinaryFloatingPoint>(_ loss: LoadedLoss,

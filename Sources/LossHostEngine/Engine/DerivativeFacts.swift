@@ -25,17 +25,50 @@ public struct DerivativeFacts: Sendable, Equatable {
             facts.firstNonFiniteGradient = NonFiniteInput.first(gradient, count: count).map { start + $0 }
         }
         if let hessian {
-            // Branch-free flags first (vectorisable); the search only when one is set.
-            var bad: UInt8 = 0, zero: UInt8 = 0
-            for i in 0..<count {
-                let h = hessian[i]
-                bad |= h >= 0 ? 0 : 1
-                zero |= h == 0 ? 1 : 0
-            }
-            if bad != 0 { facts.firstBadHessian = (0..<count).first { !(hessian[$0] >= 0) }.map { start + $0 } }
-            if zero != 0 { facts.firstZeroHessian = (0..<count).first { hessian[$0] == 0 }.map { start + $0 } }
+            let (bad, zero) = S.self == Double.self
+                ? flags(UnsafeRawPointer(hessian).assumingMemoryBound(to: Double.self), count)
+                : flags(UnsafeRawPointer(hessian).assumingMemoryBound(to: Float.self), count)
+            if bad { facts.firstBadHessian = (0..<count).first { !(hessian[$0] >= 0) }.map { start + $0 } }
+            if zero { facts.firstZeroHessian = (0..<count).first { hessian[$0] == 0 }.map { start + $0 } }
         }
         return facts
+    }
+
+    /// Whether some of `count` values is negative or NaN, and whether some is 0:
+    /// compares on the stdlib's concrete SIMD types (its generic SIMD code does
+    /// not vectorise), then the tail one by one.
+    private static func flags(_ x: UnsafePointer<Double>, _ count: Int) -> (bad: Bool, zero: Bool) {
+        var bad = SIMDMask<SIMD4<Int64>>(repeating: false), zero = bad
+        var i = 0
+        while i + 4 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
+            bad = bad .| .!(v .>= 0)
+            zero = zero .| (v .== 0)
+            i += 4
+        }
+        return tail(x, from: i, count, any(bad), any(zero))
+    }
+
+    private static func flags(_ x: UnsafePointer<Float>, _ count: Int) -> (bad: Bool, zero: Bool) {
+        var bad = SIMDMask<SIMD8<Int32>>(repeating: false), zero = bad
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            bad = bad .| .!(v .>= 0)
+            zero = zero .| (v .== 0)
+            i += 8
+        }
+        return tail(x, from: i, count, any(bad), any(zero))
+    }
+
+    private static func tail<S: BinaryFloatingPoint>(_ x: UnsafePointer<S>, from start: Int, _ count: Int,
+                                                     _ bad: Bool, _ zero: Bool) -> (bad: Bool, zero: Bool) {
+        var bad = bad, zero = zero
+        for i in start..<count {
+            bad = bad || !(x[i] >= 0)
+            zero = zero || x[i] == 0
+        }
+        return (bad, zero)
     }
 
     /// These facts followed by those of later elements: the first of each.

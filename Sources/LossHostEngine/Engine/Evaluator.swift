@@ -223,14 +223,14 @@ public enum Evaluator {
         /// An output left unwritten: the whole-buffer check names the first.
         case unwritten
         case failed(EvaluationError)
-        /// Not evaluated: an earlier chunk of the same worker failed.
+        /// Not evaluated: an earlier chunk failed.
         case skipped
 
-        /// Whether the worker's later chunks cannot matter (an earlier failure wins).
+        /// Whether later chunks cannot matter (this failure, or an earlier one, wins).
         var stops: Bool {
             switch self {
-            case .nonFiniteInput, .failed, .skipped: true
-            case .done, .unwritten: false
+            case .nonFiniteInput, .failed: true
+            case .done, .unwritten, .skipped: false
             }
         }
     }
@@ -311,16 +311,19 @@ public enum Evaluator {
             return .done(sum: r.sum, normalizer: r.normalizer, facts: facts)
         }
 
-        // Worker w takes chunks w, w + workers, …; after a failure its later chunks are skipped.
+        // Chunks after one that failed are skipped: its error (or an earlier one) is the answer.
         let workers = info.threadSafe ? min(chunkCount, threads > 0 ? threads : System.coreCount) : 1
         let outcomes = UnsafeMutablePointer<ChunkOutcome>.allocate(capacity: chunkCount)
         defer {
             outcomes.deinitialize(count: chunkCount)
             outcomes.deallocate()
         }
+        let firstFailed = ChunkIndex(.max)
         forEachChunk(chunkCount, workers: workers) { c in
-            let stopped = c >= workers && outcomes[c - workers].stops
-            (outcomes + c).initialize(to: stopped ? .skipped : one(c))
+            guard c < firstFailed.current else { return (outcomes + c).initialize(to: .skipped) }
+            let outcome = one(c)
+            if outcome.stops { firstFailed.lower(to: c) }
+            (outcomes + c).initialize(to: outcome)
         }
         var sum = 0.0, normalizer = 0.0, facts = DerivativeFacts()
         var failure: EvaluationError?, faulty = false

@@ -150,7 +150,8 @@ def main():
           f"load {' '.join(open('/proc/loadavg').read().split()[:3])}")
     print(f"ms, median of {args.repeats}; value + gradient, mean; losshost on 2 threads; "
           f"ratios use the better losshost column")
-    print_table(header, table, args.markdown)
+    if table:
+        print_table(header, table, args.markdown)
     by = dict(rows_out)
     for a, b in (("bce_with_logits 10M f32", "bce_with_logits 10M f64"),
                  ("cross_entropy 1Mx10 f32", "cross_entropy 1Mx10 f64"), ("mse 10M f32", "mse 10M f64")):

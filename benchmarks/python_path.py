@@ -13,6 +13,11 @@ none of them is a dependency of losshost. Columns: the floor (one plain
 torch `sub` / `add` with `out=`), losshost with fresh output arrays, losshost
 writing into a reused `gradient_out=`, the peers, and the ratios the targets
 are stated in. Medians of --repeats, the methods interleaved per repeat.
+
+Then one XGBoost objective call (`losshost.xgboost.objective(loss).compute`, what
+`xgboost.train(obj=...)` calls each round) on --xgboost-rows float32 margins
+against the numpy objective written the usual way, median of 20, interleaved
+(skipped when xgboost is missing; `--xgboost-rows 0` skips it too).
 """
 import argparse
 import os
@@ -84,6 +89,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--cases", default="", help="comma-separated labels' first words (default: all)")
+    parser.add_argument("--xgboost-rows", type=int, default=1_000_000)
     args = parser.parse_args()
     wanted = {c for c in args.cases.split(",") if c}
 
@@ -144,13 +150,54 @@ def main():
           f"load {' '.join(open('/proc/loadavg').read().split()[:3])}")
     print(f"ms, median of {args.repeats}; value + gradient, mean; losshost on 2 threads; "
           f"ratios use the better losshost column")
-    print_table(header, table, args.markdown)
+    if table:
+        print_table(header, table, args.markdown)
     by = dict(rows_out)
     for a, b in (("bce_with_logits 10M f32", "bce_with_logits 10M f64"),
                  ("cross_entropy 1Mx10 f32", "cross_entropy 1Mx10 f64"), ("mse 10M f32", "mse 10M f64")):
         if a in by and b in by:
             fa, fb = (min(by[k]["losshost"], by[k]["losshost out="]) for k in (a, b))
             print(f"{a.rsplit(' ', 1)[0]}: float32 {fb / fa:.2f}x as fast as float64")
+    if args.xgboost_rows:
+        xgboost_objective(host, args.xgboost_rows)
+
+
+def numpy_objective(np, loss_id):
+    """The objective as an XGBoost user writes it in numpy: (grad, hess) of the sum."""
+    if loss_id == "mse":
+        return lambda predt, label: (2 * (predt - label), np.full_like(predt, 2.0))
+
+    def bce(predt, label):
+        p = 1 / (1 + np.exp(-predt))
+        return p - label, p * (1 - p)
+    return bce
+
+
+def xgboost_objective(host, rows: int, calls: int = 20):
+    """One objective call on `rows` float32 margins: the plugin's against numpy's."""
+    import numpy as np
+    try:
+        import losshost.xgboost as lx
+    except ImportError:
+        print("xgboost objective: skipped (no xgboost)")
+        return
+    rng = np.random.default_rng(3)
+    predt = rng.normal(size=rows).astype(np.float32)
+    for loss_id, label in (("mse", rng.normal(size=rows).astype(np.float32)),
+                           ("bce_with_logits", (rng.random(rows) < 0.5).astype(np.float32))):
+        objective = lx.objective(host.loss(loss_id))
+        methods = {"losshost": lambda: objective.compute(predt, label, None, rows),
+                   "numpy": lambda: numpy_objective(np, loss_id)(predt, label)}
+        samples = {k: [] for k in methods}
+        for r in range(calls + 3):
+            for name, f in methods.items():
+                start = time.perf_counter()
+                f()
+                if r >= 3:
+                    samples[name].append(time.perf_counter() - start)
+        t = {k: median(v) for k, v in samples.items()}
+        print(f"xgboost objective {loss_id}, {rows} float32 rows: losshost {t['losshost'] * 1e3:.2f} ms, "
+              f"numpy {t['numpy'] * 1e3:.2f} ms, losshost / numpy {t['losshost'] / t['numpy']:.2f}")
 
 
 def losshost_vector_math() -> str:

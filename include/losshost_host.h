@@ -1,5 +1,5 @@
 /*
- * losshost_host.h — the losshost C host API, version 1.1.
+ * losshost_host.h — the losshost C host API, version 1.2.
  *
  * The host as a library: a C, C++, Python or R program opens a host (the same
  * plugin folders, folder rules, scan cache and validation as the `losshost`
@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define LOSSHOST_HOST_API_MAJOR 1
-#define LOSSHOST_HOST_API_MINOR 1
+#define LOSSHOST_HOST_API_MINOR 2
 
 /* An open host: its configuration, its registry of losses. */
 typedef struct lh_host lh_host;
@@ -100,8 +100,18 @@ typedef struct lh_host_batch {
     const void *weight;         /* NULL or rows weights                       */
 } lh_host_batch;
 
+/* lh_host_outputs.flags (1.2) */
+#define LH_HOST_OUTPUT_NO_SUM (1u << 0) /* derivatives only: the plugin gets a NULL sum
+                                          (and a NULL normalizer unless LH_HOST_MEAN
+                                          scales gradient or Hessian); value and sum
+                                          come back NaN                              */
+#define LH_HOST_OUTPUT_FACTS  (1u << 1) /* fill the *_first fields below, found in the
+                                          evaluation's own pass (no pass of the caller's) */
+
 /* What to compute, and where. Buffers are caller-owned, of the batch's dtype,
- * NULL when not wanted. The host writes value, sum and normalizer. */
+ * NULL when not wanted. The host writes value, sum and normalizer.
+ * The fields from `flags` on are 1.2: a caller whose struct_size ends before
+ * them (a 1.1 program) gets the 1.1 behaviour, and they are neither read nor written. */
 typedef struct lh_host_outputs {
     uint32_t struct_size;  /* sizeof(lh_host_outputs)                         */
     int32_t  reduction;    /* LH_HOST_MEAN, LH_HOST_SUM or LH_HOST_NONE       */
@@ -111,6 +121,12 @@ typedef struct lh_host_outputs {
     double   value;        /* out: the mean or the sum (sum for NONE)         */
     double   sum;          /* out: the weighted sum                           */
     double   normalizer;   /* out: what mean divides by                       */
+    uint32_t flags;        /* 1.2, in: LH_HOST_OUTPUT_*                       */
+    uint32_t reserved;     /* 1.2: 0                                          */
+    /* 1.2, out with LH_HOST_OUTPUT_FACTS: row-major element indices, -1 for none. */
+    int64_t  gradient_nonfinite_first; /* the first NaN or infinite gradient  */
+    int64_t  hessian_negative_first;   /* the first negative or NaN Hessian   */
+    int64_t  hessian_zero_first;       /* the first Hessian that is 0         */
 } lh_host_outputs;
 
 /* lh_host_last_error_kind(): what kind of failure the last error was, for the

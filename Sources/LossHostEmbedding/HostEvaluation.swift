@@ -24,23 +24,50 @@ enum HostEvaluation {
         }
     }
 
+    /// The size of a 1.1 `lh_host_outputs`: the fields before `flags`.
+    static let outputsSize11 = MemoryLayout<lh_host_outputs>.offset(of: \lh_host_outputs.flags)!
+
     static func evaluate(_ loss: HostLoss, _ batch: lh_host_batch, _ outputs: UnsafeMutablePointer<lh_host_outputs>) throws(HostError) {
         try checkStructSize(batch.struct_size, "lh_host_batch", MemoryLayout<lh_host_batch>.size)
-        try checkStructSize(outputs.pointee.struct_size, "lh_host_outputs", MemoryLayout<lh_host_outputs>.size)
-        let reduction = try self.reduction(outputs.pointee.reduction)
+        // Fields are read one by one: a 1.1 caller's struct ends at `flags`.
+        try checkStructSize(outputs.pointee.struct_size, "lh_host_outputs", outputsSize11, version: "1.1")
+        let has12 = Int(outputs.pointee.struct_size) >= MemoryLayout<lh_host_outputs>.size
+        let flags = has12 ? outputs.pointee.flags : 0
+        let known = UInt32(LH_HOST_OUTPUT_NO_SUM | LH_HOST_OUTPUT_FACTS)
+        guard flags & ~known == 0 else {
+            throw .argument("unknown lh_host_outputs.flags bits 0x\(String(flags & ~known, radix: 16))")
+        }
+        let request = Request(reduction: try self.reduction(outputs.pointee.reduction), values: outputs.pointee.values,
+                              gradient: outputs.pointee.gradient, hessian: outputs.pointee.hessian,
+                              sum: flags & UInt32(LH_HOST_OUTPUT_NO_SUM) == 0, facts: flags & UInt32(LH_HOST_OUTPUT_FACTS) != 0)
         let shape = try Shape(batch)
-        if outputs.pointee.hessian != nil && loss.loss.info.hessian == .none {
+        if request.hessian != nil && loss.loss.info.hessian == .none {
             throw HostError(LH_ERR_UNSUPPORTED, "loss '\(loss.loss.info.id)' provides no Hessian")
         }
         let totals: Evaluator.Totals
         switch batch.dtype {
-        case LH_HOST_F64: totals = try run(Double.self, loss, shape, batch, outputs.pointee, reduction)
-        case LH_HOST_F32: totals = try run(Float.self, loss, shape, batch, outputs.pointee, reduction)
+        case LH_HOST_F64: totals = try run(Double.self, loss, shape, batch, request)
+        case LH_HOST_F32: totals = try run(Float.self, loss, shape, batch, request)
         default: throw .argument("unknown dtype \(batch.dtype) (expected LH_HOST_F64 = 0 or LH_HOST_F32 = 1)")
         }
         outputs.pointee.sum = totals.sum
         outputs.pointee.normalizer = totals.normalizer
         outputs.pointee.value = totals.value
+        if request.facts {
+            outputs.pointee.gradient_nonfinite_first = Int64(totals.facts.firstNonFiniteGradient ?? -1)
+            outputs.pointee.hessian_negative_first = Int64(totals.facts.firstBadHessian ?? -1)
+            outputs.pointee.hessian_zero_first = Int64(totals.facts.firstZeroHessian ?? -1)
+        }
+    }
+
+    /// What the caller's `lh_host_outputs` asks for.
+    struct Request {
+        let reduction: Reduction
+        let values: UnsafeMutableRawPointer?
+        let gradient: UnsafeMutableRawPointer?
+        let hessian: UnsafeMutableRawPointer?
+        let sum: Bool
+        let facts: Bool
     }
 
     static func reduction(_ code: Int32) throws(HostError) -> Reduction {
@@ -66,7 +93,7 @@ enum HostEvaluation {
 
     /// The engine's evaluation (the CLI's) over the caller's buffers.
     private static func run<S: KernelScalar>(_: S.Type, _ loss: HostLoss, _ shape: Shape, _ batch: lh_host_batch,
-                                             _ outputs: lh_host_outputs, _ reduction: Reduction) throws(HostError) -> Evaluator.Totals {
+                                             _ outputs: Request) throws(HostError) -> Evaluator.Totals {
         let pred = try input(batch.pred, "pred", rows: shape.rows, as: S.self)
         let target = try input(batch.target, "target", rows: shape.rows, as: S.self)
         let weight = batch.weight?.assumingMemoryBound(to: S.self)
@@ -77,8 +104,9 @@ enum HostEvaluation {
             return try loss.call { () throws(EvaluationError) in
                 try Evaluator.evaluate(loss.instance, rows: shape.rows, predColumns: shape.predColumns,
                                        targetColumns: shape.targetColumns, pred: pred, target: target, weight: weight,
-                                       values: values, gradient: gradient, hessian: hessian, reduction: reduction,
-                                       threads: loss.host.options.threads, allowNonFinite: loss.host.options.allowNonFinite)
+                                       values: values, gradient: gradient, hessian: hessian, reduction: outputs.reduction,
+                                       threads: loss.host.options.threads, allowNonFinite: loss.host.options.allowNonFinite,
+                                       sum: outputs.sum, facts: outputs.facts)
             }
         } catch {
             throw .evaluation(error)

@@ -74,6 +74,44 @@ final class EvaluationPolicyTests: XCTestCase {
         }
     }
 
+    /// Over many chunks and threads, the one fused pass names the cell separate
+    /// whole-buffer passes would: pred's scan before target's, both before any
+    /// plugin error (here bce_with_logits refusing a target of 3 in the first chunk).
+    func testTheFusedPassReportsWhatSeparatePassesWould() throws {
+        let bce = try instance("bce_with_logits")
+        let rows = 200_000
+        var pred = [Double](repeating: 0.5, count: rows), target = [Double](repeating: 1, count: rows)
+        target[5] = 3
+        target[20] = .nan
+        pred[180_001] = .infinity
+        var gradient = [Double](repeating: 0, count: rows)
+        func run(threads: Int, allowNonFinite: Bool = false) -> EvaluationError? {
+            failure {
+                _ = try pred.withUnsafeBufferPointer { p in
+                    try target.withUnsafeBufferPointer { t in
+                        try gradient.withUnsafeMutableBufferPointer { g in
+                            try Evaluator.evaluate(bce, rows: rows, predColumns: 1, targetColumns: 1, pred: p.baseAddress!,
+                                                   target: t.baseAddress!, weight: nil, values: nil, gradient: g.baseAddress,
+                                                   hessian: nil, reduction: .sum, threads: threads, allowNonFinite: allowNonFinite)
+                        }
+                    }
+                }
+            }
+        }
+        for threads in [1, 2, 3] {
+            let error = run(threads: threads)
+            XCTAssertEqual(error?.message, "non-finite value 'inf'")
+            XCTAssertEqual(error?.input, .pred)
+            XCTAssertEqual(error?.row, 180_001)
+        }
+        pred[180_001] = 0.5
+        XCTAssertEqual(run(threads: 2)?.input, .target)
+        XCTAssertEqual(run(threads: 2)?.row, 20)
+        let domain = run(threads: 2, allowNonFinite: true)
+        XCTAssertEqual(domain?.row, 5)
+        XCTAssertNotEqual(domain?.kind, .nonFiniteInput)
+    }
+
     func testAnOutputAPluginLeavesUnwrittenIsAnErrorOverBuffersAsOverArrays() throws {
         let folder = try ScalarCallPathTests.folder("policy-skips")
         let root = ScalarCallPathTests.packageRoot

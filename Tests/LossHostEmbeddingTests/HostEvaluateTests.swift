@@ -203,7 +203,7 @@ final class HostEvaluateTests: XCTestCase {
         batch.struct_size = 16
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError,
-                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.1)")
+                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.2)")
         batch.struct_size = UInt32(MemoryLayout<lh_host_batch>.size)
         batch.pred_columns = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
@@ -217,7 +217,8 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertEqual(HostSupport.lastError, "batch.rows is 18446744073709551615, too many to address")
         out.struct_size = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
-        XCTAssertEqual(HostSupport.lastError, "lh_host_outputs.struct_size is 0, expected at least \(MemoryLayout<lh_host_outputs>.size) (sizeof(lh_host_outputs) in losshost_host.h 1.1)")
+        // A 1.1 caller's struct (without the 1.2 fields) is the smallest taken.
+        XCTAssertEqual(HostSupport.lastError, "lh_host_outputs.struct_size is 0, expected at least \(MemoryLayout<lh_host_outputs>.offset(of: \lh_host_outputs.flags)!) (sizeof(lh_host_outputs) in losshost_host.h 1.1)")
         XCTAssertEqual(lh_host_loss_evaluate(mse, nil, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError, "batch is NULL")
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, nil), lh_status(LH_ERR_INVALID_ARGUMENT))
@@ -295,6 +296,60 @@ final class HostEvaluateTests: XCTestCase {
         XCTAssertEqual(HostSupport.lastError, "param 'p' = 1.5 is out of range: expected a whole number in [1, 2]")
         XCTAssertEqual(HostSupport.create(host, "huber", ["delta": [.infinity]], &loss), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError, "param 'delta': 'inf' is not a number")
+    }
+
+    func testDerivativesOnlySkipTheSumAndTheFactsComeFromTheSamePass() throws {
+        let mse = try HostSupport.loss(host, "mse")
+        defer { lh_host_loss_destroy(mse) }
+        var asked = lh_host_outputs()
+        asked.struct_size = UInt32(MemoryLayout<lh_host_outputs>.size)
+        asked.flags = UInt32(LH_HOST_OUTPUT_NO_SUM | LH_HOST_OUTPUT_FACTS)
+        let r = try HostSupport.evaluate(mse, pred: [1, 2, 3], target: [0, 0, 1], reduction: LH_HOST_SUM, outputs: asked)
+        XCTAssertEqual(r.status, lh_status(LH_OK), HostSupport.lastError)
+        XCTAssertEqual(r.gradient, [2, 4, 4])
+        XCTAssertEqual(r.hessian, [2, 2, 2])
+        XCTAssertTrue(r.sum.isNaN && r.value.isNaN)
+        XCTAssertEqual([r.outputs.gradient_nonfinite_first, r.outputs.hessian_negative_first, r.outputs.hessian_zero_first],
+                       [-1, -1, -1])
+        // MEAN still scales by the plugin's normalizer; only the sum is skipped.
+        let mean = try HostSupport.evaluate(mse, pred: [1, 2, 3], target: [0, 0, 1], outputs: asked)
+        XCTAssertEqual(mean.gradient, [2.0 / 3, 4.0 / 3, 4.0 / 3])
+        XCTAssertEqual(mean.normalizer, 3)
+        XCTAssertTrue(mean.value.isNaN)
+        // huber's Hessian is 0 in its tails: the first zero, on 2 threads' worth of chunks.
+        let huber = try HostSupport.loss(host, "huber")
+        defer { lh_host_loss_destroy(huber) }
+        var pred = [Double](repeating: 0, count: 200_000)
+        pred[150_001] = 50
+        pred[170_000] = 60
+        let tails = try HostSupport.evaluate(huber, pred: pred, target: [Double](repeating: 0, count: pred.count),
+                                             reduction: LH_HOST_SUM, outputs: asked)
+        XCTAssertEqual(tails.status, lh_status(LH_OK), HostSupport.lastError)
+        XCTAssertEqual([tails.outputs.gradient_nonfinite_first, tails.outputs.hessian_negative_first,
+                        tails.outputs.hessian_zero_first], [-1, -1, 150_001])
+        // A NaN margin (allowed) gives a NaN gradient and Hessian: both named.
+        let open = try HostSupport.open(flags: UInt32(LH_HOST_ONLY_PLUGIN_DIRS | LH_HOST_ALLOW_NONFINITE))
+        defer { lh_host_close(open) }
+        let bce = try HostSupport.loss(open, "bce_with_logits")
+        defer { lh_host_loss_destroy(bce) }
+        let nan = try HostSupport.evaluate(bce, pred: [0, 1, .nan, .nan], target: [0, 1, 1, 0], reduction: LH_HOST_SUM,
+                                           outputs: asked)
+        XCTAssertEqual(nan.status, lh_status(LH_OK), HostSupport.lastError)
+        XCTAssertEqual([nan.outputs.gradient_nonfinite_first, nan.outputs.hessian_negative_first,
+                        nan.outputs.hessian_zero_first], [2, 2, -1])
+        // A 1.1 caller's struct ends before flags: they are not read, the facts not written, the sum computed.
+        var old = asked
+        old.struct_size = UInt32(MemoryLayout<lh_host_outputs>.offset(of: \lh_host_outputs.flags)!)
+        old.gradient_nonfinite_first = 7
+        let r11 = try HostSupport.evaluate(mse, pred: [1, 2, 3], target: [0, 0, 1], reduction: LH_HOST_SUM, outputs: old)
+        XCTAssertEqual(r11.status, lh_status(LH_OK), HostSupport.lastError)
+        XCTAssertEqual(r11.sum, 9)
+        XCTAssertEqual(r11.outputs.gradient_nonfinite_first, 7)
+        var unknown = asked
+        unknown.flags = 1 << 5
+        XCTAssertEqual(try HostSupport.evaluate(mse, pred: [1], target: [0], outputs: unknown).status,
+                       lh_status(LH_ERR_INVALID_ARGUMENT))
+        XCTAssertEqual(HostSupport.lastError, "unknown lh_host_outputs.flags bits 0x20")
     }
 
     func testNonFiniteInputsEvaluateWhenTheHostAllowsThem() throws {

@@ -140,6 +140,8 @@ struct HostResult {
     var values: [Double]
     var gradient: [Double]
     var hessian: [Double]
+    /// The outputs struct after the call (its 1.2 fields: flags and facts).
+    var outputs: lh_host_outputs
 }
 
 extension HostSupport {
@@ -178,12 +180,13 @@ extension HostSupport {
     /// Evaluates float64 inputs, asking for every output.
     static func evaluate(_ loss: OpaquePointer?, pred: [Double], target: [Double], weight: [Double]? = nil,
                          predColumns: Int = 1, targetColumns: Int = 1, reduction: Int32 = LH_HOST_MEAN,
-                         gradient: Bool = true, hessian: Bool = true, valueCount: Int? = nil) throws -> HostResult {
+                         gradient: Bool = true, hessian: Bool = true, valueCount: Int? = nil,
+                         outputs: lh_host_outputs? = nil) throws -> HostResult {
         let rows = pred.count / predColumns
         var values = [Double](repeating: .nan, count: valueCount ?? pred.count)
         var g = [Double](repeating: .nan, count: pred.count), h = [Double](repeating: .nan, count: pred.count)
-        var out = lh_host_outputs()
-        out.struct_size = UInt32(MemoryLayout<lh_host_outputs>.size)
+        var out = outputs ?? lh_host_outputs()
+        if outputs == nil { out.struct_size = UInt32(MemoryLayout<lh_host_outputs>.size) }
         out.reduction = reduction
         let status = pred.withUnsafeBufferPointer { p in
             target.withUnsafeBufferPointer { t in
@@ -206,7 +209,7 @@ extension HostSupport {
             }
         }
         return HostResult(status: status, value: out.value, sum: out.sum, normalizer: out.normalizer,
-                          values: values, gradient: g, hessian: h)
+                          values: values, gradient: g, hessian: h, outputs: out)
     }
 
     /// lh_host_loss_optimal_constant over float64 targets.

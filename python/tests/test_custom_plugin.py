@@ -54,14 +54,16 @@ def test_asymmetric_loss_shifts_lightgbm_predictions_low(team_host, host, diabet
 def test_asymmetric_loss_trains_in_the_sklearn_forms(team_host, host, diabetes, tmp_path, monkeypatch):
     X, y = diabetes
     log = tmp_path / "calls.log"
-    monkeypatch.setenv("LOSSHOST_TEST_LOG", str(log))  # the plugin appends "PID ROWS" per evaluation
+    monkeypatch.setenv("LOSSHOST_TEST_LOG", str(log))  # the plugin appends "PID ROWS SUM" per evaluation
     asym = team_host.loss("teamtest/asym_squared", k=9.0)
     for name, form in (("xgboost", lx.XGBRegressor(loss=asym, n_estimators=ROUNDS, max_depth=3, n_jobs=2)),
                        ("lightgbm", ll.LGBMRegressor(loss=asym, n_estimators=ROUNDS, num_leaves=8, n_jobs=2,
                                                       verbose=-1))):
         log.write_text("")
         pred = form.fit(X, y).predict(X)
-        full_batches = [line for line in log.read_text().splitlines() if line.split()[1] == str(len(y))]
+        full_batches = [line.split() for line in log.read_text().splitlines() if line.split()[1] == str(len(y))]
         assert len(full_batches) >= ROUNDS, name  # one gradient evaluation per round, plus the start's
+        # A round asks for gradient and Hessian only: the plugin gets no sum to compute.
+        assert len([b for b in full_batches if b[2] == "0"]) >= ROUNDS, name
         mean, above = _lean(pred, y)
         assert mean < -15.0 and above < 0.4, name

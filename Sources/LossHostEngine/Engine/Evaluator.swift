@@ -160,6 +160,8 @@ public enum Evaluator {
         public var sum: Double
         public var normalizer: Double
         public var value: Double
+        /// Found when asked (`facts`), else empty.
+        public var facts = DerivativeFacts()
     }
 
     /// Evaluates over caller-owned row-major buffers of either element type,
@@ -169,19 +171,23 @@ public enum Evaluator {
     /// built-ins with `UnwrittenOutput`'s marker (an element it leaves unwritten
     /// is an error), and reduces (`mean` over a normalizer of 0 is an error).
     /// Outputs need not be initialised. Gradient and Hessian are of the reduced
-    /// value (of the sum for `none`).
+    /// value (of the sum for `none`). All of it in one pass over the data (`ChunkGuards`).
+    /// `sum` false: the plugin is not asked for the sum, and `sum` and `value`
+    /// are NaN (for trainers that want only derivatives); `facts`: the result
+    /// carries the derivatives' `DerivativeFacts`.
     @_specialize(where S == Double) @_specialize(where S == Float)
     public static func evaluate<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
         values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
-        reduction: Reduction, threads: Int, allowNonFinite: Bool
+        reduction: Reduction, threads: Int, allowNonFinite: Bool, sum: Bool = true, facts: Bool = false
     ) throws(EvaluationError) -> Totals {
         try ShapeCheck.check(instance.loss.info, predRows: rows, predColumns: predColumns, targetRows: rows,
                              targetColumns: targetColumns, weightCount: nil)
         return try evaluateChecked(instance, rows: rows, predColumns: predColumns, targetColumns: targetColumns,
                                    pred: pred, target: target, weight: weight, values: values, gradient: gradient,
-                                   hessian: hessian, reduction: reduction, threads: threads, allowNonFinite: allowNonFinite)
+                                   hessian: hessian, reduction: reduction, threads: threads, allowNonFinite: allowNonFinite,
+                                   sum: sum, facts: facts)
     }
 
     /// `evaluate` over buffers whose shapes `ShapeCheck` has accepted.
@@ -189,48 +195,62 @@ public enum Evaluator {
         _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
         values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
-        reduction: Reduction, threads: Int, allowNonFinite: Bool
+        reduction: Reduction, threads: Int, allowNonFinite: Bool, sum wantsSum: Bool = true, facts: Bool = false
     ) throws(EvaluationError) -> Totals {
         let info = instance.loss.info
         if let weight { try checkWeights(weight, rows) }
         if hessian != nil && info.hessian == .none {
             throw EvaluationError("loss '\(info.id)' provides no Hessian")
         }
-        if !allowNonFinite {
-            try NonFiniteInput.check(pred, rows: rows, columns: d, threads: threads, .pred)
-            try NonFiniteInput.check(target, rows: rows, columns: targetColumns, threads: threads, .target)
-        }
         // The built-in losses write every element; any other plugin's outputs start as the marker.
-        let trusted = instance.loss.origin == .builtIn
-        let valueCount = info.reduce == .elementwise ? rows * d : rows
-        let outputs = [("values", values, valueCount, info.reduce == .elementwise ? d : 1),
-                       ("gradient", gradient, rows * d, d), ("hessian", hessian, rows * d, d)]
-        if !trusted {
-            for (_, buffer, count, _) in outputs { UnwrittenOutput.fill(buffer, count: count) }
+        let guards = ChunkGuards(refuseNonFinite: !allowNonFinite, markOutputs: instance.loss.origin != .builtIn,
+                                 sum: wantsSum, facts: facts)
+        let totals = try run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pred,
+                             target: target, weight: weight, values: values, gradient: gradient, hessian: hessian,
+                             reduction: reduction, threads: threads, guards: guards).get()
+        let value = try reduction.value(sum: totals.sum, normalizer: totals.normalizer, rows: rows, weight: weight)
+        return Totals(sum: totals.sum, normalizer: totals.normalizer, value: value, facts: totals.facts)
+    }
+
+    /// What `run` returns: the sum, the normalizer, and the facts when asked.
+    package typealias RunTotals = (sum: Double, normalizer: Double, facts: DerivativeFacts)
+
+    /// How one chunk of `run` ended.
+    private enum ChunkOutcome {
+        case done(sum: Double, normalizer: Double, facts: DerivativeFacts)
+        /// A non-finite pred or target value: the whole-buffer scan names the first.
+        case nonFiniteInput
+        /// An output left unwritten: the whole-buffer check names the first.
+        case unwritten
+        case failed(EvaluationError)
+        /// Not evaluated: an earlier chunk failed.
+        case skipped
+
+        /// Whether later chunks cannot matter (this failure, or an earlier one, wins).
+        var stops: Bool {
+            switch self {
+            case .nonFiniteInput, .failed: true
+            case .done, .unwritten, .skipped: false
+            }
         }
-        let (sum, normalizer) = try run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pred,
-                                        target: target, weight: weight, values: values, gradient: gradient, hessian: hessian,
-                                        reduction: reduction, threads: threads).get()
-        if !trusted { try UnwrittenOutput.check(instance.loss, outputs) }
-        let value = try reduction.value(sum: sum, normalizer: normalizer, rows: rows, weight: weight)
-        return Totals(sum: sum, normalizer: normalizer, value: value)
     }
 
     /// The whole evaluation over caller-owned buffers (outputs need not be
-    /// initialised): chunks over threads, partial sums in chunk order, `mean`
-    /// scaling of gradient and Hessian. Inputs must already fit the loss
-    /// (`ShapeCheck`) and weights be valid. Returns the sum and the normalizer.
+    /// initialised): chunks over threads, each scanned, evaluated, checked and
+    /// (`mean`) scaled in one pass as `guards` say, partial sums in chunk order.
+    /// Inputs must already fit the loss (`ShapeCheck`) and weights be valid.
+    /// Returns the sum, the normalizer and the facts.
     @_specialize(where S == Double) @_specialize(where S == Float)
     package static func run<S: KernelScalar>(
         _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
         values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
-        reduction: Reduction, threads: Int
-    ) -> Result<(sum: Double, normalizer: Double), EvaluationError> {
+        reduction: Reduction, threads: Int, guards: ChunkGuards = ChunkGuards()
+    ) -> Result<RunTotals, EvaluationError> {
         if S.self == Float.self && !instance.supportsFloat32 {
             return runConverted(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
                                 weight: weight, values: values, gradient: gradient, hessian: hessian,
-                                reduction: reduction, threads: threads)
+                                reduction: reduction, threads: threads, guards: guards)
         }
         let info = instance.loss.info
         let elementwise = info.reduce == .elementwise
@@ -260,57 +280,78 @@ public enum Evaluator {
         }
         let scaling = scale != 0
 
-        let one = { (c: Int) -> Result<(sum: Double, normalizer: Double), EvaluationError> in
-            let start = c * chunkRows, end = min(rows, start + chunkRows)
-            do throws(EvaluationError) {
-                let r = try instance.evaluate(
-                    rows: start..<end, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
-                    weight: weight, values: values.map { $0 + start * perValue },
-                    gradient: gradient.map { $0 + start * d }, hessian: hessian.map { $0 + start * d })
-                if scaling {
-                    if let gradient { scaleInPlace(gradient + start * d, (end - start) * d, by: scale) }
-                    if let hessian { scaleInPlace(hessian + start * d, (end - start) * d, by: scale) }
-                }
-                return .success(r)
-            } catch {
-                return .failure(error)
+        let wantsNormalizer = guards.sum || (reduction == .mean && (gradient != nil || hessian != nil))
+        let one = { (c: Int) -> ChunkOutcome in
+            let start = c * chunkRows, end = min(rows, start + chunkRows), n = end - start
+            if guards.refuseNonFinite && (NonFiniteInput.first(pred + start * d, count: n * d) != nil
+                                          || NonFiniteInput.first(target + start * targetColumns, count: n * targetColumns) != nil) {
+                return .nonFiniteInput
             }
+            let v = values.map { $0 + start * perValue }, g = gradient.map { $0 + start * d }, h = hessian.map { $0 + start * d }
+            if guards.markOutputs {
+                UnwrittenOutput.fill(v, count: n * perValue)
+                UnwrittenOutput.fill(g, count: n * d)
+                UnwrittenOutput.fill(h, count: n * d)
+            }
+            let r: (sum: Double, normalizer: Double)
+            do throws(EvaluationError) {
+                r = try instance.evaluate(
+                    rows: start..<end, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
+                    weight: weight, values: v, gradient: g, hessian: h, sum: guards.sum, normalizer: wantsNormalizer)
+            } catch {
+                return .failed(error)
+            }
+            if guards.markOutputs && UnwrittenOutput.any([(v, n * perValue), (g, n * d), (h, n * d)]) { return .unwritten }
+            if scaling {
+                if let g { scaleInPlace(g, n * d, by: scale) }
+                if let h { scaleInPlace(h, n * d, by: scale) }
+            }
+            let facts = guards.facts ? DerivativeFacts.of(gradient: g.map { UnsafePointer($0) }, hessian: h.map { UnsafePointer($0) },
+                                                          start: start * d, count: n * d) : DerivativeFacts()
+            return .done(sum: r.sum, normalizer: r.normalizer, facts: facts)
         }
 
-        var sum = 0.0, normalizer = 0.0
+        // Chunks after one that failed are skipped: its error (or an earlier one) is the answer.
         let workers = info.threadSafe ? min(chunkCount, threads > 0 ? threads : System.coreCount) : 1
-        if workers <= 1 {
-            for c in 0..<chunkCount {
-                switch one(c) {
-                case .success(let r):
-                    sum += r.sum
-                    normalizer += r.normalizer
-                case .failure(let error):
-                    return .failure(error)
-                }
+        let outcomes = UnsafeMutablePointer<ChunkOutcome>.allocate(capacity: chunkCount)
+        defer {
+            outcomes.deinitialize(count: chunkCount)
+            outcomes.deallocate()
+        }
+        let firstFailed = ChunkIndex(.max)
+        forEachChunk(chunkCount, workers: workers) { c in
+            guard c < firstFailed.current else { return (outcomes + c).initialize(to: .skipped) }
+            let outcome = one(c)
+            if outcome.stops { firstFailed.lower(to: c) }
+            (outcomes + c).initialize(to: outcome)
+        }
+        var sum = 0.0, normalizer = 0.0, facts = DerivativeFacts()
+        var failure: EvaluationError?, faulty = false
+        for c in 0..<chunkCount {
+            switch outcomes[c] {
+            case .done(let s, let n, let f):
+                sum += s
+                normalizer += n
+                facts = facts.then(f)
+            case .failed(let error):
+                failure = failure ?? error
+                faulty = true
+            case .nonFiniteInput, .unwritten, .skipped:
+                faulty = true
             }
-        } else {
-            let results = UnsafeMutablePointer<Result<(sum: Double, normalizer: Double), EvaluationError>>.allocate(capacity: chunkCount)
-            defer {
-                results.deinitialize(count: chunkCount)
-                results.deallocate()
-            }
-            let job = UncheckedSendable((one, results))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var c = worker
-                while c < chunkCount {
-                    (job.value.1 + c).initialize(to: job.value.0(c))
-                    c += workers
+        }
+        if faulty {
+            // The errors of separate passes, in their order: the inputs' scan, the calls, the outputs' check.
+            do throws(EvaluationError) {
+                if guards.refuseNonFinite {
+                    try NonFiniteInput.check(pred, rows: rows, columns: d, threads: threads, .pred)
+                    try NonFiniteInput.check(target, rows: rows, columns: targetColumns, threads: threads, .target)
                 }
-            }
-            for c in 0..<chunkCount {
-                switch results[c] {
-                case .success(let r):
-                    sum += r.sum
-                    normalizer += r.normalizer
-                case .failure(let error):
-                    return .failure(error)
-                }
+                if let failure { throw failure }
+                try UnwrittenOutput.check(instance.loss, [("values", values, elementwise ? rows * d : rows, perValue),
+                                                          ("gradient", gradient, rows * d, d), ("hessian", hessian, rows * d, d)])
+            } catch {
+                return .failure(error)
             }
         }
         if scaling && normalizer.bitPattern != predicted.bitPattern {
@@ -323,7 +364,7 @@ public enum Evaluator {
             if let gradient { scaleInPlace(gradient, rows * d, by: late) }
             if let hessian { scaleInPlace(hessian, rows * d, by: late) }
         }
-        return .success((sum, normalizer))
+        return .success((sum, normalizer, facts))
     }
 
     /// float32 for a float64-only plugin: the host widens the inputs, evaluates
@@ -332,8 +373,8 @@ public enum Evaluator {
         _ instance: LossInstance, rows: Int, predColumns d: Int, targetColumns: Int,
         pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
         values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?, hessian: UnsafeMutablePointer<S>?,
-        reduction: Reduction, threads: Int
-    ) -> Result<(sum: Double, normalizer: Double), EvaluationError> {
+        reduction: Reduction, threads: Int, guards: ChunkGuards
+    ) -> Result<RunTotals, EvaluationError> {
         let valueCount = instance.loss.info.reduce == .elementwise ? rows * d : rows
         func widen(_ p: UnsafePointer<S>, _ n: Int) -> UnsafeMutablePointer<Double> {
             let out = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
@@ -353,10 +394,14 @@ public enum Evaluator {
         defer {
             for buffer in [p, t, w, v, g, h] { buffer?.deallocate() }
         }
-        let result = run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: UnsafePointer(p),
+        // The outputs are marked and checked here, and the facts are of the rounded outputs.
+        var inner = guards
+        inner.markOutputs = false
+        inner.facts = false
+        var result = run(instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: UnsafePointer(p),
                          target: UnsafePointer(t), weight: w.map { UnsafePointer($0) }, values: v, gradient: g, hessian: h,
-                         reduction: reduction, threads: threads)
-        if case .success = result {
+                         reduction: reduction, threads: threads, guards: inner)
+        if case .success(let totals) = result {
             // The float32 buffers cannot hold the float64 marker: the plugin's writes are checked here.
             let perValue = instance.loss.info.reduce == .elementwise ? d : 1
             do throws(EvaluationError) {
@@ -368,6 +413,11 @@ public enum Evaluator {
             if let values, let v { for i in 0..<valueCount { values[i] = S(fromDouble: v[i]) } }
             if let gradient, let g { for i in 0..<rows * d { gradient[i] = S(fromDouble: g[i]) } }
             if let hessian, let h { for i in 0..<rows * d { hessian[i] = S(fromDouble: h[i]) } }
+            if guards.facts {
+                let facts = DerivativeFacts.of(gradient: gradient.map { UnsafePointer($0) }, hessian: hessian.map { UnsafePointer($0) },
+                                               start: 0, count: rows * d)
+                result = .success((totals.sum, totals.normalizer, facts))
+            }
         }
         return result
     }

@@ -45,12 +45,15 @@ public final class LossInstance: @unchecked Sendable {
 
     /// Evaluates rows `range` of the inputs with `evaluate` (float64) or
     /// `evaluate_f32` (float32, only when `supportsFloat32`); output pointers
-    /// point at the first row of the range. Returns the batch's sum and normalizer.
+    /// point at the first row of the range. Returns the batch's sum and normalizer;
+    /// one not asked for (`sum` / `normalizer` false: a NULL pointer, which the
+    /// ABI lets a plugin skip) is NaN.
     @_specialize(where S == Double) @_specialize(where S == Float)
     package func evaluate<S: KernelScalar>(rows range: Range<Int>, predColumns: Int, targetColumns: Int,
                                            pred: UnsafePointer<S>, target: UnsafePointer<S>, weight: UnsafePointer<S>?,
                                            values: UnsafeMutablePointer<S>?, gradient: UnsafeMutablePointer<S>?,
-                                           hessian: UnsafeMutablePointer<S>?) throws(EvaluationError) -> (sum: Double, normalizer: Double) {
+                                           hessian: UnsafeMutablePointer<S>?, sum wantsSum: Bool = true,
+                                           normalizer wantsNormalizer: Bool = true) throws(EvaluationError) -> (sum: Double, normalizer: Double) {
         var sum: Double = UnwrittenOutput.marker(), normalizer: Double = UnwrittenOutput.marker()
         let failure = withUnsafeMutablePointer(to: &sum) { sumPointer in
             withUnsafeMutablePointer(to: &normalizer) { normalizerPointer in
@@ -61,8 +64,8 @@ public final class LossInstance: @unchecked Sendable {
                 b.values = values
                 b.gradient = gradient
                 b.hessian = hessian
-                b.sum = sumPointer
-                b.normalizer = normalizerPointer
+                b.sum = wantsSum ? sumPointer : nil
+                b.normalizer = wantsNormalizer ? normalizerPointer : nil
                 return loss.entry.callEvaluate(handle, b, log: stateLog)
             }
         }
@@ -70,9 +73,11 @@ public final class LossInstance: @unchecked Sendable {
             if failure.row >= 0 { failure.row += Int64(range.lowerBound) }
             throw failure.asEvaluationError()
         }
-        if UnwrittenOutput.isMarker(sum) { throw UnwrittenOutput.error(loss, "sum", index: nil, columns: 1) }
-        if UnwrittenOutput.isMarker(normalizer) { throw UnwrittenOutput.error(loss, "normalizer", index: nil, columns: 1) }
-        return (sum, normalizer)
+        if wantsSum && UnwrittenOutput.isMarker(sum) { throw UnwrittenOutput.error(loss, "sum", index: nil, columns: 1) }
+        if wantsNormalizer && UnwrittenOutput.isMarker(normalizer) {
+            throw UnwrittenOutput.error(loss, "normalizer", index: nil, columns: 1)
+        }
+        return (wantsSum ? sum : .nan, wantsNormalizer ? normalizer : .nan)
     }
 
     private static func withListPointers<R>(_ lists: [[Double]], _ body: ([UnsafePointer<Double>?]) -> R) -> R {

@@ -16,4 +16,13 @@ enum NonFiniteInput {
         throw EvaluationError(FailureKind.nonFiniteValue(formatNumber(p[i].asDouble)), input: input,
                               row: i / columns, column: i % columns, kind: .nonFiniteInput)
     }
+
+    /// The first NaN or infinity of `count` values on this thread (the vector
+    /// math's scan), for a chunk that is about to be used.
+    @inline(__always)
+    static func first<S: KernelScalar>(_ p: UnsafePointer<S>, count: Int) -> Int? {
+        S.self == Double.self
+            ? VectorMath.best.firstNonFinite(UnsafeRawPointer(p).assumingMemoryBound(to: Double.self), count: count)
+            : VectorMath.best.firstNonFinite(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), count: count)
+    }
 }

@@ -1,5 +1,6 @@
 import LossHostABI
 import LossHostIO
+import LossKit
 
 /// The value every output of a plugin's call starts as: a signalling NaN with
 /// a payload no arithmetic produces (it survives the host's `mean` scaling,
@@ -17,12 +18,13 @@ enum UnwrittenOutput {
         x.isNaN && x.significandBitPattern & S.RawSignificand(0xFFFF) == S.RawSignificand(payload)
     }
 
-    /// The first element of `buffer` still holding the marker.
-    static func first<S: BinaryFloatingPoint>(in buffer: UnsafePointer<S>, count: Int) -> Int? {
+    /// The first element of `buffer` still holding the marker. The marker is a
+    /// NaN: the vector scan for non-finite values jumps to each candidate.
+    static func first<S: KernelScalar>(in buffer: UnsafePointer<S>, count: Int) -> Int? {
         var i = 0
-        while i < count {
-            if buffer[i].isNaN && isMarker(buffer[i]) { return i }
-            i += 1
+        while i < count, let j = NonFiniteInput.first(buffer + i, count: count - i) {
+            if isMarker(buffer[i + j]) { return i + j }
+            i += j + 1
         }
         return nil
     }
@@ -32,9 +34,14 @@ enum UnwrittenOutput {
         buffer?.update(repeating: marker(), count: count)
     }
 
+    /// Whether some element of these (buffer, count) outputs still holds the marker.
+    static func any<S: KernelScalar>(_ outputs: [(UnsafeMutablePointer<S>?, Int)]) -> Bool {
+        outputs.contains { buffer, count in buffer.map { first(in: $0, count: count) != nil } ?? false }
+    }
+
     /// Throws for the first output element still holding the marker; each
     /// output is (name, buffer, element count, elements per row).
-    static func check<S: BinaryFloatingPoint>(_ loss: LoadedLoss,
+    static func check<S: KernelScalar>(_ loss: LoadedLoss,
                                               _ outputs: [(String, UnsafeMutablePointer<S>?, Int, Int)]) throws(EvaluationError) {
         for case let (name, buffer?, count, columns) in outputs {
             if let i = first(in: buffer, count: count) { throw error(loss, name, index: i, columns: columns) }

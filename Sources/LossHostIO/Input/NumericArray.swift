@@ -61,18 +61,26 @@ public final class NumericArray: @unchecked Sendable {
         return false
     }
 
-    /// The raw elements, valid only inside `body`.
+    /// The raw elements, valid only inside `body`. Inlined into the caller, so
+    /// a call has no generic metadata to look up (`visitRawPointer` is not generic).
+    @inlinable
     public func withRawPointer<R, E: Error>(_ body: (UnsafeRawPointer) throws(E) -> R) throws(E) -> R {
-        let result: Result<R, E>
+        var result: Result<R, E>?
+        visitRawPointer { raw in result = Result { () throws(E) -> R in try body(raw) } }
+        return try result!.get()
+    }
+
+    /// Calls `body` with the raw elements.
+    @usableFromInline
+    func visitRawPointer(_ body: (UnsafeRawPointer) -> Void) {
         switch storage {
         case .doubles(let a):
-            result = a.withUnsafeBytes { b in Result { () throws(E) -> R in try body(b.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) } }
+            a.withUnsafeBytes { b in body(b.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) }
         case .floats(let a):
-            result = a.withUnsafeBytes { b in Result { () throws(E) -> R in try body(b.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) } }
+            a.withUnsafeBytes { b in body(b.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) }
         case .mapped(let file, let offset):
-            result = withExtendedLifetime(file) { Result { () throws(E) -> R in try body(file.base + offset) } }
+            withExtendedLifetime(file) { body(file.base + offset) }
         }
-        return try result.get()
     }
 
     /// The values as float64 (a copy unless already an array of float64).

@@ -72,17 +72,15 @@ class BoostingGradients:
         wants_hessian = info.hessian != "none"
         margin = np.ascontiguousarray(margin)
         grad, hess = self._outputs(margin)
-        self.loss.evaluate(margin, target, weight=weight, reduction="sum", gradient_out=grad,
-                           hessian_out=hess if wants_hessian else None)
-        if not np.isfinite(grad.sum()):  # one pass; the scan below names the element
-            bad = ~np.isfinite(grad)
-            if bad.any():
-                self._fail("gradient", bad, margin, target)
+        # The host checks both while it writes them (no pass here) and skips the value.
+        nonfinite, negative, zero_at = self.loss._derivatives(margin, target, weight, grad,
+                                                              hess if wants_hessian else None)
+        if nonfinite >= 0:
+            self._fail_at("gradient", nonfinite, margin, target)
         if wants_hessian:
-            lowest = hess.min() if hess.size else 1.0
-            if not lowest >= 0:  # negative, or NaN (which min propagates)
-                self._fail("Hessian", ~(hess >= 0), margin, target)
-            has_zero = lowest == 0
+            if negative >= 0:
+                self._fail_at("Hessian", negative, margin, target)
+            has_zero = zero_at >= 0
         else:
             hess.fill(0)
             has_zero = hess.size > 0
@@ -104,7 +102,11 @@ class BoostingGradients:
         return grad, hess
 
     def _fail(self, what: str, bad: np.ndarray, margin: np.ndarray, target: np.ndarray):
-        index = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        self._fail_at(what, int(np.argmax(bad)), margin, target)
+
+    def _fail_at(self, what: str, flat: int, margin: np.ndarray, target: np.ndarray):
+        """Raises for element `flat` (row-major) of the gradient or Hessian."""
+        index = np.unravel_index(flat, margin.shape)
         row = int(index[0])
         raise LossError(
             f"{self.loss.id}: the plugin returned a {'non-finite' if what == 'gradient' else 'negative or NaN'} "

@@ -26,6 +26,10 @@ NONE = 2
 
 CHECK_CACHED = 1 << 0
 
+#: lh_host_outputs.flags (host API 1.2).
+OUTPUT_NO_SUM = 1 << 0
+OUTPUT_FACTS = 1 << 1
+
 #: lh_host_last_error_kind() codes (host API 1.1) and the LossError.kind each becomes.
 ERROR_KINDS = {1: "nonfinite_input", 2: "undefined_mean", 3: "unwritten_output"}
 
@@ -79,6 +83,12 @@ class HostOutputs(ctypes.Structure):
         ("value", ctypes.c_double),
         ("sum", ctypes.c_double),
         ("normalizer", ctypes.c_double),
+        # 1.2
+        ("flags", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        ("gradient_nonfinite_first", ctypes.c_int64),
+        ("hessian_negative_first", ctypes.c_int64),
+        ("hessian_zero_first", ctypes.c_int64),
     ]
 
 
@@ -266,17 +276,20 @@ def _address(array) -> int | None:
 
 
 def evaluate(loss: ctypes.c_void_p, dtype: int, rows: int, pred_columns: int, target_columns: int,
-             pred, target, weight, reduction: int, values, gradient, hessian) -> tuple[float, float, float]:
+             pred, target, weight, reduction: int, values, gradient, hessian, flags: int = 0) -> HostOutputs:
     """One evaluation over caller arrays (C-contiguous, of the batch's dtype); returns
-    (value, sum, normalizer)."""
+    the outputs struct (value, sum, normalizer and, with OUTPUT_FACTS, the *_first facts)."""
     lib = library()
+    if flags and lib.lh_host_api_version() & 0xFFFF < 2:
+        raise LossError(f"{library_path()} speaks host API 1.{lib.lh_host_api_version() & 0xFFFF}; the boosting "
+                        f"bridges need 1.2: run `swift build`")
     batch = HostBatch(struct_size=ctypes.sizeof(HostBatch), dtype=dtype, rows=rows, pred_columns=pred_columns,
                       target_columns=target_columns, pred=_address(pred), target=_address(target),
                       weight=_address(weight))
     outputs = HostOutputs(struct_size=ctypes.sizeof(HostOutputs), reduction=reduction, values=_address(values),
-                          gradient=_address(gradient), hessian=_address(hessian))
+                          gradient=_address(gradient), hessian=_address(hessian), flags=flags)
     fail(lib, lib.lh_host_loss_evaluate(loss, ctypes.byref(batch), ctypes.byref(outputs)))
-    return outputs.value, outputs.sum, outputs.normalizer
+    return outputs
 
 
 _evaluate_unconverted = None

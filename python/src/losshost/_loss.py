@@ -103,6 +103,21 @@ class Loss:
         `_loss` takes them; giving one implies gradient=True / hessian=True.
         Reusing them across calls saves allocating (and the kernel zeroing) fresh
         pages every call."""
+        result, _ = self._evaluate(pred, target, weight, reduction, gradient, hessian, gradient_out, hessian_out, 0)
+        return result
+
+    def _derivatives(self, pred, target, weight, gradient_out: np.ndarray,
+                     hessian_out: Optional[np.ndarray]) -> tuple[int, int, int]:
+        """Gradient and Hessian of the weighted sum into the given arrays, without
+        the value (the plugin is not asked for the sum), and what the host found in
+        the same pass: the flat index of the first non-finite gradient, of the first
+        negative or NaN Hessian and of the first zero Hessian (-1: none)."""
+        _, out = self._evaluate(pred, target, weight, "sum", True, hessian_out is not None, gradient_out, hessian_out,
+                                _capi.OUTPUT_NO_SUM | _capi.OUTPUT_FACTS)
+        return out.gradient_nonfinite_first, out.hessian_negative_first, out.hessian_zero_first
+
+    def _evaluate(self, pred, target, weight, reduction, gradient, hessian, gradient_out, hessian_out,
+                  flags: int) -> tuple[EvaluationResult, "_capi.HostOutputs"]:
         if reduction not in _REDUCTIONS:
             raise LossError(f"unknown reduction {reduction!r}; expected mean, sum or none")
         dtype = np.dtype(np.float32) if np.asarray(pred).dtype == np.float32 else np.dtype(np.float64)
@@ -127,11 +142,11 @@ class Loss:
             hess = _output("hessian_out", hessian_out, p, inputs + (() if grad is None else (grad,)))
         elif hessian:
             hess = np.empty_like(p)
-        value, total, normalizer = _capi.evaluate(
+        out = _capi.evaluate(
             self._handle, _capi.F32 if dtype == np.float32 else _capi.F64, rows, pred_columns, target_columns,
-            p, t, w, _REDUCTIONS[reduction], values, grad, hess)
-        return EvaluationResult(value=value, values=values, gradient=grad, hessian=hess, sum=total,
-                                normalizer=normalizer)
+            p, t, w, _REDUCTIONS[reduction], values, grad, hess, flags)
+        return EvaluationResult(value=out.value, values=values, gradient=grad, hessian=hess, sum=out.sum,
+                                normalizer=out.normalizer), out
 
     def optimal_constant(self, target, weight=None, classes: Optional[int] = None):
         """The constant prediction, in margin space, that minimises the weighted

@@ -2,8 +2,9 @@
  * teamtest/asym_squared: c(r)·r² with r = pred - target and c = k when the
  * prediction is too high, 1 when it is too low, so a model trained on it
  * under-predicts: the cheap side. When LOSSHOST_TEST_LOG names a file, every
- * evaluation appends "PID ROWS" to it (how the Dask test sees which process ran
- * the plugin on how many rows). */
+ * evaluation appends "PID ROWS SUM" to it, SUM 1 when the host asked for the sum
+ * (how the Dask test sees which process ran the plugin on how many rows, and the
+ * bridge tests that a boosting round does not ask for the value). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ static lh_status asym_create(const lh_loss *loss, const lh_param_value *values, 
 
 static void asym_destroy(lh_instance *instance) { free(instance); }
 
-static void log_call(uint64_t rows)
+static void log_call(uint64_t rows, int sum)
 {
     const char *path = getenv("LOSSHOST_TEST_LOG");
     char line[64];
@@ -41,7 +42,7 @@ static void log_call(uint64_t rows)
     if (!path || !*path) return;
     fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
     if (fd < 0) return;
-    n = snprintf(line, sizeof line, "%ld %llu\n", (long)getpid(), (unsigned long long)rows);
+    n = snprintf(line, sizeof line, "%ld %llu %d\n", (long)getpid(), (unsigned long long)rows, sum);
     if (write(fd, line, (size_t)n) < 0) { /* best effort */ }
     close(fd);
 }
@@ -52,7 +53,7 @@ static lh_status asym_evaluate(lh_instance *instance, const lh_batch *b, const l
     uint64_t d = b->pred_columns, n = b->rows * d, i;
     double sum = 0, weights = 0;
     (void)error;
-    log_call(b->rows);
+    log_call(b->rows, o->sum != NULL);
     for (i = 0; i < b->rows; i++) weights += b->weight ? b->weight[i] : 1;
     for (i = 0; i < n; i++) {
         double r = b->pred[i] - b->target[i], w = b->weight ? b->weight[i / d] : 1;

@@ -457,6 +457,109 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
         }                                                                     \
     }
 
+/* Short rows across rows: a block of at most ACROSS_ROWS rows transposed into
+ * column-major scratch (t[c * R + r] = x[r * cols + c]), so that every step
+ * is a contiguous loop over the rows at the level's vector width. Each row's
+ * maximum, top column, exps and sum come out bit for bit as in SOFTMAX_SHIFT
+ * and SOFTMAX_REST: the same comparisons and additions in the same order, one
+ * row per vector lane. */
+#define ACROSS_ROWS 64
+#define ACROSS_MAX_COLS 16
+
+#define SOFTMAX_ACROSS_LANES(NAME, ATTR, T)                                   \
+    ATTR static void NAME##_max(const T *restrict t, size_t R, size_t cols, T *restrict m, \
+                                size_t *restrict top) {                       \
+        T m0[ACROSS_ROWS], m1[ACROSS_ROWS], m2[ACROSS_ROWS], m3[ACROSS_ROWS]; \
+        for (size_t r = 0; r < R; r++) m0[r] = m1[r] = m2[r] = m3[r] = t[r];  \
+        size_t j = 0;                                                         \
+        for (; j + 4 <= cols; j += 4) {                                       \
+            const T *c0 = t + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
+            for (size_t r = 0; r < R; r++) {                                  \
+                m0[r] = c0[r] > m0[r] ? c0[r] : m0[r];                        \
+                m1[r] = c1[r] > m1[r] ? c1[r] : m1[r];                        \
+                m2[r] = c2[r] > m2[r] ? c2[r] : m2[r];                        \
+                m3[r] = c3[r] > m3[r] ? c3[r] : m3[r];                        \
+            }                                                                 \
+        }                                                                     \
+        for (; j < cols; j++)                                                 \
+            for (size_t r = 0; r < R; r++) m0[r] = t[j * R + r] > m0[r] ? t[j * R + r] : m0[r]; \
+        for (size_t r = 0; r < R; r++) {                                      \
+            T a = m1[r] > m0[r] ? m1[r] : m0[r];                              \
+            T b = m3[r] > m2[r] ? m3[r] : m2[r];                              \
+            m[r] = b > a ? b : a;                                             \
+            top[r] = cols - 1;                                                \
+        }                                                                     \
+        for (size_t c = cols; c-- > 0;)                                       \
+            for (size_t r = 0; r < R; r++) top[r] = t[c * R + r] == m[r] ? c : top[r]; \
+    }                                                                         \
+    ATTR static void NAME##_shift(T *restrict t, size_t R, size_t cols, const T *restrict m) { \
+        for (size_t c = 0; c < cols; c++)                                     \
+            for (size_t r = 0; r < R; r++) t[c * R + r] = t[c * R + r] - m[r]; \
+    }                                                                         \
+    ATTR static void NAME##_rest(const T *restrict t, size_t R, size_t cols,  \
+                                 const size_t *restrict top, double *restrict rest) { \
+        double s0[ACROSS_ROWS], s1[ACROSS_ROWS], s2[ACROSS_ROWS], s3[ACROSS_ROWS], tail[ACROSS_ROWS]; \
+        for (size_t r = 0; r < R; r++) s0[r] = s1[r] = s2[r] = s3[r] = tail[r] = 0; \
+        size_t j = 0;                                                         \
+        for (; j + 4 <= cols; j += 4) {                                       \
+            const T *c0 = t + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
+            for (size_t r = 0; r < R; r++) {                                  \
+                s0[r] += j == top[r] ? 0 : (double)c0[r];                     \
+                s1[r] += j + 1 == top[r] ? 0 : (double)c1[r];                 \
+                s2[r] += j + 2 == top[r] ? 0 : (double)c2[r];                 \
+                s3[r] += j + 3 == top[r] ? 0 : (double)c3[r];                 \
+            }                                                                 \
+        }                                                                     \
+        for (; j < cols; j++)                                                 \
+            for (size_t r = 0; r < R; r++) tail[r] += j == top[r] ? 0 : (double)t[j * R + r]; \
+        for (size_t r = 0; r < R; r++) rest[r] = ((s0[r] + s1[r]) + (s2[r] + s3[r])) + tail[r]; \
+    }
+
+SOFTMAX_ACROSS_LANES(across_base_f64, , double)
+SOFTMAX_ACROSS_LANES(across_base_f32, , float)
+#if defined(__x86_64__)
+SOFTMAX_ACROSS_LANES(across_avx2_f64, __attribute__((target("avx2"))), double)
+SOFTMAX_ACROSS_LANES(across_avx2_f32, __attribute__((target("avx2"))), float)
+SOFTMAX_ACROSS_LANES(across_avx512_f64, __attribute__((target("avx512f"))), double)
+SOFTMAX_ACROSS_LANES(across_avx512_f32, __attribute__((target("avx512f"))), float)
+#define PICK_ACROSS(L, T, STEP) ((L) == LHVM_AVX512 ? across_avx512_##T##_##STEP : (L) == LHVM_AVX2 ? across_avx2_##T##_##STEP : across_base_##T##_##STEP)
+#else
+#define PICK_ACROSS(L, T, STEP) across_base_##T##_##STEP
+#endif
+
+/* The block through the lanes above, ACROSS_ROWS rows at a time; the
+ * transposes are plain copy loops. */
+#define SOFTMAX_ACROSS(NAME, T, APPLY, SUFFIX)                                \
+    static void NAME(const T *x, size_t rows, size_t cols, T *exps, double *max, size_t *top, \
+                     double *rest, lhvm_level use) {                          \
+        T t[ACROSS_ROWS * ACROSS_MAX_COLS], m[ACROSS_ROWS];                   \
+        size_t tp[ACROSS_ROWS];                                               \
+        double rs[ACROSS_ROWS];                                               \
+        for (size_t r0 = 0; r0 < rows; r0 += ACROSS_ROWS) {                   \
+            size_t n = rows - r0 < ACROSS_ROWS ? rows - r0 : ACROSS_ROWS;     \
+            size_t R = (n + 7) & ~(size_t)7; /* whole vectors: pad rows of 0 */ \
+            const T *in = x + r0 * cols;                                      \
+            for (size_t c = 0; c < cols; c++) {                               \
+                for (size_t r = 0; r < n; r++) t[c * R + r] = in[r * cols + c]; \
+                for (size_t r = n; r < R; r++) t[c * R + r] = 0;              \
+            }                                                                 \
+            PICK_ACROSS(use, SUFFIX, max)(t, R, cols, m, tp);                 \
+            PICK_ACROSS(use, SUFFIX, shift)(t, R, cols, m);                   \
+            APPLY(LHVM_EXP, t, t, R * cols, use);                             \
+            PICK_ACROSS(use, SUFFIX, rest)(t, R, cols, tp, rs);               \
+            T *out = exps + r0 * cols;                                        \
+            for (size_t r = 0; r < n; r++) {                                  \
+                top[r0 + r] = tp[r];                                          \
+                rest[r0 + r] = rs[r];                                         \
+                max[r0 + r] = m[r];                                           \
+                for (size_t c = 0; c < cols; c++) out[r * cols + c] = t[c * R + r]; \
+            }                                                                 \
+        }                                                                     \
+    }
+
+SOFTMAX_ACROSS(softmax_across_f64, double, lhvm_apply_f64, f64)
+SOFTMAX_ACROSS(softmax_across_f32, float, lhvm_apply_f32, f32)
+
 SOFTMAX_SHIFT(shift_base_f64, , double)
 SOFTMAX_SHIFT(shift_base_f32, , float)
 SOFTMAX_REST(rest_base_f64, , double)
@@ -486,6 +589,10 @@ SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
               lhvm_level level) {                                             \
         if (rows == 0 || cols == 0) return;                                   \
         lhvm_level use = usable(level);                                       \
+        if (cols <= ACROSS_MAX_COLS && rows > 1) {                            \
+            softmax_across_##SUFFIX(x, rows, cols, exps, max, top, rest, use); \
+            return;                                                           \
+        }                                                                     \
         PICK_ROWS(use, shift, SUFFIX)(x, rows, cols, exps, max, top);         \
         APPLY(LHVM_EXP, exps, exps, rows * cols, use);                        \
         PICK_ROWS(use, rest, SUFFIX)(exps, rows, cols, top, rest);            \

@@ -109,6 +109,11 @@ public struct CrossEntropy: RowLoss {
         b.apply(.log1p, lse.rest, into: logZ)
         let uniform = smoothing / Double(classes)
         let keep = 1 - smoothing
+        let plain = indexTarget && smoothing == 0
+        if plain {
+            evaluatePlain(block: b, indices: indices, logZ: logZ, lse: lse)
+            return
+        }
         for r in 0..<b.rows {
             let row = r &* classes
             let m = lse.max[r], lz = logZ[r]
@@ -144,35 +149,65 @@ public struct CrossEntropy: RowLoss {
         // and the Hessian's 1 − p at the maximum (rest / z) in Double.
         let p = b.temporary(0)
         b.scaleRows(lse.exps, by: invZ, into: p)
-        let plain = indexTarget && smoothing == 0
         if b.wantsGradient {
-            if plain { b.scaleRows(p, by: scale, into: b.gradient) }
             for r in 0..<b.rows {
-                let row = r &* classes, s = scale[r], rest = lse.rest[r], top = lse.top[r]
-                if plain {
-                    // s·(p − 1) at the target; at the maximum p − 1 = −rest / z, without cancellation.
-                    let index = Int(indices[r])
-                    b.gradient[row &+ index] = S(fromDouble: index == top ? -(s * (rest * invZ[r]))
-                                                                          : s * (lse.exps[row &+ index].asDouble * invZ[r]) - s)
-                } else {
-                    for c in 0..<classes {
-                        let q = (indexTarget ? (c == Int(indices[r]) ? keep : 0) : keep * b.target[row &+ c].asDouble) + uniform
-                        b.gradient[row &+ c] = S(fromDouble: s * (lse.exps[row &+ c].asDouble * invZ[r]) - q * classWeight(c))
-                    }
+                let row = r &* classes, s = scale[r]
+                for c in 0..<classes {
+                    let q = (indexTarget ? (c == Int(indices[r]) ? keep : 0) : keep * b.target[row &+ c].asDouble) + uniform
+                    b.gradient[row &+ c] = S(fromDouble: s * (lse.exps[row &+ c].asDouble * invZ[r]) - q * classWeight(c))
                 }
             }
         }
-        if b.wantsHessian {
+        if b.wantsHessian { hessian(b, lse: lse, p: p, scale: scale, invZ: invZ) }
+    }
+
+    /// An index target without smoothing, the common case: loss = w_y (log z + m − x_y)
+    /// in one straight loop over the block's rows; without class weights the
+    /// gradient is one scaling of the exps by 1 / z and a fix of the target entries.
+    @inlinable
+    func evaluatePlain<S: KernelScalar>(block b: RowBlock<S>, indices: RowLane<Double>, logZ: RowLane<Double>,
+                                        lse: SoftmaxRows<S>) {
+        let classes = b.predColumns
+        let invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
+        let weighted = !classWeights.isEmpty
+        for r in 0..<b.rows {
+            let index = Int(indices[r])
+            let w = weighted ? classWeights[index] : 1
+            b.value[r] = w * (logZ[r] + (lse.max[r] - b.pred[r &* classes &+ index].asDouble))
+            scale[r] = w
+            invZ[r] = 1 / (1 + lse.rest[r])
+        }
+        if weighted { for r in 0..<b.rows { b.normalizer[r] = scale[r] } }
+        guard b.wantsGradient || b.wantsHessian else { return }
+        let p = b.temporary(0)
+        if b.wantsHessian || weighted {
+            b.scaleRows(lse.exps, by: invZ, into: p)
+        }
+        if b.wantsGradient {
+            b.scaleRows(weighted ? p : lse.exps, by: weighted ? scale : invZ, into: b.gradient)
             for r in 0..<b.rows {
-                let row = r &* classes, s = scale[r], sS = S(fromDouble: s)
-                for c in 0..<classes {
-                    let pc = p[row &+ c]
-                    b.hessian[row &+ c] = sS * pc * (1 - pc)
-                }
-                // 1 − p at the maximum is rest / z, without cancellation.
-                let top = lse.top[r]
-                b.hessian[row &+ top] = S(fromDouble: s * (lse.exps[row &+ top].asDouble * invZ[r]) * (lse.rest[r] * invZ[r]))
+                let index = Int(indices[r]), row = r &* classes, s = scale[r]
+                // s·(p − 1) at the target; at the maximum p − 1 = −rest / z, without cancellation.
+                b.gradient[row &+ index] = S(fromDouble: index == lse.top[r] ? -(s * (lse.rest[r] * invZ[r]))
+                                                                             : s * (lse.exps[row &+ index].asDouble * invZ[r]) - s)
             }
+        }
+        if b.wantsHessian { hessian(b, lse: lse, p: p, scale: scale, invZ: invZ) }
+    }
+
+    /// s·p(1 − p) of every element, with 1 − p at the maximum as rest / z (no cancellation).
+    @inlinable
+    func hessian<S: KernelScalar>(_ b: RowBlock<S>, lse: SoftmaxRows<S>, p: RowLane<S>, scale: RowLane<Double>, invZ: RowLane<Double>) {
+        let classes = b.predColumns
+        for r in 0..<b.rows {
+            let row = r &* classes, s = scale[r], sS = S(fromDouble: s)
+            for c in 0..<classes {
+                let pc = p[row &+ c]
+                b.hessian[row &+ c] = sS * pc * (1 - pc)
+            }
+            // 1 − p at the maximum is rest / z, without cancellation.
+            let top = lse.top[r]
+            b.hessian[row &+ top] = S(fromDouble: s * (lse.exps[row &+ top].asDouble * invZ[r]) * (lse.rest[r] * invZ[r]))
         }
     }
 

@@ -272,4 +272,65 @@ final class VectorMathTests: XCTestCase {
             XCTAssertEqual(grad.map(\.bitPattern), whole.gradient.map(\.bitPattern), "gradient split at \(cut)")
         }
     }
+
+    /// Short rows run across rows (a transposed block, one row per vector lane):
+    /// every row of a block gives bit for bit what the row gives alone (the
+    /// direct path), with ties, infinities and NaN, at every level, f64 and f32,
+    /// for column counts on both sides of the crossover.
+    func testSoftmaxRowsAcrossRowsMatchOneRowAtATime() {
+        var rng = SeededGenerator(seed: 31)
+        for columns in [1, 2, 3, 4, 5, 7, 8, 10, 15, 16, 17, 33] {
+            let rows = 150
+            var x = (0..<(rows * columns)).map { _ in Double.random(in: -30...30, using: &rng) }
+            x[columns] = x[columns + columns - 1]  // a tie in row 1
+            x[2 * columns] = .infinity
+            x[3 * columns + columns / 2] = -.infinity
+            x[4 * columns] = .nan
+            for level in levels {
+                let math = VectorMath(level: level)!
+                let block = softmaxRows(x, rows: rows, columns: columns, math)
+                let block32 = softmaxRows(x.map { Float($0) }, rows: rows, columns: columns, math)
+                for r in 0..<rows {
+                    let row = Array(x[(r * columns)..<((r + 1) * columns)])
+                    let one = softmaxRows(row, rows: 1, columns: columns, math)
+                    let one32 = softmaxRows(row.map { Float($0) }, rows: 1, columns: columns, math)
+                    let here = "\(level), \(columns) columns, row \(r)"
+                    XCTAssertEqual(block.top[r], one.top[0], here)
+                    XCTAssertEqual(block.max[r].bitPattern, one.max[0].bitPattern, here)
+                    XCTAssertEqual(block.rest[r].bitPattern, one.rest[0].bitPattern, here)
+                    XCTAssertEqual(block.exps[(r * columns)..<((r + 1) * columns)].map(\.bitPattern), one.exps.map(\.bitPattern), here)
+                    XCTAssertEqual(block32.top[r], one32.top[0], "f32 " + here)
+                    XCTAssertEqual(block32.max[r].bitPattern, one32.max[0].bitPattern, "f32 " + here)
+                    XCTAssertEqual(block32.rest[r].bitPattern, one32.rest[0].bitPattern, "f32 " + here)
+                    XCTAssertEqual(block32.exps[(r * columns)..<((r + 1) * columns)].map(\.bitPattern), one32.exps.map(\.bitPattern), "f32 " + here)
+                }
+            }
+        }
+    }
+
+    private func softmaxRows<T: BinaryFloatingPoint>(_ x: [T], rows: Int, columns: Int, _ math: VectorMath)
+        -> (exps: [T], max: [Double], top: [Int], rest: [Double]) {
+        var exps = [T](repeating: 0, count: x.count), max = [Double](repeating: 0, count: rows)
+        var top = [Int](repeating: 0, count: rows), rest = [Double](repeating: 0, count: rows)
+        x.withUnsafeBufferPointer { xp in
+            exps.withUnsafeMutableBufferPointer { e in
+                max.withUnsafeMutableBufferPointer { m in
+                    top.withUnsafeMutableBufferPointer { t in
+                        rest.withUnsafeMutableBufferPointer { s in
+                            if T.self == Double.self {
+                                math.softmaxRows(UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Double.self), rows: rows,
+                                                 columns: columns, exps: UnsafeMutableRawPointer(e.baseAddress!).assumingMemoryBound(to: Double.self),
+                                                 max: m.baseAddress!, top: t.baseAddress!, rest: s.baseAddress!)
+                            } else {
+                                math.softmaxRows(UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Float.self), rows: rows,
+                                                 columns: columns, exps: UnsafeMutableRawPointer(e.baseAddress!).assumingMemoryBound(to: Float.self),
+                                                 max: m.baseAddress!, top: t.baseAddress!, rest: s.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (exps, max, top, rest)
+    }
 }

@@ -13,8 +13,8 @@ array: the floor of CatBoost's Python objective interface (it learns nothing);
 seconds of fit alone, the variants taking turns in each repeat; and the cost
 of one calc_ders_range call on a block of the sizes CatBoost asks for (282 and
 1000 rows here), plugin, no work and "host call" (the plugin's block path without
-its checks and negation: copies in, the host call, a preallocated answer) against
-numpy.
+its reading of the host's facts and its negation: copies in, the host call, a
+preallocated answer) against numpy.
 JAX: jit-compiled value_and_grad of the plugin loss (losshost.jax) against the
 same loss written in jax.numpy, per call on `--jax-rows` rows (float32).
 Times are medians over repeats; wall time and the process's CPU time; every
@@ -78,8 +78,8 @@ class NoWork:
 
 
 class HostCallOnly(NoWork):
-    """The plugin's block path without its checks and negation: the block copied into
-    buffers, the bound host call (the bridge's), a preallocated answer."""
+    """The plugin's block path without its reading of the facts and its negation: the
+    block copied into buffers, the bound host call (the bridge's), a preallocated answer."""
 
     def __init__(self, loss):
         super().__init__()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import pickle
+import types
 import warnings
 from threading import get_ident
 
@@ -40,6 +41,9 @@ def test_derivatives_are_of_minus_the_loss(host):
     ders = obj.calc_ders_range(np.array([1.0, -2.0]), np.array([0.0, 0.0], dtype=np.float32),
                                np.array([1.0, 3.0], dtype=np.float32))
     np.testing.assert_array_equal(ders, [[-2.0, -2.0], [12.0, -6.0]])  # −w·2r, −w·2
+    scaled = lc.objective(loss, hessian_scale=0.5).calc_ders_range(np.array([1.0, -2.0]), np.zeros(2, np.float32),
+                                                                   np.array([1.0, 3.0], dtype=np.float32))
+    np.testing.assert_array_equal(scaled, [[-2.0, -1.0], [12.0, -3.0]])  # −w·2r, −0.5·w·2
     ce = lc.objective(host.loss("std/cross_entropy"))
     g, h = ce.calc_ders_multi(np.array([0.0, 0.0, 0.0]), 1.0, 2.0)
     np.testing.assert_allclose(g, [-2 / 3, 4 / 3, -2 / 3])  # −w·(p − onehot)
@@ -99,27 +103,50 @@ def test_block_path_floor_warning_and_errors(host, team_host):
     with pytest.raises(LossError, match=r"a block of 4 margins with 3 labels; expected one of each per row"):
         bad.calc_ders_range(approxes, np.zeros(3, np.float32), None)
 
-def test_block_path_stops_at_infinite_gradients_and_negative_hessians(host):
-    """The block path's checks (a dot product for the gradient, an argmin for the Hessian) catch what the
-    general path's do: ±inf as well as NaN gradients, negative and NaN Hessians, naming the first row."""
+
+def test_block_path_stops_where_the_host_found_bad_output(host):
+    """The block path checks nothing itself: it raises at the row the host reported (its facts, found
+    while it wrote the block) and names that row, even where the arrays it answers from look fine."""
     approxes, targets = np.zeros(4), np.arange(4, dtype=np.float32)
-    for spoil, message in ((lambda g, h: g.__setitem__(2, -np.inf), "a non-finite gradient at row 2"),
-                           (lambda g, h: g.__setitem__(1, np.inf), "a non-finite gradient at row 1"),
-                           (lambda g, h: h.__setitem__(3, -1.0), "a negative or NaN Hessian at row 3"),
-                           (lambda g, h: h.__setitem__(1, np.nan), "a negative or NaN Hessian at row 1")):
+    for facts, message in (((2, -1, -1), r"a non-finite gradient at row 2 \(pred \[0\.\], target \[2\.\]\)"),
+                           ((1, 3, -1), "a non-finite gradient at row 1 "),  # the gradient first, as BoostingGradients
+                           ((-1, 3, -1), "a negative or NaN Hessian at row 3 ")):
         loss = host.loss("std/mse")
         real = loss._bound_evaluation
 
-        def spoiled(pred, target, weight, gradient, hessian, real=real, spoil=spoil):
+        def reporting(pred, target, weight, gradient, hessian, real=real, facts=facts):
             evaluate = real(pred, target, weight, gradient, hessian)
 
             def run():
                 evaluate()
-                spoil(gradient, hessian)
+                return types.SimpleNamespace(gradient_nonfinite_first=facts[0], hessian_negative_first=facts[1],
+                                             hessian_zero_first=facts[2])
             return run
-        loss._bound_evaluation = spoiled
-        with pytest.raises(LossError, match=rf"^std/mse: the plugin returned {message} "):
+        loss._bound_evaluation = reporting
+        with pytest.raises(LossError, match=rf"^std/mse: the plugin returned {message}"):
             lc.objective(loss).calc_ders_range(approxes, targets, None)
+
+
+def test_block_path_stops_at_infinite_gradients_and_negative_hessians(host):
+    """What the host reports, end to end: an overflowing std/mse gradient (+inf, -inf) and std/focal's
+    negative Hessian, at the row the general path names."""
+    mse = lc.objective(host.loss("std/mse"))
+    approxes = np.array([0.0, 1e308, 0.0, -1e308])
+    targets = np.array([0.0, -3e38, 1.0, 3e38], dtype=np.float32)
+    with pytest.raises(LossError, match=r"^std/mse: the plugin returned a non-finite gradient at row 1 "):
+        mse.calc_ders_range(approxes, targets, None)
+    with pytest.raises(LossError, match=r"^std/mse: the plugin returned a non-finite gradient at row 3 "):
+        mse.calc_ders_range(approxes[[0, 2, 2, 3]], targets[[0, 2, 2, 3]], None)
+    focal = lc.objective(host.loss("std/focal"))
+    margin, label = np.array([0.0, 0.5, -6.0]), np.ones(3, np.float32)
+    h = focal.loss.evaluate(margin, label, reduction="sum", hessian=True).hessian
+    row = int(np.argmax(h < 0))
+    assert h[row] < 0
+    message = rf"^std/focal: the plugin returned a negative or NaN Hessian at row {row} "
+    with pytest.raises(LossError, match=message):
+        focal.calc_ders_range(margin, label, None)
+    with pytest.raises(LossError, match=message):
+        general_ders(focal, margin, label, None)
 
 
 class ThreadsObjective(lc.Objective):

@@ -101,9 +101,6 @@ class BoostingGradients:
             hess = np.multiply(hess, self.hessian_scale, out=hess)
         return grad, hess
 
-    def _fail(self, what: str, bad: np.ndarray, margin: np.ndarray, target: np.ndarray):
-        self._fail_at(what, int(np.argmax(bad)), margin, target)
-
     def _fail_at(self, what: str, flat: int, margin: np.ndarray, target: np.ndarray):
         """Raises for element `flat` (row-major) of the gradient or Hessian."""
         index = np.unravel_index(flat, margin.shape)

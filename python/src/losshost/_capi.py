@@ -275,14 +275,20 @@ def _address(array) -> int | None:
     return None if array is None else array.ctypes.data
 
 
+def _require_output_flags(lib) -> None:
+    """lh_host_outputs.flags and the facts are host API 1.2."""
+    if lib.lh_host_api_version() & 0xFFFF < 2:
+        raise LossError(f"{library_path()} speaks host API 1.{lib.lh_host_api_version() & 0xFFFF}; the boosting "
+                        f"bridges need 1.2: run `swift build`")
+
+
 def evaluate(loss: ctypes.c_void_p, dtype: int, rows: int, pred_columns: int, target_columns: int,
              pred, target, weight, reduction: int, values, gradient, hessian, flags: int = 0) -> HostOutputs:
     """One evaluation over caller arrays (C-contiguous, of the batch's dtype); returns
     the outputs struct (value, sum, normalizer and, with OUTPUT_FACTS, the *_first facts)."""
     lib = library()
-    if flags and lib.lh_host_api_version() & 0xFFFF < 2:
-        raise LossError(f"{library_path()} speaks host API 1.{lib.lh_host_api_version() & 0xFFFF}; the boosting "
-                        f"bridges need 1.2: run `swift build`")
+    if flags:
+        _require_output_flags(lib)
     batch = HostBatch(struct_size=ctypes.sizeof(HostBatch), dtype=dtype, rows=rows, pred_columns=pred_columns,
                       target_columns=target_columns, pred=_address(pred), target=_address(target),
                       weight=_address(weight))
@@ -300,7 +306,9 @@ class BoundEvaluation:
     batch and outputs structs are built once, and the three arguments are
     ready-made pointer values passed to a prototype without argument types, so
     ctypes converts nothing per call (through the typed prototype the
-    conversions cost more than the host's work on a few hundred rows). Like
+    conversions cost more than the host's work on a few hundred rows). A call
+    returns the outputs struct, the same object every time: with OUTPUT_FACTS
+    in `flags` its *_first fields are this call's facts. Like
     every call into the library it releases the GIL: for CatBoost's blocks,
     asked for by two threads at once, the other thread's Python then runs while
     this one's loss computes (measured in CatBoost's fit: no slower than keeping
@@ -309,9 +317,11 @@ class BoundEvaluation:
     waited for."""
 
     def __init__(self, loss: ctypes.c_void_p, rows: int, pred_columns: int, target_columns: int, pred, target,
-                 weight, gradient, hessian):
+                 weight, gradient, hessian, flags: int = 0):
         global _evaluate_unconverted
         lib = library()
+        if flags:
+            _require_output_flags(lib)
         if _evaluate_unconverted is None:
             _evaluate_unconverted = ctypes.CFUNCTYPE(ctypes.c_int32)(
                 ctypes.cast(lib.lh_host_loss_evaluate, ctypes.c_void_p).value)
@@ -319,15 +329,16 @@ class BoundEvaluation:
                                 pred_columns=pred_columns, target_columns=target_columns, pred=_address(pred),
                                 target=_address(target), weight=_address(weight))
         self._outputs = HostOutputs(struct_size=ctypes.sizeof(HostOutputs), reduction=SUM,
-                                    gradient=_address(gradient), hessian=_address(hessian))
+                                    gradient=_address(gradient), hessian=_address(hessian), flags=flags)
         self._arguments = (ctypes.c_void_p(loss.value), ctypes.c_void_p(ctypes.addressof(self._batch)),
                            ctypes.c_void_p(ctypes.addressof(self._outputs)))
         self._arrays = (pred, target, weight, gradient, hessian)  # the memory the structs point into
 
-    def __call__(self) -> None:
+    def __call__(self) -> HostOutputs:
         status = _evaluate_unconverted(*self._arguments)
         if status != LH_OK:
             fail(library(), status)
+        return self._outputs
 
 
 def optimal_constant(loss: ctypes.c_void_p, rows: int, pred_columns: int, target_columns: int, target,

@@ -181,15 +181,17 @@ class Loss:
 
     def _bound_evaluation(self, pred: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray],
                           gradient: np.ndarray, hessian: Optional[np.ndarray]) -> "_capi.BoundEvaluation":
-        """One evaluation (reduction="sum") over these float64 C-contiguous arrays,
-        made once and run as often as needed: each run reads pred, target and weight
-        as they are then and writes gradient and hessian (None: not asked). For
-        callers with many small batches; it skips evaluate's checks, so the arrays
-        must have pred's rows, which the caller keeps alive as long as the result."""
+        """`_derivatives` over these float64 C-contiguous arrays, made once and run
+        as often as needed: each run reads pred, target and weight as they are then,
+        writes gradient and hessian (None: not asked) and returns the host's outputs
+        struct, whose gradient_nonfinite_first, hessian_negative_first and
+        hessian_zero_first are that run's facts. For callers with many small
+        batches; it skips evaluate's checks, so the arrays must have pred's rows,
+        which the caller keeps alive as long as the result."""
         rows = pred.shape[0]
         columns = 1 if pred.ndim == 1 else pred.shape[1]
         return _capi.BoundEvaluation(self._handle, rows, columns, max(1, target.size // max(rows, 1)), pred, target,
-                                     weight, gradient, hessian)
+                                     weight, gradient, hessian, _capi.OUTPUT_NO_SUM | _capi.OUTPUT_FACTS)
 
 
 def _rebuild(host: "Host", loss_id: str, params: dict[str, Any], check: Optional[bool]) -> Loss:

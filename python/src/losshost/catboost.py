@@ -25,7 +25,6 @@ Conventions (see the README, "Train with your loss"):
 """
 from __future__ import annotations
 
-import math
 from threading import get_ident
 from typing import Optional
 
@@ -49,13 +48,14 @@ class Objective:
     rows and 50 trees, where the fixed cost of a call is what counts. It gives
     BoostingGradients' numbers, zero-Hessian policy and errors from buffers and a
     host call made once per thread and block size: a block is copied in
-    (CatBoost's float32 labels widened), evaluated, checked with a dot product
-    against ones (the gradient's sum, cheaper than numpy's sum on a few hundred
-    rows) and an argmin (a negative, NaN or zero Hessian), negated in place and
-    answered as the (n, 2) view of the buffer, valid until the thread's next
-    block of that size (CatBoost copies it at once). The buffers are keyed by the thread's id, not kept in a
-    threading.local: CatBoost's own threads enter Python with a fresh thread
-    state on every call, which would empty a threading.local each time."""
+    (CatBoost's float32 labels widened), evaluated without the loss's value, checked
+    by the facts the host found in the same pass (the first non-finite gradient,
+    negative or NaN Hessian, zero Hessian: no scan here), negated in place by one
+    ufunc call and answered as the (n, 2) view of the buffer, valid until the
+    thread's next block of that size (CatBoost copies it at once). The buffers
+    are keyed by the thread's id, not kept in a threading.local: CatBoost's own
+    threads enter Python with a fresh thread state on every call, which would
+    empty a threading.local each time."""
 
     no_jit = True  # CatBoost would otherwise try to compile these methods with numba
 
@@ -102,7 +102,7 @@ class Objective:
         derivatives = np.empty((2, rows))
         grad, hess = derivatives
         answer, flat = derivatives.T, derivatives.reshape(-1)  # a 1-d ufunc call costs half a 2-d one's
-        ones = np.ones(rows)
+        signs = np.array([[-1.0], [-scale]])  # −gradient, −scale·Hessian in one call
         evaluate = loss._bound_evaluation(pred, label, w, grad, hess if wants_hessian else None) if rows else None
 
         def block(approxes, targets, weights):
@@ -116,15 +116,12 @@ class Objective:
             label[...] = targets
             if weighted:
                 w[...] = weights
-            evaluate()
-            if not math.isfinite(grad.dot(ones)):  # the sum in one BLAS call; the scan names the row
-                bad = ~np.isfinite(grad)
-                if bad.any():
-                    gradients._fail("gradient", bad, pred, label)
-            lowest = hess[hess.argmin()] if wants_hessian else 0.0  # argmin stops at a NaN
-            if not lowest > 0:
-                if not lowest >= 0:
-                    gradients._fail("Hessian", ~(hess >= 0), pred, label)
+            facts = evaluate()  # what the host found while it wrote grad and hess
+            if facts.gradient_nonfinite_first >= 0:
+                gradients._fail_at("gradient", facts.gradient_nonfinite_first, pred, label)
+            if facts.hessian_negative_first >= 0:
+                gradients._fail_at("Hessian", facts.hessian_negative_first, pred, label)
+            if facts.hessian_zero_first >= 0 or not wants_hessian:
                 if surrogate is None:  # hessian_floor and its warning: the general path's
                     derivatives[0], derivatives[1] = gradients(pred, label, w)
                     np.negative(flat, out=flat)
@@ -132,9 +129,10 @@ class Objective:
                 if not wants_hessian:
                     hess.fill(0)
                 np.copyto(hess, surrogate if w is None else surrogate * w, where=hess == 0)
-            if scale != 1.0:
-                np.multiply(hess, scale, out=hess)
-            np.negative(flat, out=flat)
+            if scale == 1.0:
+                np.negative(flat, out=flat)
+            else:
+                np.multiply(derivatives, signs, out=derivatives)
             return answer
 
         self._blocks[(get_ident(), rows, not weighted)] = block

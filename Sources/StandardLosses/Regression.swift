@@ -266,7 +266,7 @@ public struct PoissonNLL: ElementwiseLoss {
         }
         for i in b.indices {
             let d = terms(b.pred[i], b.target[i], st: st[i], exp: link[i], logRate: link[i])
-            b.value[i] = d.value
+            if b.wantsValue { b.value[i] = d.value }
             b.gradient[i] = d.gradient
             b.hessian[i] = d.hessian
         }

@@ -300,6 +300,30 @@ LOGISTIC_COMBINE(combine_avx512_f32, __attribute__((target("avx512f"))), float)
 #define PICK_COMBINE(L, T) combine_base_##T
 #endif
 
+/* The sigmoid half of LOGISTIC_COMBINE, the same operations in the same order
+ * (so its sigmoids equal the full call's bit for bit), without the log1p. */
+#define SIGMOID_COMBINE(NAME, ATTR, T)                                        \
+    ATTR static void NAME(const T *restrict x, const T *restrict e, T *restrict sg, T *restrict sgn, size_t n) { \
+        for (size_t i = 0; i < n; i++) {                                      \
+            T xi = x[i], ei = e[i];                                           \
+            T big = (T)1 / ((T)1 + ei), small = ei * big;                     \
+            sg[i] = xi >= 0 ? big : small;                                    \
+            sgn[i] = xi >= 0 ? small : big;                                   \
+        }                                                                     \
+    }
+
+SIGMOID_COMBINE(sigmoid_base_f64, , double)
+SIGMOID_COMBINE(sigmoid_base_f32, , float)
+#if defined(__x86_64__)
+SIGMOID_COMBINE(sigmoid_avx2_f64, __attribute__((target("avx2"))), double)
+SIGMOID_COMBINE(sigmoid_avx2_f32, __attribute__((target("avx2"))), float)
+SIGMOID_COMBINE(sigmoid_avx512_f64, __attribute__((target("avx512f"))), double)
+SIGMOID_COMBINE(sigmoid_avx512_f32, __attribute__((target("avx512f"))), float)
+#define PICK_SIGMOID(L, T) ((L) == LHVM_AVX512 ? sigmoid_avx512_##T : (L) == LHVM_AVX2 ? sigmoid_avx2_##T : sigmoid_base_##T)
+#else
+#define PICK_SIGMOID(L, T) sigmoid_base_##T
+#endif
+
 #define LOGISTIC_BLOCK 256
 
 #define LOGISTIC_ENTRY(NAME, T, APPLY, ABS, SUFFIX)                           \
@@ -317,6 +341,21 @@ LOGISTIC_COMBINE(combine_avx512_f32, __attribute__((target("avx512f"))), float)
 
 LOGISTIC_ENTRY(lhvm_logistic_f64, double, lhvm_apply_f64, fabs, f64)
 LOGISTIC_ENTRY(lhvm_logistic_f32, float, lhvm_apply_f32, fabsf, f32)
+
+#define SIGMOID_ENTRY(NAME, T, APPLY, ABS, SUFFIX)                            \
+    void NAME(const T *x, T *sg, T *sgn, size_t n, lhvm_level level) {        \
+        lhvm_level use = usable(level);                                       \
+        T e[LOGISTIC_BLOCK];                                                  \
+        for (size_t start = 0; start < n; start += LOGISTIC_BLOCK) {          \
+            size_t m = n - start < LOGISTIC_BLOCK ? n - start : LOGISTIC_BLOCK; \
+            for (size_t i = 0; i < m; i++) e[i] = -ABS(x[start + i]);         \
+            APPLY(LHVM_EXP, e, e, m, use);                                    \
+            PICK_SIGMOID(use, SUFFIX)(x + start, e, sg + start, sgn + start, m); \
+        }                                                                     \
+    }
+
+SIGMOID_ENTRY(lhvm_sigmoid_f64, double, lhvm_apply_f64, fabs, f64)
+SIGMOID_ENTRY(lhvm_sigmoid_f32, float, lhvm_apply_f32, fabsf, f32)
 
 /* ---- scans ---------------------------------------------------------------------
  * Blocks of SCAN_BLOCK elements are tested with a branch-free loop (which the

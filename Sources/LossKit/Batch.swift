@@ -18,6 +18,9 @@ public protocol KernelScalar: BatchElement {
     /// softplus(±x[i]) and σ(±x[i]) for i < count, in this type's lanes.
     static func logistic(_ x: UnsafePointer<Self>, _ softplus: UnsafeMutablePointer<Self>, _ softplusNeg: UnsafeMutablePointer<Self>,
                          _ sigmoid: UnsafeMutablePointer<Self>, _ sigmoidNeg: UnsafeMutablePointer<Self>, count: Int, math: VectorMath)
+    /// σ(±x[i]) alone for i < count (no log1p), in this type's lanes.
+    static func sigmoid(_ x: UnsafePointer<Self>, _ sigmoid: UnsafeMutablePointer<Self>, _ sigmoidNeg: UnsafeMutablePointer<Self>,
+                        count: Int, math: VectorMath)
 }
 
 extension Double: KernelScalar {

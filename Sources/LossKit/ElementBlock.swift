@@ -15,9 +15,9 @@ public struct BlockLane<S: KernelScalar> {
 /// A block of up to `capacity` elements of an element-wise loss, for
 /// `ElementwiseLoss.evaluate(block:)`: the loss reads `pred` and `target`, uses
 /// the vector math on whole lanes, and writes the unweighted `value` of every
-/// element (and `gradient` and `hessian` when `wantsDerivatives`); the kit
-/// applies the weights and the reduction. Computes in `S`: float32 batches run
-/// in float lanes.
+/// element when `wantsValue` (and `gradient` and `hessian` when
+/// `wantsDerivatives`); the kit applies the weights and the reduction. Computes
+/// in `S`: float32 batches run in float lanes.
 public struct ElementBlock<S: KernelScalar> {
     /// The most elements in one block.
     public static var capacity: Int { 256 }
@@ -32,6 +32,10 @@ public struct ElementBlock<S: KernelScalar> {
     public let math: VectorMath
     /// Whether the gradient and Hessian are wanted (otherwise only `value`).
     public let wantsDerivatives: Bool
+    /// Whether `value` is wanted. False only with `wantsDerivatives` (a trainer
+    /// asking for the gradient and Hessian alone): the kit then never reads the
+    /// value lane, so a loss may skip the work that only the value needs.
+    public let wantsValue: Bool
     /// pred and target of each element (read them; writes are ignored).
     public let pred: BlockLane<S>, target: BlockLane<S>
     /// ℓ, dℓ/dpred and d²ℓ/dpred² of each element, before weighting.
@@ -39,10 +43,11 @@ public struct ElementBlock<S: KernelScalar> {
     @usableFromInline let storage: UnsafeMutablePointer<S>
 
     /// `storage` holds `lanes` buffers of `capacity` values.
-    @inlinable init(count: Int, math: VectorMath, wantsDerivatives: Bool, storage: UnsafeMutablePointer<S>) {
+    @inlinable init(count: Int, math: VectorMath, wantsValue: Bool, wantsDerivatives: Bool, storage: UnsafeMutablePointer<S>) {
         let c = Self.capacity
         self.count = count
         self.math = math
+        self.wantsValue = wantsValue
         self.wantsDerivatives = wantsDerivatives
         self.storage = storage
         pred = BlockLane(storage)
@@ -78,6 +83,16 @@ public struct ElementBlock<S: KernelScalar> {
         return lanes
     }
 
+    /// σ(±x[i]) for every element, in temporaries 2 and 3 (where `logistic`
+    /// puts them, bit for bit the same), without `logistic`'s log1p: for a loss
+    /// whose derivatives need only the sigmoids. `x` must not be temporary 2 or 3.
+    @inlinable public func sigmoid(_ x: BlockLane<S>) -> SigmoidLanes<S> {
+        let lanes = SigmoidLanes(sigmoid: temporary(2), sigmoidNeg: temporary(3))
+        precondition(x.base != lanes.sigmoid.base && x.base != lanes.sigmoidNeg.base, "sigmoid input overlaps its outputs")
+        S.sigmoid(x.base, lanes.sigmoid.base, lanes.sigmoidNeg.base, count: count, math: math)
+        return lanes
+    }
+
     /// z[i] = pow(x[i], y[i]) for every element of the block.
     @inlinable public func pow(_ x: BlockLane<S>, _ y: BlockLane<S>, into z: BlockLane<S>) {
         S.pow(x.base, y.base, z.base, count: count, math: math)
@@ -91,6 +106,15 @@ public struct LogisticLanes<S: KernelScalar> {
     @inlinable init(softplus: BlockLane<S>, softplusNeg: BlockLane<S>, sigmoid: BlockLane<S>, sigmoidNeg: BlockLane<S>) {
         self.softplus = softplus
         self.softplusNeg = softplusNeg
+        self.sigmoid = sigmoid
+        self.sigmoidNeg = sigmoidNeg
+    }
+}
+
+/// σ(±x) of a block lane (`ElementBlock.sigmoid`).
+public struct SigmoidLanes<S: KernelScalar> {
+    public let sigmoid: BlockLane<S>, sigmoidNeg: BlockLane<S>
+    @inlinable init(sigmoid: BlockLane<S>, sigmoidNeg: BlockLane<S>) {
         self.sigmoid = sigmoid
         self.sigmoidNeg = sigmoidNeg
     }

@@ -58,9 +58,12 @@ public protocol ElementwiseLoss: Sendable {
     static var evaluatesBlocks: Bool { get }
     /// A block of elements at once, in the batch's own float type, with the
     /// block's vector math (`block.apply(.exp, x, into: y)`): write `value[i]`
-    /// for every `i` in `block.indices`, and `gradient[i]`, `hessian[i]` when
-    /// `block.wantsDerivatives`. Must give the same function as `derivatives`
-    /// up to the vector math's rounding. Used when `evaluatesBlocks` is true.
+    /// for every `i` in `block.indices` when `block.wantsValue`, and
+    /// `gradient[i]`, `hessian[i]` when `block.wantsDerivatives` (a loss that
+    /// writes the value anyway stays correct; skipping it saves what only the
+    /// value costs, e.g. a log1p). Must give the same function as `derivatives`
+    /// up to the vector math's rounding, and the same derivatives with or
+    /// without the value. Used when `evaluatesBlocks` is true.
     func evaluate<S: KernelScalar>(block: ElementBlock<S>)
 }
 

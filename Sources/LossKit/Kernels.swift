@@ -5,7 +5,8 @@
 ///
 /// Element-wise losses run one fused pass: value, gradient and Hessian of each
 /// element together, with one loop per combination of wanted outputs (no
-/// per-element test of an optional output), four independent partial sums (so
+/// per-element test of an optional output; no value at all when neither the
+/// values nor the sum are wanted), four independent partial sums (so
 /// the loop can be vectorised; the order is fixed, so results do not depend on
 /// how the host splits or threads batches beyond its chunking).
 public enum Kernels {
@@ -62,7 +63,8 @@ public enum Kernels {
         }
     }
 
-    /// One element: its weighted value (returned) and the wanted outputs.
+    /// One element: its weighted value (returned: unused, and so not computed
+    /// once inlined, where the caller does not sum it) and the wanted outputs.
     /// `wantV` / `wantG` / `wantH` / `perElement` are constants at every call
     /// site, so each combination compiles to its own branch-free loop body.
     @inlinable @inline(__always)
@@ -105,15 +107,20 @@ public enum Kernels {
         }
     }
 
-    /// Elements `start..<end`, four partial sums combined in a fixed order. The
-    /// wanted outputs are types (`KernelFlag`), so every specialisation has
-    /// them as constants: no per-element test, whether or not this is inlined.
+    /// Elements `start..<end`, four partial sums combined in a fixed order (0
+    /// without `U`: the value is not wanted). The wanted outputs are types
+    /// (`KernelFlag`), so every specialisation has them as constants: no
+    /// per-element test, whether or not this is inlined.
     @inlinable
-    static func span<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
+    static func span<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, U: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
         _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
         _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
-        _ fv: V.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type
+        _ fv: V.Type, _: U.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type
     ) -> Double {
+        guard U.on else {
+            for i in start..<end { _ = element(loss, p, t, i, scale, ew, v, g, h, fv, fg, fh, fe) }
+            return 0
+        }
         // Blocks of `block` elements: a loop with no reduction in it (so the
         // compiler can vectorise it) writes the weighted values to a stack
         // buffer, then four partial sums add the buffer up in a fixed order.
@@ -137,13 +144,15 @@ public enum Kernels {
     /// Elements `start..<end` of a block loss: blocks of `ElementBlock.capacity`
     /// copied into the kit's lanes, evaluated by the loss with vector math,
     /// weighted and stored; the same fixed-order partial sums as `span`.
+    /// Without `U` the blocks say `wantsValue: false` and the value lane is
+    /// never read.
     @inlinable
-    static func blockSpan<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
+    static func blockSpan<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, U: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
         _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
         _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
-        _: V.Type, _: G.Type, _: H.Type, _: E.Type, _ math: VectorMath
+        _: V.Type, _: U.Type, _: G.Type, _: H.Type, _: E.Type, _ math: VectorMath
     ) -> Double {
-        let perElement = E.on, wantV = V.on, wantG = G.on, wantH = H.on
+        let perElement = E.on, wantV = V.on, used = U.on, wantG = G.on, wantH = H.on
         let capacity = ElementBlock<S>.capacity
         let lanes = ElementBlock<S>.lanes
         return withUnsafeTemporaryAllocation(of: S.self, capacity: lanes * capacity) { storage -> Double in
@@ -158,14 +167,15 @@ public enum Kernels {
                     let n = min(capacity, end &- i)
                     pb.update(from: p + i, count: n)
                     tb.update(from: t + i, count: n)
-                    loss.evaluate(block: ElementBlock(count: n, math: math, wantsDerivatives: wantG || wantH, storage: base))
+                    loss.evaluate(block: ElementBlock(count: n, math: math, wantsValue: used, wantsDerivatives: wantG || wantH,
+                                                       storage: base))
                     if !perElement && scale == 1 {
                         // Unweighted: the lanes are the outputs (in S: no round trip
                         // through Double), and the values are summed in Double.
                         if wantG { (g + i).update(from: gb, count: n) }
                         if wantH { (h + i).update(from: hb, count: n) }
                         if wantV { (v + i).update(from: vb, count: n) }
-                        addInFours(n, &s0, &s1, &s2, &s3) { vb[$0].asDouble }
+                        if used { addInFours(n, &s0, &s1, &s2, &s3) { vb[$0].asDouble } }
                         i &+= n
                         continue
                     }
@@ -178,9 +188,11 @@ public enum Kernels {
                     }
                     if wantG { for k in 0..<n { g[i &+ k] = S(fromDouble: tmp[k] * gb[k].asDouble) } }
                     if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
-                    for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
-                    if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
-                    addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
+                    if used {
+                        for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
+                        if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
+                        addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
+                    }
                     i &+= n
                 }
                 return (s0 + s1) + (s2 + s3)
@@ -188,46 +200,49 @@ public enum Kernels {
         }
     }
 
-    /// One loop (per-element or block) for the given outputs.
+    /// One loop (per-element or block) for the given outputs, per-element
+    /// weights (`elementWeight`) or one `scale`.
     @inlinable @inline(__always)
-    static func run<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
-        _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
-        _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
-        _ fv: V.Type, _ fg: G.Type, _ fh: H.Type, _ fe: E.Type, _ math: VectorMath
+    static func run<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, U: KernelFlag, G: KernelFlag, H: KernelFlag>(
+        _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, _ scale: Double, _ elementWeight: UnsafePointer<S>?,
+        _ fv: V.Type, _ fu: U.Type, _ fg: G.Type, _ fh: H.Type, _ math: VectorMath
     ) -> Double {
-        L.evaluatesBlocks
-            ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fg, fh, fe, math)
-            : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fg, fh, fe)
+        let p = b.pred!, t = b.target!
+        let unused = UnsafeMutablePointer<S>(bitPattern: 64)!  // never read or written: its flag is off
+        let v = b.values ?? unused, g = b.gradient ?? unused, h = b.hessian ?? unused
+        if let ew = elementWeight {
+            return L.evaluatesBlocks
+                ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, On.self, math)
+                : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, On.self)
+        }
+        let ew = UnsafePointer(unused)
+        return L.evaluatesBlocks
+            ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, Off.self, math)
+            : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, Off.self)
     }
 
     /// Picks the loop for the outputs `b` asks for. `elementWeight`: one weight
-    /// per element (one-column batches); otherwise every element is scaled by `scale`.
+    /// per element (one-column batches); otherwise every element is scaled by
+    /// `scale`. The value is computed only for the values or the sum (`wantsSum`).
     @inlinable
     static func fused<L: ElementwiseLoss, S: KernelScalar>(
         _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?,
         math: VectorMath
     ) -> Double {
-        let p = b.pred!, t = b.target!
-        let unused = UnsafeMutablePointer<S>(bitPattern: 64)!  // never read or written: its flag is off
-        let vp = b.values ?? unused, gp = b.gradient ?? unused, hp = b.hessian ?? unused
-        let ew = elementWeight ?? UnsafePointer(unused)
-        switch (b.values != nil, b.gradient != nil, b.hessian != nil, elementWeight != nil) {
-        case (false, false, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, Off.self, math)
-        case (false, false, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, Off.self, On.self, math)
-        case (false, false, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, Off.self, math)
-        case (false, false, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, Off.self, On.self, On.self, math)
-        case (false, true, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, Off.self, math)
-        case (false, true, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, Off.self, On.self, math)
-        case (false, true, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, Off.self, math)
-        case (false, true, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, Off.self, On.self, On.self, On.self, math)
-        case (true, false, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, Off.self, math)
-        case (true, false, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, Off.self, On.self, math)
-        case (true, false, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, Off.self, math)
-        case (true, false, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, Off.self, On.self, On.self, math)
-        case (true, true, false, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, Off.self, math)
-        case (true, true, false, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, Off.self, On.self, math)
-        case (true, true, true, false): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, Off.self, math)
-        case (true, true, true, true): return run(loss, p, t, start, end, scale, ew, vp, gp, hp, On.self, On.self, On.self, On.self, math)
+        let w = elementWeight
+        switch (b.values != nil, b.values != nil || b.wantsSum, b.gradient != nil, b.hessian != nil) {
+        case (true, _, false, false): return run(loss, b, start, end, scale, w, On.self, On.self, Off.self, Off.self, math)
+        case (true, _, false, true): return run(loss, b, start, end, scale, w, On.self, On.self, Off.self, On.self, math)
+        case (true, _, true, false): return run(loss, b, start, end, scale, w, On.self, On.self, On.self, Off.self, math)
+        case (true, _, true, true): return run(loss, b, start, end, scale, w, On.self, On.self, On.self, On.self, math)
+        case (false, true, false, false): return run(loss, b, start, end, scale, w, Off.self, On.self, Off.self, Off.self, math)
+        case (false, true, false, true): return run(loss, b, start, end, scale, w, Off.self, On.self, Off.self, On.self, math)
+        case (false, true, true, false): return run(loss, b, start, end, scale, w, Off.self, On.self, On.self, Off.self, math)
+        case (false, true, true, true): return run(loss, b, start, end, scale, w, Off.self, On.self, On.self, On.self, math)
+        case (false, false, false, false): return 0  // nothing wanted
+        case (false, false, false, true): return run(loss, b, start, end, scale, w, Off.self, Off.self, Off.self, On.self, math)
+        case (false, false, true, false): return run(loss, b, start, end, scale, w, Off.self, Off.self, On.self, Off.self, math)
+        case (false, false, true, true): return run(loss, b, start, end, scale, w, Off.self, Off.self, On.self, On.self, math)
         }
     }
 

@@ -101,6 +101,19 @@ public struct VectorMath: Sendable, Equatable {
         lhvm_logistic_f32(x, softplus, softplusNeg, sigmoid, sigmoidNeg, count, level.c)
     }
 
+    /// σ(x) and σ(−x) of every x[i] (one exp each, no log1p): bit for bit the
+    /// sigmoids of `logistic`. The outputs must not overlap x or each other.
+    public func sigmoid(_ x: UnsafePointer<Double>, sigmoid: UnsafeMutablePointer<Double>,
+                        sigmoidNeg: UnsafeMutablePointer<Double>, count: Int) {
+        lhvm_sigmoid_f64(x, sigmoid, sigmoidNeg, count, level.c)
+    }
+
+    /// The sigmoids in float lanes.
+    public func sigmoid(_ x: UnsafePointer<Float>, sigmoid: UnsafeMutablePointer<Float>,
+                        sigmoidNeg: UnsafeMutablePointer<Float>, count: Int) {
+        lhvm_sigmoid_f32(x, sigmoid, sigmoidNeg, count, level.c)
+    }
+
     /// The index of the first of `count` values outside [lower, upper] (each end
     /// open or closed), or nil; NaN counts as inside.
     public func firstOutside(_ x: UnsafePointer<Double>, count: Int, lower: Double, upper: Double,
@@ -195,6 +208,10 @@ extension Double {
                                 _ sg: UnsafeMutablePointer<Double>, _ sgn: UnsafeMutablePointer<Double>, count: Int, math: VectorMath) {
         math.logistic(x, softplus: sp, softplusNeg: spn, sigmoid: sg, sigmoidNeg: sgn, count: count)
     }
+    public static func sigmoid(_ x: UnsafePointer<Double>, _ sg: UnsafeMutablePointer<Double>, _ sgn: UnsafeMutablePointer<Double>,
+                               count: Int, math: VectorMath) {
+        math.sigmoid(x, sigmoid: sg, sigmoidNeg: sgn, count: count)
+    }
 }
 
 extension Float {
@@ -214,5 +231,9 @@ extension Float {
     public static func logistic(_ x: UnsafePointer<Float>, _ sp: UnsafeMutablePointer<Float>, _ spn: UnsafeMutablePointer<Float>,
                                 _ sg: UnsafeMutablePointer<Float>, _ sgn: UnsafeMutablePointer<Float>, count: Int, math: VectorMath) {
         math.logistic(x, softplus: sp, softplusNeg: spn, sigmoid: sg, sigmoidNeg: sgn, count: count)
+    }
+    public static func sigmoid(_ x: UnsafePointer<Float>, _ sg: UnsafeMutablePointer<Float>, _ sgn: UnsafeMutablePointer<Float>,
+                               count: Int, math: VectorMath) {
+        math.sigmoid(x, sigmoid: sg, sigmoidNeg: sgn, count: count)
     }
 }

@@ -95,8 +95,19 @@ public struct BCEWithLogits: ElementwiseLoss {
     @inlinable public static var evaluatesBlocks: Bool { true }
 
     @inlinable public func evaluate<S: KernelScalar>(block b: ElementBlock<S>) {
-        let lanes = b.logistic(b.pred)
         let pw = S(fromDouble: posWeight)
+        if !b.wantsValue {
+            // ℓ′ and ℓ″ need σ(±x) alone: one exp, no log1p.
+            let lanes = b.sigmoid(b.pred)
+            for i in b.indices {
+                let t = b.target[i], pt = pw * t, nt = 1 - t
+                let sg = lanes.sigmoid[i], sgn = lanes.sigmoidNeg[i]
+                b.gradient[i] = nt * sg - pt * sgn
+                b.hessian[i] = (pt + nt) * (sg * sgn)
+            }
+            return
+        }
+        let lanes = b.logistic(b.pred)
         if b.wantsDerivatives {
             for i in b.indices {
                 let d = Self.terms(Logistic(lanes, i), b.target[i], posWeight: pw)

@@ -137,15 +137,17 @@ public struct LogCosh: ElementwiseLoss {
         for i in b.indices { arg[i] = -2 * abs(b.pred[i] - b.target[i]) }
         b.apply(.expm1, arg, into: m)
         if b.wantsDerivatives { b.apply(.exp, arg, into: u) }
-        for i in b.indices {
-            let a = abs(b.pred[i] - b.target[i]), mi = m[i]
-            let t = -mi / (2 + mi)
-            arg[i] = a < 0.5 ? -t * t : 0.5 * mi
-        }
-        b.apply(.log1p, arg, into: arg)
-        for i in b.indices {
-            let r = b.pred[i] - b.target[i], a = abs(r)
-            b.value[i] = a < 0.5 ? -0.5 * arg[i] : a + arg[i]
+        if b.wantsValue {
+            for i in b.indices {
+                let a = abs(b.pred[i] - b.target[i]), mi = m[i]
+                let t = -mi / (2 + mi)
+                arg[i] = a < 0.5 ? -t * t : 0.5 * mi
+            }
+            b.apply(.log1p, arg, into: arg)
+            for i in b.indices {
+                let r = b.pred[i] - b.target[i], a = abs(r)
+                b.value[i] = a < 0.5 ? -0.5 * arg[i] : a + arg[i]
+            }
         }
         guard b.wantsDerivatives else { return }
         for i in b.indices {
@@ -248,12 +250,14 @@ public struct PoissonNLL: ElementwiseLoss {
         let link = b.temporary(0), st = b.temporary(1)
         if logInput {
             b.apply(.exp, b.pred, into: link)
-        } else {
+        } else if b.wantsValue {
             let eps = S(fromDouble: self.eps)
             for i in b.indices { link[i] = b.target[i] > 0 ? b.pred[i] + eps : 1 }
             b.apply(.log, link, into: link)
+        } else {
+            for i in b.indices { link[i] = 0 }  // log(p + eps) is in the value only
         }
-        if full {
+        if full && b.wantsValue {  // the Stirling term is in the value only
             for i in b.indices { st[i] = b.target[i] > 1 ? b.target[i] : 1 }
             b.apply(.log, st, into: st)
             for i in b.indices { st[i] = stirling(b.target[i], log: st[i]) }
@@ -262,7 +266,7 @@ public struct PoissonNLL: ElementwiseLoss {
         }
         for i in b.indices {
             let d = terms(b.pred[i], b.target[i], st: st[i], exp: link[i], logRate: link[i])
-            b.value[i] = d.value
+            if b.wantsValue { b.value[i] = d.value }
             b.gradient[i] = d.gradient
             b.hessian[i] = d.hessian
         }

@@ -52,6 +52,12 @@ void lhvm_logistic_f64(const double *x, double *softplus, double *softplus_neg, 
 void lhvm_logistic_f32(const float *x, float *softplus, float *softplus_neg, float *sigmoid,
                        float *sigmoid_neg, size_t n, lhvm_level level);
 
+/* sigmoid(±x[i]) alone, from one exp per element: bit for bit the sigmoids
+ * lhvm_logistic computes, without its log1p. The outputs must not overlap x
+ * or each other. */
+void lhvm_sigmoid_f64(const double *x, double *sigmoid, double *sigmoid_neg, size_t n, lhvm_level level);
+void lhvm_sigmoid_f32(const float *x, float *sigmoid, float *sigmoid_neg, size_t n, lhvm_level level);
+
 /* The parts of log-sum-exp of `rows` rows of `cols` values each (row-major x,
  * cols >= 1): for row r, top[r] is the index of its first maximum m (some
  * column when the row has a NaN: its outputs are NaN then),

@@ -5,17 +5,20 @@ import Glibc
 import LossHostABI
 import LossHostSystem
 
-/// For a host that runs a plugin's code in its own process (an in-process `eval`):
-/// when a plugin call crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT or SIGTRAP
-/// on a thread inside a call), one line instead of the runtime's backtrace, and
-/// exit status `exitStatus(signal)`:
+/// For a host that runs a plugin's code in its own process (`eval` without
+/// `--isolate`, `compare`, `plot`, `fit`, `bench`): when a plugin call crashes
+/// (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT or SIGTRAP on a thread inside a
+/// call), one line instead of the runtime's backtrace, and exit status
+/// `exitStatus(signal)`:
 ///
 ///     losshost: error: 'p/loss' crashed with SIGSEGV in evaluate; the next runs evaluate it in a separate worker process
 ///
-/// (the host's run mark, left in place, isolates those runs). The lines are written
-/// before any plugin code runs; the signal handler only picks one and calls write(2)
-/// and _exit(2) (`SignalSafe`, `ProcessExit`), both async-signal-safe. A fault outside plugin calls goes to the
-/// handler that was there before (the runtime's backtrace of a host bug).
+/// (`eval`: the host's run mark, left in place, isolates those runs; other commands
+/// point at `losshost check`). The lines are written before the named loss's code
+/// runs; the signal handler only picks one and calls write(2) and _exit(2)
+/// (`SignalSafe`, `ProcessExit`), both async-signal-safe. A fault outside plugin
+/// calls, or in a call while no plugin loss is named (the host's own losses), goes
+/// to the handler that was there before (the runtime's backtrace of a host bug).
 public enum PluginCrashLine {
     /// 128 + the signal's number, as a shell reports a process that signal ended (139 for SIGSEGV).
     public static func exitStatus(_ signal: Int32) -> Int32 { 128 + signal }
@@ -23,39 +26,61 @@ public enum PluginCrashLine {
     private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
     /// The stages `PluginCall` names; any other is "a plugin call".
     private static let stages = ["its constructor", "its entry point", "create", "evaluate", "destroy"]
-    private static let slotBytes = 1024
-    /// Addresses, stored once by `install`: the lines (a NUL-terminated slot per stage and
-    /// signal) and the handlers that were installed before.
+    private static let slotBytes = 512
+    /// Addresses: the lines of the named loss (0: none) and the handlers that were
+    /// installed before.
+    private static let installed = Atomic<Bool>(false)
     private static let lines = Atomic<Int>(0)
     private static let previous = Atomic<Int>(0)
     private static let stage = Atomic<Int>(0)
     private static let descriptor = Atomic<Int32>(2)
 
-    /// Installs the handler for the plugin loss `qualifiedID`, writing to `errorDescriptor`.
-    /// Call once, before the plugin's code runs; it observes plugin calls (`PluginCall.observe`).
-    public static func install(_ qualifiedID: String, errorDescriptor: Int32) {
-        guard lines.load(ordering: .acquiring) == 0 else { return }
-        _ = PluginCall.inCall  // creates the thread key now, never in the handler
-        let names = stages + ["a plugin call"]
-        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: names.count * signals.count * slotBytes)  // lives as long as the process
-        for (s, name) in names.enumerated() {
-            for (g, signal) in signals.enumerated() {
-                let text = "losshost: error: '\(qualifiedID)' crashed with \(SignalName.of(signal)) in \(name); the next runs evaluate it in a separate worker process\n"
-                let bytes = Array(text.utf8.prefix(slotBytes - 1)) + [0]
-                let slot = table + (s * signals.count + g) * slotBytes
-                bytes.withUnsafeBufferPointer { slot.update(from: $0.baseAddress!, count: $0.count) }
-            }
-        }
-        let saved = SavedSignalActions(count: signals.count)
+    /// What the line tells the user to do next.
+    public enum Next: Sendable {
+        /// `eval`: its run mark makes the next runs evaluate the loss in a worker.
+        case isolatedNextRuns
+        /// Any other command: `losshost check` runs the loss in a worker.
+        case check
+    }
+
+    /// Names the plugin loss `qualifiedID` in the line of a crash in any plugin call
+    /// from now on (nil: none, for the host's own losses), writing to
+    /// `errorDescriptor`. Call before the loss's code runs, again for each loss a
+    /// command moves on to (calls of the previous loss must have ended). The first
+    /// call installs the handlers and observes plugin calls (`PluginCall.observe`).
+    public static func install(_ qualifiedID: String?, errorDescriptor: Int32, next: Next = .isolatedNextRuns) {
         descriptor.store(errorDescriptor, ordering: .releasing)
+        lines.store(qualifiedID.map { Int(bitPattern: table($0, next)) } ?? 0, ordering: .releasing)
+        guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = PluginCall.inCall  // creates the thread key now, never in the handler
+        let saved = SavedSignalActions(count: signals.count)
         previous.store(saved.address, ordering: .releasing)
-        lines.store(Int(bitPattern: table), ordering: .releasing)
         PluginCall.observe { name, started in
             if started { stage.store(stages.firstIndex(of: name) ?? stages.count, ordering: .relaxed) }
         }
         // An alternate stack for this thread, so a stack overflow in a call still gets its line.
         SignalStack.installAlternate(bytes: 1 << 16)
         SignalAction.install(handle, for: signals, options: .onAlternateStack, saving: saved)
+    }
+
+    /// The lines for `qualifiedID`: a NUL-terminated slot per stage and signal. Lives as
+    /// long as the process (a handler may be reading the one it replaces).
+    private static func table(_ qualifiedID: String, _ next: Next) -> UnsafeMutablePointer<UInt8> {
+        let names = stages + ["a plugin call"]
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: names.count * signals.count * slotBytes)
+        let then = switch next {
+        case .isolatedNextRuns: "the next runs evaluate it in a separate worker process"
+        case .check: "`losshost check \(qualifiedID)` runs it in a separate worker process"
+        }
+        for (s, name) in names.enumerated() {
+            for (g, signal) in signals.enumerated() {
+                let text = "losshost: error: '\(qualifiedID)' crashed with \(SignalName.of(signal)) in \(name); \(then)\n"
+                let bytes = Array(text.utf8.prefix(slotBytes - 1)) + [0]
+                let slot = table + (s * signals.count + g) * slotBytes
+                bytes.withUnsafeBufferPointer { slot.update(from: $0.baseAddress!, count: $0.count) }
+            }
+        }
+        return table
     }
 
     private static let handle: SignalHandler = { signal in

@@ -293,6 +293,29 @@ final class HostileEvalTests: XCTestCase {
             """)
     }
 
+    /// compare, plot, fit and bench run the plugin in-process too: a crash in one of its
+    /// calls is one line naming the loss and `check`, status 128 + SIGSEGV, and a crash in
+    /// the next loss a command moves on to names that loss.
+    func testOtherInProcessCommandsTurnACrashIntoOneLine() throws {
+        let dir = Hostile.folder(with: ["segv_evaluate", "good"], "hostile-commands")
+        let cache = CLI.folder("hostile-commands-cache").path
+        let (p, y) = inputs("hostile-commands")
+        let data = CLI.file("hostile-commands/data.csv", "x,y\n1,2\n2,4\n3,5\n")
+        let line = "losshost: error: 'segv_evaluate/sq' crashed with SIGSEGV in evaluate; `losshost check segv_evaluate/sq` runs it in a separate worker process\n"
+        let commands: [[String]] = [
+            ["compare", "mse", "good/sq", "segv_evaluate/sq", "--pred", p, "--target", y],
+            ["plot", "segv_evaluate/sq"],
+            ["fit", "--data", data, "--target-col", "y", "--loss", "segv_evaluate/sq"],
+            ["bench", "segv_evaluate/sq", "--n", "1000", "--repeats", "1"],
+        ]
+        for arguments in commands {
+            let run = try CLI.run(arguments + ["--plugin-dir", dir.path],
+                                  environment: ["XDG_CACHE_HOME": cache, "SWIFT_BACKTRACE": "enable=no"])
+            XCTAssertEqual(run.status, 128 + SIGSEGV, arguments[0])
+            XCTAssertEqual(run.stderr, line, arguments[0])
+        }
+    }
+
     func testAnInProcessCrashMakesTheNextRunIsolated() throws {
         let dir = Hostile.folder(with: ["abort"], "hostile-eval-auto")
         let cache = CLI.folder("hostile-eval-auto-cache").path

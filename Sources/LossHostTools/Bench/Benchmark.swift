@@ -99,13 +99,15 @@ public enum Benchmark {
         public var overhead: CallOverhead?
     }
 
-    public static func run(_ registry: LossRegistry, _ options: Options,
+    /// `entering` is told each loss before its code runs.
+    public static func run(_ registry: LossRegistry, _ options: Options, entering: (LoadedLoss) -> Void = { _ in },
                            progress: @escaping (String) -> Void = { _ in }) throws -> Report {
         let threads = options.threads > 0 ? options.threads : System.coreCount
         let plugin = loadPlugin(options.pluginPath)
         var cases: [CaseResult] = []
         for name in options.losses.isEmpty ? defaultLosses : options.losses {
             let loss = try registry.resolve(name)
+            entering(loss)
             let instance = try LossInstance(loss, parameters: .defaults(for: loss.info))
             var pluginInstance: LossInstance? = nil
             var note: String? = nil
@@ -133,6 +135,7 @@ public enum Benchmark {
             cases.append(r)
         }
         let first = try registry.resolve((options.losses.isEmpty ? defaultLosses : options.losses)[0])
+        entering(first)
         progress("per-call overhead")
         // As many calls as rows (at most 200 000), as many rounds as repeats (at most 3).
         let calls = min(200_000, max(1_000, options.rows ?? 200_000))

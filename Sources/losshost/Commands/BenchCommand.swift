@@ -84,7 +84,7 @@ struct BenchCommand: ParsableCommand {
         }
         let options = Benchmark.Options(losses: losses, rows: rows, classes: classes, threads: threads, dtype: type,
                                         repeats: repeats)
-        let report = try Benchmark.run(registry, options, progress: progress)
+        let report = try Benchmark.run(registry, options, entering: nameInCrashLine, progress: progress)
         var scalar: ScalarBenchmarkResult? = nil
         if ffi {
             progress("scalar plugin (libffi) path")

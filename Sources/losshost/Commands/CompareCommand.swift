@@ -63,6 +63,7 @@ struct CompareCommand: ParsableCommand {
         for spec in losses {
             let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)
             let bound = try BoundParameters.bind(assignments, to: found.info)
+            nameInCrashLine(found)
             let instance = try LossInstance(found, parameters: bound)
             do {
                 let entry = try Comparison.analyse(instance, label: found.qualifiedID, parameters: assignments,

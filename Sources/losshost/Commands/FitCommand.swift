@@ -134,6 +134,7 @@ struct FitCommand: ParsableCommand {
                 }
             }
         }
+        nameInCrashLine(found)
         let instance = try LossInstance(found, parameters: parameters)
         let bar = ProgressBar(enabled: format == .text && FileDescriptor.standardError.isTerminal)
         let configuration = Trainer.Configuration(model: kind, newton: newton,

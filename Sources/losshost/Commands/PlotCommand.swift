@@ -86,6 +86,7 @@ struct PlotCommand: ParsableCommand {
         for spec in losses {
             let (found, assignments) = try LossSpec.resolve(spec, common: params, in: registry)
             let bound = try BoundParameters.bind(assignments, to: found.info)
+            nameInCrashLine(found)
             let instance = try LossInstance(found, parameters: bound)
             let label = Self.label(found, bound)
             do {

@@ -1,5 +1,5 @@
 /*
- * losshost_host.h — the losshost C host API, version 1.2.
+ * losshost_host.h — the losshost C host API, version 1.3.
  *
  * The host as a library: a C, C++, Python or R program opens a host (the same
  * plugin folders, folder rules, scan cache and validation as the `losshost`
@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define LOSSHOST_HOST_API_MAJOR 1
-#define LOSSHOST_HOST_API_MINOR 2
+#define LOSSHOST_HOST_API_MINOR 3
 
 /* An open host: its configuration, its registry of losses. */
 typedef struct lh_host lh_host;
@@ -140,6 +140,9 @@ typedef struct lh_host_outputs {
                                             rows, all weights 0); fix: LH_HOST_SUM  */
 #define LH_HOST_ERROR_UNWRITTEN_OUTPUT 3 /* the plugin returned LH_OK but left an
                                             output element unwritten (its fault)    */
+#define LH_HOST_ERROR_UNKNOWN_LOSS     4 /* 1.3: an id that names no loss (for
+                                            lh_host_check: no plugin either); fix:
+                                            lh_host_losses_json lists the losses    */
 
 /* lh_host_check flags */
 #define LH_HOST_CHECK_CACHED (1u << 0) /* reuse a verdict cached for this file's

@@ -38,9 +38,13 @@ public struct CheckResult: Sendable, Equatable, Codable {
 }
 
 /// Why a check failed: one line naming the first offending input.
-public struct CheckFailure: Error, Sendable {
+public struct CheckFailure: KindedFailure, Sendable {
     public var detail: String
-    public init(_ detail: String) { self.detail = detail }
+    public var kind: FailureKind?
+    public init(_ detail: String, kind: FailureKind? = nil) {
+        self.detail = detail
+        self.kind = kind
+    }
 }
 
 /// A check that passed with a finding worth a person's attention, e.g. a value

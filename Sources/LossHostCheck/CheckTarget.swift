@@ -25,7 +25,7 @@ public struct CheckTarget: Sendable, Equatable {
             let (qualifiedID, path) = try registry.locate(target)
             return CheckTarget(workerTarget: qualifiedID, file: path ?? builtIns)
         } catch {
-            throw CheckFailure(error.description.replacingOccurrences(of: "unknown loss", with: "unknown loss or plugin"))
+            throw CheckFailure(error.description.replacingOccurrences(of: "unknown loss", with: "unknown loss or plugin"), kind: error.kind)
         }
     }
 }

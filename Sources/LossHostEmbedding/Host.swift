@@ -27,7 +27,7 @@ final class Host: Sendable {
         do {
             return try registry.resolve(id)
         } catch {
-            throw .argument(error.description)
+            throw .argument(error.description, kind: error.kind)
         }
     }
 }

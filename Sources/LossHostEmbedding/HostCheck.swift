@@ -13,7 +13,7 @@ enum HostCheck {
         do {
             resolved = try CheckTarget.resolve(target, registry: host.registry, builtIns: LibraryLocation.path)
         } catch {
-            throw .argument(error.detail)
+            throw .argument(error.detail, kind: error.kind)
         }
         let options = CheckOptions(target: resolved.workerTarget, seed: seed, only: nil,
                                    configuration: host.configuration, params: pins, sweep: sweep)

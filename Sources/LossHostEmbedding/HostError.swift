@@ -15,8 +15,10 @@ struct HostError: Error {
         self.kind = kind
     }
 
-    /// An argument the caller got wrong (a NULL pointer, a bad size or code).
-    static func argument(_ message: String) -> HostError { HostError(LH_ERR_INVALID_ARGUMENT, message) }
+    /// An argument the caller got wrong (a NULL pointer, a bad size or code, an unknown id).
+    static func argument(_ message: String, kind: FailureKind? = nil) -> HostError {
+        HostError(LH_ERR_INVALID_ARGUMENT, message, kind: kind)
+    }
 
     /// An engine error, located as the CLI locates it in a file: the input's
     /// name instead of the file's, rows and columns counted from 1.
@@ -53,6 +55,7 @@ extension FailureKind {
         case .nonFiniteInput: "set LH_HOST_ALLOW_NONFINITE to accept it"
         case .undefinedMean: "use LH_HOST_SUM"
         case .unwrittenOutput: nil
+        case .unknownLoss: "lh_host_losses_json lists the losses"
         }
     }
 
@@ -62,6 +65,7 @@ extension FailureKind {
         case .nonFiniteInput: LH_HOST_ERROR_NONFINITE_INPUT
         case .undefinedMean: LH_HOST_ERROR_UNDEFINED_MEAN
         case .unwrittenOutput: LH_HOST_ERROR_UNWRITTEN_OUTPUT
+        case .unknownLoss: LH_HOST_ERROR_UNKNOWN_LOSS
         }
     }
 }

@@ -2,7 +2,7 @@
 /// on. The library's message says what is wrong and names no setting; each
 /// client (the CLI, the C host API, the Python package) maps the kind to the
 /// fix in its own terms (`--allow-nonfinite`, `LH_HOST_ALLOW_NONFINITE`,
-/// `Host(allow_nonfinite=True)`).
+/// `Host(allow_nonfinite=True)`; how to list the losses).
 public enum FailureKind: String, Sendable, CaseIterable, Codable {
     /// A NaN or infinite pred or target value while such values are refused.
     case nonFiniteInput = "nonfinite_input"
@@ -10,6 +10,8 @@ public enum FailureKind: String, Sendable, CaseIterable, Codable {
     case undefinedMean = "undefined_mean"
     /// A plugin returned LH_OK but left an output unwritten (a fault of the plugin).
     case unwrittenOutput = "unwritten_output"
+    /// An id that names no loss (or, for `check`, no plugin either).
+    case unknownLoss = "unknown_loss"
 
     /// The words every reader and the engine use for a refused value, as written (`nan`, `-inf`, `1e400`).
     public static func nonFiniteValue(_ text: String) -> String { "non-finite value '\(text)'" }

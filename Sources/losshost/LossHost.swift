@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LossHostEngine
 import LossHostSystem
 
 /// The `losshost` command.
@@ -31,6 +32,8 @@ struct LossHost: ParsableCommand {
             if command is any PluginRunningCommand { Output.protect() }
             try command.run()
         } catch {
+            // An id that names no loss: the CLI's way to list them.
+            let error = (error as? RegistryError).map { CLIError($0.description, kind: $0.kind) } ?? error
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))

@@ -62,10 +62,10 @@ final class LazyLoadingTests: XCTestCase {
         XCTAssertTrue(ambiguous.stderr.contains("ambiguous loss 'sq': good/sq, marker/sq; name one with its plugin"), ambiguous.stderr)
         let unknown = try eval("msqq", dir, hostile)
         XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("unknown loss 'msqq' (did you mean "), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("unknown loss 'msqq'; did you mean "), unknown.stderr)
         XCTAssertTrue(unknown.stderr.contains("msq"), unknown.stderr)
         let unknownQualified = try eval("good/msq", dir, hostile)
-        XCTAssertTrue(unknownQualified.stderr.contains("unknown loss 'good/msq' (did you mean "), unknownQualified.stderr)
+        XCTAssertTrue(unknownQualified.stderr.contains("unknown loss 'good/msq'; did you mean "), unknownQualified.stderr)
         XCTAssertEqual(loads(marker), [], "resolving ids loaded the marker plugin")
 
         // Asking for its loss loads it, once, in the eval process (the scan is cached: no worker).

@@ -15,13 +15,13 @@ final class LossResolutionTests: XCTestCase {
 
     func testSuggestionsKeepThePluginAndIgnoreCase() throws {
         XCTAssertEqual(try evalError("csample/cauchi"),
-                       "losshost: error: unknown loss 'csample/cauchi' (did you mean csample/cauchy?); `losshost list` shows the losses\n")
+                       "losshost: error: unknown loss 'csample/cauchi'; did you mean csample/cauchy? (`losshost list` shows the losses)\n")
         XCTAssertEqual(try evalError("Huber"),
-                       "losshost: error: unknown loss 'Huber' (did you mean huber?); `losshost list` shows the losses\n")
+                       "losshost: error: unknown loss 'Huber'; did you mean huber? (`losshost list` shows the losses)\n")
         XCTAssertEqual(try evalError("csampel/linex"),
-                       "losshost: error: unknown loss 'csampel/linex' (did you mean csample/linex?); `losshost list` shows the losses\n")
-        XCTAssertTrue(try evalError("STD/MSE").contains("(did you mean std/mse?)"))
-        XCTAssertTrue(try evalError("zzzz").hasPrefix("losshost: error: unknown loss 'zzzz'; "))
+                       "losshost: error: unknown loss 'csampel/linex'; did you mean csample/linex? (`losshost list` shows the losses)\n")
+        XCTAssertTrue(try evalError("STD/MSE").contains("; did you mean std/mse? ("))
+        XCTAssertEqual(try evalError("zzzz"), "losshost: error: unknown loss 'zzzz' (`losshost list` shows the losses)\n")
     }
 
     func testAFileIsPointedToPluginDir() throws {

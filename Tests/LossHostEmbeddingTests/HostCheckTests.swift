@@ -113,7 +113,7 @@ final class HostCheckTests: XCTestCase {
         XCTAssertNotNil((report["fingerprint"] as? [String: Any])?["hash"] as? String)
         var text: UnsafeMutablePointer<CChar>?
         XCTAssertEqual(lh_host_check(host, "nope", 1, 0, &text), lh_status(LH_ERR_INVALID_ARGUMENT))
-        XCTAssertEqual(HostSupport.lastError, "unknown loss or plugin 'nope'; `losshost list` shows the losses")
+        XCTAssertEqual(HostSupport.lastError, "unknown loss or plugin 'nope' (lh_host_losses_json lists the losses)")
         XCTAssertEqual(lh_host_check(host, "/no/such/libx.so", 1, 0, &text), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError, "no such file: /no/such/libx.so")
         XCTAssertEqual(lh_host_check(host, "huber", 1, 4, &text), lh_status(LH_ERR_INVALID_ARGUMENT))

@@ -123,7 +123,7 @@ final class HostEvaluateTests: XCTestCase {
     func testCreateErrorsAreTheCLIMessages() throws {
         var loss: OpaquePointer?
         let cases: [(String, [String: [Double]], String)] = [
-            ("hubr", [:], "unknown loss 'hubr' (did you mean huber?); `losshost list` shows the losses"),
+            ("hubr", [:], "unknown loss 'hubr'; did you mean huber? (lh_host_losses_json lists the losses)"),
             ("huber", ["dlta": [1]], "unknown param 'dlta' for loss 'huber' (its parameters: delta)"),
             ("huber", ["delta": [-1]], "param 'delta' = -1 is out of range: expected (0, 1000000]"),
             ("huber", ["delta": [.nan]], "param 'delta': 'nan' is not a number"),
@@ -203,7 +203,7 @@ final class HostEvaluateTests: XCTestCase {
         batch.struct_size = 16
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))
         XCTAssertEqual(HostSupport.lastError,
-                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.2)")
+                       "lh_host_batch.struct_size is 16, expected at least \(MemoryLayout<lh_host_batch>.size) (sizeof(lh_host_batch) in losshost_host.h 1.3)")
         batch.struct_size = UInt32(MemoryLayout<lh_host_batch>.size)
         batch.pred_columns = 0
         XCTAssertEqual(lh_host_loss_evaluate(mse, &batch, &out), lh_status(LH_ERR_INVALID_ARGUMENT))

@@ -19,10 +19,13 @@ from losshost import _capi
 from conftest import REPO, cli_json, compile_plugin, run_cli
 
 LH_ERR_INVALID_ARGUMENT, LH_ERR_SHAPE, LH_ERR_DOMAIN, LH_ERR_UNSUPPORTED, LH_ERR_INTERNAL = 1, 2, 3, 5, 6
-KIND_CODES = {None: 0, "nonfinite_input": 1, "undefined_mean": 2, "unwritten_output": 3}
-CLI_FIX = {"nonfinite_input": "use --allow-nonfinite to accept it", "undefined_mean": "use --reduction sum"}
-C_FIX = {"nonfinite_input": "set LH_HOST_ALLOW_NONFINITE to accept it", "undefined_mean": "use LH_HOST_SUM"}
-PY_FIX = {"nonfinite_input": "use Host(allow_nonfinite=True) to accept it", "undefined_mean": 'use reduction="sum"'}
+KIND_CODES = {None: 0, "nonfinite_input": 1, "undefined_mean": 2, "unwritten_output": 3, "unknown_loss": 4}
+CLI_FIX = {"nonfinite_input": "use --allow-nonfinite to accept it", "undefined_mean": "use --reduction sum",
+           "unknown_loss": "`losshost list` shows the losses"}
+C_FIX = {"nonfinite_input": "set LH_HOST_ALLOW_NONFINITE to accept it", "undefined_mean": "use LH_HOST_SUM",
+         "unknown_loss": "lh_host_losses_json lists the losses"}
+PY_FIX = {"nonfinite_input": "use Host(allow_nonfinite=True) to accept it", "undefined_mean": 'use reduction="sum"',
+          "unknown_loss": "Host.losses() lists the losses"}
 REDUCTIONS = {"mean": _capi.MEAN, "sum": _capi.SUM, "none": _capi.NONE}
 
 
@@ -235,7 +238,7 @@ class ErrorCase:
 
 ERROR_CASES = [
     ErrorCase(Case("unknown loss", "nope", [1.0], [0.0]),
-              "unknown loss 'nope'; `losshost list` shows the losses", LH_ERR_INVALID_ARGUMENT),
+              "unknown loss 'nope'", LH_ERR_INVALID_ARGUMENT, "unknown_loss"),
     ErrorCase(Case("unknown param", "std/huber", [1.0], [0.0], params={"beta": 1.0}),
               "unknown param 'beta' for loss 'huber' (its parameters: delta)", LH_ERR_INVALID_ARGUMENT),
     ErrorCase(Case("param out of range", "std/huber", [1.0], [0.0], params={"delta": -1.0}),

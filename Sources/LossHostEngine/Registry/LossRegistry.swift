@@ -1,5 +1,6 @@
 import Foundation
 import LossHostABI
+import LossHostIO
 import LossModel
 import Synchronization
 
@@ -222,8 +223,10 @@ final class PluginSlot: Sendable {
     }
 }
 
-/// A loss id that does not name exactly one loss.
-public enum RegistryError: Error, Sendable, CustomStringConvertible {
+/// A loss id that does not name exactly one loss. The message names no client's
+/// way to list the losses: `kind` is `.unknownLoss` for an unknown id, and each
+/// client adds its own.
+public enum RegistryError: KindedFailure, Sendable, CustomStringConvertible {
     /// No loss has this id; `failedFiles` ("path: reason") were not loaded.
     case unknown(String, suggestions: [String], failedFiles: [String] = [])
     case ambiguous(String, candidates: [String])
@@ -234,16 +237,21 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
     /// A file path where a loss id belongs.
     case file(String)
 
+    public var kind: FailureKind? {
+        if case .unknown = self { return .unknownLoss }
+        return nil
+    }
+
     public var description: String {
         switch self {
         case .unknown(let id, let suggestions, let failedFiles):
-            let hint = suggestions.isEmpty ? "" : " (did you mean \(suggestions.prefix(4).joined(separator: ", "))?)"
+            let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.prefix(4).joined(separator: ", "))?"
             let failed = switch failedFiles.count {
             case 0: ""
             case 1: "; 1 plugin file was not loaded, \(failedFiles[0])"
-            default: "; \(failedFiles.count) plugin files were not loaded (`losshost list` shows why)"
+            default: "; \(failedFiles.count) plugin files were not loaded"
             }
-            return "unknown loss '\(id)'\(hint); `losshost list` shows the losses\(failed)"
+            return "unknown loss '\(id)'\(hint)\(failed)"
         case .ambiguous(let id, let candidates):
             return "ambiguous loss '\(id)': \(candidates.joined(separator: ", ")); name one with its plugin"
         case .unavailable(let plugin, let reason):

@@ -88,6 +88,14 @@ struct CheckCommand: ParsableCommand {
         let options = CheckOptions(target: target, seed: seed, only: only,
                                    configuration: plugins.configuration(callTimeout: timeout), params: params,
                                    sweep: !noSweep)
+        if !CheckRunner.isPathTarget(target) {
+            // An id that names nothing is one line with the CLI's fix (the C API resolves it first too).
+            do {
+                _ = try CheckTarget.resolve(target, registry: plugins.registry(lazily: true), builtIns: nil)
+            } catch {
+                throw CLIError(error.detail, kind: error.kind)
+            }
+        }
         let session = CheckSession(options)
         let run = { () throws(CLIError) -> [CheckResult] in
             do {
@@ -121,7 +129,7 @@ struct CheckCommand: ParsableCommand {
         do {
             resolved = try CheckTarget.resolve(target, registry: plugins.registry(lazily: true), builtIns: Bundle.main.executablePath)
         } catch {
-            throw CLIError(error.detail)
+            throw CLIError(error.detail, kind: error.kind)
         }
         return try CheckVerdictCache(cacheDirectory: directory).verdict(options, target: resolved, reuse: true, run: run)
     }

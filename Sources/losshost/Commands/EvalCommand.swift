@@ -112,7 +112,7 @@ struct EvalCommand: ParsableCommand {
         if pluginPath != nil { PluginCrashLine.install(located.qualifiedID, errorDescriptor: Output.errorDescriptor) }
         defer { IsolatedEval.mark(pluginPath, nil, scanner: scanner) }
         let result: EvaluateResult
-        do { result = try request.evaluate(in: registry) } catch { throw CLIError(Self.withFix(error.message, error.kind)) }
+        do { result = try request.evaluate(in: registry) } catch { throw CLIError(error.message, kind: error.kind) }
         // The plugin's part is done: a reader that goes away (`| head`) must not leave the mark.
         IsolatedEval.mark(pluginPath, nil, scanner: scanner)
         write(result)
@@ -155,7 +155,7 @@ struct EvalCommand: ParsableCommand {
             if let leftover { Output.warn("'\(qualifiedID)' \(leftover) while evaluating (in a separate worker process)") }
             switch answer {
             case .success(let result): write(result)
-            case .failure(let failure): throw CLIError(Self.withFix(failure.message, failure.kind))
+            case .failure(let failure): throw CLIError(failure.message, kind: failure.kind)
             }
         case .failed(let how):
             IsolatedEval.mark(pluginPath, "its last run \(how)", scanner: scanner)
@@ -216,16 +216,6 @@ struct EvalCommand: ParsableCommand {
             for file in files { text += "wrote      \(file.path) (\(file.what))\n" }
             Output.write(text)
         }
-    }
-
-    /// A library message with eval's own fix for its kind, in parentheses.
-    static func withFix(_ message: String, _ kind: FailureKind?) -> String {
-        let fix: String? = switch kind {
-        case .nonFiniteInput: "use --allow-nonfinite to accept it"
-        case .undefinedMean: "use --reduction sum"
-        case .unwrittenOutput, nil: nil
-        }
-        return fix.map { "\(message) (\($0))" } ?? message
     }
 
     private func json(_ r: EvaluateResult, _ reduction: Reduction) -> JSON {

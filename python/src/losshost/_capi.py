@@ -31,7 +31,7 @@ OUTPUT_NO_SUM = 1 << 0
 OUTPUT_FACTS = 1 << 1
 
 #: lh_host_last_error_kind() codes (host API 1.1) and the LossError.kind each becomes.
-ERROR_KINDS = {1: "nonfinite_input", 2: "undefined_mean", 3: "unwritten_output"}
+ERROR_KINDS = {1: "nonfinite_input", 2: "undefined_mean", 3: "unwritten_output", 4: "unknown_loss"}
 
 LIBRARY_NAME = "liblosshost-host.so"
 LIBRARY_VARIABLE = "LOSSHOST_LIBRARY"

@@ -8,6 +8,7 @@ from typing import Optional
 FIXES = {
     "nonfinite_input": "use Host(allow_nonfinite=True) to accept it",
     "undefined_mean": 'use reduction="sum"',
+    "unknown_loss": "Host.losses() lists the losses",
 }
 
 
@@ -16,7 +17,8 @@ class LossError(ValueError):
     message is the host's one line, with the Python fix when there is one.
     `kind` names the failures a caller can act on: "nonfinite_input" (a NaN or
     infinite pred or target), "undefined_mean" (mean over all-zero weights or
-    no rows), "unwritten_output" (a plugin left an output unwritten); else None."""
+    no rows), "unwritten_output" (a plugin left an output unwritten),
+    "unknown_loss" (an id that names no loss); else None."""
 
     def __init__(self, message: str, kind: Optional[str] = None):
         super().__init__(message)

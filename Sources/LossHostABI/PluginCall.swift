@@ -17,8 +17,8 @@ import Glibc
 public enum PluginCall {
     static func run<R>(_ stage: String, log: PluginStateLog?, _ body: () -> R) -> R {
         guard let observer = Observer.current else { return restoringState(stage, log: log, body) }
-        observer(stage, true)
-        defer { observer(stage, false) }
+        observer.call(stage, true)
+        defer { observer.call(stage, false) }
         return restoringState(stage, log: log, body)
     }
 
@@ -26,7 +26,8 @@ public enum PluginCall {
     /// (`false`), with its stage ("create", "evaluate", …): a worker reports calls as
     /// progress, a host names the call a plugin crashed in. Set once, before any plugin code runs.
     public static func observe(_ observer: @escaping @Sendable (_ stage: String, _ started: Bool) -> Void) {
-        Observer.slot.withLock { $0 = observer }
+        let box = Observer(observer)
+        Observer.slot.withLock { $0 = box }
         Observer.installed.store(true, ordering: .releasing)
     }
 
@@ -86,12 +87,18 @@ public final class PluginStateLog: Sendable {
 }
 
 /// The observer of plugin calls, if any: read without a lock until one is set.
-private enum Observer {
+/// A class, so that reading it back from the lock copies a reference: a bare
+/// closure read and written back through `Mutex.withLock`'s inout gains a
+/// reabstraction thunk per read, and calls grew slower until the stack overflowed.
+private final class Observer: Sendable {
     static let installed = Atomic<Bool>(false)
-    static let slot = Mutex<(@Sendable (String, Bool) -> Void)?>(nil)
-    static var current: (@Sendable (String, Bool) -> Void)? {
+    static let slot = Mutex<Observer?>(nil)
+    static var current: Observer? {
         installed.load(ordering: .acquiring) ? slot.withLock { $0 } : nil
     }
+
+    let call: @Sendable (String, Bool) -> Void
+    init(_ call: @escaping @Sendable (String, Bool) -> Void) { self.call = call }
 }
 
 /// A thread-specific mark: set while the thread runs plugin code.

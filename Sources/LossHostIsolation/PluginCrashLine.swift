@@ -47,11 +47,12 @@ public enum PluginCrashLine {
     /// from now on (nil: none, for the host's own losses), writing to
     /// `errorDescriptor`. Call before the loss's code runs, again for each loss a
     /// command moves on to (calls of the previous loss must have ended). The first
-    /// call installs the handlers and observes plugin calls (`PluginCall.observe`).
+    /// call that names a loss installs the handlers and observes plugin calls
+    /// (`PluginCall.observe`); until then plugin calls are not observed.
     public static func install(_ qualifiedID: String?, errorDescriptor: Int32, next: Next = .isolatedNextRuns) {
         descriptor.store(errorDescriptor, ordering: .releasing)
         lines.store(qualifiedID.map { Int(bitPattern: table($0, next)) } ?? 0, ordering: .releasing)
-        guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard qualifiedID != nil, !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = PluginCall.inCall  // creates the thread key now, never in the handler
         let saved = SavedSignalActions(count: signals.count)
         previous.store(saved.address, ordering: .releasing)

@@ -26,7 +26,7 @@ public enum PluginCrashLine {
     private static let signals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
     /// The stages `PluginCall` names; any other is "a plugin call".
     private static let stages = ["its constructor", "its entry point", "create", "evaluate", "destroy"]
-    private static let slotBytes = 512
+    private static let slotBytes = 1024
     /// Addresses: the lines of the named loss (0: none) and the handlers that were
     /// installed before.
     private static let installed = Atomic<Bool>(false)

@@ -124,7 +124,9 @@ public enum Kernels {
         // Blocks of `block` elements: a loop with no reduction in it (so the
         // compiler can vectorise it) writes the weighted values to a stack
         // buffer, then four partial sums add the buffer up in a fixed order.
-        let block = 256
+        // 128 Doubles: within the 1 KiB that `withUnsafeTemporaryAllocation`
+        // always puts on the stack (a larger buffer may go to the heap, per call).
+        let block = 128
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: block) { buffer -> Double in
             let tmp = buffer.baseAddress!
             var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0

@@ -215,26 +215,6 @@ public enum Evaluator {
     /// What `run` returns: the sum, the normalizer, and the facts when asked.
     package typealias RunTotals = (sum: Double, normalizer: Double, facts: DerivativeFacts)
 
-    /// How one chunk of `run` ended.
-    private enum ChunkOutcome {
-        case done(sum: Double, normalizer: Double, facts: DerivativeFacts)
-        /// A non-finite pred or target value: the whole-buffer scan names the first.
-        case nonFiniteInput
-        /// An output left unwritten: the whole-buffer check names the first.
-        case unwritten
-        case failed(EvaluationError)
-        /// Not evaluated: an earlier chunk failed.
-        case skipped
-
-        /// Whether later chunks cannot matter (this failure, or an earlier one, wins).
-        var stops: Bool {
-            switch self {
-            case .nonFiniteInput, .failed: true
-            case .done, .unwritten, .skipped: false
-            }
-        }
-    }
-
     /// The whole evaluation over caller-owned buffers (outputs need not be
     /// initialised): chunks over threads, each scanned, evaluated, checked and
     /// (`mean`) scaled in one pass as `guards` say, partial sums in chunk order.
@@ -280,91 +260,61 @@ public enum Evaluator {
         }
         let scaling = scale != 0
 
-        let wantsNormalizer = guards.sum || (reduction == .mean && (gradient != nil || hessian != nil))
-        let one = { (c: Int) -> ChunkOutcome in
-            let start = c * chunkRows, end = min(rows, start + chunkRows), n = end - start
-            if guards.refuseNonFinite && (NonFiniteInput.first(pred + start * d, count: n * d) != nil
-                                          || NonFiniteInput.first(target + start * targetColumns, count: n * targetColumns) != nil) {
-                return .nonFiniteInput
-            }
-            let v = values.map { $0 + start * perValue }, g = gradient.map { $0 + start * d }, h = hessian.map { $0 + start * d }
-            if guards.markOutputs {
-                UnwrittenOutput.fill(v, count: n * perValue)
-                UnwrittenOutput.fill(g, count: n * d)
-                UnwrittenOutput.fill(h, count: n * d)
-            }
-            let r: (sum: Double, normalizer: Double)
-            do throws(EvaluationError) {
-                r = try instance.evaluate(
-                    rows: start..<end, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
-                    weight: weight, values: v, gradient: g, hessian: h, sum: guards.sum, normalizer: wantsNormalizer)
-            } catch {
-                return .failed(error)
-            }
-            if guards.markOutputs && UnwrittenOutput.any([(v, n * perValue), (g, n * d), (h, n * d)]) { return .unwritten }
-            if scaling {
-                if let g { scaleInPlace(g, n * d, by: scale) }
-                if let h { scaleInPlace(h, n * d, by: scale) }
-            }
-            let facts = guards.facts ? DerivativeFacts.of(gradient: g.map { UnsafePointer($0) }, hessian: h.map { UnsafePointer($0) },
-                                                          start: start * d, count: n * d) : DerivativeFacts()
-            return .done(sum: r.sum, normalizer: r.normalizer, facts: facts)
-        }
-
-        // Chunks after one that failed are skipped: its error (or an earlier one) is the answer.
+        let plan = ChunkPlan(instance: instance, rows: rows, predColumns: d, targetColumns: targetColumns, chunkRows: chunkRows,
+                             perValue: perValue, pred: pred, target: target, weight: weight, values: values, gradient: gradient,
+                             hessian: hessian, guards: guards, scale: scale,
+                             normalizer: guards.sum || (reduction == .mean && (gradient != nil || hessian != nil)))
         let workers = info.threadSafe ? min(chunkCount, threads > 0 ? threads : System.coreCount) : 1
-        let outcomes = UnsafeMutablePointer<ChunkOutcome>.allocate(capacity: chunkCount)
-        defer {
-            outcomes.deinitialize(count: chunkCount)
-            outcomes.deallocate()
-        }
-        let firstFailed = ChunkIndex(.max)
-        forEachChunk(chunkCount, workers: workers) { c in
-            guard c < firstFailed.current else { return (outcomes + c).initialize(to: .skipped) }
-            let outcome = one(c)
-            if outcome.stops { firstFailed.lower(to: c) }
-            (outcomes + c).initialize(to: outcome)
-        }
-        var sum = 0.0, normalizer = 0.0, facts = DerivativeFacts()
-        var failure: EvaluationError?, faulty = false
-        for c in 0..<chunkCount {
-            switch outcomes[c] {
-            case .done(let s, let n, let f):
-                sum += s
-                normalizer += n
-                facts = facts.then(f)
-            case .failed(let error):
-                failure = failure ?? error
-                faulty = true
-            case .nonFiniteInput, .unwritten, .skipped:
-                faulty = true
+        var tally = ChunkTally()
+        if workers <= 1 {
+            // The common small call (one chunk) and single-threaded ones: on this
+            // thread, in chunk order, with nothing allocated.
+            for c in 0..<chunkCount {
+                let outcome = plan.evaluate(chunk: c)
+                tally.add(outcome)
+                if outcome.stops { break }  // its error (or an earlier one) is the answer
             }
+        } else {
+            // Chunks after one that failed are skipped: its error (or an earlier one) is the answer.
+            let outcomes = UnsafeMutablePointer<ChunkOutcome>.allocate(capacity: chunkCount)
+            defer {
+                outcomes.deinitialize(count: chunkCount)
+                outcomes.deallocate()
+            }
+            let firstFailed = ChunkIndex(.max)
+            forEachChunk(chunkCount, workers: workers) { c in
+                guard c < firstFailed.current else { return (outcomes + c).initialize(to: .skipped) }
+                let outcome = plan.evaluate(chunk: c)
+                if outcome.stops { firstFailed.lower(to: c) }
+                (outcomes + c).initialize(to: outcome)
+            }
+            for c in 0..<chunkCount { tally.add(outcomes[c]) }
         }
-        if faulty {
+        if tally.faulty {
             // The errors of separate passes, in their order: the inputs' scan, the calls, the outputs' check.
             do throws(EvaluationError) {
                 if guards.refuseNonFinite {
                     try NonFiniteInput.check(pred, rows: rows, columns: d, threads: threads, .pred)
                     try NonFiniteInput.check(target, rows: rows, columns: targetColumns, threads: threads, .target)
                 }
-                if let failure { throw failure }
+                if let failure = tally.failure { throw failure }
                 try UnwrittenOutput.check(instance.loss, [("values", values, elementwise ? rows * d : rows, perValue),
                                                           ("gradient", gradient, rows * d, d), ("hessian", hessian, rows * d, d)])
             } catch {
                 return .failure(error)
             }
         }
-        if scaling && normalizer.bitPattern != predicted.bitPattern {
+        if scaling && tally.normalizer.bitPattern != predicted.bitPattern {
             // The plugin's normalizer is not the predicted one: rescale to 1 / normalizer.
-            let fix = predicted / normalizer
+            let fix = predicted / tally.normalizer
             if let gradient { scaleInPlace(gradient, rows * d, by: fix) }
             if let hessian { scaleInPlace(hessian, rows * d, by: fix) }
         } else if reduction == .mean && !scaling && (gradient != nil || hessian != nil) {
-            let late = 1 / normalizer
+            let late = 1 / tally.normalizer
             if let gradient { scaleInPlace(gradient, rows * d, by: late) }
             if let hessian { scaleInPlace(hessian, rows * d, by: late) }
         }
-        return .success((sum, normalizer, facts))
+        return .success((tally.sum, tally.normalizer, tally.facts))
     }
 
     /// float32 for a float64-only plugin: the host widens the inputs, evaluates

@@ -112,8 +112,10 @@ final class EvaluationPolicyTests: XCTestCase {
         XCTAssertNotEqual(domain?.kind, .nonFiniteInput)
     }
 
-    func testAnOutputAPluginLeavesUnwrittenIsAnErrorOverBuffersAsOverArrays() throws {
-        let folder = try ScalarCallPathTests.folder("policy-skips")
+    /// skips/sq (Tests/Fixtures/plugins/skips_outputs.c), built into `folder`: it
+    /// writes the gradient of even elements only.
+    private func skipsInstance(_ folder: String) throws -> LossInstance {
+        let folder = try ScalarCallPathTests.folder(folder)
         let root = ScalarCallPathTests.packageRoot
         try ScalarCallPathTests.cc([root.appendingPathComponent("Tests/Fixtures/plugins/skips_outputs.c").path,
                                     "-I", root.appendingPathComponent("include").path],
@@ -121,7 +123,11 @@ final class EvaluationPolicyTests: XCTestCase {
         let registry = LossRegistry.discover(HostConfiguration(
             searchPath: .standard(optionFolders: [folder.path], environment: [:], executablePath: nil), allowUnsafePlugins: true))
         let loss = try registry.resolve("skips/sq")
-        let sq = try LossInstance(loss, parameters: BoundParameters.defaults(for: loss.info))
+        return try LossInstance(loss, parameters: BoundParameters.defaults(for: loss.info))
+    }
+
+    func testAnOutputAPluginLeavesUnwrittenIsAnErrorOverBuffersAsOverArrays() throws {
+        let sq = try skipsInstance("policy-skips")
         let arrays = failure { _ = try evaluate(sq, [1, 2, 3, 4], [0, 0, 0, 0], reduction: .sum) }
         XCTAssertEqual(arrays?.message, "plugin 'skips' loss 'sq' returned LH_OK but left gradient[1] (row 2) unwritten")
         XCTAssertEqual(arrays?.kind, .unwrittenOutput)
@@ -147,16 +153,7 @@ final class EvaluationPolicyTests: XCTestCase {
     /// chunks: the cell, the input, the kind, and the same winner (the inputs'
     /// scan before the plugin's call, the call before the outputs' check).
     func testASingleChunkCallReportsEachFaultAsManyChunksDo() throws {
-        let bce = try instance("bce_with_logits"), mse = try instance("mse")
-        let folder = try ScalarCallPathTests.folder("policy-single-chunk")
-        let root = ScalarCallPathTests.packageRoot
-        try ScalarCallPathTests.cc([root.appendingPathComponent("Tests/Fixtures/plugins/skips_outputs.c").path,
-                                    "-I", root.appendingPathComponent("include").path],
-                                   to: folder.appendingPathComponent("libskips.so").path)
-        let registry = LossRegistry.discover(HostConfiguration(
-            searchPath: .standard(optionFolders: [folder.path], environment: [:], executablePath: nil), allowUnsafePlugins: true))
-        let skips = try registry.resolve("skips/sq")
-        let sq = try LossInstance(skips, parameters: BoundParameters.defaults(for: skips.info))
+        let bce = try instance("bce_with_logits"), mse = try instance("mse"), sq = try skipsInstance("policy-single-chunk")
         func run(_ instance: LossInstance, _ pred: [Double], _ target: [Double], columns: Int = 1, threads: Int) -> EvaluationError? {
             var gradient = [Double](repeating: 0, count: pred.count)
             return failure {

@@ -92,7 +92,20 @@ public enum Evaluator {
     /// Evaluates float64 matrices (or in `options.dtype`).
     public static func evaluate(_ instance: LossInstance, pred: Matrix, target: Matrix, weight: [Double]? = nil,
                                 options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
-        try evaluate(instance, pred: NumericArray(pred), target: NumericArray(target), weight: weight, options: options)
+        if let dtype = options.dtype, dtype != .f64 {
+            return try evaluate(instance, pred: NumericArray(pred), target: NumericArray(target), weight: weight, options: options)
+        }
+        // float64 in memory: read in place, with no wrapper to allocate.
+        let result = pred.values.withUnsafeBytes { p in
+            target.values.withUnsafeBytes { t in
+                Result { () throws(EvaluationError) -> Evaluation in
+                    try evaluate(instance, pred: Input(p.baseAddress, rows: pred.rows, columns: pred.columns),
+                                 target: Input(t.baseAddress, rows: target.rows, columns: target.columns),
+                                 dtype: .f64, weight: weight, options: options)
+                }
+            }
+        }
+        return try result.get()
     }
 
     /// Evaluates arrays in `options.dtype` (default: pred's). float32 goes to the
@@ -100,26 +113,49 @@ public enum Evaluator {
     /// float64 and the outputs back.
     public static func evaluate(_ instance: LossInstance, pred: NumericArray, target: NumericArray, weight: [Double]? = nil,
                                 options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
+        let dtype = options.dtype ?? pred.dtype
+        let p = pred.converted(to: dtype), t = target.converted(to: dtype)
+        return try p.withRawPointer { (pp) throws(EvaluationError) in
+            try t.withRawPointer { (tp) throws(EvaluationError) in
+                try evaluate(instance, pred: Input(pp, rows: p.rows, columns: p.columns), target: Input(tp, rows: t.rows, columns: t.columns),
+                             dtype: dtype, weight: weight, options: options)
+            }
+        }
+    }
+
+    /// A row-major input of the evaluation's element type.
+    private struct Input {
+        let base: UnsafeRawPointer
+        let rows: Int
+        let columns: Int
+
+        /// `base` nil (an empty array) stands for any aligned address: nothing is read.
+        init(_ base: UnsafeRawPointer?, rows: Int, columns: Int) {
+            self.base = base ?? UnsafeRawPointer(bitPattern: 64)!
+            self.rows = rows
+            self.columns = columns
+        }
+    }
+
+    /// The two public forms' evaluation, with new output arrays.
+    private static func evaluate(_ instance: LossInstance, pred: Input, target: Input, dtype: DType, weight: [Double]?,
+                                 options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
         let info = instance.loss.info
         try ShapeCheck.check(info, predRows: pred.rows, predColumns: pred.columns, targetRows: target.rows,
                              targetColumns: target.columns, weightCount: weight?.count)
         if options.hessian && info.hessian == .none {
             throw EvaluationError("loss '\(info.id)' provides no Hessian")
         }
-        let dtype = options.dtype ?? pred.dtype
-        let rows = pred.rows, d = pred.columns
-        let p = pred.converted(to: dtype), t = target.converted(to: dtype)
         var result: Evaluation
         switch dtype {
         case .f64:
-            let out = try outputs(instance, p, t, weight, Double.self, targetColumns: target.columns, options: options)
-            result = Evaluation(rows: rows, columns: d, value: out.totals.value, sum: out.totals.sum,
+            let out = try outputs(instance, pred, target, weight, Double.self, options: options)
+            result = Evaluation(rows: pred.rows, columns: pred.columns, value: out.totals.value, sum: out.totals.sum,
                                 normalizer: out.totals.normalizer, values: out.values, gradient: out.gradient, hessian: out.hessian)
         case .f32:
-            let out = try outputs(instance, p, t, weight.map { w in w.map { Float($0) } }, Float.self,
-                                  targetColumns: target.columns, options: options)
+            let out = try outputs(instance, pred, target, weight.map { w in w.map { Float($0) } }, Float.self, options: options)
             // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
-            result = Evaluation(rows: rows, columns: d, value: out.totals.value, sum: out.totals.sum,
+            result = Evaluation(rows: pred.rows, columns: pred.columns, value: out.totals.value, sum: out.totals.sum,
                                 normalizer: out.totals.normalizer, values: nil, gradient: nil, hessian: nil)
             result.dtype = .f32
             result.valuesF32 = out.values
@@ -131,19 +167,19 @@ public enum Evaluator {
 
     /// The per-element outputs `options` asks for, in `S`, and the totals.
     private static func outputs<S: KernelScalar>(
-        _ instance: LossInstance, _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
-        targetColumns: Int, options: EvaluationOptions
+        _ instance: LossInstance, _ pred: Input, _ target: Input, _ weight: [S]?, _: S.Type, options: EvaluationOptions
     ) throws(EvaluationError) -> (values: [S]?, gradient: [S]?, hessian: [S]?, totals: Totals) {
         let rows = pred.rows, d = pred.columns
         let valueCount = instance.loss.info.reduce == .elementwise ? rows * d : rows
         var values: [S]? = options.values || options.reduction == .none ? uninitializedArray(valueCount) : nil
         var gradient: [S]? = options.gradient ? uninitializedArray(rows * d) : nil
         var hessian: [S]? = options.hessian ? uninitializedArray(rows * d) : nil
-        let totals = withInputs(pred, target, weight, S.self) { pp, tp, wp in
+        let pp = pred.base.assumingMemoryBound(to: S.self), tp = target.base.assumingMemoryBound(to: S.self)
+        let totals = withOptionalBuffer(weight) { wp in
             withOutputs(&values, &gradient, &hessian) { v, g, h -> Result<Totals, EvaluationError> in
                 do throws(EvaluationError) {
                     return .success(try evaluateChecked(
-                        instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pp, target: tp,
+                        instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
                         weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction,
                         threads: options.threads, allowNonFinite: options.allowNonFinite))
                 } catch {
@@ -399,17 +435,9 @@ public enum Evaluator {
         [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    private static func withInputs<S: KernelScalar, R>(
-        _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
-        _ body: (UnsafePointer<S>, UnsafePointer<S>, UnsafePointer<S>?) -> R
-    ) -> R {
-        pred.withRawPointer { p in
-            target.withRawPointer { t in
-                let pp = p.assumingMemoryBound(to: S.self), tp = t.assumingMemoryBound(to: S.self)
-                guard let weight else { return body(pp, tp, nil) }
-                return weight.withUnsafeBufferPointer { body(pp, tp, $0.baseAddress) }
-            }
-        }
+    private static func withOptionalBuffer<S, R>(_ array: [S]?, _ body: (UnsafePointer<S>?) -> R) -> R {
+        guard let array else { return body(nil) }
+        return array.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     private static func withOutputs<S: KernelScalar, R>(

@@ -1,5 +1,8 @@
 import CLossHost
 import LossModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The host-owned `lh_error` record handed to every call.
 package enum ErrorRecord {
@@ -62,32 +65,63 @@ package enum ErrorRecord {
     /// of valid UTF-8 with control characters escaped. A plugin that writes past the end of the message buffer
     /// fails with a message that says so, whatever it returned.
     package static func call(_ stage: String, log: PluginStateLog?, _ body: (UnsafeMutablePointer<lh_error>) -> lh_status) -> Failure? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity + slack) { buffer -> Failure? in
-            buffer[0] = 0
-            let guardWords = UnsafeMutableRawPointer(buffer.baseAddress! + capacity)
-            guardWords.initializeMemory(as: UInt64.self, repeating: canaryWord, count: canaryBytes / 8)
-            var record = lh_error(struct_size: UInt32(MemoryLayout<lh_error>.size), capacity: UInt32(capacity),
-                                  message: buffer.baseAddress, row: -1, column: -1, input: Int32(LH_INPUT_NONE))
-            let status = PluginCall.run(stage, log: log) { body(&record) }
-            var intact = true
-            for i in 0..<canaryBytes / 8 where guardWords.load(fromByteOffset: i * 8, as: UInt64.self) != canaryWord { intact = false }
-            if !intact {
-                var end = capacity
-                while end < capacity + slack && buffer[end] != 0 { end += 1 }
-                let beyond = end < capacity + slack ? "\(end + 1 - capacity) bytes" : "more than \(slack) bytes"
-                return Failure(status: lh_status(LH_ERR_INTERNAL),
-                               message: "the plugin wrote past the end of the error message buffer in \(stage) (\(beyond) beyond its capacity of \(capacity))",
-                               row: -1, column: -1, input: Int32(LH_INPUT_NONE), stage: stage, overflow: true)
+        let buffer = MessageBuffer.take()
+        buffer[0] = 0
+        let guardWords = UnsafeMutableRawPointer(buffer + capacity)
+        guardWords.initializeMemory(as: UInt64.self, repeating: canaryWord, count: canaryBytes / 8)
+        var record = lh_error(struct_size: UInt32(MemoryLayout<lh_error>.size), capacity: UInt32(capacity),
+                              message: buffer, row: -1, column: -1, input: Int32(LH_INPUT_NONE))
+        let status = PluginCall.run(stage, log: log) { body(&record) }
+        var intact = true
+        for i in 0..<canaryBytes / 8 where guardWords.load(fromByteOffset: i * 8, as: UInt64.self) != canaryWord { intact = false }
+        if !intact {
+            var end = capacity
+            while end < capacity + slack && buffer[end] != 0 { end += 1 }
+            // Not reused: the next scan for the end would find this plugin's bytes.
+            buffer.deallocate()
+            let beyond = end < capacity + slack ? "\(end + 1 - capacity) bytes" : "more than \(slack) bytes"
+            return Failure(status: lh_status(LH_ERR_INTERNAL),
+                           message: "the plugin wrote past the end of the error message buffer in \(stage) (\(beyond) beyond its capacity of \(capacity))",
+                           row: -1, column: -1, input: Int32(LH_INPUT_NONE), stage: stage, overflow: true)
+        }
+        defer { MessageBuffer.giveBack(buffer) }
+        if status == LH_OK { return nil }
+        buffer[capacity - 1] = 0
+        var length = 0
+        while buffer[length] != 0 { length += 1 }
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
+        // One line, and no control character that could move a terminal's cursor or forge output.
+        let message = Printable.escaped(String(decoding: bytes, as: UTF8.self)
+            .split(whereSeparator: { $0.isNewline }).joined(separator: " "))
+        return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input, stage: stage)
+    }
+
+    /// The message buffers of `call` (`capacity + slack` bytes, zeroed when made):
+    /// one kept per thread and reused, so a call allocates nothing. A call made
+    /// while the thread's buffer is in use (plugin code calling the host) gets a new one.
+    private enum MessageBuffer {
+        static let key: pthread_key_t = {
+            var key = pthread_key_t()
+            pthread_key_create(&key) { stored in stored.map { UnsafeMutableRawPointer($0).deallocate() } }
+            return key
+        }()
+
+        static func take() -> UnsafeMutablePointer<CChar> {
+            if let kept = pthread_getspecific(key) {
+                pthread_setspecific(key, nil)
+                return kept.assumingMemoryBound(to: CChar.self)
             }
-            if status == LH_OK { return nil }
-            buffer[capacity - 1] = 0
-            var length = 0
-            while buffer[length] != 0 { length += 1 }
-            let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress, count: length)
-            // One line, and no control character that could move a terminal's cursor or forge output.
-            let message = Printable.escaped(String(decoding: bytes, as: UTF8.self)
-                .split(whereSeparator: { $0.isNewline }).joined(separator: " "))
-            return Failure(status: status, message: message, row: record.row, column: record.column, input: record.input, stage: stage)
+            let made = UnsafeMutablePointer<CChar>.allocate(capacity: capacity + slack)
+            made.initialize(repeating: 0, count: capacity + slack)
+            return made
+        }
+
+        static func giveBack(_ buffer: UnsafeMutablePointer<CChar>) {
+            if pthread_getspecific(key) == nil {
+                pthread_setspecific(key, buffer)
+            } else {
+                buffer.deallocate()
+            }
         }
     }
 }

@@ -41,11 +41,12 @@ private func hostString(_ text: String) throws(HostError) -> UnsafeMutablePointe
 }
 
 /// A struct's `struct_size` checked against the smallest size this library
-/// takes: `known`, its size in losshost_host.h `version` (default: this one).
-func checkStructSize(_ size: UInt32, _ type: String, _ known: Int,
-                     version: String = "\(LOSSHOST_HOST_API_MAJOR).\(LOSSHOST_HOST_API_MINOR)") throws(HostError) {
+/// takes: `known`, its size in losshost_host.h `version` (default: this one;
+/// the text is made only for the error).
+func checkStructSize(_ size: UInt32, _ type: StaticString, _ known: Int, version: StaticString? = nil) throws(HostError) {
     guard Int(size) >= known else {
-        throw .argument("\(type).struct_size is \(size), expected at least \(known) (sizeof(\(type)) in losshost_host.h \(version))")
+        let header = version.map { "\($0)" } ?? "\(LOSSHOST_HOST_API_MAJOR).\(LOSSHOST_HOST_API_MINOR)"
+        throw .argument("\(type).struct_size is \(size), expected at least \(known) (sizeof(\(type)) in losshost_host.h \(header))")
     }
 }
 

@@ -46,7 +46,9 @@ public struct KernelBatch<Scalar: KernelScalar> {
     public let values: UnsafeMutablePointer<Scalar>?
     public let gradient: UnsafeMutablePointer<Scalar>?
     public let hessian: UnsafeMutablePointer<Scalar>?
-    /// Whether the caller wants the sum / normalizer.
+    /// Whether the caller wants the sum. The normalizer is always returned: an
+    /// element-wise loss's comes from the weights alone, so a caller that wants
+    /// only it (a `mean` of derivatives) costs no value work.
     public let wantsSum: Bool
 
     @inlinable

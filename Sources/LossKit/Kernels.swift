@@ -124,7 +124,9 @@ public enum Kernels {
         // Blocks of `block` elements: a loop with no reduction in it (so the
         // compiler can vectorise it) writes the weighted values to a stack
         // buffer, then four partial sums add the buffer up in a fixed order.
-        let block = 256
+        // 128 Doubles: within the 1 KiB that `withUnsafeTemporaryAllocation`
+        // always puts on the stack (a larger buffer may go to the heap, per call).
+        let block = 128
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: block) { buffer -> Double in
             let tmp = buffer.baseAddress!
             var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
@@ -145,59 +147,60 @@ public enum Kernels {
     /// copied into the kit's lanes, evaluated by the loss with vector math,
     /// weighted and stored; the same fixed-order partial sums as `span`.
     /// Without `U` the blocks say `wantsValue: false` and the value lane is
-    /// never read.
+    /// never read. The lanes are `scratch`'s when given (else allocated here).
     @inlinable
     static func blockSpan<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, U: KernelFlag, G: KernelFlag, H: KernelFlag, E: KernelFlag>(
         _ loss: L, _ p: UnsafePointer<S>, _ t: UnsafePointer<S>, _ start: Int, _ end: Int, _ scale: Double,
         _ ew: UnsafePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafeMutablePointer<S>, _ h: UnsafeMutablePointer<S>,
-        _: V.Type, _: U.Type, _: G.Type, _: H.Type, _: E.Type, _ math: VectorMath
+        _: V.Type, _: U.Type, _: G.Type, _: H.Type, _: E.Type, _ math: VectorMath, _ scratch: BlockScratch?
     ) -> Double {
         let perElement = E.on, wantV = V.on, used = U.on, wantG = G.on, wantH = H.on
         let capacity = ElementBlock<S>.capacity
         let lanes = ElementBlock<S>.lanes
-        return withUnsafeTemporaryAllocation(of: S.self, capacity: lanes * capacity) { storage -> Double in
-            let base = storage.baseAddress!  // trivial values: each lane is written before it is read
-            return withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { buffer -> Double in
-                let tmp = buffer.baseAddress!
-                let pb = base, tb = base + capacity
-                let vb = base + 2 * capacity, gb = base + 3 * capacity, hb = base + 4 * capacity
-                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                var i = start
-                while i < end {
-                    let n = min(capacity, end &- i)
-                    pb.update(from: p + i, count: n)
-                    tb.update(from: t + i, count: n)
-                    loss.evaluate(block: ElementBlock(count: n, math: math, wantsValue: used, wantsDerivatives: wantG || wantH,
-                                                       storage: base))
-                    if !perElement && scale == 1 {
-                        // Unweighted: the lanes are the outputs (in S: no round trip
-                        // through Double), and the values are summed in Double.
-                        if wantG { (g + i).update(from: gb, count: n) }
-                        if wantH { (h + i).update(from: hb, count: n) }
-                        if wantV { (v + i).update(from: vb, count: n) }
-                        if used { addInFours(n, &s0, &s1, &s2, &s3) { vb[$0].asDouble } }
-                        i &+= n
-                        continue
-                    }
-                    // One simple loop per output (each vectorises on its own, whatever
-                    // the optimiser merges): the weights, then w·ℓ′, w·ℓ″, w·ℓ.
-                    if perElement {
-                        for k in 0..<n { tmp[k] = ew[i &+ k].asDouble }
-                    } else {
-                        for k in 0..<n { tmp[k] = scale }
-                    }
-                    if wantG { for k in 0..<n { g[i &+ k] = S(fromDouble: tmp[k] * gb[k].asDouble) } }
-                    if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
-                    if used {
-                        for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
-                        if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
-                        addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
-                    }
-                    i &+= n
-                }
-                return (s0 + s1) + (s2 + s3)
-            }
+        let memory = scratch?.take() ?? .allocate(byteCount: BlockScratch.bytes, alignment: 64)
+        defer {
+            if let scratch { scratch.giveBack(memory) } else { memory.deallocate() }
         }
+        // Trivial values: each lane is written before it is read.
+        let base = memory.bindMemory(to: S.self, capacity: lanes * capacity)
+        let tmp = (memory + lanes * capacity * MemoryLayout<S>.stride).bindMemory(to: Double.self, capacity: capacity)
+        let pb = base, tb = base + capacity
+        let vb = base + 2 * capacity, gb = base + 3 * capacity, hb = base + 4 * capacity
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = start
+        while i < end {
+            let n = min(capacity, end &- i)
+            pb.update(from: p + i, count: n)
+            tb.update(from: t + i, count: n)
+            loss.evaluate(block: ElementBlock(count: n, math: math, wantsValue: used, wantsDerivatives: wantG || wantH,
+                                               storage: base))
+            if !perElement && scale == 1 {
+                // Unweighted: the lanes are the outputs (in S: no round trip
+                // through Double), and the values are summed in Double.
+                if wantG { (g + i).update(from: gb, count: n) }
+                if wantH { (h + i).update(from: hb, count: n) }
+                if wantV { (v + i).update(from: vb, count: n) }
+                if used { addInFours(n, &s0, &s1, &s2, &s3) { vb[$0].asDouble } }
+                i &+= n
+                continue
+            }
+            // One simple loop per output (each vectorises on its own, whatever
+            // the optimiser merges): the weights, then w·ℓ′, w·ℓ″, w·ℓ.
+            if perElement {
+                for k in 0..<n { tmp[k] = ew[i &+ k].asDouble }
+            } else {
+                for k in 0..<n { tmp[k] = scale }
+            }
+            if wantG { for k in 0..<n { g[i &+ k] = S(fromDouble: tmp[k] * gb[k].asDouble) } }
+            if wantH { for k in 0..<n { h[i &+ k] = S(fromDouble: tmp[k] * hb[k].asDouble) } }
+            if used {
+                for k in 0..<n { tmp[k] = tmp[k] * vb[k].asDouble }
+                if wantV { for k in 0..<n { v[i &+ k] = S(fromDouble: tmp[k]) } }
+                addInFours(n, &s0, &s1, &s2, &s3) { tmp[$0] }
+            }
+            i &+= n
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// One loop (per-element or block) for the given outputs, per-element
@@ -205,19 +208,19 @@ public enum Kernels {
     @inlinable @inline(__always)
     static func run<L: ElementwiseLoss, S: KernelScalar, V: KernelFlag, U: KernelFlag, G: KernelFlag, H: KernelFlag>(
         _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, _ scale: Double, _ elementWeight: UnsafePointer<S>?,
-        _ fv: V.Type, _ fu: U.Type, _ fg: G.Type, _ fh: H.Type, _ math: VectorMath
+        _ fv: V.Type, _ fu: U.Type, _ fg: G.Type, _ fh: H.Type, _ math: VectorMath, _ scratch: BlockScratch?
     ) -> Double {
         let p = b.pred!, t = b.target!
         let unused = UnsafeMutablePointer<S>(bitPattern: 64)!  // never read or written: its flag is off
         let v = b.values ?? unused, g = b.gradient ?? unused, h = b.hessian ?? unused
         if let ew = elementWeight {
             return L.evaluatesBlocks
-                ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, On.self, math)
+                ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, On.self, math, scratch)
                 : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, On.self)
         }
         let ew = UnsafePointer(unused)
         return L.evaluatesBlocks
-            ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, Off.self, math)
+            ? blockSpan(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, Off.self, math, scratch)
             : span(loss, p, t, start, end, scale, ew, v, g, h, fv, fu, fg, fh, Off.self)
     }
 
@@ -227,30 +230,31 @@ public enum Kernels {
     @inlinable
     static func fused<L: ElementwiseLoss, S: KernelScalar>(
         _ loss: L, _ b: KernelBatch<S>, _ start: Int, _ end: Int, scale: Double, elementWeight: UnsafePointer<S>?,
-        math: VectorMath
+        math: VectorMath, scratch: BlockScratch?
     ) -> Double {
         let w = elementWeight
         switch (b.values != nil, b.values != nil || b.wantsSum, b.gradient != nil, b.hessian != nil) {
-        case (true, _, false, false): return run(loss, b, start, end, scale, w, On.self, On.self, Off.self, Off.self, math)
-        case (true, _, false, true): return run(loss, b, start, end, scale, w, On.self, On.self, Off.self, On.self, math)
-        case (true, _, true, false): return run(loss, b, start, end, scale, w, On.self, On.self, On.self, Off.self, math)
-        case (true, _, true, true): return run(loss, b, start, end, scale, w, On.self, On.self, On.self, On.self, math)
-        case (false, true, false, false): return run(loss, b, start, end, scale, w, Off.self, On.self, Off.self, Off.self, math)
-        case (false, true, false, true): return run(loss, b, start, end, scale, w, Off.self, On.self, Off.self, On.self, math)
-        case (false, true, true, false): return run(loss, b, start, end, scale, w, Off.self, On.self, On.self, Off.self, math)
-        case (false, true, true, true): return run(loss, b, start, end, scale, w, Off.self, On.self, On.self, On.self, math)
+        case (true, _, false, false): return run(loss, b, start, end, scale, w, On.self, On.self, Off.self, Off.self, math, scratch)
+        case (true, _, false, true): return run(loss, b, start, end, scale, w, On.self, On.self, Off.self, On.self, math, scratch)
+        case (true, _, true, false): return run(loss, b, start, end, scale, w, On.self, On.self, On.self, Off.self, math, scratch)
+        case (true, _, true, true): return run(loss, b, start, end, scale, w, On.self, On.self, On.self, On.self, math, scratch)
+        case (false, true, false, false): return run(loss, b, start, end, scale, w, Off.self, On.self, Off.self, Off.self, math, scratch)
+        case (false, true, false, true): return run(loss, b, start, end, scale, w, Off.self, On.self, Off.self, On.self, math, scratch)
+        case (false, true, true, false): return run(loss, b, start, end, scale, w, Off.self, On.self, On.self, Off.self, math, scratch)
+        case (false, true, true, true): return run(loss, b, start, end, scale, w, Off.self, On.self, On.self, On.self, math, scratch)
         case (false, false, false, false): return 0  // nothing wanted
-        case (false, false, false, true): return run(loss, b, start, end, scale, w, Off.self, Off.self, Off.self, On.self, math)
-        case (false, false, true, false): return run(loss, b, start, end, scale, w, Off.self, Off.self, On.self, Off.self, math)
-        case (false, false, true, true): return run(loss, b, start, end, scale, w, Off.self, Off.self, On.self, On.self, math)
+        case (false, false, false, true): return run(loss, b, start, end, scale, w, Off.self, Off.self, Off.self, On.self, math, scratch)
+        case (false, false, true, false): return run(loss, b, start, end, scale, w, Off.self, Off.self, On.self, Off.self, math, scratch)
+        case (false, false, true, true): return run(loss, b, start, end, scale, w, Off.self, Off.self, On.self, On.self, math, scratch)
         }
     }
 
     /// Evaluates an element-wise loss over a batch (float64 or float32), with
-    /// vector math at `math`'s level (a test passes each level; plugins use the best).
+    /// vector math at `math`'s level (a test passes each level; plugins use the
+    /// best); a block loss's lanes are `scratch`'s (an instance's) when given.
     @inlinable
     public static func elementwise<L: ElementwiseLoss, S: KernelScalar>(
-        _ loss: L, _ b: KernelBatch<S>, math: VectorMath = .best
+        _ loss: L, _ b: KernelBatch<S>, math: VectorMath = .best, scratch: BlockScratch? = nil
     ) throws(LossFailure) -> BatchTotals {
         try checkDomains(loss, b, math)
         let d = b.predColumns
@@ -259,16 +263,16 @@ public enum Kernels {
             return .init(sum: 0, normalizer: 0)
         }
         guard let weight = b.weight else {
-            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil, math: math)
+            let sum = fused(loss, b, 0, count, scale: 1, elementWeight: nil, math: math, scratch: scratch)
             return .init(sum: sum, normalizer: Double(d) * Double(b.rows))
         }
         let weights = weightSum(weight, b.rows)
         var sum = 0.0
         if d == 1 {
-            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight, math: math)
+            sum = fused(loss, b, 0, count, scale: 1, elementWeight: weight, math: math, scratch: scratch)
         } else {
             for r in 0..<b.rows {
-                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil, math: math)
+                sum += fused(loss, b, r * d, (r + 1) * d, scale: weight[r].asDouble, elementWeight: nil, math: math, scratch: scratch)
             }
         }
         return .init(sum: sum, normalizer: Double(d) * weights)

@@ -50,14 +50,15 @@ public struct LossExport: Sendable {
         info.reduce = .elementwise
         return LossExport(info: info) { (parameters: ParameterValues) throws(LossFailure) -> Evaluators in
             let loss = try L(parameters)
+            let scratch = L.evaluatesBlocks ? BlockScratch() : nil  // the instance's block lanes, kept between calls
             return Evaluators(
                 f64: { (batch: Batch) throws(LossFailure) -> BatchTotals in
                     try ElementRefusal.check(loss, batch)
-                    return try Kernels.elementwise(loss, batch)
+                    return try Kernels.elementwise(loss, batch, scratch: scratch)
                 },
                 f32: { (batch: BatchF32) throws(LossFailure) -> BatchTotals in
                     try ElementRefusal.check(loss, batch)
-                    return try Kernels.elementwise(loss, batch)
+                    return try Kernels.elementwise(loss, batch, scratch: scratch)
                 })
         }
     }

@@ -186,7 +186,7 @@ enum CTable {
             rows: Int(b.rows), predColumns: Int(b.pred_columns), targetColumns: Int(b.target_columns),
             pred: b.pred, target: b.target, weight: b.weight,
             values: o.values, gradient: o.gradient, hessian: o.hessian,
-            wantsSum: o.sum != nil || o.normalizer != nil)
+            wantsSum: o.sum != nil)
         do throws(LossFailure) {
             let totals = try box.evaluate(view)
             o.sum?.pointee = totals.sum
@@ -215,7 +215,7 @@ enum CTable {
             rows: Int(b.rows), predColumns: Int(b.pred_columns), targetColumns: Int(b.target_columns),
             pred: b.pred, target: b.target, weight: b.weight,
             values: o.values, gradient: o.gradient, hessian: o.hessian,
-            wantsSum: o.sum != nil || o.normalizer != nil)
+            wantsSum: o.sum != nil)
         do throws(LossFailure) {
             let totals = try evaluate(view)
             o.sum?.pointee = totals.sum

@@ -112,8 +112,10 @@ final class EvaluationPolicyTests: XCTestCase {
         XCTAssertNotEqual(domain?.kind, .nonFiniteInput)
     }
 
-    func testAnOutputAPluginLeavesUnwrittenIsAnErrorOverBuffersAsOverArrays() throws {
-        let folder = try ScalarCallPathTests.folder("policy-skips")
+    /// skips/sq (Tests/Fixtures/plugins/skips_outputs.c), built into `folder`: it
+    /// writes the gradient of even elements only.
+    private func skipsInstance(_ folder: String) throws -> LossInstance {
+        let folder = try ScalarCallPathTests.folder(folder)
         let root = ScalarCallPathTests.packageRoot
         try ScalarCallPathTests.cc([root.appendingPathComponent("Tests/Fixtures/plugins/skips_outputs.c").path,
                                     "-I", root.appendingPathComponent("include").path],
@@ -121,7 +123,11 @@ final class EvaluationPolicyTests: XCTestCase {
         let registry = LossRegistry.discover(HostConfiguration(
             searchPath: .standard(optionFolders: [folder.path], environment: [:], executablePath: nil), allowUnsafePlugins: true))
         let loss = try registry.resolve("skips/sq")
-        let sq = try LossInstance(loss, parameters: BoundParameters.defaults(for: loss.info))
+        return try LossInstance(loss, parameters: BoundParameters.defaults(for: loss.info))
+    }
+
+    func testAnOutputAPluginLeavesUnwrittenIsAnErrorOverBuffersAsOverArrays() throws {
+        let sq = try skipsInstance("policy-skips")
         let arrays = failure { _ = try evaluate(sq, [1, 2, 3, 4], [0, 0, 0, 0], reduction: .sum) }
         XCTAssertEqual(arrays?.message, "plugin 'skips' loss 'sq' returned LH_OK but left gradient[1] (row 2) unwritten")
         XCTAssertEqual(arrays?.kind, .unwrittenOutput)
@@ -140,6 +146,59 @@ final class EvaluationPolicyTests: XCTestCase {
         }
         XCTAssertEqual(buffers?.message, arrays?.message)
         XCTAssertEqual(buffers?.kind, .unwrittenOutput)
+    }
+
+    /// A call of one chunk runs on the calling thread with nothing allocated
+    /// (`Evaluator.run`'s lean path); each fault it meets is reported as over many
+    /// chunks: the cell, the input, the kind, and the same winner (the inputs'
+    /// scan before the plugin's call, the call before the outputs' check).
+    func testASingleChunkCallReportsEachFaultAsManyChunksDo() throws {
+        let bce = try instance("bce_with_logits"), mse = try instance("mse"), sq = try skipsInstance("policy-single-chunk")
+        func run(_ instance: LossInstance, _ pred: [Double], _ target: [Double], columns: Int = 1, threads: Int) -> EvaluationError? {
+            var gradient = [Double](repeating: 0, count: pred.count)
+            return failure {
+                _ = try pred.withUnsafeBufferPointer { p in
+                    try target.withUnsafeBufferPointer { t in
+                        try gradient.withUnsafeMutableBufferPointer { g in
+                            try Evaluator.evaluate(instance, rows: pred.count / columns, predColumns: columns, targetColumns: columns,
+                                                   pred: p.baseAddress!, target: t.baseAddress!, weight: nil, values: nil,
+                                                   gradient: g.baseAddress, hessian: nil, reduction: .mean, threads: threads,
+                                                   allowNonFinite: false)
+                        }
+                    }
+                }
+            }
+        }
+        for threads in [1, 0] {
+            // Non-finite input, named by row and column, pred before target.
+            let pred = run(mse, [1, 2, 3, .nan, 5, 6], [0, 0, 0, 0, .infinity, 0], columns: 2, threads: threads)
+            XCTAssertEqual(pred?.message, "non-finite value 'nan'")
+            XCTAssertEqual(pred?.kind, .nonFiniteInput)
+            XCTAssertEqual(pred?.input, .pred)
+            XCTAssertEqual(pred?.row, 1)
+            XCTAssertEqual(pred?.column, 1)
+            let target = run(mse, [1, 2, 3, 4, 5, 6], [0, 0, 0, 0, .infinity, 0], columns: 2, threads: threads)
+            XCTAssertEqual(target?.input, .target)
+            XCTAssertEqual(target?.row, 2)
+            XCTAssertEqual(target?.column, 0)
+            // The plugin's failure, at its row; a non-finite input in the same chunk wins over it.
+            let domain = run(bce, [0.5, 0.5, 0.5, 0.5], [1, 0, 1, 3], threads: threads)
+            XCTAssertEqual(domain?.row, 3)
+            XCTAssertEqual(domain?.input, .target)
+            XCTAssertEqual(domain?.message, "target value 3 is outside the loss's domain (a label or soft target in [0, 1])")
+            XCTAssertNotEqual(domain?.kind, .nonFiniteInput)
+            let both = run(bce, [0.5, 0.5, .nan, 0.5], [1, 0, 1, 3], threads: threads)
+            XCTAssertEqual(both?.kind, .nonFiniteInput)
+            XCTAssertEqual(both?.row, 2)
+            // An output the plugin left unwritten; a non-finite input wins over it too.
+            let unwritten = run(sq, [1, 2, 3, 4], [0, 0, 0, 0], threads: threads)
+            XCTAssertEqual(unwritten?.message, "plugin 'skips' loss 'sq' returned LH_OK but left gradient[1] (row 2) unwritten")
+            XCTAssertEqual(unwritten?.kind, .unwrittenOutput)
+            let first = run(sq, [1, 2, 3, 4], [0, -.infinity, 0, 0], threads: threads)
+            XCTAssertEqual(first?.kind, .nonFiniteInput)
+            XCTAssertEqual(first?.input, .target)
+            XCTAssertEqual(first?.row, 1)
+        }
     }
 
     func testTypedParametersBindLikeTheirText() throws {

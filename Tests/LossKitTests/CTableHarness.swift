@@ -61,6 +61,11 @@ struct CLoss {
         loss = match!
     }
 
+    /// A loss of another table.
+    init(_ loss: UnsafePointer<lh_loss>) {
+        self.loss = loss
+    }
+
     var params: [lh_param_info] {
         (0..<Int(loss.pointee.param_count)).map { loss.pointee.params[$0] }
     }

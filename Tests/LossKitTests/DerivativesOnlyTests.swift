@@ -178,6 +178,39 @@ final class DerivativesOnlyTests: XCTestCase {
         }
     }
 
+    /// `ValueSpy` with one log for every instance: the plugin table makes its own.
+    struct SharedValueSpy: ElementwiseLoss {
+        static let info = LossInfo(id: "shared_value_spy", summary: "pred squared", kind: .regression, predDoc: "p", targetDoc: "t")
+        nonisolated(unsafe) static var log = BlockLog()
+        let spy: ValueSpy
+        init(_ parameters: ParameterValues) { spy = ValueSpy(log: Self.log) }
+        func derivatives(pred: Double, target: Double) -> Derivatives { spy.derivatives(pred: pred, target: target) }
+        static var evaluatesBlocks: Bool { true }
+        func evaluate<S: KernelScalar>(block b: ElementBlock<S>) { spy.evaluate(block: b) }
+    }
+
+    /// Through the C table, a `mean` of derivatives (the sum NULL, the normalizer
+    /// asked for: what the host passes for `LH_HOST_OUTPUT_NO_SUM` with
+    /// `LH_HOST_MEAN`) computes no value: the normalizer comes from the weights.
+    func testTheNormalizerAloneCostsNoValueWork() throws {
+        let table = PluginTable(id: "spy", version: "1.0.0", summary: "a value spy", losses: [.elementwise(SharedValueSpy.self)])
+        let loss = CLoss(table.pointer.pointee.losses[0]!)
+        let pred = uniforms(600, -3...3, seed: 21), weight = uniforms(600, 0...2, seed: 22)
+        let rows = pred.map { [$0] }, target = pred.map { _ in [0.0] }
+        for w in [nil, weight] {
+            SharedValueSpy.log = BlockLog()
+            let only = try loss.evaluate(pred: rows, target: target, weight: w, wanted: [.gradient, .hessian, .normalizer]).get()
+            XCTAssertEqual(SharedValueSpy.log.wantsValue, [false, false, false], "weighted \(w != nil)")
+            XCTAssertEqual(only.normalizer, w.map { $0.reduce(0, +) } ?? 600, accuracy: 1e-9)
+            XCTAssertEqual(only.gradient, zip(pred, w ?? pred.map { _ in 1 }).map { 2 * $0 * $1 })
+            SharedValueSpy.log = BlockLog()
+            let full = try loss.evaluate(pred: rows, target: target, weight: w, wanted: [.gradient, .hessian, .normalizer, .sum]).get()
+            XCTAssertEqual(SharedValueSpy.log.wantsValue, [true, true, true], "weighted \(w != nil)")
+            XCTAssertEqual(full.normalizer.bitPattern, only.normalizer.bitPattern)
+            XCTAssertEqual(full.sum, zip(pred, w ?? pred.map { _ in 1 }).map { $0 * $0 * $1 }.reduce(0, +), accuracy: 1e-9)
+        }
+    }
+
     /// A block with every lane set to a marker, evaluated by `loss` without the value.
     func laneMarkers<L: ElementwiseLoss>(_ loss: L, pred: [Double], target: [Double]) -> (value: [Double], temporaries: [[Double]]) {
         let c = ElementBlock<Double>.capacity, lanes = ElementBlock<Double>.lanes

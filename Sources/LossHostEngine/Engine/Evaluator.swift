@@ -92,7 +92,20 @@ public enum Evaluator {
     /// Evaluates float64 matrices (or in `options.dtype`).
     public static func evaluate(_ instance: LossInstance, pred: Matrix, target: Matrix, weight: [Double]? = nil,
                                 options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
-        try evaluate(instance, pred: NumericArray(pred), target: NumericArray(target), weight: weight, options: options)
+        if let dtype = options.dtype, dtype != .f64 {
+            return try evaluate(instance, pred: NumericArray(pred), target: NumericArray(target), weight: weight, options: options)
+        }
+        // float64 in memory: read in place, with no wrapper to allocate.
+        let result = pred.values.withUnsafeBytes { p in
+            target.values.withUnsafeBytes { t in
+                Result { () throws(EvaluationError) -> Evaluation in
+                    try evaluate(instance, pred: Input(p.baseAddress, rows: pred.rows, columns: pred.columns),
+                                 target: Input(t.baseAddress, rows: target.rows, columns: target.columns),
+                                 dtype: .f64, weight: weight, options: options)
+                }
+            }
+        }
+        return try result.get()
     }
 
     /// Evaluates arrays in `options.dtype` (default: pred's). float32 goes to the
@@ -100,26 +113,49 @@ public enum Evaluator {
     /// float64 and the outputs back.
     public static func evaluate(_ instance: LossInstance, pred: NumericArray, target: NumericArray, weight: [Double]? = nil,
                                 options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
+        let dtype = options.dtype ?? pred.dtype
+        let p = pred.converted(to: dtype), t = target.converted(to: dtype)
+        return try p.withRawPointer { (pp) throws(EvaluationError) in
+            try t.withRawPointer { (tp) throws(EvaluationError) in
+                try evaluate(instance, pred: Input(pp, rows: p.rows, columns: p.columns), target: Input(tp, rows: t.rows, columns: t.columns),
+                             dtype: dtype, weight: weight, options: options)
+            }
+        }
+    }
+
+    /// A row-major input of the evaluation's element type.
+    private struct Input {
+        let base: UnsafeRawPointer
+        let rows: Int
+        let columns: Int
+
+        /// `base` nil (an empty array) stands for any aligned address: nothing is read.
+        init(_ base: UnsafeRawPointer?, rows: Int, columns: Int) {
+            self.base = base ?? UnsafeRawPointer(bitPattern: 64)!
+            self.rows = rows
+            self.columns = columns
+        }
+    }
+
+    /// The two public forms' evaluation, with new output arrays.
+    private static func evaluate(_ instance: LossInstance, pred: Input, target: Input, dtype: DType, weight: [Double]?,
+                                 options: EvaluationOptions) throws(EvaluationError) -> Evaluation {
         let info = instance.loss.info
         try ShapeCheck.check(info, predRows: pred.rows, predColumns: pred.columns, targetRows: target.rows,
                              targetColumns: target.columns, weightCount: weight?.count)
         if options.hessian && info.hessian == .none {
             throw EvaluationError("loss '\(info.id)' provides no Hessian")
         }
-        let dtype = options.dtype ?? pred.dtype
-        let rows = pred.rows, d = pred.columns
-        let p = pred.converted(to: dtype), t = target.converted(to: dtype)
         var result: Evaluation
         switch dtype {
         case .f64:
-            let out = try outputs(instance, p, t, weight, Double.self, targetColumns: target.columns, options: options)
-            result = Evaluation(rows: rows, columns: d, value: out.totals.value, sum: out.totals.sum,
+            let out = try outputs(instance, pred, target, weight, Double.self, options: options)
+            result = Evaluation(rows: pred.rows, columns: pred.columns, value: out.totals.value, sum: out.totals.sum,
                                 normalizer: out.totals.normalizer, values: out.values, gradient: out.gradient, hessian: out.hessian)
         case .f32:
-            let out = try outputs(instance, p, t, weight.map { w in w.map { Float($0) } }, Float.self,
-                                  targetColumns: target.columns, options: options)
+            let out = try outputs(instance, pred, target, weight.map { w in w.map { Float($0) } }, Float.self, options: options)
             // The float32 arrays only; `widenFloat32()` fills the float64 ones for printing.
-            result = Evaluation(rows: rows, columns: d, value: out.totals.value, sum: out.totals.sum,
+            result = Evaluation(rows: pred.rows, columns: pred.columns, value: out.totals.value, sum: out.totals.sum,
                                 normalizer: out.totals.normalizer, values: nil, gradient: nil, hessian: nil)
             result.dtype = .f32
             result.valuesF32 = out.values
@@ -131,19 +167,19 @@ public enum Evaluator {
 
     /// The per-element outputs `options` asks for, in `S`, and the totals.
     private static func outputs<S: KernelScalar>(
-        _ instance: LossInstance, _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
-        targetColumns: Int, options: EvaluationOptions
+        _ instance: LossInstance, _ pred: Input, _ target: Input, _ weight: [S]?, _: S.Type, options: EvaluationOptions
     ) throws(EvaluationError) -> (values: [S]?, gradient: [S]?, hessian: [S]?, totals: Totals) {
         let rows = pred.rows, d = pred.columns
         let valueCount = instance.loss.info.reduce == .elementwise ? rows * d : rows
         var values: [S]? = options.values || options.reduction == .none ? uninitializedArray(valueCount) : nil
         var gradient: [S]? = options.gradient ? uninitializedArray(rows * d) : nil
         var hessian: [S]? = options.hessian ? uninitializedArray(rows * d) : nil
-        let totals = withInputs(pred, target, weight, S.self) { pp, tp, wp in
+        let pp = pred.base.assumingMemoryBound(to: S.self), tp = target.base.assumingMemoryBound(to: S.self)
+        let totals = withOptionalBuffer(weight) { wp in
             withOutputs(&values, &gradient, &hessian) { v, g, h -> Result<Totals, EvaluationError> in
                 do throws(EvaluationError) {
                     return .success(try evaluateChecked(
-                        instance, rows: rows, predColumns: d, targetColumns: targetColumns, pred: pp, target: tp,
+                        instance, rows: rows, predColumns: d, targetColumns: target.columns, pred: pp, target: tp,
                         weight: wp, values: v, gradient: g, hessian: h, reduction: options.reduction,
                         threads: options.threads, allowNonFinite: options.allowNonFinite))
                 } catch {
@@ -215,26 +251,6 @@ public enum Evaluator {
     /// What `run` returns: the sum, the normalizer, and the facts when asked.
     package typealias RunTotals = (sum: Double, normalizer: Double, facts: DerivativeFacts)
 
-    /// How one chunk of `run` ended.
-    private enum ChunkOutcome {
-        case done(sum: Double, normalizer: Double, facts: DerivativeFacts)
-        /// A non-finite pred or target value: the whole-buffer scan names the first.
-        case nonFiniteInput
-        /// An output left unwritten: the whole-buffer check names the first.
-        case unwritten
-        case failed(EvaluationError)
-        /// Not evaluated: an earlier chunk failed.
-        case skipped
-
-        /// Whether later chunks cannot matter (this failure, or an earlier one, wins).
-        var stops: Bool {
-            switch self {
-            case .nonFiniteInput, .failed: true
-            case .done, .unwritten, .skipped: false
-            }
-        }
-    }
-
     /// The whole evaluation over caller-owned buffers (outputs need not be
     /// initialised): chunks over threads, each scanned, evaluated, checked and
     /// (`mean`) scaled in one pass as `guards` say, partial sums in chunk order.
@@ -280,91 +296,61 @@ public enum Evaluator {
         }
         let scaling = scale != 0
 
-        let wantsNormalizer = guards.sum || (reduction == .mean && (gradient != nil || hessian != nil))
-        let one = { (c: Int) -> ChunkOutcome in
-            let start = c * chunkRows, end = min(rows, start + chunkRows), n = end - start
-            if guards.refuseNonFinite && (NonFiniteInput.first(pred + start * d, count: n * d) != nil
-                                          || NonFiniteInput.first(target + start * targetColumns, count: n * targetColumns) != nil) {
-                return .nonFiniteInput
-            }
-            let v = values.map { $0 + start * perValue }, g = gradient.map { $0 + start * d }, h = hessian.map { $0 + start * d }
-            if guards.markOutputs {
-                UnwrittenOutput.fill(v, count: n * perValue)
-                UnwrittenOutput.fill(g, count: n * d)
-                UnwrittenOutput.fill(h, count: n * d)
-            }
-            let r: (sum: Double, normalizer: Double)
-            do throws(EvaluationError) {
-                r = try instance.evaluate(
-                    rows: start..<end, predColumns: d, targetColumns: targetColumns, pred: pred, target: target,
-                    weight: weight, values: v, gradient: g, hessian: h, sum: guards.sum, normalizer: wantsNormalizer)
-            } catch {
-                return .failed(error)
-            }
-            if guards.markOutputs && UnwrittenOutput.any([(v, n * perValue), (g, n * d), (h, n * d)]) { return .unwritten }
-            if scaling {
-                if let g { scaleInPlace(g, n * d, by: scale) }
-                if let h { scaleInPlace(h, n * d, by: scale) }
-            }
-            let facts = guards.facts ? DerivativeFacts.of(gradient: g.map { UnsafePointer($0) }, hessian: h.map { UnsafePointer($0) },
-                                                          start: start * d, count: n * d) : DerivativeFacts()
-            return .done(sum: r.sum, normalizer: r.normalizer, facts: facts)
-        }
-
-        // Chunks after one that failed are skipped: its error (or an earlier one) is the answer.
+        let plan = ChunkPlan(instance: instance, rows: rows, predColumns: d, targetColumns: targetColumns, chunkRows: chunkRows,
+                             perValue: perValue, pred: pred, target: target, weight: weight, values: values, gradient: gradient,
+                             hessian: hessian, guards: guards, scale: scale,
+                             normalizer: guards.sum || (reduction == .mean && (gradient != nil || hessian != nil)))
         let workers = info.threadSafe ? min(chunkCount, threads > 0 ? threads : System.coreCount) : 1
-        let outcomes = UnsafeMutablePointer<ChunkOutcome>.allocate(capacity: chunkCount)
-        defer {
-            outcomes.deinitialize(count: chunkCount)
-            outcomes.deallocate()
-        }
-        let firstFailed = ChunkIndex(.max)
-        forEachChunk(chunkCount, workers: workers) { c in
-            guard c < firstFailed.current else { return (outcomes + c).initialize(to: .skipped) }
-            let outcome = one(c)
-            if outcome.stops { firstFailed.lower(to: c) }
-            (outcomes + c).initialize(to: outcome)
-        }
-        var sum = 0.0, normalizer = 0.0, facts = DerivativeFacts()
-        var failure: EvaluationError?, faulty = false
-        for c in 0..<chunkCount {
-            switch outcomes[c] {
-            case .done(let s, let n, let f):
-                sum += s
-                normalizer += n
-                facts = facts.then(f)
-            case .failed(let error):
-                failure = failure ?? error
-                faulty = true
-            case .nonFiniteInput, .unwritten, .skipped:
-                faulty = true
+        var tally = ChunkTally()
+        if workers <= 1 {
+            // The common small call (one chunk) and single-threaded ones: on this
+            // thread, in chunk order, with nothing allocated.
+            for c in 0..<chunkCount {
+                let outcome = plan.evaluate(chunk: c)
+                tally.add(outcome)
+                if outcome.stops { break }  // its error (or an earlier one) is the answer
             }
+        } else {
+            // Chunks after one that failed are skipped: its error (or an earlier one) is the answer.
+            let outcomes = UnsafeMutablePointer<ChunkOutcome>.allocate(capacity: chunkCount)
+            defer {
+                outcomes.deinitialize(count: chunkCount)
+                outcomes.deallocate()
+            }
+            let firstFailed = ChunkIndex(.max)
+            forEachChunk(chunkCount, workers: workers) { c in
+                guard c < firstFailed.current else { return (outcomes + c).initialize(to: .skipped) }
+                let outcome = plan.evaluate(chunk: c)
+                if outcome.stops { firstFailed.lower(to: c) }
+                (outcomes + c).initialize(to: outcome)
+            }
+            for c in 0..<chunkCount { tally.add(outcomes[c]) }
         }
-        if faulty {
+        if tally.faulty {
             // The errors of separate passes, in their order: the inputs' scan, the calls, the outputs' check.
             do throws(EvaluationError) {
                 if guards.refuseNonFinite {
                     try NonFiniteInput.check(pred, rows: rows, columns: d, threads: threads, .pred)
                     try NonFiniteInput.check(target, rows: rows, columns: targetColumns, threads: threads, .target)
                 }
-                if let failure { throw failure }
+                if let failure = tally.failure { throw failure }
                 try UnwrittenOutput.check(instance.loss, [("values", values, elementwise ? rows * d : rows, perValue),
                                                           ("gradient", gradient, rows * d, d), ("hessian", hessian, rows * d, d)])
             } catch {
                 return .failure(error)
             }
         }
-        if scaling && normalizer.bitPattern != predicted.bitPattern {
+        if scaling && tally.normalizer.bitPattern != predicted.bitPattern {
             // The plugin's normalizer is not the predicted one: rescale to 1 / normalizer.
-            let fix = predicted / normalizer
+            let fix = predicted / tally.normalizer
             if let gradient { scaleInPlace(gradient, rows * d, by: fix) }
             if let hessian { scaleInPlace(hessian, rows * d, by: fix) }
         } else if reduction == .mean && !scaling && (gradient != nil || hessian != nil) {
-            let late = 1 / normalizer
+            let late = 1 / tally.normalizer
             if let gradient { scaleInPlace(gradient, rows * d, by: late) }
             if let hessian { scaleInPlace(hessian, rows * d, by: late) }
         }
-        return .success((sum, normalizer, facts))
+        return .success((tally.sum, tally.normalizer, tally.facts))
     }
 
     /// float32 for a float64-only plugin: the host widens the inputs, evaluates
@@ -449,17 +435,9 @@ public enum Evaluator {
         [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    private static func withInputs<S: KernelScalar, R>(
-        _ pred: NumericArray, _ target: NumericArray, _ weight: [S]?, _: S.Type,
-        _ body: (UnsafePointer<S>, UnsafePointer<S>, UnsafePointer<S>?) -> R
-    ) -> R {
-        pred.withRawPointer { p in
-            target.withRawPointer { t in
-                let pp = p.assumingMemoryBound(to: S.self), tp = t.assumingMemoryBound(to: S.self)
-                guard let weight else { return body(pp, tp, nil) }
-                return weight.withUnsafeBufferPointer { body(pp, tp, $0.baseAddress) }
-            }
-        }
+    private static func withOptionalBuffer<S, R>(_ array: [S]?, _ body: (UnsafePointer<S>?) -> R) -> R {
+        guard let array else { return body(nil) }
+        return array.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     private static func withOutputs<S: KernelScalar, R>(

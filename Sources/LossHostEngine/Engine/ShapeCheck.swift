@@ -13,14 +13,15 @@ enum ShapeCheck {
         guard targetRows == predRows else {
             throw EvaluationError("pred has \(counted(predRows, "row")) but target has \(targetRows)", input: .target)
         }
-        let expected: [Int] = switch info.targetLayout {
-        case .sameShape: [predColumns]
-        case .oneColumn, .classIndex: [1]
-        case .indexOrSameShape: predColumns == 1 ? [1] : [1, predColumns]
+        // The accepted target column counts, as a pair (no array: this runs on every call).
+        let accepted: (Int, Int?) = switch info.targetLayout {
+        case .sameShape: (predColumns, nil)
+        case .oneColumn, .classIndex: (1, nil)
+        case .indexOrSameShape: (1, predColumns == 1 ? nil : predColumns)
         }
-        guard expected.contains(targetColumns) else {
-            let want = expected.map(String.init).joined(separator: " or ")
-            throw EvaluationError("loss '\(info.id)' needs target with \(want) column\(expected == [1] ? "" : "s") (\(info.targetLayout)), got \(targetColumns)",
+        guard targetColumns == accepted.0 || targetColumns == accepted.1 else {
+            let want = [accepted.0] + (accepted.1.map { [$0] } ?? [])
+            throw EvaluationError("loss '\(info.id)' needs target with \(want.map(String.init).joined(separator: " or ")) column\(want == [1] ? "" : "s") (\(info.targetLayout)), got \(targetColumns)",
                                   input: .target)
         }
         if let weightCount, weightCount != predRows {

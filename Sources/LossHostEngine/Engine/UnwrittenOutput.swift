@@ -34,9 +34,10 @@ enum UnwrittenOutput {
         buffer?.update(repeating: marker(), count: count)
     }
 
-    /// Whether some element of these (buffer, count) outputs still holds the marker.
-    static func any<S: KernelScalar>(_ outputs: [(UnsafeMutablePointer<S>?, Int)]) -> Bool {
-        outputs.contains { buffer, count in buffer.map { first(in: $0, count: count) != nil } ?? false }
+    /// Whether some of the `count` elements of an output (nil: not asked for) still holds the marker.
+    @inline(__always)
+    static func any<S: KernelScalar>(_ buffer: UnsafeMutablePointer<S>?, count: Int) -> Bool {
+        buffer.map { first(in: $0, count: count) != nil } ?? false
     }
 
     /// Throws for the first output element still holding the marker; each

@@ -566,33 +566,139 @@ SOFTMAX_ACROSS_LANES(across_avx512_f32, __attribute__((target("avx512f"))), floa
 #define PICK_ACROSS(L, T, STEP) across_base_##T##_##STEP
 #endif
 
-/* The block through the lanes above, ACROSS_ROWS rows at a time; the
- * transposes are plain copy loops. */
+/* The transposes around the lanes, for a block of n rows (R >= n, whole
+ * vectors): in, t[c * R + r] = x[r * cols + c] with the pad rows n..R-1 of t
+ * set to 0; out, exps[r * cols + c] = t[c * R + r] and, when probs is not
+ * NULL, probs[r * cols + c] = t[c * R + r] * f[r]. Copies and one product each,
+ * so every level gives the same bits. The _rows forms take rows first..n-1 in
+ * plain loops: the base level's whole transposes, and the rows the tiles leave. */
+#define TRANSPOSE_ROWS(SUFFIX, T)                                             \
+    static void transpose_in_rows_##SUFFIX(const T *x, size_t first, size_t n, size_t R, size_t cols, \
+                                           T *t) {                            \
+        for (size_t c = 0; c < cols; c++) {                                   \
+            for (size_t r = first; r < n; r++) t[c * R + r] = x[r * cols + c]; \
+            for (size_t r = n; r < R; r++) t[c * R + r] = 0;                  \
+        }                                                                     \
+    }                                                                         \
+    static void transpose_out_rows_##SUFFIX(const T *t, size_t first, size_t n, size_t R, size_t cols, \
+                                            const T *f, T *exps, T *probs) {  \
+        for (size_t r = first; r < n; r++)                                    \
+            for (size_t c = 0; c < cols; c++) exps[r * cols + c] = t[c * R + r]; \
+        if (probs)                                                            \
+            for (size_t r = first; r < n; r++)                                \
+                for (size_t c = 0; c < cols; c++) probs[r * cols + c] = t[c * R + r] * f[r]; \
+    }                                                                         \
+    static void transpose_in_base_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
+        transpose_in_rows_##SUFFIX(x, 0, n, R, cols, t);                      \
+    }                                                                         \
+    static void transpose_out_base_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
+                                            T *exps, T *probs) {              \
+        transpose_out_rows_##SUFFIX(t, 0, n, R, cols, f, exps, probs);        \
+    }
+
+TRANSPOSE_ROWS(f64, double)
+TRANSPOSE_ROWS(f32, float)
+
+#if defined(__x86_64__)
+#define AVX2 __attribute__((target("avx2")))
+
+/* An L x L tile transposed in registers: v[i] holds row i before, column i after. */
+AVX2 static inline void tile_f32(__m256 *v) {
+    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+AVX2 static inline void tile_f64(__m256d *v) {
+    __m256d t0 = _mm256_unpacklo_pd(v[0], v[1]), t1 = _mm256_unpackhi_pd(v[0], v[1]);
+    __m256d t2 = _mm256_unpacklo_pd(v[2], v[3]), t3 = _mm256_unpackhi_pd(v[2], v[3]);
+    v[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    v[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    v[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    v[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+/* Whole groups of L rows as L x L tiles (columns 0, L, ... and a last tile
+ * ending at the last column, overlapping the one before and writing the same
+ * values again), the rows left over and rows shorter than L in plain loops. */
+#define TRANSPOSE_TILES(SUFFIX, T, VT, L, LOADU, STOREU, MUL, SET1)           \
+    AVX2 static void transpose_in_avx2_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
+        size_t whole = cols < L ? 0 : n / L * L;                              \
+        for (size_t r0 = 0; r0 < whole; r0 += L)                              \
+            for (size_t c0 = 0;; c0 += L) {                                   \
+                if (c0 + L > cols) c0 = cols - L;                             \
+                VT v[L];                                                      \
+                for (size_t i = 0; i < L; i++) v[i] = LOADU(x + (r0 + i) * cols + c0); \
+                tile_##SUFFIX(v);                                             \
+                for (size_t k = 0; k < L; k++) STOREU(t + (c0 + k) * R + r0, v[k]); \
+                if (c0 + L == cols) break;                                    \
+            }                                                                 \
+        transpose_in_rows_##SUFFIX(x, whole, n, R, cols, t);                  \
+    }                                                                         \
+    AVX2 static void transpose_out_avx2_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
+                                                 T *exps, T *probs) {         \
+        size_t whole = cols < L ? 0 : n / L * L;                              \
+        for (size_t r0 = 0; r0 < whole; r0 += L)                              \
+            for (size_t c0 = 0;; c0 += L) {                                   \
+                if (c0 + L > cols) c0 = cols - L;                             \
+                VT v[L];                                                      \
+                for (size_t k = 0; k < L; k++) v[k] = LOADU(t + (c0 + k) * R + r0); \
+                tile_##SUFFIX(v);                                             \
+                for (size_t i = 0; i < L; i++) STOREU(exps + (r0 + i) * cols + c0, v[i]); \
+                if (probs)                                                    \
+                    for (size_t i = 0; i < L; i++)                            \
+                        STOREU(probs + (r0 + i) * cols + c0, MUL(v[i], SET1(f[r0 + i]))); \
+                if (c0 + L == cols) break;                                    \
+            }                                                                 \
+        transpose_out_rows_##SUFFIX(t, whole, n, R, cols, f, exps, probs);    \
+    }
+
+TRANSPOSE_TILES(f32, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_mul_ps, _mm256_set1_ps)
+TRANSPOSE_TILES(f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_mul_pd, _mm256_set1_pd)
+/* The AVX-512 level runs the AVX2 tiles (every AVX-512 CPU has AVX2). */
+#define PICK_TRANSPOSE(L, DIR, T) ((L) >= LHVM_AVX2 ? transpose_##DIR##_avx2_##T : transpose_##DIR##_base_##T)
+#else
+#define PICK_TRANSPOSE(L, DIR, T) transpose_##DIR##_base_##T
+#endif
+
+/* The block through the transposes and the lanes above, ACROSS_ROWS rows at a
+ * time; probs (when not NULL) written in the transpose back, with each row's
+ * factor 1 / (1 + rest) rounded to T once, as lhvm_scale_rows rounds it. */
 #define SOFTMAX_ACROSS(NAME, T, APPLY, SUFFIX)                                \
-    static void NAME(const T *x, size_t rows, size_t cols, T *exps, double *max, size_t *top, \
+    static void NAME(const T *x, size_t rows, size_t cols, T *exps, T *probs, double *max, size_t *top, \
                      double *rest, lhvm_level use) {                          \
-        T t[ACROSS_ROWS * ACROSS_MAX_COLS], m[ACROSS_ROWS];                   \
+        T t[ACROSS_ROWS * ACROSS_MAX_COLS], m[ACROSS_ROWS], f[ACROSS_ROWS];   \
         size_t tp[ACROSS_ROWS];                                               \
         double rs[ACROSS_ROWS];                                               \
         for (size_t r0 = 0; r0 < rows; r0 += ACROSS_ROWS) {                   \
             size_t n = rows - r0 < ACROSS_ROWS ? rows - r0 : ACROSS_ROWS;     \
             size_t R = (n + 7) & ~(size_t)7; /* whole vectors: pad rows of 0 */ \
-            const T *in = x + r0 * cols;                                      \
-            for (size_t c = 0; c < cols; c++) {                               \
-                for (size_t r = 0; r < n; r++) t[c * R + r] = in[r * cols + c]; \
-                for (size_t r = n; r < R; r++) t[c * R + r] = 0;              \
-            }                                                                 \
+            PICK_TRANSPOSE(use, in, SUFFIX)(x + r0 * cols, n, R, cols, t);   \
             PICK_ACROSS(use, SUFFIX, max)(t, R, cols, m, tp);                 \
             PICK_ACROSS(use, SUFFIX, shift)(t, R, cols, m);                   \
             APPLY(LHVM_EXP, t, t, R * cols, use);                             \
             PICK_ACROSS(use, SUFFIX, rest)(t, R, cols, tp, rs);               \
-            T *out = exps + r0 * cols;                                        \
             for (size_t r = 0; r < n; r++) {                                  \
                 top[r0 + r] = tp[r];                                          \
                 rest[r0 + r] = rs[r];                                         \
                 max[r0 + r] = m[r];                                           \
-                for (size_t c = 0; c < cols; c++) out[r * cols + c] = t[c * R + r]; \
+                f[r] = (T)(1 / (1 + rs[r]));                                  \
             }                                                                 \
+            PICK_TRANSPOSE(use, out, SUFFIX)(t, n, R, cols, f, exps + r0 * cols, \
+                                             probs ? probs + r0 * cols : NULL); \
         }                                                                     \
     }
 
@@ -624,17 +730,22 @@ SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
 #endif
 
 #define SOFTMAX_ROWS(NAME, T, APPLY, SUFFIX)                                  \
-    void NAME(const T *x, size_t rows, size_t cols, T *exps, double *max, size_t *top, double *rest, \
-              lhvm_level level) {                                             \
+    void NAME(const T *x, size_t rows, size_t cols, T *exps, T *probs, double *max, size_t *top, \
+              double *rest, lhvm_level level) {                               \
         if (rows == 0 || cols == 0) return;                                   \
         lhvm_level use = usable(level);                                       \
         if (cols <= ACROSS_MAX_COLS && rows > 1) {                            \
-            softmax_across_##SUFFIX(x, rows, cols, exps, max, top, rest, use); \
+            softmax_across_##SUFFIX(x, rows, cols, exps, probs, max, top, rest, use); \
             return;                                                           \
         }                                                                     \
         PICK_ROWS(use, shift, SUFFIX)(x, rows, cols, exps, max, top);         \
         APPLY(LHVM_EXP, exps, exps, rows * cols, use);                        \
         PICK_ROWS(use, rest, SUFFIX)(exps, rows, cols, top, rest);            \
+        if (probs)                                                            \
+            for (size_t r = 0; r < rows; r++) {                               \
+                double f = 1 / (1 + rest[r]);                                 \
+                PICK_ROWS(use, scale, SUFFIX)(exps + r * cols, 1, cols, &f, probs + r * cols); \
+            }                                                                 \
     }
 
 SOFTMAX_ROWS(lhvm_softmax_rows_f64, double, lhvm_apply_f64, f64)

@@ -505,53 +505,62 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
 #define ACROSS_ROWS 64
 #define ACROSS_MAX_COLS 16
 
+/* Eight rows at a time, each step's accumulators in small arrays the compiler
+ * keeps in vector registers; top columns as 32-bit lanes. */
+#define LANE_ROWS 8
+#define EACH for (size_t k = 0; k < LANE_ROWS; k++)
+
 #define SOFTMAX_ACROSS_LANES(NAME, ATTR, T)                                   \
-    ATTR static void NAME##_max(const T *restrict t, size_t R, size_t cols, T *restrict m, \
-                                size_t *restrict top) {                       \
-        T m0[ACROSS_ROWS], m1[ACROSS_ROWS], m2[ACROSS_ROWS], m3[ACROSS_ROWS]; \
-        for (size_t r = 0; r < R; r++) m0[r] = m1[r] = m2[r] = m3[r] = t[r];  \
-        size_t j = 0;                                                         \
-        for (; j + 4 <= cols; j += 4) {                                       \
-            const T *c0 = t + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
-            for (size_t r = 0; r < R; r++) {                                  \
-                m0[r] = c0[r] > m0[r] ? c0[r] : m0[r];                        \
-                m1[r] = c1[r] > m1[r] ? c1[r] : m1[r];                        \
-                m2[r] = c2[r] > m2[r] ? c2[r] : m2[r];                        \
-                m3[r] = c3[r] > m3[r] ? c3[r] : m3[r];                        \
+    /* The maximum and top column of each row, then the shift t - max in place. */ \
+    ATTR static void NAME##_max_shift(T *restrict t, size_t R, size_t cols, T *restrict m, \
+                                      unsigned *restrict top) {               \
+        for (size_t r0 = 0; r0 < R; r0 += LANE_ROWS) {                        \
+            T *b = t + r0;                                                    \
+            T m0[LANE_ROWS], m1[LANE_ROWS], m2[LANE_ROWS], m3[LANE_ROWS], mm[LANE_ROWS]; \
+            unsigned tp[LANE_ROWS];                                           \
+            EACH m0[k] = m1[k] = m2[k] = m3[k] = b[k];                        \
+            size_t j = 0;                                                     \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                const T *c0 = b + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
+                EACH {                                                        \
+                    m0[k] = c0[k] > m0[k] ? c0[k] : m0[k];                    \
+                    m1[k] = c1[k] > m1[k] ? c1[k] : m1[k];                    \
+                    m2[k] = c2[k] > m2[k] ? c2[k] : m2[k];                    \
+                    m3[k] = c3[k] > m3[k] ? c3[k] : m3[k];                    \
+                }                                                             \
             }                                                                 \
+            for (; j < cols; j++) EACH m0[k] = b[j * R + k] > m0[k] ? b[j * R + k] : m0[k]; \
+            EACH {                                                            \
+                T x = m1[k] > m0[k] ? m1[k] : m0[k];                          \
+                T y = m3[k] > m2[k] ? m3[k] : m2[k];                          \
+                mm[k] = y > x ? y : x;                                        \
+                tp[k] = (unsigned)cols - 1;                                   \
+            }                                                                 \
+            for (size_t c = cols; c-- > 0;) EACH tp[k] = b[c * R + k] == mm[k] ? (unsigned)c : tp[k]; \
+            for (size_t c = 0; c < cols; c++) EACH b[c * R + k] = b[c * R + k] - mm[k]; \
+            EACH { m[r0 + k] = mm[k]; top[r0 + k] = tp[k]; }                 \
         }                                                                     \
-        for (; j < cols; j++)                                                 \
-            for (size_t r = 0; r < R; r++) m0[r] = t[j * R + r] > m0[r] ? t[j * R + r] : m0[r]; \
-        for (size_t r = 0; r < R; r++) {                                      \
-            T a = m1[r] > m0[r] ? m1[r] : m0[r];                              \
-            T b = m3[r] > m2[r] ? m3[r] : m2[r];                              \
-            m[r] = b > a ? b : a;                                             \
-            top[r] = cols - 1;                                                \
-        }                                                                     \
-        for (size_t c = cols; c-- > 0;)                                       \
-            for (size_t r = 0; r < R; r++) top[r] = t[c * R + r] == m[r] ? c : top[r]; \
-    }                                                                         \
-    ATTR static void NAME##_shift(T *restrict t, size_t R, size_t cols, const T *restrict m) { \
-        for (size_t c = 0; c < cols; c++)                                     \
-            for (size_t r = 0; r < R; r++) t[c * R + r] = t[c * R + r] - m[r]; \
     }                                                                         \
     ATTR static void NAME##_rest(const T *restrict t, size_t R, size_t cols,  \
-                                 const size_t *restrict top, double *restrict rest) { \
-        double s0[ACROSS_ROWS], s1[ACROSS_ROWS], s2[ACROSS_ROWS], s3[ACROSS_ROWS], tail[ACROSS_ROWS]; \
-        for (size_t r = 0; r < R; r++) s0[r] = s1[r] = s2[r] = s3[r] = tail[r] = 0; \
-        size_t j = 0;                                                         \
-        for (; j + 4 <= cols; j += 4) {                                       \
-            const T *c0 = t + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
-            for (size_t r = 0; r < R; r++) {                                  \
-                s0[r] += j == top[r] ? 0 : (double)c0[r];                     \
-                s1[r] += j + 1 == top[r] ? 0 : (double)c1[r];                 \
-                s2[r] += j + 2 == top[r] ? 0 : (double)c2[r];                 \
-                s3[r] += j + 3 == top[r] ? 0 : (double)c3[r];                 \
+                                 const unsigned *restrict top, double *restrict rest) { \
+        for (size_t r0 = 0; r0 < R; r0 += LANE_ROWS) {                        \
+            const T *b = t + r0;                                              \
+            double s0[LANE_ROWS], s1[LANE_ROWS], s2[LANE_ROWS], s3[LANE_ROWS], tail[LANE_ROWS]; \
+            unsigned tp[LANE_ROWS];                                           \
+            EACH { s0[k] = s1[k] = s2[k] = s3[k] = tail[k] = 0; tp[k] = top[r0 + k]; } \
+            unsigned j = 0;                                                   \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                const T *c0 = b + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
+                EACH {                                                        \
+                    s0[k] += j == tp[k] ? 0 : (double)c0[k];                  \
+                    s1[k] += j + 1 == tp[k] ? 0 : (double)c1[k];              \
+                    s2[k] += j + 2 == tp[k] ? 0 : (double)c2[k];              \
+                    s3[k] += j + 3 == tp[k] ? 0 : (double)c3[k];              \
+                }                                                             \
             }                                                                 \
+            for (; j < cols; j++) EACH tail[k] += j == tp[k] ? 0 : (double)b[j * R + k]; \
+            EACH rest[r0 + k] = ((s0[k] + s1[k]) + (s2[k] + s3[k])) + tail[k];  \
         }                                                                     \
-        for (; j < cols; j++)                                                 \
-            for (size_t r = 0; r < R; r++) tail[r] += j == top[r] ? 0 : (double)t[j * R + r]; \
-        for (size_t r = 0; r < R; r++) rest[r] = ((s0[r] + s1[r]) + (s2[r] + s3[r])) + tail[r]; \
     }
 
 SOFTMAX_ACROSS_LANES(across_base_f64, , double)
@@ -681,14 +690,13 @@ TRANSPOSE_TILES(f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, _mm2
     static void NAME(const T *x, size_t rows, size_t cols, T *exps, T *probs, double *max, size_t *top, \
                      double *rest, lhvm_level use) {                          \
         T t[ACROSS_ROWS * ACROSS_MAX_COLS], m[ACROSS_ROWS], f[ACROSS_ROWS];   \
-        size_t tp[ACROSS_ROWS];                                               \
+        unsigned tp[ACROSS_ROWS];                                             \
         double rs[ACROSS_ROWS];                                               \
         for (size_t r0 = 0; r0 < rows; r0 += ACROSS_ROWS) {                   \
             size_t n = rows - r0 < ACROSS_ROWS ? rows - r0 : ACROSS_ROWS;     \
             size_t R = (n + 7) & ~(size_t)7; /* whole vectors: pad rows of 0 */ \
             PICK_TRANSPOSE(use, in, SUFFIX)(x + r0 * cols, n, R, cols, t);   \
-            PICK_ACROSS(use, SUFFIX, max)(t, R, cols, m, tp);                 \
-            PICK_ACROSS(use, SUFFIX, shift)(t, R, cols, m);                   \
+            PICK_ACROSS(use, SUFFIX, max_shift)(t, R, cols, m, tp);           \
             APPLY(LHVM_EXP, t, t, R * cols, use);                             \
             PICK_ACROSS(use, SUFFIX, rest)(t, R, cols, tp, rs);               \
             for (size_t r = 0; r < n; r++) {                                  \

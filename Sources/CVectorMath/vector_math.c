@@ -551,14 +551,18 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
             unsigned j = 0;                                                   \
             for (; j + 4 <= cols; j += 4) {                                   \
                 const T *c0 = b + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
-                EACH {                                                        \
-                    s0[k] += j == tp[k] ? 0 : (double)c0[k];                  \
-                    s1[k] += j + 1 == tp[k] ? 0 : (double)c1[k];              \
-                    s2[k] += j + 2 == tp[k] ? 0 : (double)c2[k];              \
-                    s3[k] += j + 3 == tp[k] ? 0 : (double)c3[k];              \
+                EACH { /* loads outside the selects: no masked loads */       \
+                    double e0 = c0[k], e1 = c1[k], e2 = c2[k], e3 = c3[k];    \
+                    s0[k] += j == tp[k] ? 0 : e0;                             \
+                    s1[k] += j + 1 == tp[k] ? 0 : e1;                         \
+                    s2[k] += j + 2 == tp[k] ? 0 : e2;                         \
+                    s3[k] += j + 3 == tp[k] ? 0 : e3;                         \
                 }                                                             \
             }                                                                 \
-            for (; j < cols; j++) EACH tail[k] += j == tp[k] ? 0 : (double)b[j * R + k]; \
+            for (; j < cols; j++) EACH {                                      \
+                double e = b[j * R + k];                                      \
+                tail[k] += j == tp[k] ? 0 : e;                                \
+            }                                                                 \
             EACH rest[r0 + k] = ((s0[k] + s1[k]) + (s2[k] + s3[k])) + tail[k];  \
         }                                                                     \
     }
@@ -578,31 +582,23 @@ SOFTMAX_ACROSS_LANES(across_avx512_f32, __attribute__((target("avx512f"))), floa
 /* The transposes around the lanes, for a block of n rows (R >= n, whole
  * vectors): in, t[c * R + r] = x[r * cols + c] with the pad rows n..R-1 of t
  * set to 0; out, exps[r * cols + c] = t[c * R + r] and, when probs is not
- * NULL, probs[r * cols + c] = t[c * R + r] * f[r]. Copies and one product each,
- * so every level gives the same bits. The _rows forms take rows first..n-1 in
- * plain loops: the base level's whole transposes, and the rows the tiles leave. */
+ * NULL, probs[r * cols + c] = t[c * R + r] * f[r] (f given for all R rows).
+ * Copies and one product each, so every level gives the same bits. The base
+ * level in plain loops. */
 #define TRANSPOSE_ROWS(SUFFIX, T)                                             \
-    static void transpose_in_rows_##SUFFIX(const T *x, size_t first, size_t n, size_t R, size_t cols, \
-                                           T *t) {                            \
+    static void transpose_in_base_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
         for (size_t c = 0; c < cols; c++) {                                   \
-            for (size_t r = first; r < n; r++) t[c * R + r] = x[r * cols + c]; \
+            for (size_t r = 0; r < n; r++) t[c * R + r] = x[r * cols + c];    \
             for (size_t r = n; r < R; r++) t[c * R + r] = 0;                  \
         }                                                                     \
     }                                                                         \
-    static void transpose_out_rows_##SUFFIX(const T *t, size_t first, size_t n, size_t R, size_t cols, \
-                                            const T *f, T *exps, T *probs) {  \
-        for (size_t r = first; r < n; r++)                                    \
-            for (size_t c = 0; c < cols; c++) exps[r * cols + c] = t[c * R + r]; \
-        if (probs)                                                            \
-            for (size_t r = first; r < n; r++)                                \
-                for (size_t c = 0; c < cols; c++) probs[r * cols + c] = t[c * R + r] * f[r]; \
-    }                                                                         \
-    static void transpose_in_base_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
-        transpose_in_rows_##SUFFIX(x, 0, n, R, cols, t);                      \
-    }                                                                         \
     static void transpose_out_base_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
                                             T *exps, T *probs) {              \
-        transpose_out_rows_##SUFFIX(t, 0, n, R, cols, f, exps, probs);        \
+        for (size_t r = 0; r < n; r++)                                        \
+            for (size_t c = 0; c < cols; c++) exps[r * cols + c] = t[c * R + r]; \
+        if (probs)                                                            \
+            for (size_t r = 0; r < n; r++)                                    \
+                for (size_t c = 0; c < cols; c++) probs[r * cols + c] = t[c * R + r] * f[r]; \
     }
 
 TRANSPOSE_ROWS(f64, double)
@@ -640,39 +636,64 @@ AVX2 static inline void tile_f64(__m256d *v) {
     v[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
 
-/* Whole groups of L rows as L x L tiles (columns 0, L, ... and a last tile
- * ending at the last column, overlapping the one before and writing the same
- * values again), the rows left over and rows shorter than L in plain loops. */
+/* Groups of L rows as L x L tiles: columns 0, L, ... and a last tile ending at
+ * the last column, overlapping the one before and writing the same values
+ * again. The rows after the last whole group go through a copy padded with
+ * zero rows; rows shorter than L take the base level's loops. */
 #define TRANSPOSE_TILES(SUFFIX, T, VT, L, LOADU, STOREU, MUL, SET1)           \
+    AVX2 static inline void group_in_##SUFFIX(const T *x, size_t cols, T *t, size_t R) { \
+        for (size_t c0 = 0;; c0 += L) {                                       \
+            if (c0 + L > cols) c0 = cols - L;                                 \
+            VT v[L];                                                          \
+            for (size_t i = 0; i < L; i++) v[i] = LOADU(x + i * cols + c0);   \
+            tile_##SUFFIX(v);                                                 \
+            for (size_t k = 0; k < L; k++) STOREU(t + (c0 + k) * R, v[k]);    \
+            if (c0 + L == cols) return;                                       \
+        }                                                                     \
+    }                                                                         \
+    AVX2 static inline void group_out_##SUFFIX(const T *t, size_t R, size_t cols, const T *f, T *exps, \
+                                               T *probs) {                    \
+        for (size_t c0 = 0;; c0 += L) {                                       \
+            if (c0 + L > cols) c0 = cols - L;                                 \
+            VT v[L];                                                          \
+            for (size_t k = 0; k < L; k++) v[k] = LOADU(t + (c0 + k) * R);    \
+            tile_##SUFFIX(v);                                                 \
+            for (size_t i = 0; i < L; i++) STOREU(exps + i * cols + c0, v[i]); \
+            if (probs)                                                        \
+                for (size_t i = 0; i < L; i++) STOREU(probs + i * cols + c0, MUL(v[i], SET1(f[i]))); \
+            if (c0 + L == cols) return;                                       \
+        }                                                                     \
+    }                                                                         \
     AVX2 static void transpose_in_avx2_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
-        size_t whole = cols < L ? 0 : n / L * L;                              \
-        for (size_t r0 = 0; r0 < whole; r0 += L)                              \
-            for (size_t c0 = 0;; c0 += L) {                                   \
-                if (c0 + L > cols) c0 = cols - L;                             \
-                VT v[L];                                                      \
-                for (size_t i = 0; i < L; i++) v[i] = LOADU(x + (r0 + i) * cols + c0); \
-                tile_##SUFFIX(v);                                             \
-                for (size_t k = 0; k < L; k++) STOREU(t + (c0 + k) * R + r0, v[k]); \
-                if (c0 + L == cols) break;                                    \
-            }                                                                 \
-        transpose_in_rows_##SUFFIX(x, whole, n, R, cols, t);                  \
+        if (cols < L) {                                                       \
+            transpose_in_base_##SUFFIX(x, n, R, cols, t);                     \
+            return;                                                           \
+        }                                                                     \
+        size_t r0 = 0;                                                        \
+        for (; r0 + L <= n; r0 += L) group_in_##SUFFIX(x + r0 * cols, cols, t + r0, R); \
+        for (; r0 < R; r0 += L) {                                             \
+            T s[L * ACROSS_MAX_COLS];                                         \
+            size_t m = r0 < n ? n - r0 : 0;                                   \
+            if (m) memcpy(s, x + r0 * cols, m * cols * sizeof(T));            \
+            memset(s + m * cols, 0, (L - m) * cols * sizeof(T));              \
+            group_in_##SUFFIX(s, cols, t + r0, R);                            \
+        }                                                                     \
     }                                                                         \
     AVX2 static void transpose_out_avx2_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
                                                  T *exps, T *probs) {         \
-        size_t whole = cols < L ? 0 : n / L * L;                              \
-        for (size_t r0 = 0; r0 < whole; r0 += L)                              \
-            for (size_t c0 = 0;; c0 += L) {                                   \
-                if (c0 + L > cols) c0 = cols - L;                             \
-                VT v[L];                                                      \
-                for (size_t k = 0; k < L; k++) v[k] = LOADU(t + (c0 + k) * R + r0); \
-                tile_##SUFFIX(v);                                             \
-                for (size_t i = 0; i < L; i++) STOREU(exps + (r0 + i) * cols + c0, v[i]); \
-                if (probs)                                                    \
-                    for (size_t i = 0; i < L; i++)                            \
-                        STOREU(probs + (r0 + i) * cols + c0, MUL(v[i], SET1(f[r0 + i]))); \
-                if (c0 + L == cols) break;                                    \
-            }                                                                 \
-        transpose_out_rows_##SUFFIX(t, whole, n, R, cols, f, exps, probs);    \
+        if (cols < L) {                                                       \
+            transpose_out_base_##SUFFIX(t, n, R, cols, f, exps, probs);       \
+            return;                                                           \
+        }                                                                     \
+        size_t r0 = 0;                                                        \
+        for (; r0 + L <= n; r0 += L)                                          \
+            group_out_##SUFFIX(t + r0, R, cols, f + r0, exps + r0 * cols, probs ? probs + r0 * cols : NULL); \
+        if (r0 < n) {                                                         \
+            T se[L * ACROSS_MAX_COLS], sp[L * ACROSS_MAX_COLS];               \
+            group_out_##SUFFIX(t + r0, R, cols, f + r0, se, probs ? sp : NULL); \
+            memcpy(exps + r0 * cols, se, (n - r0) * cols * sizeof(T));        \
+            if (probs) memcpy(probs + r0 * cols, sp, (n - r0) * cols * sizeof(T)); \
+        }                                                                     \
     }
 
 TRANSPOSE_TILES(f32, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_mul_ps, _mm256_set1_ps)
@@ -703,8 +724,9 @@ TRANSPOSE_TILES(f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, _mm2
                 top[r0 + r] = tp[r];                                          \
                 rest[r0 + r] = rs[r];                                         \
                 max[r0 + r] = m[r];                                           \
-                f[r] = (T)(1 / (1 + rs[r]));                                  \
             }                                                                 \
+            if (probs)                                                        \
+                for (size_t r = 0; r < R; r++) f[r] = (T)(1 / (1 + rs[r]));   \
             PICK_TRANSPOSE(use, out, SUFFIX)(t, n, R, cols, f, exps + r0 * cols, \
                                              probs ? probs + r0 * cols : NULL); \
         }                                                                     \

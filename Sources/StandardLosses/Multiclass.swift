@@ -14,15 +14,19 @@ func classIndex(_ target: RowValues, classes: Int) throws(LossFailure) -> Int {
     return Int(y)
 }
 
+/// The class index held by row `r` of a block's one-column target, or a domain failure.
+@inlinable @inline(__always)
+func classIndex<S: KernelScalar>(_ b: RowBlock<S>, row r: Int) throws(LossFailure) -> Int {
+    let y = b.target[r].asDouble
+    guard isClassIndex(y, count: b.predColumns) else { throw classIndexFailure(row: r, value: y, classes: b.predColumns) }
+    return Int(y)
+}
+
 /// The class index of every row of a block's one-column target, checked in row
 /// order (the first bad one fails), into `indices`.
 @inlinable
 func classIndices<S: KernelScalar>(_ b: RowBlock<S>, into indices: RowLane<Double>) throws(LossFailure) {
-    for r in 0..<b.rows {
-        let y = b.target[r].asDouble
-        guard isClassIndex(y, count: b.predColumns) else { throw classIndexFailure(row: r, value: y, classes: b.predColumns) }
-        indices[r] = y
-    }
+    for r in 0..<b.rows { indices[r] = Double(try classIndex(b, row: r)) }
 }
 
 /// A target that is no class index.
@@ -155,47 +159,55 @@ public struct CrossEntropy: RowLoss {
         if b.wantsHessian { hessian(b, lse: lse, p: p, scale: scale, invZ: invZ) }
     }
 
-    /// An index target without smoothing, the common case: one pass over the rows
-    /// checks each class index (in row order, after the softmax) and writes
-    /// loss = w_y (log z + m − x_y); without class weights or a Hessian the softmax
-    /// goes straight into the gradient, fixed at the target in the same pass.
+    /// An index target without smoothing, the common case: loss = w_y (log z + m − x_y).
+    /// Without class weights or a Hessian, one pass over the rows after the softmax
+    /// (which goes straight into the gradient) checks each class index in row order,
+    /// writes the loss and fixes the gradient at the target.
     @inlinable
     func evaluatePlain<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
         let classes = b.predColumns
         let indices = b.rowTemporary(0), logZ = b.rowTemporary(1), invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
         let weighted = !classWeights.isEmpty
-        let direct = b.wantsGradient && !weighted && !b.wantsHessian
+        if !weighted && !b.wantsHessian {
+            let lse = b.softmax(b.pred, probabilities: b.wantsGradient ? b.gradient : nil)
+            b.apply(.log1p, lse.rest, into: logZ)
+            for r in 0..<b.rows {
+                let index = try classIndex(b, row: r), i = r &* classes &+ index
+                b.value[r] = logZ[r] + (lse.max[r] - b.pred[i].asDouble)
+                if b.wantsGradient {
+                    b.gradient[i] = targetGradient(lse, row: r, element: i, column: index, scale: 1, invZ: 1 / (1 + lse.rest[r]))
+                }
+            }
+            return
+        }
+        try classIndices(b, into: indices)
         let p = b.temporary(0)
-        let lse = b.softmax(b.pred, probabilities: direct ? b.gradient : b.wantsGradient || b.wantsHessian ? p : nil)
+        let lse = b.softmax(b.pred, probabilities: b.wantsGradient || b.wantsHessian ? p : nil)
         b.apply(.log1p, lse.rest, into: logZ)
         for r in 0..<b.rows {
-            let y = b.target[r].asDouble
-            guard isClassIndex(y, count: classes) else { throw classIndexFailure(row: r, value: y, classes: classes) }
-            let index = Int(y), row = r &* classes
+            let index = Int(indices[r])
             let w = weighted ? classWeights[index] : 1
-            b.value[r] = w * (logZ[r] + (lse.max[r] - b.pred[row &+ index].asDouble))
-            indices[r] = y
+            b.value[r] = w * (logZ[r] + (lse.max[r] - b.pred[r &* classes &+ index].asDouble))
             scale[r] = w
             invZ[r] = 1 / (1 + lse.rest[r])
-            if weighted { b.normalizer[r] = w }
-            if direct { b.gradient[row &+ index] = targetGradient(lse, row: r, column: index, classes: classes, scale: w, invZ: invZ[r]) }
         }
-        if b.wantsGradient && !direct {
+        if weighted { for r in 0..<b.rows { b.normalizer[r] = scale[r] } }
+        if b.wantsGradient {
             b.scaleRows(weighted ? p : lse.exps, by: weighted ? scale : invZ, into: b.gradient)
             for r in 0..<b.rows {
-                let index = Int(indices[r])
-                b.gradient[r &* classes &+ index] = targetGradient(lse, row: r, column: index, classes: classes, scale: scale[r], invZ: invZ[r])
+                let index = Int(indices[r]), i = r &* classes &+ index
+                b.gradient[i] = targetGradient(lse, row: r, element: i, column: index, scale: scale[r], invZ: invZ[r])
             }
         }
         if b.wantsHessian { hessian(b, lse: lse, p: p, scale: scale, invZ: invZ) }
     }
 
-    /// s·(p − 1) at the target class `column` of row `r`; at the maximum p − 1 = −rest / z,
-    /// without cancellation.
+    /// s·(p − 1) at the target class `column` of row `r` (element `i`); at the
+    /// maximum p − 1 = −rest / z, without cancellation.
     @inlinable @inline(__always)
-    func targetGradient<S: KernelScalar>(_ lse: SoftmaxRows<S>, row r: Int, column: Int, classes: Int, scale s: Double,
+    func targetGradient<S: KernelScalar>(_ lse: SoftmaxRows<S>, row r: Int, element i: Int, column: Int, scale s: Double,
                                          invZ: Double) -> S {
-        S(fromDouble: column == lse.top[r] ? -(s * (lse.rest[r] * invZ)) : s * (lse.exps[r &* classes &+ column].asDouble * invZ) - s)
+        S(fromDouble: column == lse.top[r] ? -(s * (lse.rest[r] * invZ)) : s * (lse.exps[i].asDouble * invZ) - s)
     }
 
     /// s·p(1 − p) of every element, with 1 − p at the maximum as rest / z (no cancellation).

@@ -156,13 +156,16 @@ public struct SoftmaxRows<S: KernelScalar> {
     /// pred, target, gradient, Hessian and scratch rows in Double for `RowLoss`'s per-row form.
     @usableFromInline let wide: UnsafeMutablePointer<Double>
 
-    /// Blocks of at most `blockValues` values (one row when a row is longer),
-    /// and never more rows than the batch has.
+    /// Blocks of at most `blockValues` values (one row when a row is longer), a
+    /// whole number of 8-row groups when at least 8 rows fit (the vector math's
+    /// softmax across rows pads a block to whole groups), and never more rows
+    /// than the batch has.
     @inlinable init(rows: Int, predColumns: Int, targetColumns: Int) {
         self.predColumns = predColumns
         self.targetColumns = targetColumns
         let widest = Swift.max(predColumns, targetColumns, 1)
-        rowsPerBlock = Swift.max(1, Swift.min(rows, Self.blockValues / widest))
+        let fit = Self.blockValues / widest
+        rowsPerBlock = Swift.max(1, Swift.min(rows, fit >= 8 ? fit & ~7 : fit))
         var capacity = 1
         while capacity < rowsPerBlock * widest { capacity <<= 1 }
         elementCapacity = capacity

@@ -511,7 +511,7 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
 #define EACH for (size_t k = 0; k < LANE_ROWS; k++)
 
 #define SOFTMAX_ACROSS_LANES(NAME, ATTR, T)                                   \
-    /* The maximum and top column of each row, then the shift t - max in place. */ \
+    /* The maximum of each row, then its top column and the shift t - max in place. */ \
     ATTR static void NAME##_max_shift(T *restrict t, size_t R, size_t cols, T *restrict m, \
                                       unsigned *restrict top) {               \
         for (size_t r0 = 0; r0 < R; r0 += LANE_ROWS) {                        \
@@ -536,8 +536,11 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
                 mm[k] = y > x ? y : x;                                        \
                 tp[k] = (unsigned)cols - 1;                                   \
             }                                                                 \
-            for (size_t c = cols; c-- > 0;) EACH tp[k] = b[c * R + k] == mm[k] ? (unsigned)c : tp[k]; \
-            for (size_t c = 0; c < cols; c++) EACH b[c * R + k] = b[c * R + k] - mm[k]; \
+            for (size_t c = cols; c-- > 0;) EACH {                            \
+                T v = b[c * R + k];                                           \
+                tp[k] = v == mm[k] ? (unsigned)c : tp[k];                     \
+                b[c * R + k] = v - mm[k];                                     \
+            }                                                                 \
             EACH { m[r0 + k] = mm[k]; top[r0 + k] = tp[k]; }                 \
         }                                                                     \
     }                                                                         \

@@ -608,10 +608,10 @@ TRANSPOSE_ROWS(f64, double)
 TRANSPOSE_ROWS(f32, float)
 
 #if defined(__x86_64__)
-#define AVX2 __attribute__((target("avx2")))
+#define TILE_AVX2 __attribute__((target("avx2")))
 
 /* An L x L tile transposed in registers: v[i] holds row i before, column i after. */
-AVX2 static inline void tile_f32(__m256 *v) {
+TILE_AVX2 static inline void tile_f32(__m256 *v) {
     __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
     __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
     __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
@@ -630,7 +630,7 @@ AVX2 static inline void tile_f32(__m256 *v) {
     v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
-AVX2 static inline void tile_f64(__m256d *v) {
+TILE_AVX2 static inline void tile_f64(__m256d *v) {
     __m256d t0 = _mm256_unpacklo_pd(v[0], v[1]), t1 = _mm256_unpackhi_pd(v[0], v[1]);
     __m256d t2 = _mm256_unpacklo_pd(v[2], v[3]), t3 = _mm256_unpackhi_pd(v[2], v[3]);
     v[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
@@ -644,7 +644,7 @@ AVX2 static inline void tile_f64(__m256d *v) {
  * again. The rows after the last whole group go through a copy padded with
  * zero rows; rows shorter than L take the base level's loops. */
 #define TRANSPOSE_TILES(SUFFIX, T, VT, L, LOADU, STOREU, MUL, SET1)           \
-    AVX2 static inline void group_in_##SUFFIX(const T *x, size_t cols, T *t, size_t R) { \
+    TILE_AVX2 static inline void group_in_##SUFFIX(const T *x, size_t cols, T *t, size_t R) { \
         for (size_t c0 = 0;; c0 += L) {                                       \
             if (c0 + L > cols) c0 = cols - L;                                 \
             VT v[L];                                                          \
@@ -654,8 +654,8 @@ AVX2 static inline void tile_f64(__m256d *v) {
             if (c0 + L == cols) return;                                       \
         }                                                                     \
     }                                                                         \
-    AVX2 static inline void group_out_##SUFFIX(const T *t, size_t R, size_t cols, const T *f, T *exps, \
-                                               T *probs) {                    \
+    TILE_AVX2 static inline void group_out_##SUFFIX(const T *t, size_t R, size_t cols, const T *f, T *exps, \
+                                                    T *probs) {               \
         for (size_t c0 = 0;; c0 += L) {                                       \
             if (c0 + L > cols) c0 = cols - L;                                 \
             VT v[L];                                                          \
@@ -667,7 +667,7 @@ AVX2 static inline void tile_f64(__m256d *v) {
             if (c0 + L == cols) return;                                       \
         }                                                                     \
     }                                                                         \
-    AVX2 static void transpose_in_avx2_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
+    TILE_AVX2 static void transpose_in_avx2_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
         if (cols < L) {                                                       \
             transpose_in_base_##SUFFIX(x, n, R, cols, t);                     \
             return;                                                           \
@@ -682,8 +682,8 @@ AVX2 static inline void tile_f64(__m256d *v) {
             group_in_##SUFFIX(s, cols, t + r0, R);                            \
         }                                                                     \
     }                                                                         \
-    AVX2 static void transpose_out_avx2_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
-                                                 T *exps, T *probs) {         \
+    TILE_AVX2 static void transpose_out_avx2_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
+                                                      T *exps, T *probs) {    \
         if (cols < L) {                                                       \
             transpose_out_base_##SUFFIX(t, n, R, cols, f, exps, probs);       \
             return;                                                           \

@@ -505,53 +505,69 @@ size_t lhvm_first_nonfinite_f32(const float *x, size_t n, lhvm_level level) {
 #define ACROSS_ROWS 64
 #define ACROSS_MAX_COLS 16
 
+/* Eight rows at a time, each step's accumulators in small arrays the compiler
+ * keeps in vector registers; top columns as 32-bit lanes. */
+#define LANE_ROWS 8
+#define EACH for (size_t k = 0; k < LANE_ROWS; k++)
+
 #define SOFTMAX_ACROSS_LANES(NAME, ATTR, T)                                   \
-    ATTR static void NAME##_max(const T *restrict t, size_t R, size_t cols, T *restrict m, \
-                                size_t *restrict top) {                       \
-        T m0[ACROSS_ROWS], m1[ACROSS_ROWS], m2[ACROSS_ROWS], m3[ACROSS_ROWS]; \
-        for (size_t r = 0; r < R; r++) m0[r] = m1[r] = m2[r] = m3[r] = t[r];  \
-        size_t j = 0;                                                         \
-        for (; j + 4 <= cols; j += 4) {                                       \
-            const T *c0 = t + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
-            for (size_t r = 0; r < R; r++) {                                  \
-                m0[r] = c0[r] > m0[r] ? c0[r] : m0[r];                        \
-                m1[r] = c1[r] > m1[r] ? c1[r] : m1[r];                        \
-                m2[r] = c2[r] > m2[r] ? c2[r] : m2[r];                        \
-                m3[r] = c3[r] > m3[r] ? c3[r] : m3[r];                        \
+    /* The maximum of each row, then its top column and the shift t - max in place. */ \
+    ATTR static void NAME##_max_shift(T *restrict t, size_t R, size_t cols, T *restrict m, \
+                                      unsigned *restrict top) {               \
+        for (size_t r0 = 0; r0 < R; r0 += LANE_ROWS) {                        \
+            T *b = t + r0;                                                    \
+            T m0[LANE_ROWS], m1[LANE_ROWS], m2[LANE_ROWS], m3[LANE_ROWS], mm[LANE_ROWS]; \
+            unsigned tp[LANE_ROWS];                                           \
+            EACH m0[k] = m1[k] = m2[k] = m3[k] = b[k];                        \
+            size_t j = 0;                                                     \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                const T *c0 = b + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
+                EACH {                                                        \
+                    m0[k] = c0[k] > m0[k] ? c0[k] : m0[k];                    \
+                    m1[k] = c1[k] > m1[k] ? c1[k] : m1[k];                    \
+                    m2[k] = c2[k] > m2[k] ? c2[k] : m2[k];                    \
+                    m3[k] = c3[k] > m3[k] ? c3[k] : m3[k];                    \
+                }                                                             \
             }                                                                 \
+            for (; j < cols; j++) EACH m0[k] = b[j * R + k] > m0[k] ? b[j * R + k] : m0[k]; \
+            EACH {                                                            \
+                T x = m1[k] > m0[k] ? m1[k] : m0[k];                          \
+                T y = m3[k] > m2[k] ? m3[k] : m2[k];                          \
+                mm[k] = y > x ? y : x;                                        \
+                tp[k] = (unsigned)cols - 1;                                   \
+            }                                                                 \
+            for (size_t c = cols; c-- > 0;) EACH {                            \
+                T v = b[c * R + k];                                           \
+                tp[k] = v == mm[k] ? (unsigned)c : tp[k];                     \
+                b[c * R + k] = v - mm[k];                                     \
+            }                                                                 \
+            EACH { m[r0 + k] = mm[k]; top[r0 + k] = tp[k]; }                 \
         }                                                                     \
-        for (; j < cols; j++)                                                 \
-            for (size_t r = 0; r < R; r++) m0[r] = t[j * R + r] > m0[r] ? t[j * R + r] : m0[r]; \
-        for (size_t r = 0; r < R; r++) {                                      \
-            T a = m1[r] > m0[r] ? m1[r] : m0[r];                              \
-            T b = m3[r] > m2[r] ? m3[r] : m2[r];                              \
-            m[r] = b > a ? b : a;                                             \
-            top[r] = cols - 1;                                                \
-        }                                                                     \
-        for (size_t c = cols; c-- > 0;)                                       \
-            for (size_t r = 0; r < R; r++) top[r] = t[c * R + r] == m[r] ? c : top[r]; \
-    }                                                                         \
-    ATTR static void NAME##_shift(T *restrict t, size_t R, size_t cols, const T *restrict m) { \
-        for (size_t c = 0; c < cols; c++)                                     \
-            for (size_t r = 0; r < R; r++) t[c * R + r] = t[c * R + r] - m[r]; \
     }                                                                         \
     ATTR static void NAME##_rest(const T *restrict t, size_t R, size_t cols,  \
-                                 const size_t *restrict top, double *restrict rest) { \
-        double s0[ACROSS_ROWS], s1[ACROSS_ROWS], s2[ACROSS_ROWS], s3[ACROSS_ROWS], tail[ACROSS_ROWS]; \
-        for (size_t r = 0; r < R; r++) s0[r] = s1[r] = s2[r] = s3[r] = tail[r] = 0; \
-        size_t j = 0;                                                         \
-        for (; j + 4 <= cols; j += 4) {                                       \
-            const T *c0 = t + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
-            for (size_t r = 0; r < R; r++) {                                  \
-                s0[r] += j == top[r] ? 0 : (double)c0[r];                     \
-                s1[r] += j + 1 == top[r] ? 0 : (double)c1[r];                 \
-                s2[r] += j + 2 == top[r] ? 0 : (double)c2[r];                 \
-                s3[r] += j + 3 == top[r] ? 0 : (double)c3[r];                 \
+                                 const unsigned *restrict top, double *restrict rest) { \
+        for (size_t r0 = 0; r0 < R; r0 += LANE_ROWS) {                        \
+            const T *b = t + r0;                                              \
+            double s0[LANE_ROWS], s1[LANE_ROWS], s2[LANE_ROWS], s3[LANE_ROWS], tail[LANE_ROWS]; \
+            unsigned tp[LANE_ROWS];                                           \
+            EACH { s0[k] = s1[k] = s2[k] = s3[k] = tail[k] = 0; tp[k] = top[r0 + k]; } \
+            unsigned j = 0;                                                   \
+            for (; j + 4 <= cols; j += 4) {                                   \
+                const T *c0 = b + j * R, *c1 = c0 + R, *c2 = c1 + R, *c3 = c2 + R; \
+                EACH { /* loads outside the selects: no masked loads */       \
+                    double e0 = c0[k], e1 = c1[k], e2 = c2[k], e3 = c3[k];    \
+                    s0[k] += j == tp[k] ? 0 : e0;                             \
+                    s1[k] += j + 1 == tp[k] ? 0 : e1;                         \
+                    s2[k] += j + 2 == tp[k] ? 0 : e2;                         \
+                    s3[k] += j + 3 == tp[k] ? 0 : e3;                         \
+                }                                                             \
             }                                                                 \
+            for (; j < cols; j++) EACH {                                      \
+                double e = b[j * R + k];                                      \
+                tail[k] += j == tp[k] ? 0 : e;                                \
+            }                                                                 \
+            EACH rest[r0 + k] = ((s0[k] + s1[k]) + (s2[k] + s3[k])) + tail[k];  \
         }                                                                     \
-        for (; j < cols; j++)                                                 \
-            for (size_t r = 0; r < R; r++) tail[r] += j == top[r] ? 0 : (double)t[j * R + r]; \
-        for (size_t r = 0; r < R; r++) rest[r] = ((s0[r] + s1[r]) + (s2[r] + s3[r])) + tail[r]; \
     }
 
 SOFTMAX_ACROSS_LANES(across_base_f64, , double)
@@ -566,33 +582,156 @@ SOFTMAX_ACROSS_LANES(across_avx512_f32, __attribute__((target("avx512f"))), floa
 #define PICK_ACROSS(L, T, STEP) across_base_##T##_##STEP
 #endif
 
-/* The block through the lanes above, ACROSS_ROWS rows at a time; the
- * transposes are plain copy loops. */
+/* The transposes around the lanes, for a block of n rows (R >= n, whole
+ * vectors): in, t[c * R + r] = x[r * cols + c] with the pad rows n..R-1 of t
+ * set to 0; out, exps[r * cols + c] = t[c * R + r] and, when probs is not
+ * NULL, probs[r * cols + c] = t[c * R + r] * f[r] (f given for all R rows).
+ * Copies and one product each, so every level gives the same bits. The base
+ * level in plain loops. */
+#define TRANSPOSE_ROWS(SUFFIX, T)                                             \
+    static void transpose_in_base_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
+        for (size_t c = 0; c < cols; c++) {                                   \
+            for (size_t r = 0; r < n; r++) t[c * R + r] = x[r * cols + c];    \
+            for (size_t r = n; r < R; r++) t[c * R + r] = 0;                  \
+        }                                                                     \
+    }                                                                         \
+    static void transpose_out_base_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
+                                            T *exps, T *probs) {              \
+        for (size_t r = 0; r < n; r++)                                        \
+            for (size_t c = 0; c < cols; c++) exps[r * cols + c] = t[c * R + r]; \
+        if (probs)                                                            \
+            for (size_t r = 0; r < n; r++)                                    \
+                for (size_t c = 0; c < cols; c++) probs[r * cols + c] = t[c * R + r] * f[r]; \
+    }
+
+TRANSPOSE_ROWS(f64, double)
+TRANSPOSE_ROWS(f32, float)
+
+#if defined(__x86_64__)
+#define TILE_AVX2 __attribute__((target("avx2")))
+
+/* An L x L tile transposed in registers: v[i] holds row i before, column i after. */
+TILE_AVX2 static inline void tile_f32(__m256 *v) {
+    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+TILE_AVX2 static inline void tile_f64(__m256d *v) {
+    __m256d t0 = _mm256_unpacklo_pd(v[0], v[1]), t1 = _mm256_unpackhi_pd(v[0], v[1]);
+    __m256d t2 = _mm256_unpacklo_pd(v[2], v[3]), t3 = _mm256_unpackhi_pd(v[2], v[3]);
+    v[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    v[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    v[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    v[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+/* Groups of L rows as L x L tiles: columns 0, L, ... and a last tile ending at
+ * the last column, overlapping the one before and writing the same values
+ * again. The rows after the last whole group go through a copy padded with
+ * zero rows; rows shorter than L take the base level's loops. */
+#define TRANSPOSE_TILES(SUFFIX, T, VT, L, LOADU, STOREU, MUL, SET1)           \
+    TILE_AVX2 static inline void group_in_##SUFFIX(const T *x, size_t cols, T *t, size_t R) { \
+        for (size_t c0 = 0;; c0 += L) {                                       \
+            if (c0 + L > cols) c0 = cols - L;                                 \
+            VT v[L];                                                          \
+            for (size_t i = 0; i < L; i++) v[i] = LOADU(x + i * cols + c0);   \
+            tile_##SUFFIX(v);                                                 \
+            for (size_t k = 0; k < L; k++) STOREU(t + (c0 + k) * R, v[k]);    \
+            if (c0 + L == cols) return;                                       \
+        }                                                                     \
+    }                                                                         \
+    TILE_AVX2 static inline void group_out_##SUFFIX(const T *t, size_t R, size_t cols, const T *f, T *exps, \
+                                                    T *probs) {               \
+        for (size_t c0 = 0;; c0 += L) {                                       \
+            if (c0 + L > cols) c0 = cols - L;                                 \
+            VT v[L];                                                          \
+            for (size_t k = 0; k < L; k++) v[k] = LOADU(t + (c0 + k) * R);    \
+            tile_##SUFFIX(v);                                                 \
+            for (size_t i = 0; i < L; i++) STOREU(exps + i * cols + c0, v[i]); \
+            if (probs)                                                        \
+                for (size_t i = 0; i < L; i++) STOREU(probs + i * cols + c0, MUL(v[i], SET1(f[i]))); \
+            if (c0 + L == cols) return;                                       \
+        }                                                                     \
+    }                                                                         \
+    TILE_AVX2 static void transpose_in_avx2_##SUFFIX(const T *x, size_t n, size_t R, size_t cols, T *t) { \
+        if (cols < L) {                                                       \
+            transpose_in_base_##SUFFIX(x, n, R, cols, t);                     \
+            return;                                                           \
+        }                                                                     \
+        size_t r0 = 0;                                                        \
+        for (; r0 + L <= n; r0 += L) group_in_##SUFFIX(x + r0 * cols, cols, t + r0, R); \
+        for (; r0 < R; r0 += L) {                                             \
+            T s[L * ACROSS_MAX_COLS];                                         \
+            size_t m = r0 < n ? n - r0 : 0;                                   \
+            if (m) memcpy(s, x + r0 * cols, m * cols * sizeof(T));            \
+            memset(s + m * cols, 0, (L - m) * cols * sizeof(T));              \
+            group_in_##SUFFIX(s, cols, t + r0, R);                            \
+        }                                                                     \
+    }                                                                         \
+    TILE_AVX2 static void transpose_out_avx2_##SUFFIX(const T *t, size_t n, size_t R, size_t cols, const T *f, \
+                                                      T *exps, T *probs) {    \
+        if (cols < L) {                                                       \
+            transpose_out_base_##SUFFIX(t, n, R, cols, f, exps, probs);       \
+            return;                                                           \
+        }                                                                     \
+        size_t r0 = 0;                                                        \
+        for (; r0 + L <= n; r0 += L)                                          \
+            group_out_##SUFFIX(t + r0, R, cols, f + r0, exps + r0 * cols, probs ? probs + r0 * cols : NULL); \
+        if (r0 < n) {                                                         \
+            T se[L * ACROSS_MAX_COLS], sp[L * ACROSS_MAX_COLS];               \
+            group_out_##SUFFIX(t + r0, R, cols, f + r0, se, probs ? sp : NULL); \
+            memcpy(exps + r0 * cols, se, (n - r0) * cols * sizeof(T));        \
+            if (probs) memcpy(probs + r0 * cols, sp, (n - r0) * cols * sizeof(T)); \
+        }                                                                     \
+    }
+
+TRANSPOSE_TILES(f32, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_mul_ps, _mm256_set1_ps)
+TRANSPOSE_TILES(f64, double, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_mul_pd, _mm256_set1_pd)
+/* The AVX-512 level runs the AVX2 tiles (every AVX-512 CPU has AVX2). */
+#define PICK_TRANSPOSE(L, DIR, T) ((L) >= LHVM_AVX2 ? transpose_##DIR##_avx2_##T : transpose_##DIR##_base_##T)
+#else
+#define PICK_TRANSPOSE(L, DIR, T) transpose_##DIR##_base_##T
+#endif
+
+/* The block through the transposes and the lanes above, ACROSS_ROWS rows at a
+ * time; probs (when not NULL) written in the transpose back, with each row's
+ * factor 1 / (1 + rest) rounded to T once, as lhvm_scale_rows rounds it. */
 #define SOFTMAX_ACROSS(NAME, T, APPLY, SUFFIX)                                \
-    static void NAME(const T *x, size_t rows, size_t cols, T *exps, double *max, size_t *top, \
+    static void NAME(const T *x, size_t rows, size_t cols, T *exps, T *probs, double *max, size_t *top, \
                      double *rest, lhvm_level use) {                          \
-        T t[ACROSS_ROWS * ACROSS_MAX_COLS], m[ACROSS_ROWS];                   \
-        size_t tp[ACROSS_ROWS];                                               \
+        T t[ACROSS_ROWS * ACROSS_MAX_COLS], m[ACROSS_ROWS], f[ACROSS_ROWS];   \
+        unsigned tp[ACROSS_ROWS];                                             \
         double rs[ACROSS_ROWS];                                               \
         for (size_t r0 = 0; r0 < rows; r0 += ACROSS_ROWS) {                   \
             size_t n = rows - r0 < ACROSS_ROWS ? rows - r0 : ACROSS_ROWS;     \
             size_t R = (n + 7) & ~(size_t)7; /* whole vectors: pad rows of 0 */ \
-            const T *in = x + r0 * cols;                                      \
-            for (size_t c = 0; c < cols; c++) {                               \
-                for (size_t r = 0; r < n; r++) t[c * R + r] = in[r * cols + c]; \
-                for (size_t r = n; r < R; r++) t[c * R + r] = 0;              \
-            }                                                                 \
-            PICK_ACROSS(use, SUFFIX, max)(t, R, cols, m, tp);                 \
-            PICK_ACROSS(use, SUFFIX, shift)(t, R, cols, m);                   \
+            PICK_TRANSPOSE(use, in, SUFFIX)(x + r0 * cols, n, R, cols, t);   \
+            PICK_ACROSS(use, SUFFIX, max_shift)(t, R, cols, m, tp);           \
             APPLY(LHVM_EXP, t, t, R * cols, use);                             \
             PICK_ACROSS(use, SUFFIX, rest)(t, R, cols, tp, rs);               \
-            T *out = exps + r0 * cols;                                        \
             for (size_t r = 0; r < n; r++) {                                  \
                 top[r0 + r] = tp[r];                                          \
                 rest[r0 + r] = rs[r];                                         \
                 max[r0 + r] = m[r];                                           \
-                for (size_t c = 0; c < cols; c++) out[r * cols + c] = t[c * R + r]; \
             }                                                                 \
+            if (probs)                                                        \
+                for (size_t r = 0; r < R; r++) f[r] = (T)(1 / (1 + rs[r]));   \
+            PICK_TRANSPOSE(use, out, SUFFIX)(t, n, R, cols, f, exps + r0 * cols, \
+                                             probs ? probs + r0 * cols : NULL); \
         }                                                                     \
     }
 
@@ -624,17 +763,22 @@ SCALE_ROWS(scale_avx512_f32, __attribute__((target("avx512f"))), float)
 #endif
 
 #define SOFTMAX_ROWS(NAME, T, APPLY, SUFFIX)                                  \
-    void NAME(const T *x, size_t rows, size_t cols, T *exps, double *max, size_t *top, double *rest, \
-              lhvm_level level) {                                             \
+    void NAME(const T *x, size_t rows, size_t cols, T *exps, T *probs, double *max, size_t *top, \
+              double *rest, lhvm_level level) {                               \
         if (rows == 0 || cols == 0) return;                                   \
         lhvm_level use = usable(level);                                       \
         if (cols <= ACROSS_MAX_COLS && rows > 1) {                            \
-            softmax_across_##SUFFIX(x, rows, cols, exps, max, top, rest, use); \
+            softmax_across_##SUFFIX(x, rows, cols, exps, probs, max, top, rest, use); \
             return;                                                           \
         }                                                                     \
         PICK_ROWS(use, shift, SUFFIX)(x, rows, cols, exps, max, top);         \
         APPLY(LHVM_EXP, exps, exps, rows * cols, use);                        \
         PICK_ROWS(use, rest, SUFFIX)(exps, rows, cols, top, rest);            \
+        if (probs)                                                            \
+            for (size_t r = 0; r < rows; r++) {                               \
+                double f = 1 / (1 + rest[r]);                                 \
+                PICK_ROWS(use, scale, SUFFIX)(exps + r * cols, 1, cols, &f, probs + r * cols); \
+            }                                                                 \
     }
 
 SOFTMAX_ROWS(lhvm_softmax_rows_f64, double, lhvm_apply_f64, f64)

@@ -99,14 +99,18 @@ public struct RowBlock<S: KernelScalar> {
     /// vector exp over the block, in `S`), and the sum of the row's other exps
     /// `rest` in Double, so that Σ_j e^{x_j} = e^m (1 + rest) and both softmax and
     /// 1 − softmax stay accurate. The lanes are the kit's own, valid until the next call.
-    @inlinable public func softmax(_ x: RowLane<S>) -> SoftmaxRows<S> {
+    /// `probabilities` (an element lane other than `x`), when given, gets the softmax
+    /// in the same pass: bit for bit `scaleRows(exps, by: 1 / (1 + rest))`.
+    @inlinable public func softmax(_ x: RowLane<S>, probabilities: RowLane<S>? = nil) -> SoftmaxRows<S> {
         precondition(x.count == rows * predColumns, "softmax takes an element lane")
+        precondition(probabilities.map { $0.count == x.count && $0.base != x.base } ?? true,
+                     "softmax writes the probabilities into another element lane")
         let parts = SoftmaxRows(exps: storage.elementLane(4 + Self.temporaries, count: x.count),
                                 max: storage.rowLane(2 + Self.rowTemporaries, count: rows),
                                 rest: storage.rowLane(3 + Self.rowTemporaries, count: rows),
                                 top: RowLane(storage.tops, capacity: storage.rowCapacity, count: rows))
-        S.softmaxRows(x.base, rows: rows, columns: predColumns, exps: parts.exps.base, max: parts.max.base,
-                      top: parts.top.base, rest: parts.rest.base, math: math)
+        S.softmaxRows(x.base, rows: rows, columns: predColumns, exps: parts.exps.base, probabilities: probabilities?.base,
+                      max: parts.max.base, top: parts.top.base, rest: parts.rest.base, math: math)
         return parts
     }
 }
@@ -152,13 +156,16 @@ public struct SoftmaxRows<S: KernelScalar> {
     /// pred, target, gradient, Hessian and scratch rows in Double for `RowLoss`'s per-row form.
     @usableFromInline let wide: UnsafeMutablePointer<Double>
 
-    /// Blocks of at most `blockValues` values (one row when a row is longer),
-    /// and never more rows than the batch has.
+    /// Blocks of at most `blockValues` values (one row when a row is longer), a
+    /// whole number of 8-row groups when at least 8 rows fit (the vector math's
+    /// softmax across rows pads a block to whole groups), and never more rows
+    /// than the batch has.
     @inlinable init(rows: Int, predColumns: Int, targetColumns: Int) {
         self.predColumns = predColumns
         self.targetColumns = targetColumns
         let widest = Swift.max(predColumns, targetColumns, 1)
-        rowsPerBlock = Swift.max(1, Swift.min(rows, Self.blockValues / widest))
+        let fit = Self.blockValues / widest
+        rowsPerBlock = Swift.max(1, Swift.min(rows, fit >= 8 ? fit & ~7 : fit))
         var capacity = 1
         while capacity < rowsPerBlock * widest { capacity <<= 1 }
         elementCapacity = capacity
@@ -196,21 +203,30 @@ extension KernelScalar {
     /// vector math directly; any other type goes through Double).
     @inlinable
     static func softmaxRows(_ x: UnsafePointer<Self>, rows: Int, columns: Int, exps: UnsafeMutablePointer<Self>,
-                            max: UnsafeMutablePointer<Double>, top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>,
-                            math: VectorMath) {
+                            probabilities: UnsafeMutablePointer<Self>?, max: UnsafeMutablePointer<Double>,
+                            top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>, math: VectorMath) {
         let n = rows * columns
         if Self.self == Double.self {
             math.softmaxRows(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self), rows: rows, columns: columns,
-                             exps: UnsafeMutableRawPointer(exps).assumingMemoryBound(to: Double.self), max: max, top: top, rest: rest)
+                             exps: UnsafeMutableRawPointer(exps).assumingMemoryBound(to: Double.self),
+                             probabilities: probabilities.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Double.self) },
+                             max: max, top: top, rest: rest)
         } else if Self.self == Float.self {
             math.softmaxRows(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), rows: rows, columns: columns,
-                             exps: UnsafeMutableRawPointer(exps).assumingMemoryBound(to: Float.self), max: max, top: top, rest: rest)
+                             exps: UnsafeMutableRawPointer(exps).assumingMemoryBound(to: Float.self),
+                             probabilities: probabilities.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) },
+                             max: max, top: top, rest: rest)
         } else {
             let wideX = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
             defer { wideX.deallocate() }
             for i in 0..<n { wideX[i] = x[i].asDouble }
             math.softmaxRows(wideX, rows: rows, columns: columns, exps: wideX + n, max: max, top: top, rest: rest)
             for i in 0..<n { exps[i] = Self(fromDouble: wideX[n + i]) }
+            if let probabilities {
+                var factor = [Double](repeating: 0, count: rows)
+                for r in 0..<rows { factor[r] = 1 / (1 + rest[r]) }
+                scaleRows(exps, rows: rows, columns: columns, by: factor, into: probabilities, math: math)
+            }
         }
     }
 

@@ -160,16 +160,20 @@ public struct VectorMath: Sendable, Equatable {
     /// The log-sum-exp parts of `rows` rows of `columns` values (row-major x):
     /// per row, `top` the index of its first maximum m, `max` = m, and `rest` the
     /// sum of e^{x_j − m} over every other j (in Double, in index order); every
-    /// e^{x_j − m} is stored in `exps` (rows × columns values, not overlapping x).
+    /// e^{x_j − m} is stored in `exps` (rows × columns values, not overlapping x),
+    /// and the softmax in `probabilities` when given: bit for bit
+    /// `scaleRows(exps, by: 1 / (1 + rest))`, in the same pass.
     public func softmaxRows(_ x: UnsafePointer<Double>, rows: Int, columns: Int, exps: UnsafeMutablePointer<Double>,
-                            max: UnsafeMutablePointer<Double>, top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>) {
-        lhvm_softmax_rows_f64(x, rows, columns, exps, max, top, rest, level.c)
+                            probabilities: UnsafeMutablePointer<Double>? = nil, max: UnsafeMutablePointer<Double>,
+                            top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>) {
+        lhvm_softmax_rows_f64(x, rows, columns, exps, probabilities, max, top, rest, level.c)
     }
 
     /// The same over float rows, in float lanes (`max` and `rest` in Double).
     public func softmaxRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int, exps: UnsafeMutablePointer<Float>,
-                            max: UnsafeMutablePointer<Double>, top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>) {
-        lhvm_softmax_rows_f32(x, rows, columns, exps, max, top, rest, level.c)
+                            probabilities: UnsafeMutablePointer<Float>? = nil, max: UnsafeMutablePointer<Double>,
+                            top: UnsafeMutablePointer<Int>, rest: UnsafeMutablePointer<Double>) {
+        lhvm_softmax_rows_f32(x, rows, columns, exps, probabilities, max, top, rest, level.c)
     }
 
     /// y[r · columns + j] = x[r · columns + j] · factor[r] for every row r (y may be x).

@@ -14,15 +14,19 @@ func classIndex(_ target: RowValues, classes: Int) throws(LossFailure) -> Int {
     return Int(y)
 }
 
+/// The class index held by row `r` of a block's one-column target, or a domain failure.
+@inlinable @inline(__always)
+func classIndex<S: KernelScalar>(_ b: RowBlock<S>, row r: Int) throws(LossFailure) -> Int {
+    let y = b.target[r].asDouble
+    guard isClassIndex(y, count: b.predColumns) else { throw classIndexFailure(row: r, value: y, classes: b.predColumns) }
+    return Int(y)
+}
+
 /// The class index of every row of a block's one-column target, checked in row
 /// order (the first bad one fails), into `indices`.
 @inlinable
 func classIndices<S: KernelScalar>(_ b: RowBlock<S>, into indices: RowLane<Double>) throws(LossFailure) {
-    for r in 0..<b.rows {
-        let y = b.target[r].asDouble
-        guard isClassIndex(y, count: b.predColumns) else { throw classIndexFailure(row: r, value: y, classes: b.predColumns) }
-        indices[r] = y
-    }
+    for r in 0..<b.rows { indices[r] = Double(try classIndex(b, row: r)) }
 }
 
 /// A target that is no class index.
@@ -96,24 +100,22 @@ public struct CrossEntropy: RowLoss {
         try evaluate(x, target, gradient, hessian, LogSumExp(x, storingExpsIn: gradient), exps: gradient)
     }
 
-    /// A block: one vector exp over the block's logits (`RowBlock.softmax`), one
-    /// vector log1p over its rows; the entries that cancel (the gradient at the
-    /// target class, the Hessian at the maximum) and every sum in Double.
+    /// A block: one vector exp over the block's logits (`RowBlock.softmax`, which
+    /// also writes the softmax), one vector log1p over its rows; the entries that
+    /// cancel (the gradient at the target class, the Hessian at the maximum) and
+    /// every sum in Double.
     @inlinable
     public func evaluate<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
         let classes = b.predColumns
         let indexTarget = b.targetColumns == 1
+        if indexTarget && smoothing == 0 { return try evaluatePlain(block: b) }
         let indices = b.rowTemporary(0), logZ = b.rowTemporary(1), invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
         if indexTarget { try classIndices(b, into: indices) } else { try checkProbabilities(b) }
-        let lse = b.softmax(b.pred)
+        let p = b.temporary(0)
+        let lse = b.softmax(b.pred, probabilities: b.wantsGradient || b.wantsHessian ? p : nil)
         b.apply(.log1p, lse.rest, into: logZ)
         let uniform = smoothing / Double(classes)
         let keep = 1 - smoothing
-        let plain = indexTarget && smoothing == 0
-        if plain {
-            evaluatePlain(block: b, indices: indices, logZ: logZ, lse: lse)
-            return
-        }
         for r in 0..<b.rows {
             let row = r &* classes
             let m = lse.max[r], lz = logZ[r]
@@ -143,12 +145,8 @@ public struct CrossEntropy: RowLoss {
             scale[r] = s
             invZ[r] = 1 / (1 + lse.rest[r])
         }
-        guard b.wantsGradient || b.wantsHessian else { return }
-        // p = e · (1/z) in S for the whole block, then S·p; the entries with q ≠ 0
-        // (the target class, or every class with smoothing or a probability target)
-        // and the Hessian's 1 − p at the maximum (rest / z) in Double.
-        let p = b.temporary(0)
-        b.scaleRows(lse.exps, by: invZ, into: p)
+        // The entries with q ≠ 0 (the target class, or every class with smoothing or
+        // a probability target) and the Hessian's 1 − p at the maximum (rest / z) in Double.
         if b.wantsGradient {
             for r in 0..<b.rows {
                 let row = r &* classes, s = scale[r]
@@ -161,15 +159,31 @@ public struct CrossEntropy: RowLoss {
         if b.wantsHessian { hessian(b, lse: lse, p: p, scale: scale, invZ: invZ) }
     }
 
-    /// An index target without smoothing, the common case: loss = w_y (log z + m − x_y)
-    /// in one straight loop over the block's rows; without class weights the
-    /// gradient is one scaling of the exps by 1 / z and a fix of the target entries.
+    /// An index target without smoothing, the common case: loss = w_y (log z + m − x_y).
+    /// Without class weights or a Hessian, one pass over the rows after the softmax
+    /// (which goes straight into the gradient) checks each class index in row order,
+    /// writes the loss and fixes the gradient at the target.
     @inlinable
-    func evaluatePlain<S: KernelScalar>(block b: RowBlock<S>, indices: RowLane<Double>, logZ: RowLane<Double>,
-                                        lse: SoftmaxRows<S>) {
+    func evaluatePlain<S: KernelScalar>(block b: RowBlock<S>) throws(LossFailure) {
         let classes = b.predColumns
-        let invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
+        let indices = b.rowTemporary(0), logZ = b.rowTemporary(1), invZ = b.rowTemporary(2), scale = b.rowTemporary(3)
         let weighted = !classWeights.isEmpty
+        if !weighted && !b.wantsHessian {
+            let lse = b.softmax(b.pred, probabilities: b.wantsGradient ? b.gradient : nil)
+            b.apply(.log1p, lse.rest, into: logZ)
+            for r in 0..<b.rows {
+                let index = try classIndex(b, row: r), i = r &* classes &+ index
+                b.value[r] = logZ[r] + (lse.max[r] - b.pred[i].asDouble)
+                if b.wantsGradient {
+                    b.gradient[i] = targetGradient(lse, row: r, element: i, column: index, scale: 1, invZ: 1 / (1 + lse.rest[r]))
+                }
+            }
+            return
+        }
+        try classIndices(b, into: indices)
+        let p = b.temporary(0)
+        let lse = b.softmax(b.pred, probabilities: b.wantsGradient || b.wantsHessian ? p : nil)
+        b.apply(.log1p, lse.rest, into: logZ)
         for r in 0..<b.rows {
             let index = Int(indices[r])
             let w = weighted ? classWeights[index] : 1
@@ -178,21 +192,22 @@ public struct CrossEntropy: RowLoss {
             invZ[r] = 1 / (1 + lse.rest[r])
         }
         if weighted { for r in 0..<b.rows { b.normalizer[r] = scale[r] } }
-        guard b.wantsGradient || b.wantsHessian else { return }
-        let p = b.temporary(0)
-        if b.wantsHessian || weighted {
-            b.scaleRows(lse.exps, by: invZ, into: p)
-        }
         if b.wantsGradient {
             b.scaleRows(weighted ? p : lse.exps, by: weighted ? scale : invZ, into: b.gradient)
             for r in 0..<b.rows {
-                let index = Int(indices[r]), row = r &* classes, s = scale[r]
-                // s·(p − 1) at the target; at the maximum p − 1 = −rest / z, without cancellation.
-                b.gradient[row &+ index] = S(fromDouble: index == lse.top[r] ? -(s * (lse.rest[r] * invZ[r]))
-                                                                             : s * (lse.exps[row &+ index].asDouble * invZ[r]) - s)
+                let index = Int(indices[r]), i = r &* classes &+ index
+                b.gradient[i] = targetGradient(lse, row: r, element: i, column: index, scale: scale[r], invZ: invZ[r])
             }
         }
         if b.wantsHessian { hessian(b, lse: lse, p: p, scale: scale, invZ: invZ) }
+    }
+
+    /// s·(p − 1) at the target class `column` of row `r` (element `i`); at the
+    /// maximum p − 1 = −rest / z, without cancellation.
+    @inlinable @inline(__always)
+    func targetGradient<S: KernelScalar>(_ lse: SoftmaxRows<S>, row r: Int, element i: Int, column: Int, scale s: Double,
+                                         invZ: Double) -> S {
+        S(fromDouble: column == lse.top[r] ? -(s * (lse.rest[r] * invZ)) : s * (lse.exps[i].asDouble * invZ) - s)
     }
 
     /// s·p(1 − p) of every element, with 1 − p at the maximum as rest / z (no cancellation).

@@ -97,7 +97,7 @@ struct LogSumExp {
 /// Whether `x` is a whole number in 0..<count, i.e. a valid class index.
 @inlinable @inline(__always)
 func isClassIndex(_ x: Double, count: Int) -> Bool {
-    x >= 0 && x < Double(count) && x.rounded(.towardZero) == x
+    x >= 0 && x < Double(count) && Double(Int(x)) == x  // in range, so Int(x) cannot trap; no libm call
 }
 
 /// The sign of x as −1, 0 or +1 (0 at 0: the subgradient the kinked losses use).

@@ -308,29 +308,87 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
-    private func softmaxRows<T: BinaryFloatingPoint>(_ x: [T], rows: Int, columns: Int, _ math: VectorMath)
-        -> (exps: [T], max: [Double], top: [Int], rest: [Double]) {
-        var exps = [T](repeating: 0, count: x.count), max = [Double](repeating: 0, count: rows)
+    /// The softmax written in the same pass (`probabilities:`) is bit for bit the
+    /// exps scaled by 1 / (1 + rest) through `scaleRows`, and the other outputs are
+    /// those of a call without it: every level, f64 and f32, row counts that leave
+    /// partial tiles, column counts on both sides of the tile widths and the crossover.
+    func testSoftmaxProbabilitiesAreTheScaledExps() {
+        var rng = SeededGenerator(seed: 32)
+        for columns in [1, 3, 4, 5, 7, 8, 9, 10, 12, 15, 16, 17, 40] {
+            for rows in [1, 2, 7, 8, 9, 51, 64, 65, 150] {
+                var x = (0..<(rows * columns)).map { _ in Double.random(in: -30...30, using: &rng) }
+                if rows > 4 {
+                    x[2 * columns] = .infinity
+                    x[3 * columns + columns / 2] = -.infinity
+                    x[4 * columns] = .nan
+                }
+                for level in levels {
+                    let math = VectorMath(level: level)!
+                    let here = "\(level), \(rows) x \(columns)"
+                    let plain = softmaxRows(x, rows: rows, columns: columns, math)
+                    let both = softmaxRows(x, rows: rows, columns: columns, math, probabilities: true)
+                    XCTAssertEqual(both.exps.map(\.bitPattern), plain.exps.map(\.bitPattern), here)
+                    XCTAssertEqual(both.rest.map(\.bitPattern), plain.rest.map(\.bitPattern), here)
+                    XCTAssertEqual(both.top, plain.top, here)
+                    XCTAssertEqual(both.probs.map(\.bitPattern), scaled(plain.exps, plain.rest, columns, math).map(\.bitPattern), here)
+                    let x32 = x.map { Float($0) }
+                    let plain32 = softmaxRows(x32, rows: rows, columns: columns, math)
+                    let both32 = softmaxRows(x32, rows: rows, columns: columns, math, probabilities: true)
+                    XCTAssertEqual(both32.exps.map(\.bitPattern), plain32.exps.map(\.bitPattern), "f32 " + here)
+                    XCTAssertEqual(both32.rest.map(\.bitPattern), plain32.rest.map(\.bitPattern), "f32 " + here)
+                    XCTAssertEqual(both32.top, plain32.top, "f32 " + here)
+                    XCTAssertEqual(both32.probs.map(\.bitPattern), scaled(plain32.exps, plain32.rest, columns, math).map(\.bitPattern),
+                                   "f32 " + here)
+                }
+            }
+        }
+    }
+
+    /// `scaleRows(exps, by: 1 / (1 + rest))`.
+    private func scaled<T: BinaryFloatingPoint>(_ exps: [T], _ rest: [Double], _ columns: Int, _ math: VectorMath) -> [T] {
+        let factor = rest.map { 1 / (1 + $0) }
+        var y = exps
+        exps.withUnsafeBufferPointer { e in
+            y.withUnsafeMutableBufferPointer { yp in
+                if T.self == Double.self {
+                    math.scaleRows(UnsafeRawPointer(e.baseAddress!).assumingMemoryBound(to: Double.self), rows: rest.count, columns: columns,
+                                   by: factor, into: UnsafeMutableRawPointer(yp.baseAddress!).assumingMemoryBound(to: Double.self))
+                } else {
+                    math.scaleRows(UnsafeRawPointer(e.baseAddress!).assumingMemoryBound(to: Float.self), rows: rest.count, columns: columns,
+                                   by: factor, into: UnsafeMutableRawPointer(yp.baseAddress!).assumingMemoryBound(to: Float.self))
+                }
+            }
+        }
+        return y
+    }
+
+    private func softmaxRows<T: BinaryFloatingPoint>(_ x: [T], rows: Int, columns: Int, _ math: VectorMath, probabilities: Bool = false)
+        -> (exps: [T], probs: [T], max: [Double], top: [Int], rest: [Double]) {
+        var exps = [T](repeating: 0, count: x.count), probs = exps, max = [Double](repeating: 0, count: rows)
         var top = [Int](repeating: 0, count: rows), rest = [Double](repeating: 0, count: rows)
         x.withUnsafeBufferPointer { xp in
             exps.withUnsafeMutableBufferPointer { e in
-                max.withUnsafeMutableBufferPointer { m in
-                    top.withUnsafeMutableBufferPointer { t in
-                        rest.withUnsafeMutableBufferPointer { s in
-                            if T.self == Double.self {
-                                math.softmaxRows(UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Double.self), rows: rows,
-                                                 columns: columns, exps: UnsafeMutableRawPointer(e.baseAddress!).assumingMemoryBound(to: Double.self),
-                                                 max: m.baseAddress!, top: t.baseAddress!, rest: s.baseAddress!)
-                            } else {
-                                math.softmaxRows(UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Float.self), rows: rows,
-                                                 columns: columns, exps: UnsafeMutableRawPointer(e.baseAddress!).assumingMemoryBound(to: Float.self),
-                                                 max: m.baseAddress!, top: t.baseAddress!, rest: s.baseAddress!)
+                probs.withUnsafeMutableBufferPointer { p in
+                    max.withUnsafeMutableBufferPointer { m in
+                        top.withUnsafeMutableBufferPointer { t in
+                            rest.withUnsafeMutableBufferPointer { s in
+                                if T.self == Double.self {
+                                    math.softmaxRows(UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Double.self), rows: rows,
+                                                     columns: columns, exps: UnsafeMutableRawPointer(e.baseAddress!).assumingMemoryBound(to: Double.self),
+                                                     probabilities: probabilities ? UnsafeMutableRawPointer(p.baseAddress!).assumingMemoryBound(to: Double.self) : nil,
+                                                     max: m.baseAddress!, top: t.baseAddress!, rest: s.baseAddress!)
+                                } else {
+                                    math.softmaxRows(UnsafeRawPointer(xp.baseAddress!).assumingMemoryBound(to: Float.self), rows: rows,
+                                                     columns: columns, exps: UnsafeMutableRawPointer(e.baseAddress!).assumingMemoryBound(to: Float.self),
+                                                     probabilities: probabilities ? UnsafeMutableRawPointer(p.baseAddress!).assumingMemoryBound(to: Float.self) : nil,
+                                                     max: m.baseAddress!, top: t.baseAddress!, rest: s.baseAddress!)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        return (exps, max, top, rest)
+        return (exps, probs, max, top, rest)
     }
 }

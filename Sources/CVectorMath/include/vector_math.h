@@ -63,12 +63,14 @@ void lhvm_sigmoid_f32(const float *x, float *sigmoid, float *sigmoid_neg, size_t
  * column when the row has a NaN: its outputs are NaN then),
  * max[r] = m, exps[r * cols + j] = e^{x[r * cols + j] - m} (one call of the
  * level's exp over the whole block) and rest[r] = the sum of the row's exps
- * over j != top[r], added in double in one fixed order at every level. exps
- * must not overlap x. */
-void lhvm_softmax_rows_f64(const double *x, size_t rows, size_t cols, double *exps, double *max,
-                           size_t *top, double *rest, lhvm_level level);
-void lhvm_softmax_rows_f32(const float *x, size_t rows, size_t cols, float *exps, double *max,
-                           size_t *top, double *rest, lhvm_level level);
+ * over j != top[r], added in double in one fixed order at every level. When
+ * probs is not NULL it gets the softmax, exps[i] * (1 / (1 + rest[r])) for
+ * every element i of row r, bit for bit what lhvm_scale_rows gives with that
+ * factor. exps and probs must not overlap x or each other. */
+void lhvm_softmax_rows_f64(const double *x, size_t rows, size_t cols, double *exps, double *probs,
+                           double *max, size_t *top, double *rest, lhvm_level level);
+void lhvm_softmax_rows_f32(const float *x, size_t rows, size_t cols, float *exps, float *probs,
+                           double *max, size_t *top, double *rest, lhvm_level level);
 
 /* y[r * cols + j] = x[r * cols + j] * factor[r] for every row r (the factor
  * rounded to the element type once per row); y may be x. */

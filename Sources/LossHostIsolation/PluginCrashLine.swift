@@ -30,6 +30,8 @@ public enum PluginCrashLine {
     /// Addresses: the lines of the named loss (0: none) and the handlers that were
     /// installed before.
     private static let installed = Atomic<Bool>(false)
+    /// The tables made so far, by loss and what comes next: a loss named again reuses its own.
+    private static let made = Mutex<[String: Int]>([:])
     private static let lines = Atomic<Int>(0)
     private static let previous = Atomic<Int>(0)
     private static let stage = Atomic<Int>(0)
@@ -51,7 +53,16 @@ public enum PluginCrashLine {
     /// (`PluginCall.observe`); until then plugin calls are not observed.
     public static func install(_ qualifiedID: String?, errorDescriptor: Int32, next: Next = .isolatedNextRuns) {
         descriptor.store(errorDescriptor, ordering: .releasing)
-        lines.store(qualifiedID.map { Int(bitPattern: table($0, next)) } ?? 0, ordering: .releasing)
+        let address = qualifiedID.map { id in
+            made.withLock { tables in
+                let key = "\(next) \(id)"
+                if let kept = tables[key] { return kept }
+                let address = Int(bitPattern: table(id, next))
+                tables[key] = address
+                return address
+            }
+        }
+        lines.store(address ?? 0, ordering: .releasing)
         guard qualifiedID != nil, !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = PluginCall.inCall  // creates the thread key now, never in the handler
         let saved = SavedSignalActions(count: signals.count)
@@ -65,7 +76,7 @@ public enum PluginCrashLine {
     }
 
     /// The lines for `qualifiedID`: a NUL-terminated slot per stage and signal. Lives as
-    /// long as the process (a handler may be reading the one it replaces).
+    /// long as the process (a handler may be reading it after it was replaced).
     private static func table(_ qualifiedID: String, _ next: Next) -> UnsafeMutablePointer<UInt8> {
         let names = stages + ["a plugin call"]
         let table = UnsafeMutablePointer<UInt8>.allocate(capacity: names.count * signals.count * slotBytes)

@@ -88,14 +88,9 @@ struct CheckCommand: ParsableCommand {
         let options = CheckOptions(target: target, seed: seed, only: only,
                                    configuration: plugins.configuration(callTimeout: timeout), params: params,
                                    sweep: !noSweep)
-        if !CheckRunner.isPathTarget(target) {
-            // An id that names nothing is one line with the CLI's fix (the C API resolves it first too).
-            do {
-                _ = try CheckTarget.resolve(target, registry: plugins.registry(lazily: true), builtIns: nil)
-            } catch {
-                throw CLIError(error.detail, kind: error.kind)
-            }
-        }
+        // An id that names nothing is one line with the CLI's fix (the C API resolves it first
+        // too); --cached keys its verdict on the resolved file.
+        let resolved = cached || !CheckRunner.isPathTarget(target) ? try resolve() : nil
         let session = CheckSession(options)
         let run = { () throws(CLIError) -> [CheckResult] in
             do {
@@ -104,7 +99,8 @@ struct CheckCommand: ParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let verdict = cached ? try cachedVerdict(options, run) : nil
+        var verdict: CheckVerdictCache.Verdict? = nil
+        if cached, let resolved { verdict = try cachedVerdict(options, resolved, run) }
         let results = try verdict?.results ?? run()
         let failed = results.filter { $0.outcome == .fail }.count
         switch format {
@@ -122,15 +118,19 @@ struct CheckCommand: ParsableCommand {
         if failed > 0 { Foundation.exit(1) }
     }
 
-    /// The verdict from the check-verdict cache, or `run()`'s, then kept there.
-    private func cachedVerdict(_ options: CheckOptions, _ run: () throws(CLIError) -> [CheckResult]) throws(CLIError) -> CheckVerdictCache.Verdict {
-        guard let directory = options.configuration.cacheDirectory else { return CheckVerdictCache.Verdict(results: try run(), key: nil, cached: false) }
-        let resolved: CheckTarget
+    /// The target as the registry resolves it (the file a verdict is kept for).
+    private func resolve() throws(CLIError) -> CheckTarget {
         do {
-            resolved = try CheckTarget.resolve(target, registry: plugins.registry(lazily: true), builtIns: Bundle.main.executablePath)
+            return try CheckTarget.resolve(target, registry: plugins.registry(lazily: true), builtIns: Bundle.main.executablePath)
         } catch {
             throw CLIError(error.detail, kind: error.kind)
         }
+    }
+
+    /// The verdict from the check-verdict cache, or `run()`'s, then kept there.
+    private func cachedVerdict(_ options: CheckOptions, _ resolved: CheckTarget,
+                               _ run: () throws(CLIError) -> [CheckResult]) throws(CLIError) -> CheckVerdictCache.Verdict {
+        guard let directory = options.configuration.cacheDirectory else { return CheckVerdictCache.Verdict(results: try run(), key: nil, cached: false) }
         return try CheckVerdictCache(cacheDirectory: directory).verdict(options, target: resolved, reuse: true, run: run)
     }
 }
